@@ -1,0 +1,39 @@
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../log';
+import { migrateCommand } from './migrate';
+import { serveCommand } from './serve';
+import { tokenCommands } from './token';
+
+const program = new Command('tenantflow').description('Multi-tenant integration flows over a Prismatic-compatible GraphQL API');
+
+program.command('serve').description('start the API server (embedded PostgreSQL unless DATABASE_URL is set)').action(() => run(serveCommand));
+program.command('migrate').description('apply database migrations and exit').action(() => run(migrateCommand));
+tokenCommands(program.command('token').description('manage API tokens'), run);
+
+type Deps = { config: ReturnType<typeof loadConfig>; log: ReturnType<typeof createLogger> };
+
+async function run<A extends unknown[]>(command: (deps: Deps, ...args: A) => Promise<void>, ...args: A) {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  try {
+    await command({ config, log }, ...args);
+  } catch (error) {
+    log.fatal({ err: error }, 'tenantflow stopped');
+    process.exitCode = 1;
+  }
+}
+
+export type CommandDeps = Deps;
+export type Run = typeof run;
+
+await program.parseAsync(process.argv);

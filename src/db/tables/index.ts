@@ -1,0 +1,4 @@
+// The one barrel that exports values: drizzle-kit and the relational query builder need every table together.
+export * from './organizations';
+export * from './customers';
+export * from './users';

@@ -1,0 +1,21 @@
+import type { UserRole } from '../db/tables';
+import { ForbiddenError } from './errors';
+
+/** Who is calling. Passed explicitly to every domain function; there is no ambient "current organization". */
+export type Actor = {
+  orgId: string;
+  userId: string;
+  role: UserRole;
+  /** Set for customer users: they only ever see this customer. */
+  customerId: string | null;
+};
+
+export const isOrgUser = (actor: Actor) => actor.role === 'admin' || actor.role === 'member';
+
+export function requireOrgUser(actor: Actor, action: string) {
+  if (!isOrgUser(actor)) throw new ForbiddenError(action);
+}
+
+export function requireOrgAdmin(actor: Actor, action: string) {
+  if (actor.role !== 'admin') throw new ForbiddenError(action);
+}

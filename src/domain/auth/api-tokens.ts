@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { apiTokens, users } from '../../db/tables';
+import { requireOrgUser, type Actor } from '../actor';
+import { FieldErrors, NotFoundError } from '../errors';
+
+export type ApiToken = Omit<typeof apiTokens.$inferSelect, 'tokenHash'>;
+
+// A recognisable prefix lets secret scanners (and people) tell a tenantflow token from other strings.
+const TOKEN_PREFIX = 'tf_';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const looksLikeApiToken = (token: string) => token.startsWith(TOKEN_PREFIX);
+
+const publicColumns = {
+  id: apiTokens.id,
+  orgId: apiTokens.orgId,
+  userId: apiTokens.userId,
+  name: apiTokens.name,
+  createdAt: apiTokens.createdAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+  revokedAt: apiTokens.revokedAt,
+};
+
+/** Mints a token; the plain value exists only in the return value, the database keeps its hash. */
+export async function issueApiToken(db: DbOrTx, owner: { orgId: string; userId: string; name: string }) {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const [record] = await db
+    .insert(apiTokens)
+    .values({ ...owner, tokenHash: hashToken(token) })
+    .returning(publicColumns);
+  return { token, record: record! };
+}
+
+/** Org users create tokens that act as themselves. */
+export async function createApiToken(db: DbOrTx, actor: Actor, input: { name: string }) {
+  requireOrgUser(actor, 'create API tokens');
+  const errors = new FieldErrors();
+  if (!input.name?.trim()) errors.add('name', 'This field is required.');
+  else if (input.name.length > 100) errors.add('name', 'Must be at most 100 characters.');
+  errors.throwIfAny();
+  return issueApiToken(db, { orgId: actor.orgId, userId: actor.userId, name: input.name.trim() });
+}
+
+export async function listApiTokens(db: DbOrTx, actor: Actor): Promise<ApiToken[]> {
+  requireOrgUser(actor, 'list API tokens');
+  const mine = and(eq(apiTokens.orgId, actor.orgId), eq(apiTokens.userId, actor.userId));
+  const scope = actor.role === 'admin' ? eq(apiTokens.orgId, actor.orgId) : mine;
+  return db.select(publicColumns).from(apiTokens).where(scope).orderBy(desc(apiTokens.createdAt));
+}
+
+/** Admins revoke any token of their organization, members only their own. */
+export async function revokeApiToken(db: DbOrTx, actor: Actor, id: string): Promise<ApiToken> {
+  requireOrgUser(actor, 'revoke API tokens');
+  const owned =
+    actor.role === 'admin'
+      ? and(eq(apiTokens.orgId, actor.orgId), eq(apiTokens.id, id))
+      : and(eq(apiTokens.orgId, actor.orgId), eq(apiTokens.userId, actor.userId), eq(apiTokens.id, id));
+  const [row] = await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(owned, isNull(apiTokens.revokedAt)))
+    .returning(publicColumns);
+  if (row) return row;
+  const [already] = await db.select(publicColumns).from(apiTokens).where(owned);
+  if (!already) throw new NotFoundError();
+  return already;
+}
+
+export async function authenticateApiToken(db: DbOrTx, token: string): Promise<Actor | null> {
+  const [row] = await db
+    .select({ tokenId: apiTokens.id, orgId: users.orgId, userId: users.id, role: users.role, customerId: users.customerId })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
+  if (!row) return null;
+  // Best effort: a lost update of the "last used" time is harmless and must not slow every request down.
+  void db
+    .update(apiTokens)
+    .set({ lastUsedAt: new Date() })
+    .where(eq(apiTokens.id, row.tokenId))
+    .catch(() => {});
+  return { orgId: row.orgId, userId: row.userId, role: row.role, customerId: row.customerId };
+}

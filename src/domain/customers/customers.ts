@@ -1,0 +1,142 @@
+import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { uniqueViolation } from '../../db/errors';
+import { customers } from '../../db/tables';
+import { requireOrgAdmin, type Actor } from '../actor';
+import { FieldErrors, InvalidInputError, NotFoundError } from '../errors';
+import type { Page, PageResult, Sort } from '../pagination';
+import { customerUniqueFields, validateCustomerFields, type CustomerFields } from './validate';
+
+export type Customer = typeof customers.$inferSelect;
+export type CustomerSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'DESCRIPTION' | 'CONCURRENT_EXECUTION_LIMIT';
+export type CustomerFilter = {
+  externalId?: string | null;
+  name?: string | null;
+  nameIcontains?: string | null;
+  description?: string | null;
+  labelsIcontains?: string | null;
+  isSystem?: boolean | null;
+};
+
+const sortColumns = {
+  NAME: customers.name,
+  CREATED_AT: customers.createdAt,
+  UPDATED_AT: customers.updatedAt,
+  DESCRIPTION: customers.description,
+  CONCURRENT_EXECUTION_LIMIT: customers.concurrentExecutionLimit,
+} satisfies Record<CustomerSortField, unknown>;
+
+/** Rows this actor may see: its organization's, and only its own customer for a customer user. */
+export function visibleCustomers(actor: Actor): SQL {
+  const inOrg = eq(customers.orgId, actor.orgId);
+  return actor.customerId ? and(inOrg, eq(customers.id, actor.customerId))! : inOrg;
+}
+
+export async function getCustomer(db: DbOrTx, actor: Actor, id: string): Promise<Customer> {
+  const [row] = await db.select().from(customers).where(and(visibleCustomers(actor), eq(customers.id, id)));
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+/** Loads many by id for dataloaders; ids the actor may not see are simply absent. */
+export async function getCustomersByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<Customer[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(customers)
+    .where(and(visibleCustomers(actor), inArray(customers.id, [...ids])));
+}
+
+export async function listCustomers(
+  db: DbOrTx,
+  actor: Actor,
+  filter: CustomerFilter,
+  sort: Sort<CustomerSortField>[],
+  page: Page,
+): Promise<PageResult<Customer>> {
+  const conditions: (SQL | undefined)[] = [visibleCustomers(actor)];
+  if (filter.externalId != null) conditions.push(eq(customers.externalId, filter.externalId));
+  if (filter.name != null) conditions.push(eq(customers.name, filter.name));
+  if (filter.nameIcontains != null) conditions.push(ilike(customers.name, `%${escapeLike(filter.nameIcontains)}%`));
+  if (filter.description != null) conditions.push(eq(customers.description, filter.description));
+  if (filter.labelsIcontains != null) {
+    const pattern = `%${escapeLike(filter.labelsIcontains)}%`;
+    conditions.push(sql`exists (select 1 from unnest(${customers.labels}) as label where label ilike ${pattern})`);
+  }
+  // tenantflow has no system (test) customers: designer test runs need no customer at all.
+  if (filter.isSystem === true) return { rows: [], totalCount: 0 };
+  const where = and(...conditions);
+  const order = [...sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])), asc(customers.id)];
+  const [rows, [total]] = await Promise.all([
+    db.select().from(customers).where(where).orderBy(...order).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(customers).where(where),
+  ]);
+  return { rows, totalCount: total?.n ?? 0 };
+}
+
+export async function createCustomer(db: DbOrTx, actor: Actor, input: CustomerFields): Promise<Customer> {
+  requireOrgAdmin(actor, 'create customers');
+  const errors = new FieldErrors();
+  validateCustomerFields(input, errors, { creating: true });
+  errors.throwIfAny();
+  return writeUnique(() =>
+    db
+      .insert(customers)
+      .values({
+        orgId: actor.orgId,
+        name: input.name!.trim(),
+        externalId: input.externalId ?? null,
+        description: input.description ?? null,
+        labels: (input.labels ?? []) as string[],
+        allowEmbeddedDesigner: input.allowEmbeddedDesigner ?? false,
+        concurrentExecutionLimit: input.concurrentExecutionLimit ?? null,
+      })
+      .returning(),
+  );
+}
+
+export async function updateCustomer(db: DbOrTx, actor: Actor, id: string, input: CustomerFields): Promise<Customer> {
+  const existing = await getCustomer(db, actor, id);
+  requireOrgAdmin(actor, 'update customers');
+  const errors = new FieldErrors();
+  validateCustomerFields(input, errors, { creating: false });
+  errors.throwIfAny();
+  const changes: Partial<typeof customers.$inferInsert> = { updatedAt: new Date() };
+  if (input.name != null) changes.name = input.name.trim();
+  if (input.externalId !== undefined) changes.externalId = input.externalId;
+  if (input.description !== undefined) changes.description = input.description;
+  if (input.labels != null) changes.labels = input.labels as string[];
+  if (input.allowEmbeddedDesigner != null) changes.allowEmbeddedDesigner = input.allowEmbeddedDesigner;
+  if (input.concurrentExecutionLimit !== undefined) changes.concurrentExecutionLimit = input.concurrentExecutionLimit;
+  return writeUnique(() =>
+    db
+      .update(customers)
+      .set(changes)
+      .where(and(eq(customers.orgId, actor.orgId), eq(customers.id, existing.id)))
+      .returning(),
+  );
+}
+
+export async function deleteCustomer(db: DbOrTx, actor: Actor, id: string): Promise<Customer> {
+  const existing = await getCustomer(db, actor, id);
+  requireOrgAdmin(actor, 'delete customers');
+  await db.delete(customers).where(and(eq(customers.orgId, actor.orgId), eq(customers.id, existing.id)));
+  return existing;
+}
+
+async function writeUnique(write: () => Promise<Customer[]>): Promise<Customer> {
+  try {
+    const [row] = await write();
+    if (!row) throw new NotFoundError();
+    return row;
+  } catch (error) {
+    const constraint = uniqueViolation(error);
+    const known = constraint ? customerUniqueFields[constraint] : undefined;
+    if (known) throw new InvalidInputError([{ field: known.field, messages: [known.message] }]);
+    throw error;
+  }
+}
+
+export function escapeLike(value: string) {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

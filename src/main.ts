@@ -1,0 +1,54 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config';
+import { openDatabase } from './db/open';
+import { bootstrapDefaultOrganization } from './domain/organizations/organizations';
+import { createApp } from './http/app';
+import type { Logger } from './log';
+
+export type RunningServer = { url: string; stop: () => Promise<void> };
+
+/** config → database → migrations → first-start organization → HTTP server. */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const database = await openDatabase(config, log);
+  const first = await bootstrapDefaultOrganization(database.db);
+  if (first) announceFirstToken(first.org.name, first.token);
+
+  const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const app = createApp({ db: database.db, log, tenantName: config.tenantName, publicUrl });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  log.info({ url: `${url}/api`, graphiql: `${url}/graphql`, tenant: config.tenantName, embeddedPostgres: database.embedded }, 'tenantflow is listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await database.shutdown();
+    })());
+  return { url, stop };
+}
+
+// Printed once, to stdout rather than the log, so it is not kept in log storage.
+function announceFirstToken(orgName: string, token: string) {
+  process.stdout.write(
+    [
+      '',
+      `  First start: created the organization "${orgName}" with an admin user.`,
+      '  Its API token (shown only now; create more with `npx tenantflow token create`):',
+      '',
+      `    ${token}`,
+      '',
+      '  Use it as "Authorization: Bearer <token>" on POST /api, or in GraphiQL at /graphql.',
+      '',
+    ].join('\n') + '\n',
+  );
+}

@@ -1,0 +1,44 @@
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import RelayPlugin from '@pothos/plugin-relay';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { decodeGlobalId, encodeGlobalId } from '../lib/global-id';
+import type { Context } from './context';
+import { invalidIdError } from './lib/ids';
+
+// Plugins and scalars only: every type lives in its own file under types/ (see schema/index.ts).
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+}>({
+  plugins: [RelayPlugin, DataloaderPlugin],
+  relay: {
+    clientMutationId: 'optional',
+    cursorType: 'String',
+    nodesOnConnection: true,
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    encodeGlobalID: (typename, id) => encodeGlobalId(typename, String(id)),
+    // Prismatic's connections all carry totalCount; resolveConnection computes it with the page.
+    defaultConnectionTypeOptions: {
+      fields: (t) => ({
+        totalCount: t.int({ resolve: (connection) => (connection as { totalCount?: number }).totalCount ?? 0 }),
+      }),
+    },
+    decodeGlobalID: (globalId) => {
+      const decoded = decodeGlobalId(globalId);
+      if (!decoded) throw invalidIdError('id', globalId);
+      return { typename: decoded.typeName, id: decoded.id };
+    },
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver);
+builder.addScalarType('JSON', JSONResolver);
+builder.queryType({});
+builder.mutationType({});

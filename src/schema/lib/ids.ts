@@ -1,0 +1,18 @@
+import { InvalidInputError } from '../../domain/errors';
+import { decodeGlobalId } from '../../lib/global-id';
+
+export function invalidIdError(field: string, value: unknown, typeName?: string) {
+  const expected = typeName ? `a ${typeName} id` : 'a global id';
+  return new InvalidInputError([{ field, messages: [`"${String(value)}" is not ${expected}.`] }]);
+}
+
+/** Decodes a global id of one type into its uuid; an id of another type is an input error naming the field. */
+export function idOf(typeName: string, globalId: string, field = 'id'): string {
+  const decoded = decodeGlobalId(globalId);
+  if (!decoded || decoded.typeName !== typeName) throw invalidIdError(field, globalId, typeName);
+  return decoded.id;
+}
+
+export function optionalIdOf(typeName: string, globalId: string | null | undefined, field: string): string | null {
+  return globalId == null ? null : idOf(typeName, globalId, field);
+}
