@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Database } from './client';
 
@@ -7,11 +8,12 @@ const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url
 // Arbitrary but fixed: several processes starting at once must not run the same migration twice.
 const MIGRATION_LOCK = 727_001;
 
+/** Applies drizzle/ migrations on one connection that holds an advisory lock for the whole run. */
 export async function runMigrations(database: Database) {
   const client = await database.pool.connect();
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await migrate(database.db, { migrationsFolder });
+    await migrate(drizzle(client), { migrationsFolder });
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     client.release();

@@ -6,7 +6,7 @@ import type { Db } from '../db/client';
 import { authenticate } from '../domain/auth/authenticate';
 import type { Logger } from '../log';
 import type { Context } from '../schema/context';
-import { domainErrorOf, toGraphQLError } from '../schema/errors';
+import { domainErrorOf, rootCause, toGraphQLError } from '../schema/errors';
 import { schema } from '../schema/index';
 import { healthRoutes } from './health';
 
@@ -59,10 +59,11 @@ export function createApp(deps: AppDeps) {
     maskedErrors: {
       maskError(error, message) {
         const domainError = domainErrorOf(error);
-        if (domainError) return toGraphQLError(domainError, error instanceof GraphQLError ? error : undefined);
-        if (error instanceof GraphQLError && !error.originalError) return error;
+        if (domainError) return toGraphQLError(domainError, error as GraphQLError);
+        // Errors graphql itself raised (validation, bad variables) carry no cause and are meant for the client.
+        if ((error as Error)?.name === 'GraphQLError' && rootCause(error) === error) return error as GraphQLError;
         // Unexpected: the client gets a generic message, the operator log gets the cause (never the variables).
-        deps.log.error({ err: error instanceof GraphQLError ? error.originalError : error }, 'unexpected error in a GraphQL request');
+        deps.log.error({ err: rootCause(error) }, 'unexpected error in a GraphQL request');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },

@@ -24,12 +24,6 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
     encodeGlobalID: (typename, id) => encodeGlobalId(typename, String(id)),
-    // Prismatic's connections all carry totalCount; resolveConnection computes it with the page.
-    defaultConnectionTypeOptions: {
-      fields: (t) => ({
-        totalCount: t.int({ resolve: (connection) => (connection as { totalCount?: number }).totalCount ?? 0 }),
-      }),
-    },
     decodeGlobalID: (globalId) => {
       const decoded = decodeGlobalId(globalId);
       if (!decoded) throw invalidIdError('id', globalId);

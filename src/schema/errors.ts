@@ -57,8 +57,21 @@ export function toGraphQLError(error: DomainError, source?: GraphQLError): Graph
   });
 }
 
+/**
+ * Executors wrap resolver errors in one or more GraphQLErrors; the cause is at the end of the chain.
+ * Duck-typed because graphql ships CJS and ESM builds, and a GraphQLError of the other build fails instanceof.
+ */
+export function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 10; depth++) {
+    const next = (current as { originalError?: unknown } | null)?.originalError;
+    if (next == null) break;
+    current = next;
+  }
+  return current;
+}
+
 export function domainErrorOf(error: unknown): DomainError | null {
-  if (error instanceof DomainError) return error;
-  const original = error instanceof GraphQLError ? error.originalError : undefined;
-  return original instanceof DomainError ? original : null;
+  const cause = rootCause(error);
+  return cause instanceof DomainError ? cause : null;
 }

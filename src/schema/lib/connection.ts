@@ -1,5 +1,6 @@
 import { FieldErrors } from '../../domain/errors';
 import type { Page, PageResult, Sort, SortDirection } from '../../domain/pagination';
+import type { ObjectRef } from '@pothos/core';
 import { builder } from '../builder';
 
 export const MAX_PAGE_SIZE = 100;
@@ -79,4 +80,20 @@ export function sortsOf<F extends string>(args: {
 }): Sort<F>[] {
   const list = [...(args.sortBy ?? []), ...(args.orderBy ? [args.orderBy] : [])];
   return list.filter((s): s is Sort<F> => s != null);
+}
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** `<Type>Connection` / `<Type>Edge` with Prismatic's `totalCount`, shared by every field listing that type. */
+export function connectionOf<Shape>(type: ObjectRef<Types, Shape>, typeName: string) {
+  return builder.connectionObject(
+    {
+      type,
+      name: `${typeName}Connection`,
+      fields: (t) => ({
+        totalCount: t.int({ resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount }),
+      }),
+    },
+    { name: `${typeName}Edge` },
+  );
 }

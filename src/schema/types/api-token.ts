@@ -2,7 +2,7 @@ import { createApiToken, listApiTokens, revokeApiToken, type ApiToken as ApiToke
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
-import { resolveConnection } from '../lib/connection';
+import { connectionOf, resolveConnection } from '../lib/connection';
 import { idOf } from '../lib/ids';
 
 export const ApiToken = builder.node(builder.objectRef<ApiTokenRow>('ApiToken'), {
@@ -16,7 +16,7 @@ export const ApiToken = builder.node(builder.objectRef<ApiTokenRow>('ApiToken'),
   }),
 });
 
-const ApiTokenConnection = builder.connectionObject({ type: ApiToken, name: 'ApiTokenConnection' }, { name: 'ApiTokenEdge' });
+const ApiTokenConnection = connectionOf(ApiToken, 'ApiToken');
 
 builder.queryField('apiTokens', (t) =>
   t.connection(

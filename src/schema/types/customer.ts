@@ -11,7 +11,7 @@ import {
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
-import { OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
+import { connectionOf, OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
 import { idOf } from '../lib/ids';
 
 export const Customer = builder.loadableNode('Customer', {
@@ -32,10 +32,7 @@ export const Customer = builder.loadableNode('Customer', {
   }),
 });
 
-export const CustomerConnection = builder.connectionObject(
-  { type: Customer, name: 'CustomerConnection' },
-  { name: 'CustomerEdge' },
-);
+export const CustomerConnection = connectionOf(Customer, 'Customer');
 
 const CustomerOrderField = builder.enumType('CustomerOrderField', {
   values: ['CONCURRENT_EXECUTION_LIMIT', 'CREATED_AT', 'DESCRIPTION', 'NAME', 'UPDATED_AT'] as const satisfies CustomerSortField[],

@@ -7,6 +7,7 @@ import {
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
+import { connectionOf } from '../lib/connection';
 import { idOf } from '../lib/ids';
 
 export const SigningKey = builder.node(builder.objectRef<SigningKeyRow>('OrganizationSigningKey'), {
@@ -20,10 +21,7 @@ export const SigningKey = builder.node(builder.objectRef<SigningKeyRow>('Organiz
   }),
 });
 
-export const SigningKeyConnection = builder.connectionObject(
-  { type: SigningKey, name: 'OrganizationSigningKeyConnection' },
-  { name: 'OrganizationSigningKeyEdge' },
-);
+export const SigningKeyConnection = connectionOf(SigningKey, 'OrganizationSigningKey');
 
 type Created = { key: SigningKeyRow; privateKey: string };
 

@@ -47,7 +47,7 @@ export function definitionIssueMessage(issue: z.core.$ZodRawIssue): string | und
       return `must be one of: ${issue.values.map(String).join(', ')}`;
     case 'invalid_union': {
       if (!issue.discriminator) return undefined;
-      const options = (issue.options ?? []).map(String).join(', ');
+      const options = ((issue.options as unknown[] | undefined) ?? []).map(String).join(', ');
       const input = issue.input as Record<string, unknown> | undefined;
       return input?.[issue.discriminator] === undefined ? `is required: one of ${options}` : `must be one of: ${options}`;
     }

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { connectDatabase } from '../src/db/client';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { runMigrations } from '../src/db/migrate';
+import { createLogger } from '../src/log';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
+/**
+ * One PostgreSQL for the whole run: TEST_DATABASE_URL when given, otherwise a fresh embedded server in a
+ * temporary directory that is deleted afterwards. Tests never truncate; each seeds its own organization.
+ */
+export default async function setup(project: TestProject) {
+  const log = createLogger('silent');
+  let stop = async () => {};
+  let url = process.env.TEST_DATABASE_URL;
+  let dataDir: string | undefined;
+  if (!url) {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantflow-test-'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const postgres = await startEmbeddedPostgres({ dataDir, port, log });
+    url = postgres.url;
+    stop = postgres.stop;
+  }
+  const database = connectDatabase(url, { max: 1 });
+  await runMigrations(database);
+  await database.close();
+  project.provide('databaseUrl', url);
+  return async () => {
+    await stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,33 @@
+import { inject } from 'vitest';
+import { connectDatabase, type Database } from '../../src/db/client';
+import { createApp, type App, type Route } from '../../src/http/app';
+import { createLogger } from '../../src/log';
+import { captureLog } from './log-capture';
+
+export type Harness = { app: App; database: Database; close: () => Promise<void> };
+
+/** The real HTTP app over the test database, called through app.fetch (no port needed). */
+export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void } = {}): Harness {
+  const database = connectDatabase(inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
+  const log = createLogger('info', captureLog);
+  const app = createApp({ db: database.db, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: opts.routes });
+  return { app, database, close: () => database.close() };
+}
+
+export type GraphQLResponse<T = any> = { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+
+export async function gql<T = any>(
+  app: App,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  path = '/api',
+): Promise<GraphQLResponse<T> & { status: number }> {
+  const response = await app.fetch(`http://127.0.0.1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as GraphQLResponse<T>;
+  return { ...body, status: response.status };
+}
