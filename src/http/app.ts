@@ -22,6 +22,16 @@ export type AppDeps = {
 /** Returns a Response to answer the request, or undefined to let the next route (finally GraphQL) have it. */
 export type Route = (request: Request, url: URL) => Promise<Response | undefined> | Response | undefined;
 
+const GRAPHIQL_WELCOME = `# Welcome to tenantflow.
+# Put your token under "Headers" below: { "Authorization": "Bearer tf_..." }
+# (the first start printed one; \`npx tenantflow token create\` makes more). Then run:
+
+query WhoAmI {
+  authenticatedUser { id name email org { id name } customer { id name } }
+  customers(first: 10) { totalCount nodes { id name externalId } }
+}
+`;
+
 function routesPlugin(routes: Route[]): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
@@ -44,7 +54,7 @@ export function createApp(deps: AppDeps) {
     graphqlEndpoint: '/:endpoint(api|graphql)',
     landingPage: false,
     logging: false,
-    graphiql: (request) => ({ endpoint: new URL(request.url).pathname, title: 'tenantflow' }),
+    graphiql: (request) => ({ endpoint: new URL(request.url).pathname, title: 'tenantflow', defaultQuery: GRAPHIQL_WELCOME }),
     renderGraphiQL,
     context: async ({ request }): Promise<Context> => {
       try {

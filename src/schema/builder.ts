@@ -13,12 +13,17 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
   };
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
 }>({
+  // Non-null unless a field says otherwise, as in Prismatic's schema (`errors: [ErrorType!]!`, `totalCount: Int!`).
+  defaultFieldNullability: false,
   plugins: [RelayPlugin, DataloaderPlugin],
   relay: {
     clientMutationId: 'optional',
+    // A failed mutation nulls only its own field, so aliased batches keep the other results.
+    relayMutationFieldOptions: { nullable: true },
     cursorType: 'String',
     nodesOnConnection: true,
     edgesFieldOptions: { nullable: false },

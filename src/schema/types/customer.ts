@@ -48,6 +48,7 @@ const CustomerOrder = builder.inputType('CustomerOrder', {
 builder.queryFields((t) => ({
   customer: t.field({
     type: Customer,
+    nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => getCustomer(ctx.db, actorOf(ctx), idOf('Customer', String(args.id))),
   }),

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { COMPLETE_EXAMPLE_YAML } from './complete-example';
 import {
   collectActionRefs,
@@ -57,7 +59,15 @@ describe('parseIntegrationDefinition', () => {
       flows: [{ name: 'Main', stableKey: 'main', trigger: { type: 'api' }, steps: [{ type: 'action', name: 'Ping', action: { component: 'http', key: 'get' } }] }],
     });
     expect(parseOk(minimal)).toEqual(parseOk(JSON.stringify(minimal, null, 2)));
-    expect(parseOk(JSON.parse(JSON.stringify(parseOk(COMPLETE_EXAMPLE_YAML))))).toEqual(parseOk(COMPLETE_EXAMPLE_YAML));
+    const exampleAsJson = JSON.stringify(parseYaml(COMPLETE_EXAMPLE_YAML), null, 2);
+    expect(exampleAsJson.startsWith('{\n  "name": "Sync tickets"')).toBe(true);
+    expect(parseOk(exampleAsJson)).toEqual(parseOk(COMPLETE_EXAMPLE_YAML));
+  });
+
+  it('matches the complete example in docs/definition.md', () => {
+    const docs = readFileSync(new URL('../../../../docs/definition.md', import.meta.url), 'utf8');
+    const firstYamlBlock = /```yaml\n([\s\S]*?)```/.exec(docs)?.[1];
+    expect(firstYamlBlock).toBe(COMPLETE_EXAMPLE_YAML);
   });
 
   it('reads a bare number or boolean default value as text', () => {
@@ -71,7 +81,7 @@ describe('parseIntegrationDefinition', () => {
   it('reports YAML syntax errors at "definition" with line and column', () => {
     expect(parseIntegrationDefinition('name: Sync\nflows: [\n')).toEqual({
       ok: false,
-      errors: [{ path: 'definition', message: 'Expected flow sequence to end with ] (line 3, column 1)' }],
+      errors: [{ path: 'definition', message: 'Flow sequence in block collection must be sufficiently indented and end with a ] (line 3, column 1)' }],
     });
     expect(parseIntegrationDefinition('name: a\nname: b\n')).toEqual({
       ok: false,
@@ -79,7 +89,10 @@ describe('parseIntegrationDefinition', () => {
     });
     expect(parseIntegrationDefinition('{"name": "x", "flows": [}')).toEqual({
       ok: false,
-      errors: [{ path: 'definition', message: 'Unexpected } in flow sequence (line 1, column 25)' }],
+      errors: [
+        { path: 'definition', message: 'Flow sequence in block collection must be sufficiently indented and end with a ] (line 1, column 25)' },
+        { path: 'definition', message: 'Flow map must end with a } (line 1, column 25)' },
+      ],
     });
     expect(parseIntegrationDefinition('name: !secret x\n')).toEqual({
       ok: false,

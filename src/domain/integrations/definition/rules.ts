@@ -16,7 +16,9 @@ export function checkDefinitionRules(def: IntegrationDefinition): DefinitionErro
   checkConfigVars(configVars, report);
   reportDuplicates(def.flows, (flow) => flow.stableKey, (index) => ['flows', index], 'stableKey', report);
   reportDuplicates(def.flows, (flow) => flow.name, (index) => ['flows', index], 'name', report);
-  const configVarsByKey = new Map(configVars.map((configVar) => [configVar.key, configVar]));
+  // First definition wins, so a duplicated key is reported once and not again at every use.
+  const configVarsByKey = new Map<string, ConfigVar>();
+  for (const configVar of configVars) if (!configVarsByKey.has(configVar.key)) configVarsByKey.set(configVar.key, configVar);
   for (const [index, flow] of def.flows.entries()) {
     if (flow.trigger.type === 'schedule') {
       checkScheduleTrigger(flow.trigger, ['flows', index, 'trigger'], configVarsByKey, report);
