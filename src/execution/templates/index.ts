@@ -56,6 +56,14 @@ export function hasTemplateMarkup(src: string): boolean {
   return src.includes('{{') || src.includes('{%');
 }
 
+/**
+ * `{% increment %}`/`{% decrement %}` write into the top-level scope object LiquidJS is given; a
+ * shallow copy keeps one evaluation from changing what the next one sees (tags cannot reach deeper).
+ */
+function isolated(scope: TemplateScope): TemplateScope {
+  return { ...scope };
+}
+
 function isBlankText(template: Template): boolean {
   return template.token.kind === TokenKind.HTML && template.token.getText().trim() === '';
 }
@@ -85,7 +93,7 @@ export function isSingleOutputTemplate(src: string): boolean {
 export async function renderTemplate(src: string, scope: TemplateScope): Promise<string> {
   const templates = parseOrThrow(src);
   try {
-    return String(await liquid.render(templates, scope));
+    return String(await liquid.render(templates, isolated(scope)));
   } catch (error) {
     throw new TemplateError(errorMessage(error), { cause: error });
   }
@@ -102,9 +110,9 @@ export async function evaluateValue(src: string, scope: TemplateScope): Promise<
   const templates = parseOrThrow(src);
   const expression = singleOutputExpression(templates);
   try {
-    if (expression === null) return String(await liquid.render(templates, scope));
+    if (expression === null) return String(await liquid.render(templates, isolated(scope)));
     // toValue unwraps Liquid literals such as `empty`/`blank` into plain values.
-    const value: unknown = toValue(await liquid.evalValue(expression, scope));
+    const value: unknown = toValue(await liquid.evalValue(expression, isolated(scope)));
     return value === undefined ? null : value;
   } catch (error) {
     throw new TemplateError(errorMessage(error), { cause: error });

@@ -80,6 +80,13 @@ describe('renderTemplate', () => {
     expect(text).toBe('c1;c2;');
   });
 
+  it('never changes the caller\'s scope', async () => {
+    const own = { counter: 1, steps: { a: 1 }, list: [3, 1, 2] };
+    await renderTemplate('{% increment steps %}{% decrement counter %}{% assign list = 5 %}', own);
+    await evaluateValue('{{ list | sort | reverse | push: 9 }}', own);
+    expect(own).toEqual({ counter: 1, steps: { a: 1 }, list: [3, 1, 2] });
+  });
+
   it('rejects include, render and layout', async () => {
     for (const src of ['{% include "secrets" %}', "{% render 'x' %}", '{% layout "base" %}x']) {
       await expect(renderTemplate(src, scope)).rejects.toThrow(/is not allowed: templates cannot load other templates/);
