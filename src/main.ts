@@ -5,17 +5,21 @@ import { openDatabase } from './db/open';
 import { bootstrapDefaultOrganization } from './domain/organizations/organizations';
 import { createApp } from './http/app';
 import type { Logger } from './log';
+import { loadMasterKey } from './vault/master-key';
+import { Vault } from './vault/vault';
 
 export type RunningServer = { url: string; stop: () => Promise<void> };
 
 /** config → database → migrations → first-start organization → HTTP server. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const database = await openDatabase(config, log);
+  const vault = new Vault(loadMasterKey({ fromEnv: config.masterKey, dataDir: config.dataDir }));
+  await vault.checkMasterKey(database.db);
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);
 
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-  const app = createApp({ db: database.db, log, tenantName: config.tenantName, publicUrl });
+  const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { createLogger } from '../src/log';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    masterKey: string;
   }
 }
 
@@ -33,6 +35,8 @@ export default async function setup(project: TestProject) {
   await runMigrations(database);
   await database.close();
   project.provide('databaseUrl', url);
+  // One master key for the run: every worker must open what another wrapped.
+  project.provide('masterKey', randomBytes(32).toString('base64'));
   return async () => {
     await stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

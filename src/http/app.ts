@@ -5,6 +5,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Db } from '../db/client';
 import { authenticate } from '../domain/auth/authenticate';
 import type { Logger } from '../log';
+import type { Vault } from '../vault/vault';
 import type { Context } from '../schema/context';
 import { domainErrorOf, rootCause, toGraphQLError } from '../schema/errors';
 import { schema } from '../schema/index';
@@ -12,6 +13,7 @@ import { healthRoutes } from './health';
 
 export type AppDeps = {
   db: Db;
+  vault: Vault;
   log: Logger;
   tenantName: string;
   publicUrl: string;
@@ -59,7 +61,7 @@ export function createApp(deps: AppDeps) {
     context: async ({ request }): Promise<Context> => {
       try {
         const actor = await authenticate(deps.db, request.headers.get('authorization'));
-        return { db: deps.db, actor, log: deps.log, tenantName: deps.tenantName, publicUrl: deps.publicUrl };
+        return { db: deps.db, vault: deps.vault, actor, log: deps.log, tenantName: deps.tenantName, publicUrl: deps.publicUrl };
       } catch (error) {
         const domainError = domainErrorOf(error);
         if (domainError) throw toGraphQLError(domainError);

@@ -2,16 +2,19 @@ import { inject } from 'vitest';
 import { connectDatabase, type Database } from '../../src/db/client';
 import { createApp, type App, type Route } from '../../src/http/app';
 import { createLogger } from '../../src/log';
+import { masterKeyFrom } from '../../src/vault/master-key';
+import { Vault } from '../../src/vault/vault';
 import { captureLog } from './log-capture';
 
-export type Harness = { app: App; database: Database; close: () => Promise<void> };
+export type Harness = { app: App; database: Database; vault: Vault; close: () => Promise<void> };
 
 /** The real HTTP app over the test database, called through app.fetch (no port needed). */
 export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void } = {}): Harness {
   const database = connectDatabase(inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
   const log = createLogger('info', captureLog);
-  const app = createApp({ db: database.db, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: opts.routes });
-  return { app, database, close: () => database.close() };
+  const vault = new Vault(masterKeyFrom(inject('masterKey')));
+  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: opts.routes });
+  return { app, database, vault, close: () => database.close() };
 }
 
 export type GraphQLResponse<T = any> = { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };

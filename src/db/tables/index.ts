@@ -2,3 +2,5 @@
 export * from './organizations';
 export * from './customers';
 export * from './users';
+export * from './vault';
+export * from './connections';
