@@ -1,6 +1,10 @@
 import { builder } from './builder';
 import './errors';
 import './types/customer';
+import './types/component';
+import './types/expression';
+import './types/scoped-config-variable';
+import './types/customer-config-variable';
 import './types/user';
 import './types/organization';
 import './types/signing-key';

@@ -17,6 +17,16 @@ export type KeyOwner = { orgId: string; customerId: string | null };
  */
 export type SecretSlot = { record: string; field: string };
 
+export type SealedItem = { owner: KeyOwner; slot: SecretSlot; sealed: SealedValue };
+export type DataKeyRow = typeof dataKeys.$inferSelect;
+/** Loads data key rows by id; a request-scoped DataLoader can stand behind it. */
+export type DataKeySource = (ids: string[]) => Promise<DataKeyRow[]>;
+
+export const directDataKeys =
+  (db: DbOrTx): DataKeySource =>
+  (ids) =>
+    db.select().from(dataKeys).where(inArray(dataKeys.id, ids));
+
 export class VaultError extends Error {
   constructor(message: string) {
     super(message);
@@ -48,11 +58,13 @@ export class Vault {
     return { v: 1, dk: id, ...seal(key, Buffer.from(plaintext, 'utf8'), valueAad(owner, id, slot)) };
   }
 
-  /** Opens many values with one query for their data keys. Each item fails alone (null) rather than all. */
-  async openMany(db: DbOrTx, items: { owner: KeyOwner; slot: SecretSlot; sealed: SealedValue }[]): Promise<(string | null)[]> {
+  /**
+   * Opens many values with one lookup of their data keys (pass a batching `keys` source to share it across
+   * a request). Each item fails alone (null) rather than all.
+   */
+  async openMany(db: DbOrTx | null, items: SealedItem[], keys: DataKeySource = directDataKeys(db!)): Promise<(string | null)[]> {
     if (items.length === 0) return [];
-    const ids = [...new Set(items.map((item) => item.sealed.dk))];
-    const rows = await db.select().from(dataKeys).where(inArray(dataKeys.id, ids));
+    const rows = await keys([...new Set(items.map((item) => item.sealed.dk))]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return items.map(({ owner, slot, sealed }) => {
       const row = byId.get(sealed.dk);

@@ -4,3 +4,4 @@ export * from './customers';
 export * from './users';
 export * from './vault';
 export * from './connections';
+export * from './components';

@@ -1,0 +1,242 @@
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { uniqueViolation } from '../../db/errors';
+import { customerConfigVariables, scopedConfigVariables } from '../../db/tables';
+import type { Vault } from '../../vault/vault';
+import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
+import type { InputFieldDefinition } from '../components';
+import { getCustomer } from '../customers/customers';
+import { FieldErrors, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
+import type { Page, PageResult } from '../pagination';
+import { checkExpressions, type InputExpression } from './input-expressions';
+import { connectionOf, getScopedConfigVariable, notFoundAs, sealValues, type ScopedConfigVariable } from './scoped-config-variables';
+
+export type CustomerConfigVariable = typeof customerConfigVariables.$inferSelect;
+export type CustomerConfigVariableFilter = { scopedConfigVariableId?: string | null; customerId?: string | null; isTest?: boolean | null };
+
+const ccv = customerConfigVariables;
+
+/** Org users see all values; customer users only their own customer's values for customer-activated connections. */
+function visible(actor: Actor): SQL {
+  const inOrg = eq(ccv.orgId, actor.orgId);
+  if (isOrgUser(actor)) return inOrg;
+  const customerActivated = sql`exists (select 1 from ${scopedConfigVariables} s where s.id = ${ccv.scopedConfigVariableId} and s.managed_by = 'customer')`;
+  return and(inOrg, eq(ccv.customerId, actor.customerId!), customerActivated)!;
+}
+
+function filterConditions(actor: Actor, filter: CustomerConfigVariableFilter): SQL {
+  const conditions: (SQL | undefined)[] = [visible(actor)];
+  if (filter.scopedConfigVariableId != null) conditions.push(eq(ccv.scopedConfigVariableId, filter.scopedConfigVariableId));
+  if (filter.customerId != null) conditions.push(eq(ccv.customerId, filter.customerId));
+  if (filter.isTest != null) conditions.push(eq(ccv.isTest, filter.isTest));
+  return and(...conditions)!;
+}
+
+export async function getCustomerConfigVariable(db: DbOrTx, actor: Actor, id: string): Promise<CustomerConfigVariable> {
+  const [row] = await db.select().from(ccv).where(and(visible(actor), eq(ccv.id, id)));
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+export async function getCustomerConfigVariablesByIds(db: DbOrTx, actor: Actor, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.select().from(ccv).where(and(visible(actor), inArray(ccv.id, [...ids])));
+}
+
+export async function listCustomerConfigVariables(db: DbOrTx, actor: Actor, filter: CustomerConfigVariableFilter, page: Page) {
+  const pages = await listCustomerConfigVariablesPerParent(db, actor, null, filter, page);
+  return pages.get(null) ?? { rows: [], totalCount: 0 };
+}
+
+/**
+ * One page of values for each of many reusable connections, in a single statement (window functions),
+ * so a list of connections with their nested values costs the same number of queries at any page size.
+ */
+export async function listCustomerConfigVariablesPerParent(
+  db: DbOrTx,
+  actor: Actor,
+  parentIds: readonly string[] | null,
+  filter: CustomerConfigVariableFilter,
+  page: Page,
+): Promise<Map<string | null, PageResult<CustomerConfigVariable>>> {
+  const where = parentIds ? and(filterConditions(actor, filter), inArray(ccv.scopedConfigVariableId, [...parentIds])) : filterConditions(actor, filter);
+  const partition = parentIds ? sql`partition by ${ccv.scopedConfigVariableId}` : sql``;
+  const ranked = db
+    .select({
+      row: sql`row_to_json(${ccv})`.as('row'),
+      parent: ccv.scopedConfigVariableId,
+      n: sql<number>`row_number() over (${partition} order by ${ccv.createdAt}, ${ccv.id})`.as('n'),
+      total: sql<number>`count(*) over (${partition})`.as('total'),
+    })
+    .from(ccv)
+    .where(where)
+    .as('ranked');
+  const rows = await db
+    .select()
+    .from(ranked)
+    .where(sql`${ranked.n} > ${page.offset} and ${ranked.n} <= ${page.offset + page.limit}`)
+    .orderBy(asc(ranked.parent), asc(ranked.n));
+  const result = new Map<string | null, PageResult<CustomerConfigVariable>>();
+  // Totals ride on the page rows; a page past the end has none, so count those parents separately.
+  for (const r of rows) {
+    const key = parentIds ? r.parent : null;
+    const entry = result.get(key) ?? { rows: [], totalCount: Number(r.total) };
+    entry.rows.push(fromJson(r.row as Record<string, unknown>));
+    result.set(key, entry);
+  }
+  const missing = (parentIds ?? [null]).filter((id) => !result.has(id));
+  if (missing.length > 0 && (page.offset > 0 || page.limit === 0)) {
+    const counts = await db
+      .select({ parent: ccv.scopedConfigVariableId, n: sql<number>`count(*)` })
+      .from(ccv)
+      .where(where)
+      .groupBy(ccv.scopedConfigVariableId);
+    for (const id of missing) {
+      const total = parentIds ? Number(counts.find((c) => c.parent === id)?.n ?? 0) : counts.reduce((sum, c) => sum + Number(c.n), 0);
+      result.set(id, { rows: [], totalCount: total });
+    }
+  }
+  return result;
+}
+
+function fromJson(row: Record<string, unknown>): CustomerConfigVariable {
+  return {
+    id: row.id as string,
+    orgId: row.org_id as string,
+    scopedConfigVariableId: row.scoped_config_variable_id as string,
+    customerId: (row.customer_id as string | null) ?? null,
+    isTest: row.is_test as boolean,
+    key: (row.key as string | null) ?? null,
+    values: row.values as CustomerConfigVariable['values'],
+    lastConfiguredAt: new Date(row.last_configured_at as string),
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+  };
+}
+
+/** The inputs a customer (or the test credentials) supplies: the per-customer ones; all of them for tests of a global connection. */
+export function suppliedInputs(scv: ScopedConfigVariable, fields: InputFieldDefinition[], isTest: boolean) {
+  return fields.filter((field) => scv.inputScopes[field.key] === 'customer' || (isTest && scv.variableScope === 'org'));
+}
+
+export type CreateCustomerConfigVariableInput = {
+  scopedConfigVariableId: string | null;
+  customerId: string | null;
+  isTest: boolean;
+  inputs: readonly InputExpression[];
+  key?: string | null;
+};
+
+export async function createCustomerConfigVariable(
+  db: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  input: CreateCustomerConfigVariableInput,
+): Promise<CustomerConfigVariable> {
+  const errors = new FieldErrors();
+  const scv = input.scopedConfigVariableId
+    ? await getScopedConfigVariable(db, actor, input.scopedConfigVariableId).catch(notFoundAs(errors, 'scopedConfigVariable'))
+    : (errors.add('scopedConfigVariable', 'This field is required.'), null);
+  if (input.isTest && input.customerId) errors.add('customer', 'Test credentials belong to no customer: leave customer out.');
+  if (!input.isTest && !input.customerId) errors.add('customer', 'This field is required (or set isTest for test credentials).');
+  if (input.customerId) await getCustomer(db, actor, input.customerId).catch(notFoundAs(errors, 'customer'));
+  if (!scv || errors.size > 0) throw new InvalidInputError(errors.list());
+
+  authorizeWrite(actor, scv, input.customerId, input.isTest);
+  if (!input.isTest && scv.variableScope === 'org') {
+    errors.add('scopedConfigVariable', 'This connection is global: its values are set on the connection itself, not per customer.');
+  }
+  if (!input.isTest && scv.customerId && scv.customerId !== input.customerId) {
+    errors.add('customer', 'This connection belongs to another customer.');
+  }
+  const connection = await connectionOf(db, actor, scv);
+  const supplied = suppliedInputs(scv, connection.definition.inputs, input.isTest);
+  const values = checkExpressions(input.inputs, connection.definition, errors, {
+    field: 'inputs',
+    allowed: (field) => (supplied.includes(field) ? null : `Input "${field.key}" is global: it is set once on the connection, not per customer.`),
+  });
+  for (const field of supplied) {
+    if (field.required && field.default == null && !values.has(field.key)) errors.add('inputs', `Input "${field.key}" is required.`);
+  }
+  errors.throwIfAny();
+
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(ccv)
+        .values({
+          orgId: actor.orgId,
+          scopedConfigVariableId: scv.id,
+          customerId: input.customerId,
+          isTest: input.isTest,
+          key: input.key ?? null,
+          values: {},
+        })
+        .returning();
+      const sealed = await sealValues(tx, vault, actor.orgId, row!.id, values, input.customerId);
+      const [withValues] = await tx.update(ccv).set({ values: sealed }).where(eq(ccv.id, row!.id)).returning();
+      return withValues!;
+    });
+  } catch (error) {
+    const constraint = uniqueViolation(error);
+    if (constraint === 'customer_config_variables_customer_key') {
+      throw new InvalidInputError([{ field: 'customer', messages: ['This customer already has values for this connection; update them instead.'] }]);
+    }
+    if (constraint === 'customer_config_variables_test_key') {
+      throw new InvalidInputError([{ field: 'isTest', messages: ['This connection already has test credentials; update them instead.'] }]);
+    }
+    throw error;
+  }
+}
+
+export type UpdateCustomerConfigVariableInput = { inputs?: readonly InputExpression[] | null; key?: string | null };
+
+/** Replaces the given inputs' values; inputs not named keep theirs. */
+export async function updateCustomerConfigVariable(
+  db: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  id: string,
+  input: UpdateCustomerConfigVariableInput,
+): Promise<CustomerConfigVariable> {
+  const existing = await getCustomerConfigVariable(db, actor, id);
+  const scv = await getScopedConfigVariable(db, actor, existing.scopedConfigVariableId);
+  authorizeWrite(actor, scv, existing.customerId, existing.isTest);
+  const connection = await connectionOf(db, actor, scv);
+  const supplied = suppliedInputs(scv, connection.definition.inputs, existing.isTest);
+  const errors = new FieldErrors();
+  const values = checkExpressions(input.inputs ?? [], connection.definition, errors, {
+    field: 'inputs',
+    allowed: (field) => (supplied.includes(field) ? null : `Input "${field.key}" is global: it is set once on the connection, not per customer.`),
+  });
+  errors.throwIfAny();
+  return db.transaction(async (tx) => {
+    const sealed = await sealValues(tx, vault, existing.orgId, existing.id, values, existing.customerId);
+    const [row] = await tx
+      .update(ccv)
+      .set({
+        values: { ...existing.values, ...sealed },
+        key: input.key !== undefined ? input.key : existing.key,
+        lastConfiguredAt: values.size > 0 ? new Date() : existing.lastConfiguredAt,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(ccv.orgId, actor.orgId), eq(ccv.id, existing.id)))
+      .returning();
+    return row!;
+  });
+}
+
+export async function deleteCustomerConfigVariable(db: DbOrTx, actor: Actor, id: string): Promise<CustomerConfigVariable> {
+  const existing = await getCustomerConfigVariable(db, actor, id);
+  const scv = await getScopedConfigVariable(db, actor, existing.scopedConfigVariableId);
+  authorizeWrite(actor, scv, existing.customerId, existing.isTest);
+  await db.delete(ccv).where(and(eq(ccv.orgId, actor.orgId), eq(ccv.id, existing.id)));
+  return existing;
+}
+
+/** Admins write any values; customer users only their own customer's values of customer-activated connections. */
+function authorizeWrite(actor: Actor, scv: ScopedConfigVariable, customerId: string | null, isTest: boolean) {
+  if (isOrgUser(actor)) return requireOrgAdmin(actor, 'change connection values');
+  if (isTest || scv.managedBy !== 'customer' || customerId !== actor.customerId) throw new ForbiddenError('change these connection values');
+}
+

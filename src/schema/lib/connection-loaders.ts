@@ -1,0 +1,31 @@
+import { findConnection, type ConnectionRecord } from '../../domain/components/registry';
+import type { ScopedConfigVariable } from '../../domain/connections/scoped-config-variables';
+import { directDataKeys, type DataKeySource } from '../../vault/vault';
+import type { Context } from '../context';
+import { actorOf } from './actor';
+import { requestLoader } from './loaders';
+
+/** The component connection behind a reusable connection, loaded once per request and component. */
+export function connectionOfScoped(ctx: Context, scv: ScopedConfigVariable): Promise<ConnectionRecord> {
+  const loader = requestLoader<string, ConnectionRecord>(ctx, 'connectionByKeys', async (keys) =>
+    Promise.all(
+      keys.map(async (key) => {
+        const [componentKey, connectionKey] = key.split('\u0000') as [string, string];
+        return (await findConnection(ctx.db, actorOf(ctx), componentKey, connectionKey)) ?? new Error(`connection ${key} is gone`);
+      }),
+    ),
+  );
+  return loader.load(`${scv.componentKey}\u0000${scv.connectionKey}`);
+}
+
+/** Data keys by id, batched across every value a response shows. */
+export function requestDataKeys(ctx: Context): DataKeySource {
+  const loader = requestLoader(ctx, 'dataKeys', async (ids: readonly string[]) => {
+    const rows = await directDataKeys(ctx.db)([...ids]);
+    return ids.map((id) => rows.find((row) => row.id === id) ?? new Error('missing data key'));
+  });
+  return async (ids) => {
+    const results = await loader.loadMany(ids);
+    return results.filter((row): row is Exclude<typeof row, Error> => !(row instanceof Error));
+  };
+}

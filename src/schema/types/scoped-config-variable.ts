@@ -1,0 +1,184 @@
+import {
+  createScopedConfigVariable,
+  deleteScopedConfigVariable,
+  getScopedConfigVariable,
+  getScopedConfigVariablesByIds,
+  listScopedConfigVariables,
+  updateScopedConfigVariable,
+  type ScopedConfigVariable as ScopedConfigVariableRow,
+  type ScopedConfigVariableSortField,
+} from '../../domain/connections/scoped-config-variables';
+import { describeValues } from '../../domain/connections/expressions';
+import { builder } from '../builder';
+import { payloadFields, withFieldErrors } from '../errors';
+import { actorOf } from '../lib/actor';
+import { connectionOf, OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
+import { connectionOfScoped, requestDataKeys } from '../lib/connection-loaders';
+import { idOf, optionalIdOf } from '../lib/ids';
+import { Connection } from './component';
+import { Customer } from './customer';
+import { Expression, ExpressionConnection, InputExpression } from './expression';
+
+const VariableScope = builder.enumType('ScopedConfigVariableVariableScope', { values: ['CUSTOMER', 'ORG'] as const });
+const ManagedBy = builder.enumType('ScopedConfigVariableManagedBy', { values: ['CUSTOMER', 'ORG', 'SYSTEM'] as const });
+export const ConfigVariableStatus = builder.enumType('ScopedConfigVariableStatus', { values: ['ACTIVE', 'ERROR', 'FAILED', 'PENDING'] as const });
+
+export const ScopedConfigVariable = builder.loadableNode('ScopedConfigVariable', {
+  description: 'A reusable connection of the organization (organization- or customer-activated), matched across tenants by stableKey.',
+  id: { resolve: (scv: ScopedConfigVariableRow) => scv.id },
+  sort: (scv) => scv.id,
+  load: (ids: string[], ctx) => getScopedConfigVariablesByIds(ctx.db, actorOf(ctx), ids),
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    stableKey: t.exposeString('stableKey'),
+    description: t.exposeString('description', { nullable: true }),
+    variableScope: t.field({ type: VariableScope, resolve: (scv) => upper(scv.variableScope) }),
+    managedBy: t.field({ type: ManagedBy, resolve: (scv) => upper(scv.managedBy) }),
+    status: t.field({ type: ConfigVariableStatus, resolve: () => 'ACTIVE' as const }),
+    connection: t.field({ type: Connection, resolve: (scv, _args, ctx) => connectionOfScoped(ctx, scv) }),
+    customer: t.field({ type: Customer, nullable: true, resolve: (scv) => scv.customerId }),
+    defaultForComponent: t.exposeBoolean('defaultForComponent'),
+    allowUpdate: t.boolean({ resolve: (_scv, _args, ctx) => actorOf(ctx).role === 'admin' }),
+    allowRemove: t.boolean({ resolve: (_scv, _args, ctx) => actorOf(ctx).role === 'admin' }),
+    inputs: t.connection(
+      {
+        type: Expression,
+        description: 'Every input of the connection; `meta` says whether it is global (`org`) or set per customer.',
+        resolve: async (scv, args, ctx) => {
+          const connection = await connectionOfScoped(ctx, scv);
+          const all = await describeValues(ctx.vault, requestDataKeys(ctx), {
+            owner: { orgId: scv.orgId, customerId: null },
+            recordId: scv.id,
+            fields: connection.definition.inputs,
+            values: scv.globalValues,
+            meta: (field) => JSON.stringify({ inputScope: scv.inputScopes[field.key] ?? 'customer' }),
+          });
+          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
+        },
+      },
+      ExpressionConnection,
+    ),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    lastConfiguredAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const ScopedConfigVariableConnection = connectionOf(ScopedConfigVariable, 'ScopedConfigVariable');
+
+const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
+
+const OrderField = builder.enumType('ScopedConfigVariableOrderField', {
+  values: ['COMPONENT_LABEL', 'CREATED_AT', 'KEY', 'LAST_CONFIGURED_AT', 'STATUS', 'UPDATED_AT'] as const satisfies ScopedConfigVariableSortField[],
+});
+const Order = builder.inputType('ScopedConfigVariableOrder', {
+  fields: (t) => ({ field: t.field({ type: OrderField, required: true }), direction: t.field({ type: OrderDirection, required: true }) }),
+});
+const ComponentSelector = builder.inputType('ComponentSelector', {
+  fields: (t) => ({ key: t.string({ required: true }), isPublic: t.boolean(), version: t.string() }),
+});
+
+builder.queryFields((t) => ({
+  scopedConfigVariable: t.field({
+    type: ScopedConfigVariable,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => getScopedConfigVariable(ctx.db, actorOf(ctx), idOf('ScopedConfigVariable', String(args.id))),
+  }),
+  scopedConfigVariables: t.connection(
+    {
+      type: ScopedConfigVariable,
+      args: {
+        stableKey: t.arg.string(),
+        key: t.arg.string(),
+        key_Icontains: t.arg.string(),
+        managedBy: t.arg.string({ description: 'org or customer (any case)' }),
+        variableScope: t.arg.string({ description: 'org or customer (any case)' }),
+        id_In: t.arg.idList(),
+        customer: t.arg.id(),
+        connection_Component_In: t.arg({ type: [ComponentSelector] }),
+        offset: t.arg.int(),
+        sortBy: t.arg({ type: [Order] }),
+        orderBy: t.arg({ type: Order }),
+      },
+      resolve: (_root, args, ctx) => {
+        const filter = {
+          stableKey: args.stableKey,
+          key: args.key,
+          keyIcontains: args.key_Icontains,
+          managedBy: args.managedBy,
+          variableScope: args.variableScope,
+          ids: args.id_In?.map((id, i) => idOf('ScopedConfigVariable', String(id), `id_In[${i}]`)),
+          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
+          componentKeys: args.connection_Component_In?.map((c) => c.key),
+        };
+        return resolveConnection(args, (page) => listScopedConfigVariables(ctx.db, actorOf(ctx), filter, sortsOf(args), page));
+      },
+    },
+    ScopedConfigVariableConnection,
+  ),
+}));
+
+builder.relayMutationField(
+  'createScopedConfigVariable',
+  {
+    inputFields: (t) => ({
+      key: t.string({ required: true, description: 'Display name.' }),
+      stableKey: t.string({ required: true, description: 'Matches this connection across tenants; cannot be changed.' }),
+      variableScope: t.string({ required: true, description: '"customer" (values per customer) or "org" (one global set).' }),
+      managedBy: t.string({ description: '"org" (organization-activated, default) or "customer" (customer-activated).' }),
+      connection: t.id({ description: 'The component Connection id.' }),
+      customer: t.id(),
+      description: t.string(),
+      inputs: t.field({ type: [InputExpression], description: 'Global values (set once); inputs left out are per customer.' }),
+    }),
+  },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({
+        scopedConfigVariable: await createScopedConfigVariable(ctx.db, ctx.vault, actorOf(ctx), {
+          key: input.key,
+          stableKey: input.stableKey,
+          variableScope: input.variableScope,
+          managedBy: input.managedBy,
+          connectionId: optionalIdOf('Connection', input.connection == null ? null : String(input.connection), 'connection'),
+          customerId: optionalIdOf('Customer', input.customer == null ? null : String(input.customer), 'customer'),
+          description: input.description,
+          inputs: input.inputs,
+        }),
+      })),
+  },
+  { outputFields: payloadFields('scopedConfigVariable', ScopedConfigVariable) },
+);
+
+builder.relayMutationField(
+  'updateScopedConfigVariable',
+  {
+    inputFields: (t) => ({
+      id: t.id({ required: true }),
+      key: t.string(),
+      description: t.string(),
+      inputs: t.field({ type: [InputExpression], description: 'Values for global inputs that have none yet; set values cannot change.' }),
+      defaultForComponent: t.boolean(),
+    }),
+  },
+  {
+    resolve: (_root, { input: { id, ...fields } }, ctx) =>
+      withFieldErrors(async () => ({
+        scopedConfigVariable: await updateScopedConfigVariable(ctx.db, ctx.vault, actorOf(ctx), idOf('ScopedConfigVariable', String(id)), fields),
+      })),
+  },
+  { outputFields: payloadFields('scopedConfigVariable', ScopedConfigVariable) },
+);
+
+builder.relayMutationField(
+  'deleteScopedConfigVariable',
+  { inputFields: (t) => ({ id: t.id({ required: true }) }) },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({
+        scopedConfigVariable: await deleteScopedConfigVariable(ctx.db, actorOf(ctx), idOf('ScopedConfigVariable', String(input.id))),
+      })),
+  },
+  { outputFields: payloadFields('scopedConfigVariable', ScopedConfigVariable) },
+);
