@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerConfigVariables, customers } from '../../src/db/tables';
+import { encodeGlobalId } from '../../src/lib/global-id';
+import { masterKeyFrom } from '../../src/vault/master-key';
+import { Vault } from '../../src/vault/vault';
+import { CREATE_CCV, connectionId, createCustomerValues, createScoped } from '../support/connections';
+import { createHarness, gql, type Harness } from '../support/harness';
+import { capturedLogLines } from '../support/log-capture';
+import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+
+const CANARY = `canary-${randomUUID()}`;
+const responses: string[] = [];
+let h: Harness;
+let org: SeededOrg;
+
+/** Every response of this file goes through here, so the canary search covers all of them. */
+async function call(query: string, variables: Record<string, unknown>, token = org.adminToken) {
+  const res = await gql(h.app, query, variables, token);
+  responses.push(JSON.stringify(res));
+  return res;
+}
+
+beforeAll(async () => {
+  h = createHarness();
+  org = await seedOrg(h.database.db);
+});
+afterAll(() => h.close());
+
+const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+
+describe('secret values', () => {
+  it('never come back: PASSWORD inputs answer value null and hasValue true; other inputs show their value', async () => {
+    const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
+    const scv = await createScoped(h.app, org.adminToken, { key: 'Canary', stableKey: 'canary-conn', variableScope: 'customer', connection: acme });
+    const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
+    const created = await call(CREATE_CCV, { input: { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: CANARY }, { name: 'baseUrl', type: 'value', value: 'http://127.0.0.1:1' }] } });
+    expect(created.data.createCustomerConfigVariable.customerConfigVariable.inputs.nodes).toEqual([
+      { name: 'apiKey', value: null, hasValue: true },
+      { name: 'baseUrl', value: 'http://127.0.0.1:1', hasValue: true },
+    ]);
+    const id = created.data.createCustomerConfigVariable.customerConfigVariable.id;
+    await call(`query($id: ID!) { customerConfigVariable(id: $id) { inputs { nodes { name value hasValue meta } } } }`, { id });
+    await call(`query { scopedConfigVariables(stableKey: "canary-conn") { nodes { inputs { nodes { name value } } customerConfigVariables { nodes { inputs { nodes { value } } } } } } }`, {});
+    // Failed writes that carry the secret must not echo it either.
+    await call(CREATE_CCV, { input: { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: CANARY }] } });
+    await call(CREATE_CCV, { input: { scopedConfigVariable: scv.id, customer, inputs: [{ name: CANARY, type: 'value', value: CANARY }] } });
+    await call(`mutation($id: ID!, $v: String) { updateCustomerConfigVariable(input: { id: $id, inputs: [{ name: "apiKey", type: "template", value: $v }] }) { errors { field messages } } }`, { id, v: CANARY });
+    await call(`mutation($id: ID!, $v: String) { updateCustomerConfigVariable(input: { id: $id, inputs: [{ name: "apiKey", type: "value", value: $v }] }) { customerConfigVariable { id } } }`, { id, v: CANARY }, org.memberToken);
+
+    const stored = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, uuidOf(id)));
+    expect(JSON.stringify(stored)).not.toContain(CANARY);
+  });
+
+  it('a canary secret appears in no response and no log line', () => {
+    expect(responses.length).toBeGreaterThan(5);
+    const leaks = [...responses, ...capturedLogLines].filter((text) => text.includes(CANARY.slice(7)));
+    // The only permitted echo is the unknown input *name* the caller sent, which is not a stored value.
+    expect(leaks.filter((text) => !text.includes(`Unknown input \\"${CANARY}\\"`))).toEqual([]);
+  });
+});
+
+describe('the vault', () => {
+  it('makes a deleted customer\'s values unreadable, even from a copy taken before', async () => {
+    const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
+    const scv = await createScoped(h.app, org.adminToken, { key: 'Deleted', stableKey: 'deleted-customer', variableScope: 'customer', connection: acme });
+    const customer = await seedCustomer(h.database.db, org.admin);
+    const ccv = await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', customer.id), inputs: [{ name: 'apiKey', type: 'value', value: 'doomed-secret' }] });
+    const [row] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, uuidOf(ccv.id)));
+    const owner = { orgId: org.orgId, customerId: customer.id };
+    const slot = { record: row!.id, field: 'apiKey' };
+    expect(await h.vault.open(h.database.db, owner, slot, row!.values.apiKey!)).toBe('doomed-secret');
+
+    await h.database.db.delete(customers).where(eq(customers.id, customer.id));
+    await expect(h.vault.open(h.database.db, owner, slot, row!.values.apiKey!)).rejects.toThrow('cannot be decrypted');
+  });
+
+  it('refuses a ciphertext copied onto another record, field or organization', async () => {
+    const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
+    const scv = await createScoped(h.app, org.adminToken, { key: 'Copy', stableKey: 'copy-test', variableScope: 'customer', connection: acme });
+    const customer = await seedCustomer(h.database.db, org.admin);
+    const make = async (value: string, c = customer.id) =>
+      (await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', c), inputs: [{ name: 'apiKey', type: 'value', value }, { name: 'baseUrl', type: 'value', value: 'x' }] })).id;
+    const a = uuidOf(await make('secret-a'));
+    const [rowA] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, a));
+    const owner = { orgId: org.orgId, customerId: customer.id };
+    const sealed = rowA!.values.apiKey!;
+    await expect(h.vault.open(h.database.db, owner, { record: randomUUID(), field: 'apiKey' }, sealed)).rejects.toThrow();
+    await expect(h.vault.open(h.database.db, owner, { record: a, field: 'baseUrl' }, sealed)).rejects.toThrow();
+    await expect(h.vault.open(h.database.db, { ...owner, orgId: randomUUID() }, { record: a, field: 'apiKey' }, sealed)).rejects.toThrow();
+    const tampered = { ...sealed, ct: Buffer.from(Buffer.from(sealed.ct, 'base64').map((b, i) => (i === 0 ? b ^ 1 : b))).toString('base64') };
+    await expect(h.vault.open(h.database.db, owner, { record: a, field: 'apiKey' }, tampered)).rejects.toThrow();
+    // The same value reads back where it was written.
+    expect(await h.vault.open(h.database.db, owner, { record: a, field: 'apiKey' }, sealed)).toBe('secret-a');
+  });
+
+  it('cannot open values with another master key', async () => {
+    const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
+    const scv = await createScoped(h.app, org.adminToken, { key: 'Master', stableKey: 'master-key-test', variableScope: 'customer', connection: acme });
+    const customer = await seedCustomer(h.database.db, org.admin);
+    const id = uuidOf((await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', customer.id), inputs: [{ name: 'apiKey', type: 'value', value: 's' }] })).id);
+    const [row] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, id));
+    const stranger = new Vault(masterKeyFrom(Buffer.alloc(32, 7).toString('base64')));
+    await expect(stranger.open(h.database.db, { orgId: org.orgId, customerId: customer.id }, { record: id, field: 'apiKey' }, row!.values.apiKey!)).rejects.toThrow();
+    await h.vault.checkMasterKey(h.database.db);
+    await expect(stranger.checkMasterKey(h.database.db)).rejects.toThrow('is not the key this database was encrypted with');
+  });
+});
