@@ -5,3 +5,5 @@ export * from './users';
 export * from './vault';
 export * from './connections';
 export * from './components';
+export * from './integrations';
+export * from './executions';

@@ -1,0 +1,148 @@
+/**
+ * Provisioning: the vendor sets one credential per customer on an organization-activated connection with
+ * `createCustomerConfigVariable`, over real HTTP, for 2,000 customers (8 requests in flight).
+ *
+ * Baseline, same run: 2,000 rows of the same columns and a jsonb blob of the same shape and size (random
+ * bytes instead of ciphertext) inserted with plain `pg`, one INSERT per row, 8 in flight: the raw cost of the
+ * write without HTTP, GraphQL, validation, permission checks or encryption.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { createCustomer } from '../src/domain/customers/customers';
+import { encodeGlobalId } from '../src/lib/global-id';
+import {
+  BenchmarkFailure,
+  CONCURRENCY,
+  fmt,
+  gql,
+  gqlData,
+  runPool,
+  seedOrganization,
+  table,
+  timed,
+  type BenchEnv,
+} from './support';
+
+const CUSTOMERS = 2_000;
+/** Requests (and plain inserts) before the measured runs, on customers of their own, to warm both paths. */
+const WARMUP = 100;
+/** Sequential mutations sent to a server that counts SQL statements. */
+const COUNTED = 5;
+
+const CREATE_CCV = `mutation($input: CreateCustomerConfigVariableInput!) {
+  createCustomerConfigVariable(input: $input) {
+    customerConfigVariable { id }
+    errors { field messages }
+  }
+}`;
+
+type Payload = { createCustomerConfigVariable: { customerConfigVariable: { id: string } | null; errors: { field: string; messages: string[] }[] } };
+
+export async function run(env: BenchEnv) {
+  const org = await seedOrganization(env, 'bench-provisioning');
+  const api = env.api.url;
+
+  // The acme-api "api-key" connection, found as a client finds it.
+  const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, { key: 'acme-api' });
+  const connection = components.components.nodes[0]?.connections.nodes.find((c: { key: string }) => c.key === 'api-key')?.id as string | undefined;
+  if (!connection) throw new BenchmarkFailure('no acme-api/api-key connection');
+
+  const created = await gqlData(
+    api,
+    org.token,
+    `mutation($input: CreateScopedConfigVariableInput!) { createScopedConfigVariable(input: $input) { scopedConfigVariable { id } errors { field messages } } }`,
+    { input: { key: 'Acme API key', stableKey: 'acme-api-key', variableScope: 'customer', managedBy: 'org', connection } },
+  );
+  const scvGlobalId = created.createScopedConfigVariable.scopedConfigVariable?.id as string | undefined;
+  if (!scvGlobalId) throw new BenchmarkFailure(`createScopedConfigVariable failed: ${JSON.stringify(created)}`);
+
+  // Customers are set up with the domain function (not measured): warm-up, counted and measured ones.
+  const total = WARMUP + COUNTED + CUSTOMERS;
+  const setup = await timed(() =>
+    runPool(total, CONCURRENCY, (i) => createCustomer(env.database.db, org.admin, { name: `Bench customer ${i}`, externalId: `bench-${i}` })),
+  );
+  const customerIds = setup.result.map((customer) => customer.id);
+  console.log(`setup: ${total} customers via createCustomer in ${fmt(setup.ms / 1000)} s (not measured)`);
+
+  const provision = async (customerId: string, baseUrl: string) => {
+    const input = {
+      scopedConfigVariable: scvGlobalId,
+      customer: encodeGlobalId('Customer', customerId),
+      inputs: [{ name: 'apiKey', type: 'value', value: `ak_${randomBytes(24).toString('base64url')}` }],
+    };
+    const body = await gql<Payload>(baseUrl, org.token, CREATE_CCV, { input });
+    const payload = body.data?.createCustomerConfigVariable;
+    const ok = !body.errors?.length && payload?.errors.length === 0 && Boolean(payload.customerConfigVariable?.id.startsWith('Q3VzdG9tZXJDb25maWdWYXJpYWJsZ'));
+    return { ok, body };
+  };
+
+  // Scratch table: the same columns and indexes as customer_config_variables (no foreign keys).
+  await env.database.pool.query('drop table if exists bench_plain_ccv');
+  await env.database.pool.query('create table bench_plain_ccv (like customer_config_variables including all)');
+  const plain = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
+  plain.on('error', () => {});
+  const scvId = (await env.database.pool.query<{ id: string }>(`select id from scoped_config_variables where org_id = $1 and stable_key = 'acme-api-key'`, [org.orgId])).rows[0]!.id;
+  const plainInsert = (customerId: string) => {
+    // Same shape as a sealed value ({ v, dk, iv, ct, tag } per input), random bytes instead of ciphertext.
+    const values = { apiKey: { v: 1, dk: randomUUID(), iv: randomBytes(12).toString('base64'), ct: randomBytes(35).toString('base64'), tag: randomBytes(16).toString('base64') } };
+    return plain.query(
+      `insert into bench_plain_ccv (id, org_id, scoped_config_variable_id, customer_id, is_test, key, "values", last_configured_at, created_at, updated_at)
+       values ($1, $2, $3, $4, false, null, $5, now(), now(), now())`,
+      [randomUUID(), org.orgId, scvId, customerId, JSON.stringify(values)],
+    );
+  };
+
+  try {
+    // Warm-up of both paths (connections, JIT, plan caches), then SQL statements per mutation.
+    const warm = await runPool(WARMUP, CONCURRENCY, (i) => provision(customerIds[i]!, api));
+    if (!warm.every((r) => r.ok)) throw new BenchmarkFailure(`warm-up mutation failed: ${JSON.stringify(warm.find((r) => !r.ok)?.body)}`);
+    await runPool(WARMUP, CONCURRENCY, (i) => plainInsert(customerIds[i]!));
+
+    let statements = 0;
+    const counting = await env.startApi({ onQuery: () => statements++ });
+    const perMutation: number[] = [];
+    for (let i = 0; i < COUNTED; i++) {
+      statements = 0;
+      const r = await provision(customerIds[WARMUP + i]!, counting.url);
+      if (!r.ok) throw new BenchmarkFailure(`counted mutation failed: ${JSON.stringify(r.body)}`);
+      perMutation.push(statements);
+    }
+    await counting.close();
+
+    const measured = customerIds.slice(WARMUP + COUNTED);
+    const baseline = await timed(() => runPool(CUSTOMERS, CONCURRENCY, (i) => plainInsert(measured[i]!)));
+    const viaApi = await timed(() => runPool(CUSTOMERS, CONCURRENCY, (i) => provision(measured[i]!, api)));
+
+    // Every one of the 2,000 must have succeeded (errors: []) and be stored once.
+    const failures = viaApi.result.filter((r) => !r.ok);
+    if (failures.length > 0) throw new BenchmarkFailure(`${failures.length} of ${CUSTOMERS} mutations failed, e.g. ${JSON.stringify(failures[0]!.body)}`);
+    const stored = await env.database.pool.query<{ n: string; bytes: string }>(
+      `select count(*) as n, avg(octet_length("values"::text)) as bytes from customer_config_variables where scoped_config_variable_id = $1 and customer_id = any($2::uuid[])`,
+      [scvId, measured],
+    );
+    const plainStored = await env.database.pool.query<{ n: string; bytes: string }>(
+      `select count(*) as n, avg(octet_length("values"::text)) as bytes from bench_plain_ccv where customer_id = any($1::uuid[])`,
+      [measured],
+    );
+    if (Number(stored.rows[0]!.n) !== CUSTOMERS) throw new BenchmarkFailure(`expected ${CUSTOMERS} stored values, found ${stored.rows[0]!.n}`);
+    if (Number(plainStored.rows[0]!.n) !== CUSTOMERS) throw new BenchmarkFailure(`expected ${CUSTOMERS} plain rows, found ${plainStored.rows[0]!.n}`);
+
+    const apiRate = CUSTOMERS / (viaApi.ms / 1000);
+    const plainRate = CUSTOMERS / (baseline.ms / 1000);
+    console.log(`${CUSTOMERS} customers, ${CONCURRENCY} requests in flight, server pool 10 connections, client and server in one process`);
+    console.log(
+      table(
+        ['path', 'wall s', 'per s', 'values blob (bytes)'],
+        [
+          ['createCustomerConfigVariable over HTTP', fmt(viaApi.ms / 1000, 2), fmt(apiRate, 0), fmt(Number(stored.rows[0]!.bytes), 0)],
+          ['baseline: plain pg INSERT', fmt(baseline.ms / 1000, 2), fmt(plainRate, 0), fmt(Number(plainStored.rows[0]!.bytes), 0)],
+        ],
+      ),
+    );
+    console.log(`SQL statements per mutation (incl. authentication, begin/commit as issued through drizzle): ${perMutation.join(', ')}`);
+    console.log(`ratio (API mutations/s ÷ plain inserts/s): ${fmt(apiRate / plainRate, 3)}  (all ${CUSTOMERS} succeeded with errors: [])`);
+  } finally {
+    await plain.end();
+    await env.database.pool.query('drop table if exists bench_plain_ccv').catch(() => {});
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Shared benchmark setup: a throwaway embedded PostgreSQL (temp dir, free port), migrations, a vault with a
+ * random master key, the real HTTP server on 127.0.0.1:0, and helpers to seed organizations and to send
+ * GraphQL over HTTP. Nothing here talks to anything but 127.0.0.1.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { connectDatabase, type Database } from '../src/db/client';
+import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { runMigrations } from '../src/db/migrate';
+import type { Actor } from '../src/domain/actor';
+import { issueApiToken } from '../src/domain/auth/api-tokens';
+import { createOrganization } from '../src/domain/organizations/organizations';
+import { createApp } from '../src/http/app';
+import { createLogger } from '../src/log';
+import { masterKeyFrom } from '../src/vault/master-key';
+import { Vault } from '../src/vault/vault';
+
+/** Requests a benchmark keeps in flight against the server, unless it says otherwise. */
+export const CONCURRENCY = 8;
+/** No single request may hang a benchmark run. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+export type ApiServer = {
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  database: Database;
+  close: () => Promise<void>;
+};
+
+export type BenchEnv = {
+  databaseUrl: string;
+  /** The database pool of the main server (drizzle `db` and raw `pool`). */
+  database: Database;
+  vault: Vault;
+  /** The main API server, as `npm start` runs it (no query hook). */
+  api: ApiServer;
+  /** Another server on the same database and master key, e.g. one whose every SQL statement is counted. */
+  startApi: (opts?: { onQuery?: (sql: string) => void; poolMax?: number }) => Promise<ApiServer>;
+  close: () => Promise<void>;
+};
+
+export type BenchOrg = { orgId: string; admin: Actor; token: string };
+
+const silent = createLogger('silent');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startBenchEnv(): Promise<BenchEnv> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenantflow-bench-'));
+  const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(dataDir, { recursive: true, force: true })];
+  const close = async () => {
+    // Last started, first stopped; the temp dir goes last.
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => console.error('teardown:', error));
+  };
+  try {
+    const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: silent });
+    cleanups.push(postgres.stop);
+
+    const migrator = connectDatabase(postgres.url, { max: 1 });
+    try {
+      await runMigrations(migrator);
+    } finally {
+      await migrator.close();
+    }
+
+    const vault = new Vault(masterKeyFrom(randomBytes(32).toString('base64')));
+    const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number } = {}): Promise<ApiServer> => {
+      const database = connectDatabase(postgres.url, { max: opts.poolMax ?? 10, onQuery: opts.onQuery });
+      const app = createApp({ db: database.db, vault, log: silent, tenantName: 'bench', publicUrl: 'http://127.0.0.1' });
+      const server = http.createServer(app);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+      const { port } = server.address() as AddressInfo;
+      let closing: Promise<void> | undefined;
+      const stop = () =>
+        (closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          });
+          await database.close();
+        })());
+      cleanups.push(stop);
+      return { url: `http://127.0.0.1:${port}`, database, close: stop };
+    };
+
+    const api = await startApi();
+    await vault.checkMasterKey(api.database.db);
+    return { databaseUrl: postgres.url, database: api.database, vault, api, startApi, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** A fresh organization with an admin and an API token for it. */
+export async function seedOrganization(env: BenchEnv, label: string): Promise<BenchOrg> {
+  const name = `${label}-${randomUUID().slice(0, 8)}`;
+  const { org, admin } = await createOrganization(env.database.db, { name, adminName: 'Bench Admin', adminEmail: `admin@${name}.bench` });
+  const { token } = await issueApiToken(env.database.db, { orgId: org.id, userId: admin.userId, name: 'bench' });
+  return { orgId: org.id, admin, token };
+}
+
+export type GraphQLResult<T = any> = { data?: T; errors?: { message: string; path?: (string | number)[] }[] };
+
+/** POST /api over real HTTP (global fetch, keep-alive), throwing on a non-200 answer. */
+export async function gql<T = any>(baseUrl: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResult<T>> {
+  const response = await fetch(`${baseUrl}/api`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const body = (await response.json()) as GraphQLResult<T>;
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${JSON.stringify(body).slice(0, 500)}`);
+  return body;
+}
+
+/** Like gql, but any top-level error is a failure. */
+export async function gqlData<T = any>(baseUrl: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = await gql<T>(baseUrl, token, query, variables);
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors ?? body).slice(0, 1000)}`);
+  return body.data;
+}
+
+/**
+ * Runs `task(i)` for i in [0, count) with at most `concurrency` in flight; resolves with the results in
+ * index order. Each worker takes the next index until none are left, so the loop is bounded by `count`.
+ */
+export async function runPool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return results;
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const start = process.hrtime.bigint();
+  const result = await fn();
+  return { result, ms: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export const fmt = (value: number, digits = 1) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Left-aligned first column, right-aligned others. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** What BENCHMARKS.md records about the machine a run was measured on. */
+export function machineDescription(): string {
+  const cpu = /model name\s*:\s*(.*)/.exec(safeRead('/proc/cpuinfo'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  const nproc = safeExec('nproc') || String(os.availableParallelism());
+  const memory = safeExec('free', ['-h']).split('\n').find((line) => line.startsWith('Mem:'))?.trim().split(/\s+/)[1] ?? `${Math.round(os.totalmem() / 2 ** 30)}Gi`;
+  return [`date: ${new Date().toString()}`, `nproc: ${nproc}`, `memory (free -h, total): ${memory}`, `cpu: ${cpu}`, `node: ${process.version}`].join('\n');
+}
+
+function safeRead(file: string) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function safeExec(command: string, args: string[] = []) {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8', timeout: 5_000 }).trim();
+  } catch {
+    return '';
+  }
+}
+
+/** A benchmark module: `bench/<name>.bench.ts` exports `run`. */
+export type Benchmark = (env: BenchEnv) => Promise<void>;
+
+export class BenchmarkFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchmarkFailure';
+  }
+}

@@ -1,0 +1,107 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customers } from './customers';
+import { instances, integrationVersions, integrations } from './integrations';
+import { organizations } from './organizations';
+import { users } from './users';
+
+export type ExecutionStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'PAUSED';
+export type InvokeType = 'WEBHOOK' | 'SCHEDULED' | 'API' | 'INTEGRATION_FLOW_TEST';
+export type TriggerPayload = { body: unknown; query: Record<string, string>; headers: Record<string, string> };
+
+/**
+ * One run of one flow. The state machine lives here, not in the job queue: a job only says "advance
+ * execution X"; whoever holds the lease (lease_until in the future) runs it.
+ */
+export const executions = pgTable(
+  'executions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    /** The definition that runs: a published version for instances; null for test runs of the draft. */
+    versionId: uuid('version_id').references(() => integrationVersions.id, { onDelete: 'set null' }),
+    /** null for designer test runs, which use test credentials. */
+    instanceId: uuid('instance_id').references(() => instances.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
+    actingUserId: uuid('acting_user_id').references(() => users.id, { onDelete: 'set null' }),
+    flowStableKey: text('flow_stable_key').notNull(),
+    invokeType: text('invoke_type').$type<InvokeType>().notNull(),
+    status: text('status').$type<ExecutionStatus>().notNull().default('QUEUED'),
+    trigger: jsonb('trigger').$type<TriggerPayload>().notNull(),
+    /** For a scheduled run: the tick it belongs to, unique per flow so each tick fires once across processes. */
+    scheduledFor: timestamp('scheduled_for', { withTimezone: true }),
+    result: jsonb('result'),
+    error: text('error'),
+    claims: integer('claims').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('executions_org_started_idx').on(t.orgId, t.createdAt),
+    index('executions_instance_idx').on(t.instanceId),
+    index('executions_lease_idx').on(t.status, t.leaseUntil),
+    uniqueIndex('executions_schedule_tick').on(t.instanceId, t.flowStableKey, t.scheduledFor).where(sql`${t.scheduledFor} is not null`),
+  ],
+);
+
+export type StepStatus = 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+
+/**
+ * One finished step (one iteration of it inside loops). Unique per (execution, step, iteration): a step
+ * re-run after a crash finds its result here and is not run again.
+ */
+export const stepResults = pgTable(
+  'step_results',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    executionId: uuid('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    stepName: text('step_name').notNull(),
+    iteration: text('iteration').notNull().default(''),
+    status: text('status').$type<StepStatus>().notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    output: jsonb('output'),
+    error: text('error'),
+    credentialSource: text('credential_source'),
+    credentialId: text('credential_id'),
+    credentialRule: integer('credential_rule'),
+    credentialReason: text('credential_reason'),
+    warnings: jsonb('warnings').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    endedAt: timestamp('ended_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('step_results_step').on(t.executionId, t.stepName, t.iteration)],
+);
+
+export type LogSeverity = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** The run log a customer-facing UI shows (distinct from the operator log, which goes to stdout). */
+export const executionLogs = pgTable(
+  'execution_logs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    executionId: uuid('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    severity: text('severity').$type<LogSeverity>().notNull(),
+    message: text('message').notNull(),
+    stepName: text('step_name'),
+    timestamp: timestamp('timestamp', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('execution_logs_execution_idx').on(t.executionId, t.timestamp)],
+);

@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { IntegrationDefinition } from '../../domain/integrations/definition';
+import type { SealedInputs } from './connections';
+import { customers } from './customers';
+import { organizations } from './organizations';
+import { users } from './users';
+
+/** An integration: its current (draft) definition; published versions are frozen copies in integration_versions. */
+export const integrations = pgTable(
+  'integrations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    stableKey: text('stable_key'),
+    definition: jsonb('definition').$type<IntegrationDefinition>().notNull(),
+    /** Highest published version number; 0 until the first publish. */
+    versionNumber: integer('version_number').notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('integrations_org_stable_key').on(t.orgId, t.stableKey).where(sql`${t.stableKey} is not null`)],
+);
+
+export const integrationVersions = pgTable(
+  'integration_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    versionNumber: integer('version_number').notNull(),
+    definition: jsonb('definition').$type<IntegrationDefinition>().notNull(),
+    comment: text('comment'),
+    publishedBy: uuid('published_by').references(() => users.id, { onDelete: 'set null' }),
+    publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('integration_versions_number').on(t.integrationId, t.versionNumber)],
+);
+
+/**
+ * How an instance fills a config variable: a plain value, a reference to a reusable connection (resolved by
+ * its stable key when the instance runs), or inline connection values sealed with the customer's data key.
+ */
+export type ConfigVariableValue =
+  | { kind: 'value'; value: string }
+  | { kind: 'scoped'; stableKey: string }
+  | { kind: 'inline'; values: SealedInputs };
+
+export const instances = pgTable(
+  'instances',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    description: text('description'),
+    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    enabled: boolean('enabled').notNull().default(true),
+    /** The published version that runs; null until the first deploy. */
+    deployedVersionId: uuid('deployed_version_id').references(() => integrationVersions.id, { onDelete: 'set null' }),
+    configValues: jsonb('config_values').$type<Record<string, ConfigVariableValue>>().notNull().default(sql`'{}'::jsonb`),
+    lastDeployedAt: timestamp('last_deployed_at', { withTimezone: true }),
+    lastExecutedAt: timestamp('last_executed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('instances_org_customer_idx').on(t.orgId, t.customerId), index('instances_integration_idx').on(t.integrationId)],
+);
+
+/** One row per flow of an instance: the unguessable token in its webhook URL. */
+export const instanceFlowConfigs = pgTable(
+  'instance_flow_configs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id')
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    instanceId: uuid('instance_id')
+      .notNull()
+      .references(() => instances.id, { onDelete: 'cascade' }),
+    flowStableKey: text('flow_stable_key').notNull(),
+    webhookToken: text('webhook_token').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('instance_flow_configs_token').on(t.webhookToken),
+    uniqueIndex('instance_flow_configs_flow').on(t.instanceId, t.flowStableKey),
+  ],
+);
