@@ -72,7 +72,9 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: silent });
     cleanups.push(postgres.stop);
 
-    const migrator = connectDatabase(postgres.url, { max: 1 });
+    // More than one connection: runMigrations holds one (the advisory lock) while the job queue's migrations
+    // take another from the same pool.
+    const migrator = connectDatabase(postgres.url, { max: 3 });
     try {
       await runMigrations(migrator);
     } finally {
@@ -213,4 +215,15 @@ export class BenchmarkFailure extends Error {
     super(message);
     this.name = 'BenchmarkFailure';
   }
+}
+
+/** One line of a SQL statement, cut to `width` characters. */
+export function abbreviate(sql: string, width = 110) {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > width ? `${flat.slice(0, width)}…` : flat;
+}
+
+/** A numbered, abbreviated list of the statements one request issued. */
+export function listStatements(statements: string[]) {
+  return statements.map((sql, i) => `  ${String(i + 1).padStart(2)}. ${abbreviate(sql)}`).join('\n');
 }

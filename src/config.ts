@@ -34,6 +34,12 @@ const envSchema = z.object({
       .optional(),
   ),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+  WORKER_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(4)),
+  EXECUTION_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).default(30_000)),
+  STEP_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(30_000)),
+  STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
+  STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
+  SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
 });
 
 export type Config = {
@@ -47,6 +53,17 @@ export type Config = {
   logLevel: (typeof logLevels)[number];
   masterKey: string | undefined;
   production: boolean;
+  engine: EngineConfig;
+};
+
+/** How executions run; tests shorten the lease and retry delays to keep the suite fast. */
+export type EngineConfig = {
+  workerConcurrency: number;
+  leaseMs: number;
+  stepTimeoutMs: number;
+  stepMaxAttempts: number;
+  stepRetryBaseMs: number;
+  schedulerIntervalMs: number;
 };
 
 export class ConfigError extends Error {
@@ -74,5 +91,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     masterKey: e.TENANTFLOW_MASTER_KEY,
     production: e.NODE_ENV === 'production',
+    engine: {
+      workerConcurrency: e.WORKER_CONCURRENCY,
+      leaseMs: e.EXECUTION_LEASE_MS,
+      stepTimeoutMs: e.STEP_TIMEOUT_MS,
+      stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
+      stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
+      schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+    },
   });
 }

@@ -3,39 +3,51 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { openDatabase } from './db/open';
 import { bootstrapDefaultOrganization } from './domain/organizations/organizations';
+import { startWorker, type RunningWorker } from './execution/worker';
 import { createApp } from './http/app';
+import { webhookRoutes } from './http/webhooks';
 import type { Logger } from './log';
 import { loadMasterKey } from './vault/master-key';
 import { Vault } from './vault/vault';
 
 export type RunningServer = { url: string; stop: () => Promise<void> };
 
-/** config → database → migrations → first-start organization → HTTP server. */
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
+export async function startServer(config: Config, log: Logger, opts: { worker?: boolean; http?: boolean } = {}): Promise<RunningServer> {
   const database = await openDatabase(config, log);
   const vault = new Vault(loadMasterKey({ fromEnv: config.masterKey, dataDir: config.dataDir }));
   await vault.checkMasterKey(database.db);
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);
 
-  const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-  const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host}:${port}`;
-  log.info({ url: `${url}/api`, graphiql: `${url}/graphql`, tenant: config.tenantName, embeddedPostgres: database.embedded }, 'tenantflow is listening');
+  const engine = { db: database.db, vault, log, config: config.engine };
+  const worker: RunningWorker | null = opts.worker === false ? null : await startWorker({ ...engine, database });
+
+  let server: http.Server | null = null;
+  let url = '';
+  if (opts.http !== false) {
+    const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl, routes: webhookRoutes(engine) });
+    server = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, config.host, resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    url = `http://${config.host}:${port}`;
+    log.info({ url: `${url}/api`, graphiql: `${url}/graphql`, tenant: config.tenantName, embeddedPostgres: database.embedded, worker: Boolean(worker) }, 'tenantflow is listening');
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      if (server) {
+        await new Promise<void>((resolve) => {
+          server!.close(() => resolve());
+          server!.closeIdleConnections();
+        });
+      }
+      await worker?.stop();
       await database.shutdown();
     })());
   return { url, stop };

@@ -7,7 +7,15 @@ import { tokenCommands } from './token';
 
 const program = new Command('tenantflow').description('Multi-tenant integration flows over a Prismatic-compatible GraphQL API');
 
-program.command('serve').description('start the API server (embedded PostgreSQL unless DATABASE_URL is set)').action(() => run(serveCommand));
+program
+  .command('serve')
+  .description('start the API server and a worker (embedded PostgreSQL unless DATABASE_URL is set)')
+  .option('--no-worker', 'serve the API only; run executions in separate `tenantflow worker` processes')
+  .action((options: { worker: boolean }) => run(serveCommand, { worker: options.worker, http: true }));
+program
+  .command('worker')
+  .description('run executions only (no HTTP); start as many as you like against one database')
+  .action(() => run(serveCommand, { worker: true, http: false }));
 program.command('migrate').description('apply database migrations and exit').action(() => run(migrateCommand));
 tokenCommands(program.command('token').description('manage API tokens'), run);
 

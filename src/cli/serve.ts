@@ -1,8 +1,8 @@
 import { startServer } from '../main';
 import type { CommandDeps } from './index';
 
-export async function serveCommand({ config, log }: CommandDeps) {
-  const server = await startServer(config, log);
+export async function serveCommand({ config, log }: CommandDeps, roles: { worker: boolean; http: boolean }) {
+  const server = await startServer(config, log, roles);
   await new Promise<void>((resolve) => {
     const shutdown = (signal: NodeJS.Signals) => {
       log.info({ signal }, 'shutting down');

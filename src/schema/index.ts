@@ -5,9 +5,14 @@ import './types/component';
 import './types/expression';
 import './types/scoped-config-variable';
 import './types/customer-config-variable';
+import './types/execution-result';
+import './types/flow-runs';
+import './types/explain-credential';
 import './types/user';
 import './types/organization';
 import './types/signing-key';
 import './types/api-token';
+import './types/integration';
+import './types/instance';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -4,6 +4,7 @@ import { createApp, type App, type Route } from '../../src/http/app';
 import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
+import { webhookRoutes } from '../../src/http/webhooks';
 import { captureLog } from './log-capture';
 
 export type Harness = { app: App; database: Database; vault: Vault; close: () => Promise<void> };
@@ -13,7 +14,7 @@ export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) 
   const database = connectDatabase(inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
   const log = createLogger('info', captureLog);
   const vault = new Vault(masterKeyFrom(inject('masterKey')));
-  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: opts.routes });
+  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhookRoutes({ db: database.db }), ...(opts.routes ?? [])] });
   return { app, database, vault, close: () => database.close() };
 }
 

@@ -1,0 +1,84 @@
+import { and, asc, count, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { executionLogs, executions, stepResults, type ExecutionStatus } from '../../db/tables';
+import { isOrgUser, type Actor } from '../actor';
+import { NotFoundError } from '../errors';
+import type { Page, PageResult, Sort } from '../pagination';
+
+export type ExecutionRow = typeof executions.$inferSelect;
+export type StepResultRow = typeof stepResults.$inferSelect;
+export type ExecutionLogRow = typeof executionLogs.$inferSelect;
+export type ExecutionSortField = 'STARTED_AT' | 'ENDED_AT';
+export type ExecutionFilter = {
+  instanceId?: string | null;
+  integrationId?: string | null;
+  statuses?: ExecutionStatus[] | null;
+  startedAtGte?: Date | null;
+  startedAtLte?: Date | null;
+  isTestExecution?: boolean | null;
+  flowStableKey?: string | null;
+};
+
+/** Org users see every run; customer users only their own customer's (never designer test runs). */
+function visible(actor: Actor): SQL {
+  const inOrg = eq(executions.orgId, actor.orgId);
+  return isOrgUser(actor) ? inOrg : and(inOrg, eq(executions.customerId, actor.customerId!))!;
+}
+
+export async function getExecution(db: DbOrTx, actor: Actor, id: string): Promise<ExecutionRow> {
+  const [row] = await db.select().from(executions).where(and(visible(actor), eq(executions.id, id)));
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+export async function getExecutionsByIds(db: DbOrTx, actor: Actor, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  return db.select().from(executions).where(and(visible(actor), inArray(executions.id, [...ids])));
+}
+
+const sortColumns = { STARTED_AT: executions.createdAt, ENDED_AT: executions.endedAt } satisfies Record<ExecutionSortField, unknown>;
+
+export async function listExecutions(
+  db: DbOrTx,
+  actor: Actor,
+  filter: ExecutionFilter,
+  sort: Sort<ExecutionSortField>[],
+  page: Page,
+): Promise<PageResult<ExecutionRow>> {
+  const e = executions;
+  const conditions: (SQL | undefined)[] = [visible(actor)];
+  if (filter.instanceId != null) conditions.push(eq(e.instanceId, filter.instanceId));
+  if (filter.integrationId != null) conditions.push(eq(e.integrationId, filter.integrationId));
+  if (filter.statuses?.length) conditions.push(inArray(e.status, filter.statuses));
+  if (filter.startedAtGte != null) conditions.push(gte(e.createdAt, filter.startedAtGte));
+  if (filter.startedAtLte != null) conditions.push(lte(e.createdAt, filter.startedAtLte));
+  if (filter.isTestExecution === true) conditions.push(isNull(e.instanceId));
+  if (filter.flowStableKey != null) conditions.push(eq(e.flowStableKey, filter.flowStableKey));
+  const where = and(...conditions);
+  // Newest first unless asked otherwise: what someone looking at runs wants to see.
+  const order = sort.length ? sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])) : [desc(e.createdAt)];
+  const [rows, [total]] = await Promise.all([
+    db.select().from(e).where(where).orderBy(...order, asc(e.id)).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(e).where(where),
+  ]);
+  return { rows, totalCount: total?.n ?? 0 };
+}
+
+/** Step results of many executions at once (one query), in the order the steps finished. */
+export async function stepResultsOf(db: DbOrTx, actor: Actor, executionIds: readonly string[]): Promise<StepResultRow[]> {
+  if (executionIds.length === 0) return [];
+  return db
+    .select()
+    .from(stepResults)
+    .where(and(eq(stepResults.orgId, actor.orgId), inArray(stepResults.executionId, [...executionIds])))
+    .orderBy(asc(stepResults.endedAt), asc(stepResults.id));
+}
+
+export async function logsOf(db: DbOrTx, actor: Actor, executionIds: readonly string[]): Promise<ExecutionLogRow[]> {
+  if (executionIds.length === 0) return [];
+  return db
+    .select()
+    .from(executionLogs)
+    .where(and(eq(executionLogs.orgId, actor.orgId), inArray(executionLogs.executionId, [...executionIds])))
+    .orderBy(asc(executionLogs.timestamp), asc(executionLogs.id));
+}

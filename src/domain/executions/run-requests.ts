@@ -1,0 +1,87 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { instances, integrationVersions, type TriggerPayload } from '../../db/tables';
+import { startExecution, type Execution } from './start-execution';
+import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
+import { FieldErrors, ForbiddenError, invalid, NotFoundError } from '../errors';
+import { findFlow } from '../integrations';
+
+export type RunInput = { payload?: string | null; contentType?: string | null; headers?: string | null };
+
+/** The trigger a flow sees for an API-started run: the payload parsed as JSON when it is JSON. */
+export function triggerFromInput(input: RunInput): TriggerPayload {
+  const errors = new FieldErrors();
+  let headers: Record<string, string> = {};
+  if (input.headers) {
+    try {
+      const parsed = JSON.parse(input.headers) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error();
+      headers = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    } catch {
+      errors.add('headers', 'Must be a JSON object of header names to values.');
+    }
+  }
+  errors.throwIfAny();
+  let body: unknown = input.payload ?? {};
+  const isJson = !input.contentType || input.contentType.includes('json');
+  if (isJson && typeof input.payload === 'string' && input.payload.trim()) {
+    try {
+      body = JSON.parse(input.payload);
+    } catch {
+      throw invalid('payload', 'Is not valid JSON (or send a contentType other than JSON).');
+    }
+  }
+  if (input.contentType) headers['content-type'] = input.contentType;
+  return { body, query: {}, headers };
+}
+
+/**
+ * A designer test run of a flow of the integration's draft: no instance and no customer, so connections
+ * resolve to their test credentials.
+ */
+export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: string, input: RunInput): Promise<Execution> {
+  requireOrgAdmin(actor, 'test integration flows');
+  const found = await findFlow(db, actor, flowId);
+  if (!found) throw new NotFoundError();
+  const trigger = triggerFromInput(input);
+  return (await startExecution(db, {
+    orgId: actor.orgId,
+    integrationId: found.integration.id,
+    versionId: null,
+    instanceId: null,
+    customerId: null,
+    actingUserId: actor.userId,
+    flowStableKey: found.flow.flow.stableKey,
+    invokeType: 'INTEGRATION_FLOW_TEST',
+    trigger,
+  }))!;
+}
+
+/** Runs a flow of a deployed instance now, whatever its trigger (Prismatic's testInstanceFlowConfig). */
+export async function runInstanceFlow(db: DbOrTx, actor: Actor, instanceId: string, flowStableKey: string, input: RunInput): Promise<Execution> {
+  const visible = isOrgUser(actor)
+    ? and(eq(instances.orgId, actor.orgId), eq(instances.id, instanceId))
+    : and(eq(instances.orgId, actor.orgId), eq(instances.id, instanceId), eq(instances.customerId, actor.customerId!));
+  const [row] = await db
+    .select({ instance: instances, version: integrationVersions })
+    .from(instances)
+    .leftJoin(integrationVersions, eq(integrationVersions.id, instances.deployedVersionId))
+    .where(visible);
+  if (!row) throw new NotFoundError();
+  if (actor.role === 'member') throw new ForbiddenError('run flows');
+  if (!row.version) throw invalid('instance', 'The instance is not deployed yet: deploy it first.');
+  if (!row.instance.enabled) throw invalid('instance', 'The instance is disabled.');
+  const flow = row.version.definition.flows.find((f) => f.stableKey === flowStableKey);
+  if (!flow) throw invalid('flow', `The deployed version has no flow with stable key "${flowStableKey}" (it has: ${row.version.definition.flows.map((f) => f.stableKey).join(', ')}).`);
+  return (await startExecution(db, {
+    orgId: actor.orgId,
+    integrationId: row.instance.integrationId,
+    versionId: row.version.id,
+    instanceId: row.instance.id,
+    customerId: row.instance.customerId,
+    actingUserId: actor.userId,
+    flowStableKey,
+    invokeType: 'API',
+    trigger: triggerFromInput(input),
+  }))!;
+}

@@ -1,0 +1,32 @@
+import type { DbOrTx } from '../../db/client';
+import { executions, type InvokeType, type TriggerPayload } from '../../db/tables';
+import { enqueueAdvance } from './job-queue';
+
+export type NewExecution = {
+  orgId: string;
+  integrationId: string;
+  versionId: string | null;
+  instanceId: string | null;
+  customerId: string | null;
+  actingUserId?: string | null;
+  flowStableKey: string;
+  invokeType: InvokeType;
+  trigger: TriggerPayload;
+  scheduledFor?: Date | null;
+};
+
+export type Execution = typeof executions.$inferSelect;
+
+/** Records a QUEUED execution and its job in one transaction. Null when a scheduled tick already fired. */
+export async function startExecution(db: DbOrTx, input: NewExecution): Promise<Execution | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(executions)
+      .values({ ...input, actingUserId: input.actingUserId ?? null, scheduledFor: input.scheduledFor ?? null })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) return null;
+    await enqueueAdvance(tx, row.id);
+    return row;
+  });
+}

@@ -1,0 +1,57 @@
+import { inArray } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { integrationVersions } from '../../db/tables';
+import type { Actor } from '../actor';
+import type { IntegrationDefinition } from '../integrations/definition';
+import { configDefinitionsOf, type ConfigDefinition } from '../integrations/integrations';
+import type { IntegrationVersion } from '../integrations/versions';
+import { configReportsOf, type InstanceConfigReport } from './config-state';
+import type { Instance } from './instances';
+
+/**
+ * The two definitions an instance has. It is *configured* against its integration's latest published
+ * version (the draft while nothing is published): that is what the next deploy installs, so config
+ * variable keys are checked against it. It *runs* its deployed version (before the first deploy, the
+ * configured one, which is what tests and the flow list show).
+ */
+export type InstanceDefinitions = {
+  instance: Instance;
+  configured: ConfigDefinition;
+  deployedVersion: IntegrationVersion | null;
+  running: IntegrationDefinition;
+  /** Never deployed, or a newer version was published since. Config changes apply at once and need none. */
+  needsDeploy: boolean;
+};
+
+/** For many instances in at most three statements. The caller has checked that the instances are visible. */
+export async function instanceDefinitionsOf(db: DbOrTx, instances: readonly Instance[]): Promise<InstanceDefinitions[]> {
+  if (instances.length === 0) return [];
+  const deployedIds = [...new Set(instances.flatMap((instance) => (instance.deployedVersionId ? [instance.deployedVersionId] : [])))];
+  const [configured, deployed] = await Promise.all([
+    configDefinitionsOf(db, instances.map((instance) => instance.integrationId)),
+    deployedIds.length ? db.select().from(integrationVersions).where(inArray(integrationVersions.id, deployedIds)) : Promise.resolve([]),
+  ]);
+  return instances.map((instance) => {
+    const config = configured.get(instance.integrationId)!;
+    const deployedVersion = deployed.find((version) => version.id === instance.deployedVersionId) ?? null;
+    const latest = config.latestVersion?.versionNumber ?? 0;
+    return {
+      instance,
+      configured: config,
+      deployedVersion,
+      running: deployedVersion?.definition ?? config.definition,
+      needsDeploy: deployedVersion === null || deployedVersion.versionNumber < latest,
+    };
+  });
+}
+
+/**
+ * Whether the instance is fully configured for the definition it is configured against, and what is missing:
+ * values, inline connection inputs, reusable connections absent from this tenant, or a customer's values
+ * for a per-customer reusable connection.
+ */
+export async function configStateOf(db: DbOrTx, actor: Actor, instance: Instance): Promise<InstanceConfigReport> {
+  const [definitions] = await instanceDefinitionsOf(db, [instance]);
+  const [report] = await configReportsOf(db, actor, [{ instance, definition: definitions!.configured.definition }]);
+  return report!;
+}

@@ -1,0 +1,32 @@
+// The instances module's public surface.
+export {
+  createInstance,
+  deleteInstance,
+  deployInstance,
+  getInstance,
+  getInstancesByIds,
+  listInstances,
+  updateInstance,
+  updateInstanceConfigVariables,
+  newWebhookToken,
+  visibleInstances,
+  type CreateInstanceInput,
+  type Instance,
+  type InstanceFilter,
+  type InstanceSortField,
+  type UpdateInstanceInput,
+} from './instances';
+export { configStateOf, instanceDefinitionsOf, type InstanceDefinitions } from './definitions';
+export {
+  configReportsOf,
+  reportConfig,
+  type ConfigFacts,
+  type ConfigProblem,
+  type ConfigVariableReport,
+  type ConfigVariableStatus,
+  type InstanceConfigReport,
+  type InstanceConfigState,
+} from './config-state';
+export { inlineSlot, type InstanceConfigVariableInput } from './config-values';
+export { flowConfigsOf, getFlowConfigsByIds, type InstanceFlowConfig, type InstanceFlowConfigView } from './flow-configs';
+export { listInstancesPerParent, type InstanceParent } from './lists';

@@ -1,0 +1,240 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { instanceFlowConfigs, instances } from '../../db/tables';
+import type { Vault } from '../../vault/vault';
+import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
+import { getCustomer } from '../customers/customers';
+import { notFoundAs } from '../connections/scoped-config-variables';
+import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
+import type { IntegrationDefinition } from '../integrations/definition';
+import { configDefinitionsOf, getIntegration } from '../integrations/integrations';
+import { latestIntegrationVersion } from '../integrations/versions';
+import type { Page, PageResult, Sort } from '../pagination';
+import { checkConfigInputs, storedConfigValues, withScopedBindings, type CheckedConfigValue, type InstanceConfigVariableInput } from './config-values';
+
+export type Instance = typeof instances.$inferSelect;
+export type InstanceSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'ENABLED' | 'LAST_EXECUTED_AT';
+export type InstanceFilter = { customerId?: string | null; integrationId?: string | null; enabled?: boolean | null; isSystem?: boolean | null };
+
+export type CreateInstanceInput = {
+  name: string;
+  integrationId: string | null;
+  customerId: string | null;
+  description?: string | null;
+  labels?: readonly (string | null)[] | null;
+  configVariables?: readonly InstanceConfigVariableInput[] | null;
+};
+
+export type UpdateInstanceInput = {
+  name?: string | null;
+  description?: string | null;
+  enabled?: boolean | null;
+  labels?: readonly (string | null)[] | null;
+  /** Replaces every value: config variables left out are reset (Prismatic's updateInstance). */
+  configVariables?: readonly InstanceConfigVariableInput[] | null;
+};
+
+/** Organization users see every instance of their organization; customer users only their own customer's. */
+export function visibleInstances(actor: Actor): SQL {
+  const inOrg = eq(instances.orgId, actor.orgId);
+  return isOrgUser(actor) ? inOrg : and(inOrg, eq(instances.customerId, actor.customerId!))!;
+}
+
+export async function getInstance(db: DbOrTx, actor: Actor, id: string): Promise<Instance> {
+  const [row] = await db.select().from(instances).where(and(visibleInstances(actor), eq(instances.id, id)));
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+export async function getInstancesByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<Instance[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(instances).where(and(visibleInstances(actor), inArray(instances.id, [...ids])));
+}
+
+const sortColumns = {
+  NAME: instances.name,
+  CREATED_AT: instances.createdAt,
+  UPDATED_AT: instances.updatedAt,
+  ENABLED: instances.enabled,
+  LAST_EXECUTED_AT: instances.lastExecutedAt,
+} satisfies Record<InstanceSortField, unknown>;
+
+export async function listInstances(
+  db: DbOrTx,
+  actor: Actor,
+  filter: InstanceFilter,
+  sort: Sort<InstanceSortField>[],
+  page: Page,
+): Promise<PageResult<Instance>> {
+  // tenantflow has no system (test) instances: test runs use the reusable connections' test values.
+  if (filter.isSystem === true) return { rows: [], totalCount: 0 };
+  const conditions: SQL[] = [visibleInstances(actor)];
+  if (filter.customerId != null) conditions.push(eq(instances.customerId, filter.customerId));
+  if (filter.integrationId != null) conditions.push(eq(instances.integrationId, filter.integrationId));
+  if (filter.enabled != null) conditions.push(eq(instances.enabled, filter.enabled));
+  const where = and(...conditions);
+  const order = [...sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])), asc(instances.createdAt), asc(instances.id)];
+  const [rows, [total]] = await Promise.all([
+    db.select().from(instances).where(where).orderBy(...order).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(instances).where(where),
+  ]);
+  return { rows, totalCount: total?.n ?? 0 };
+}
+
+/**
+ * Deploys an integration to one customer: checks every config variable value against the integration's
+ * configured definition, seals inline connection values with the customer's data key, binds connections
+ * that use an organization's connection by stable key, and gives every flow its webhook token. All in one
+ * transaction; bad input writes nothing.
+ */
+export async function createInstance(db: DbOrTx, vault: Vault, actor: Actor, input: CreateInstanceInput): Promise<Instance> {
+  requireOrgAdmin(actor, 'create instances');
+  const errors = new FieldErrors();
+  checkFields(input, errors, true);
+  const integration = input.integrationId
+    ? await getIntegration(db, actor, input.integrationId).catch(notFoundAs(errors, 'integration'))
+    : (errors.add('integration', 'This field is required.'), null);
+  const customer = input.customerId
+    ? await getCustomer(db, actor, input.customerId).catch(notFoundAs(errors, 'customer'))
+    : (errors.add('customer', 'This field is required.'), null);
+  if (!integration || !customer) throw new InvalidInputError(errors.list());
+  const definition = await configuredDefinition(db, integration.id);
+  const checked = await checkConfigInputs(db, actor, definition, input.configVariables ?? [], errors);
+  errors.throwIfAny();
+
+  const id = randomUUID();
+  return db.transaction(async (tx) => {
+    const configValues = await storedConfigValues(tx, vault, { orgId: actor.orgId, customerId: customer.id }, id, definition, checked, {});
+    const [row] = await tx
+      .insert(instances)
+      .values({
+        id,
+        orgId: actor.orgId,
+        integrationId: integration.id,
+        customerId: customer.id,
+        name: input.name.trim(),
+        description: input.description ?? null,
+        labels: (input.labels ?? []) as string[],
+        configValues,
+      })
+      .returning();
+    await addFlowConfigs(tx, row!, definition);
+    return row!;
+  });
+}
+
+export async function updateInstance(db: DbOrTx, vault: Vault, actor: Actor, id: string, input: UpdateInstanceInput): Promise<Instance> {
+  const existing = await getInstance(db, actor, id);
+  requireOrgAdmin(actor, 'update instances');
+  const errors = new FieldErrors();
+  checkFields(input, errors, false);
+  const definition = await configuredDefinition(db, existing.integrationId);
+  const checked = input.configVariables != null ? await checkConfigInputs(db, actor, definition, input.configVariables, errors) : null;
+  errors.throwIfAny();
+  return writeLocked(db, existing.id, async (tx, current) => ({
+    name: input.name?.trim() ?? current.name,
+    description: input.description !== undefined ? input.description : current.description,
+    enabled: input.enabled ?? current.enabled,
+    labels: input.labels != null ? (input.labels as string[]) : current.labels,
+    configValues: checked ? await storedConfigValues(tx, vault, ownerOf(current), current.id, definition, checked, {}) : current.configValues,
+  }));
+}
+
+/** Sets the given config variables and leaves the others as they are (Prismatic's updateInstanceConfigVariables). */
+export async function updateInstanceConfigVariables(
+  db: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  id: string,
+  input: { configVariables: readonly InstanceConfigVariableInput[] },
+): Promise<Instance> {
+  const existing = await getInstance(db, actor, id);
+  requireOrgAdmin(actor, 'update instances');
+  const errors = new FieldErrors();
+  const definition = await configuredDefinition(db, existing.integrationId);
+  const checked: Map<string, CheckedConfigValue> = await checkConfigInputs(db, actor, definition, input.configVariables, errors);
+  errors.throwIfAny();
+  return writeLocked(db, existing.id, async (tx, current) => ({
+    configValues: await storedConfigValues(tx, vault, ownerOf(current), current.id, definition, checked, current.configValues),
+  }));
+}
+
+/**
+ * Makes the integration's latest published version the one the instance runs: binds the connections that
+ * version names by stable key and gives flows it added their webhook tokens. `force` is accepted for
+ * Prismatic clients; a deploy always happens.
+ */
+export async function deployInstance(db: DbOrTx, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
+  const existing = await getInstance(db, actor, id);
+  requireOrgAdmin(actor, 'deploy instances');
+  const version = await latestIntegrationVersion(db, actor, existing.integrationId);
+  if (!version) throw invalid('__all__', 'Publish the integration before deploying instances.');
+  return writeLocked(db, existing.id, async (tx, current) => {
+    await addFlowConfigs(tx, current, version.definition);
+    const now = new Date();
+    return { deployedVersionId: version.id, lastDeployedAt: now, configValues: withScopedBindings(version.definition, current.configValues) };
+  });
+}
+
+export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Promise<Instance> {
+  const existing = await getInstance(db, actor, id);
+  requireOrgAdmin(actor, 'delete instances');
+  await db.delete(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.id, existing.id)));
+  return existing;
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+/** 32 random bytes, URL-safe: the only secret in a webhook URL, so it must not be guessable. */
+export const newWebhookToken = () => randomBytes(32).toString('base64url');
+
+/**
+ * One row per flow of the definition that has none yet. A flow keeps its row (and so its webhook URL)
+ * across versions; rows of flows a version dropped stay, unlisted, in case a later version brings it back.
+ */
+async function addFlowConfigs(db: DbOrTx, instance: Pick<Instance, 'id' | 'orgId'>, def: IntegrationDefinition): Promise<void> {
+  if (def.flows.length === 0) return;
+  await db
+    .insert(instanceFlowConfigs)
+    .values(def.flows.map((flow) => ({ orgId: instance.orgId, instanceId: instance.id, flowStableKey: flow.stableKey, webhookToken: newWebhookToken() })))
+    .onConflictDoNothing({ target: [instanceFlowConfigs.instanceId, instanceFlowConfigs.flowStableKey] });
+}
+
+function checkFields(input: { name?: string | null; labels?: readonly (string | null)[] | null; description?: string | null }, errors: FieldErrors, creating: boolean) {
+  if (creating || input.name !== undefined) {
+    if (input.name == null || input.name.trim() === '') errors.add('name', 'This field is required.');
+    else if (input.name.length > 255) errors.add('name', 'Must be at most 255 characters.');
+  }
+  if (input.description != null && input.description.length > 4000) errors.add('description', 'Must be at most 4000 characters.');
+  if (input.labels?.some((label) => label == null || label.trim() === '')) errors.add('labels', 'Labels must not be blank.');
+}
+
+async function configuredDefinition(db: DbOrTx, integrationId: string): Promise<IntegrationDefinition> {
+  const configured = (await configDefinitionsOf(db, [integrationId])).get(integrationId);
+  if (!configured) throw new NotFoundError();
+  return configured.definition;
+}
+
+const ownerOf = (instance: Instance) => ({ orgId: instance.orgId, customerId: instance.customerId });
+
+/**
+ * Reads the instance under a row lock and writes the changes computed from that fresh copy, so concurrent
+ * updates (two partial config merges, a merge and a deploy) apply one after the other and lose nothing.
+ */
+async function writeLocked(
+  db: DbOrTx,
+  id: string,
+  changes: (tx: DbOrTx, current: Instance) => Promise<Partial<typeof instances.$inferInsert>>,
+): Promise<Instance> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(instances).where(eq(instances.id, id)).for('update');
+    if (!current) throw new NotFoundError();
+    const [row] = await tx
+      .update(instances)
+      .set({ ...(await changes(tx, current)), updatedAt: new Date() })
+      .where(eq(instances.id, id))
+      .returning();
+    return row!;
+  });
+}

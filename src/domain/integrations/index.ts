@@ -1,0 +1,26 @@
+// The integrations module's public surface (the definition format has its own: ./definition).
+export {
+  configDefinitionsOf,
+  deleteIntegration,
+  getIntegration,
+  getIntegrationsByIds,
+  importIntegration,
+  listIntegrations,
+  validateIntegrationDefinition,
+  type ConfigDefinition,
+  type ImportIntegrationInput,
+  type Integration,
+  type IntegrationFilter,
+  type IntegrationSortField,
+} from './integrations';
+export {
+  getIntegrationVersion,
+  getIntegrationVersionsByIds,
+  integrationVersionByNumber,
+  latestIntegrationVersion,
+  listIntegrationVersions,
+  publishIntegration,
+  type IntegrationVersion,
+} from './versions';
+export { findFlow, flowIdOf, flowsOf, getFlowsByIds, type FlowSchedule, type FlowTriggerType, type IntegrationFlowRecord } from './flows';
+export { checkDefinitionAgainstTenant, checkDefinitionText, definitionMessages, type CheckedDefinition } from './tenant-check';

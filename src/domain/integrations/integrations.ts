@@ -1,0 +1,159 @@
+import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { uniqueViolation } from '../../db/errors';
+import { instances, integrations, integrationVersions } from '../../db/tables';
+import { isOrgUser, requireOrgAdmin, requireOrgUser, type Actor } from '../actor';
+import { escapeLike } from '../customers/customers';
+import { invalid, InvalidInputError, NotFoundError } from '../errors';
+import type { Page, PageResult, Sort } from '../pagination';
+import type { DefinitionError, IntegrationDefinition } from './definition';
+import { checkDefinitionText, definitionMessages } from './tenant-check';
+
+export type Integration = typeof integrations.$inferSelect;
+export type IntegrationSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'VERSION_NUMBER';
+export type IntegrationFilter = { name?: string | null; nameIcontains?: string | null; stableKey?: string | null };
+export type ImportIntegrationInput = { definition: string; integrationId?: string | null };
+
+/**
+ * Organization users see every integration of their organization. Customer users see none: Prismatic shows
+ * them marketplace integrations, which tenantflow does not have; they reach their instances directly.
+ */
+export function visibleIntegrations(actor: Actor): SQL {
+  return isOrgUser(actor) ? eq(integrations.orgId, actor.orgId) : sql`false`;
+}
+
+export async function getIntegration(db: DbOrTx, actor: Actor, id: string): Promise<Integration> {
+  const [row] = await db.select().from(integrations).where(and(visibleIntegrations(actor), eq(integrations.id, id)));
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+/** Loads many by id for dataloaders, in no particular order; ids the actor may not see are absent. */
+export async function getIntegrationsByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<Integration[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(integrations).where(and(visibleIntegrations(actor), inArray(integrations.id, [...ids])));
+}
+
+const sortColumns = {
+  NAME: integrations.name,
+  CREATED_AT: integrations.createdAt,
+  UPDATED_AT: integrations.updatedAt,
+  VERSION_NUMBER: integrations.versionNumber,
+} satisfies Record<IntegrationSortField, unknown>;
+
+export async function listIntegrations(
+  db: DbOrTx,
+  actor: Actor,
+  filter: IntegrationFilter,
+  sort: Sort<IntegrationSortField>[],
+  page: Page,
+): Promise<PageResult<Integration>> {
+  const conditions: SQL[] = [visibleIntegrations(actor)];
+  if (filter.name != null) conditions.push(eq(integrations.name, filter.name));
+  if (filter.nameIcontains != null) conditions.push(ilike(integrations.name, `%${escapeLike(filter.nameIcontains)}%`));
+  if (filter.stableKey != null) conditions.push(eq(integrations.stableKey, filter.stableKey));
+  const where = and(...conditions);
+  const order = [...sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])), asc(integrations.createdAt), asc(integrations.id)];
+  const [rows, [total]] = await Promise.all([
+    db.select().from(integrations).where(where).orderBy(...order).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(integrations).where(where),
+  ]);
+  return { rows, totalCount: total?.n ?? 0 };
+}
+
+/** The same checks as an import, without writing: every problem, each `{ path, message }`. */
+export async function validateIntegrationDefinition(db: DbOrTx, actor: Actor, text: string): Promise<DefinitionError[]> {
+  requireOrgUser(actor, 'validate integration definitions');
+  const checked = await checkDefinitionText(db, actor, text);
+  return checked.ok ? [] : checked.errors;
+}
+
+/**
+ * Creates an integration from a definition, or replaces the draft definition of an existing one: the one
+ * named by `integrationId`, else the one with the definition's `stableKey`. Matching by stable key makes
+ * syncing an integration from another tenant (dev→prod, US→EU) idempotent; published versions stay as
+ * they are until the next publish.
+ */
+export async function importIntegration(db: DbOrTx, actor: Actor, input: ImportIntegrationInput): Promise<Integration> {
+  const target = input.integrationId ? await getIntegration(db, actor, input.integrationId) : null;
+  requireOrgAdmin(actor, 'import integrations');
+  const checked = await checkDefinitionText(db, actor, input.definition);
+  if (!checked.ok) throw new InvalidInputError([{ field: 'definition', messages: definitionMessages(checked.errors) }]);
+  const definition = checked.value;
+  const fields = {
+    name: definition.name,
+    description: definition.description ?? null,
+    stableKey: definition.stableKey ?? null,
+    definition,
+  };
+
+  try {
+    if (target) {
+      const [row] = await db
+        .update(integrations)
+        .set({ ...fields, updatedAt: new Date() })
+        .where(and(eq(integrations.orgId, actor.orgId), eq(integrations.id, target.id)))
+        .returning();
+      if (!row) throw new NotFoundError();
+      return row;
+    }
+    const insert = db.insert(integrations).values({ orgId: actor.orgId, ...fields });
+    // One statement on the (org, stable key) unique index, so concurrent imports of one key leave one row.
+    const [row] = definition.stableKey
+      ? await insert
+          .onConflictDoUpdate({
+            target: [integrations.orgId, integrations.stableKey],
+            targetWhere: sql`stable_key is not null`,
+            set: { name: fields.name, description: fields.description, definition, updatedAt: sql`now()` },
+          })
+          .returning()
+      : await insert.returning();
+    return row!;
+  } catch (error) {
+    if (uniqueViolation(error) === 'integrations_org_stable_key') {
+      throw invalid('definition', `stableKey: another integration of this organization has the stable key "${definition.stableKey}"`);
+    }
+    throw error;
+  }
+}
+
+/** Deletes an integration and its versions; refused while instances of it exist, which would go with it. */
+export async function deleteIntegration(db: DbOrTx, actor: Actor, id: string): Promise<Integration> {
+  const existing = await getIntegration(db, actor, id);
+  requireOrgAdmin(actor, 'delete integrations');
+  const [used] = await db.select({ n: count() }).from(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.integrationId, existing.id)));
+  if ((used?.n ?? 0) > 0) {
+    throw invalid('id', `This integration has ${used!.n} instance(s); delete them first.`);
+  }
+  await db.delete(integrations).where(and(eq(integrations.orgId, actor.orgId), eq(integrations.id, existing.id)));
+  return existing;
+}
+
+/**
+ * The definition instances configure against: the latest published version, or the draft while nothing is
+ * published. Loaded without an actor: callers have already checked that the caller may see the instance.
+ */
+export async function configDefinitionsOf(db: DbOrTx, integrationIds: readonly string[]): Promise<Map<string, ConfigDefinition>> {
+  const result = new Map<string, ConfigDefinition>();
+  if (integrationIds.length === 0) return result;
+  const ids = [...new Set(integrationIds)];
+  const [drafts, latest] = await Promise.all([
+    db.select().from(integrations).where(inArray(integrations.id, ids)),
+    db
+      .selectDistinctOn([integrationVersions.integrationId])
+      .from(integrationVersions)
+      .where(inArray(integrationVersions.integrationId, ids))
+      .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber)),
+  ]);
+  for (const integration of drafts) {
+    const version = latest.find((v) => v.integrationId === integration.id) ?? null;
+    result.set(integration.id, { integration, latestVersion: version, definition: version?.definition ?? integration.definition });
+  }
+  return result;
+}
+
+export type ConfigDefinition = {
+  integration: Integration;
+  latestVersion: typeof integrationVersions.$inferSelect | null;
+  definition: IntegrationDefinition;
+};

@@ -1,0 +1,96 @@
+import type { DbOrTx } from '../../db/client';
+import type { Actor } from '../actor';
+import { formatPath } from '../components';
+import { findComponentByKey, type ComponentRecord } from '../components/registry';
+import { findByStableKey, type ScopedConfigVariable } from '../connections/scoped-config-variables';
+import {
+  collectActionRefs,
+  collectConnectionRefs,
+  collectScopedConfigVarRefs,
+  parseIntegrationDefinition,
+  walkDefinitionSteps,
+  type DefinitionError,
+  type IntegrationDefinition,
+} from './definition';
+
+/*
+ * What a definition needs from the tenant that imports it, which the definition module cannot see: the
+ * components and actions its steps call, the connection types of its inline connections, and the
+ * organization-activated connections it names by stable key. A definition synced from another tenant
+ * (dev→prod, US→EU) fails here, with the path to fix, when this tenant lacks one of them.
+ */
+
+export type CheckedDefinition = { ok: true; value: IntegrationDefinition } | { ok: false; errors: DefinitionError[] };
+
+/** Parses definition text and checks it against the actor's tenant; every problem is reported at once. */
+export async function checkDefinitionText(db: DbOrTx, actor: Actor, text: string): Promise<CheckedDefinition> {
+  const parsed = parseIntegrationDefinition(text);
+  if (!parsed.ok) return parsed;
+  const errors = await checkDefinitionAgainstTenant(db, actor, parsed.value);
+  return errors.length > 0 ? { ok: false, errors } : parsed;
+}
+
+export async function checkDefinitionAgainstTenant(db: DbOrTx, actor: Actor, def: IntegrationDefinition): Promise<DefinitionError[]> {
+  const errors: DefinitionError[] = [];
+  const components = new Map<string, Promise<ComponentRecord | null>>();
+  const component = (key: string) => {
+    if (!components.has(key)) components.set(key, findComponentByKey(db, actor, key));
+    return components.get(key)!;
+  };
+
+  for (const ref of collectConnectionRefs(def)) {
+    const found = await component(ref.component);
+    if (!found) errors.push({ path: ref.path, message: missingComponent(ref.component) });
+    else if (!found.definition.connections.some((connection) => connection.key === ref.key)) {
+      const known = found.definition.connections.map((connection) => connection.key).join(', ') || 'none';
+      errors.push({ path: ref.path, message: `component "${ref.component}" has no connection "${ref.key}"; it has: ${known}` });
+    }
+  }
+
+  const scoped = new Map<string, ScopedConfigVariable>();
+  for (const ref of collectScopedConfigVarRefs(def)) {
+    const found = await findByStableKey(db, actor, ref.stableKey);
+    if (found) scoped.set(ref.stableKey, found);
+    else {
+      errors.push({
+        path: ref.path,
+        message: `no connection with stable key "${ref.stableKey}" exists in this tenant; create it (same stable key) first`,
+      });
+    }
+  }
+
+  for (const ref of collectActionRefs(def)) {
+    const found = await component(ref.component);
+    if (!found) errors.push({ path: ref.path, message: missingComponent(ref.component) });
+    else if (!found.definition.actions.some((action) => action.key === ref.key)) {
+      const known = found.definition.actions.map((action) => action.key).join(', ') || 'none';
+      errors.push({ path: ref.path, message: `component "${ref.component}" has no action "${ref.key}"; it has: ${known}` });
+    }
+  }
+
+  errors.push(...componentMismatches(def, scoped));
+  return errors;
+}
+
+/** A step must call an action of the component its connection authenticates to. */
+function componentMismatches(def: IntegrationDefinition, scoped: Map<string, ScopedConfigVariable>): DefinitionError[] {
+  const errors: DefinitionError[] = [];
+  const configVars = new Map((def.requiredConfigVars ?? []).map((configVar) => [configVar.key, configVar]));
+  for (const { step, path } of walkDefinitionSteps(def)) {
+    if (step.type !== 'action' || step.connection === undefined) continue;
+    const configVar = configVars.get(step.connection);
+    if (configVar?.dataType !== 'connection') continue; // reported by the definition rules
+    const connectionComponent = configVar.connection?.component ?? scoped.get(configVar.useScopedConfigVar ?? '')?.componentKey;
+    if (connectionComponent === undefined || connectionComponent === step.action.component) continue;
+    errors.push({
+      path: formatPath([...path, 'connection']),
+      message: `"${configVar.key}" is a connection of component "${connectionComponent}", but action "${step.action.key}" belongs to component "${step.action.component}"`,
+    });
+  }
+  return errors;
+}
+
+const missingComponent = (key: string) => `component "${key}" does not exist in this tenant`;
+
+/** `<path>: <message>`, how definition problems appear in a payload's `errors` under the field `definition`. */
+export const definitionMessages = (errors: readonly DefinitionError[]) => errors.map((error) => `${error.path}: ${error.message}`);

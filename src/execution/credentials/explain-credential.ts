@@ -1,0 +1,75 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { customers, instances, integrationVersions } from '../../db/tables';
+import { isOrgUser, requireOrgUser, type Actor } from '../../domain/actor';
+import { invalid, NotFoundError } from '../../domain/errors';
+import { findFlow } from '../../domain/integrations';
+import { walkSteps } from '../../domain/integrations/definition';
+import type { ActionStep } from '../../domain/integrations/definition';
+import type { Instance } from '../engine/run-context';
+import { planCredential } from './resolve-credential';
+import type { CredentialChoice } from './choose-credential';
+
+export type ExplainInput = { flowId: string; stepName: string; instanceId: string | null; customerId: string | null; authId: string | null };
+export type Explanation = CredentialChoice & { connection: string | null; instanceId: string | null };
+
+/**
+ * Which credential a step would use and why: the engine's own resolution, run on the stored facts without
+ * running the step and without opening any secret.
+ */
+export async function explainCredential(db: Db, actor: Actor, input: ExplainInput): Promise<Explanation> {
+  requireOrgUser(actor, 'explain credentials');
+  const found = await findFlow(db, actor, input.flowId);
+  if (!found) throw new NotFoundError();
+  const instance = await instanceFor(db, actor, found.integration.id, input);
+  const definition = instance?.deployedVersionId
+    ? ((await db.select().from(integrationVersions).where(eq(integrationVersions.id, instance.deployedVersionId)))[0]?.definition ?? found.integration.definition)
+    : found.integration.definition;
+  const flow = definition.flows.find((f) => f.stableKey === found.flow.flow.stableKey) ?? found.flow.flow;
+  const step = [...walkSteps(flow.steps, [], 0)].map((visit) => visit.step).find((s): s is ActionStep => s.name === input.stepName && s.type === 'action');
+  if (!step) throw invalid('step', `Flow "${flow.stableKey}" has no action step named "${input.stepName}".`);
+  if (!step.connection && !step.auth && !input.authId) {
+    return { outcome: 'fail', rule: 5, reason: `Step "${step.name}" uses no connection.`, connection: null, instanceId: instance?.id ?? null };
+  }
+  const [customer] = instance ? await db.select().from(customers).where(eq(customers.id, instance.customerId)) : [];
+  const plan = await planCredential(
+    { db, actor, definition, instance, customer: customer ?? null, dynamicAuthId: input.authId },
+    step.connection ?? '',
+  );
+  return { ...plan.choice, connection: step.connection ?? null, instanceId: instance?.id && !instance.id.startsWith('hypothetical') ? instance.id : null };
+}
+
+/** The instance named, or the customer's instance of the integration, or (no instance yet) one as if deployed. */
+async function instanceFor(db: Db, actor: Actor, integrationId: string, input: ExplainInput): Promise<Instance | null> {
+  if (input.instanceId) {
+    const [row] = await db.select().from(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.id, input.instanceId)));
+    if (!row || (!isOrgUser(actor) && row.customerId !== actor.customerId)) throw new NotFoundError();
+    return row;
+  }
+  if (!input.customerId) return null;
+  const [customer] = await db.select().from(customers).where(and(eq(customers.orgId, actor.orgId), eq(customers.id, input.customerId)));
+  if (!customer) throw invalid('customer', 'Record not found.');
+  const [existing] = await db
+    .select()
+    .from(instances)
+    .where(and(eq(instances.orgId, actor.orgId), eq(instances.integrationId, integrationId), eq(instances.customerId, customer.id)))
+    .orderBy(asc(instances.createdAt));
+  if (existing) return existing;
+  const now = new Date();
+  return {
+    id: `hypothetical-${customer.id}`,
+    orgId: actor.orgId,
+    integrationId,
+    customerId: customer.id,
+    name: '',
+    description: null,
+    labels: [],
+    enabled: true,
+    deployedVersionId: null,
+    configValues: {},
+    lastDeployedAt: null,
+    lastExecutedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}

@@ -1,0 +1,106 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { customerConfigVariables, type SealedInputs } from '../../db/tables';
+import type { Actor } from '../../domain/actor';
+import { withInputDefaults } from '../../domain/components';
+import { findConnection, type ConnectionRecord } from '../../domain/components/registry';
+import { findByStableKey } from '../../domain/connections/scoped-config-variables';
+import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
+import type { KeyOwner, SealedItem, Vault } from '../../vault/vault';
+import type { Customer, Instance } from '../engine/run-context';
+import { chooseCredential, type CredentialChoice, type CredentialFacts } from './choose-credential';
+
+/** Where the values of a chosen credential live, still sealed. */
+type SealedSource = { owner: KeyOwner; record: string; values: SealedInputs; fieldPrefix?: string }[];
+
+export type CredentialPlan = {
+  choice: CredentialChoice;
+  connection: ConnectionRecord | null;
+  sealed: SealedSource;
+};
+
+/** A credential opened for one step; it exists only in memory while the step runs. */
+export type DecryptedCredential = { id: string; inputs: Record<string, string> };
+
+export type ResolveInput = {
+  db: Db;
+  actor: Actor;
+  definition: IntegrationDefinition;
+  instance: Instance | null;
+  customer: Customer | null;
+  /** What the step's `auth` expression produced, when it has one (a dynamic ConnectorAuth id). */
+  dynamicAuthId: string | null;
+};
+
+/**
+ * Gathers the facts for one step's connection and applies the resolution rules (choose-credential.ts);
+ * reads no secret. `openCredential` then decrypts exactly the chosen values.
+ */
+export async function planCredential(input: ResolveInput, connectionVarKey: string): Promise<CredentialPlan> {
+  const { db, actor, definition, instance, customer } = input;
+  const configVar = definition.requiredConfigVars?.find((cv) => cv.key === connectionVarKey && cv.dataType === 'connection') as ConnectionConfigVar | undefined;
+  const base: CredentialFacts = {
+    connectionLabel: connectionVarKey,
+    customerLabel: customer?.name ?? null,
+    isTestRun: !instance,
+    // Rule 1: ConnectorAuth records arrive with the next issue; until then no id can be found.
+    dynamicAuth: input.dynamicAuthId ? { requested: true, found: null, expectedComponentKey: '', rawId: input.dynamicAuthId } : undefined,
+  };
+  const fail = (reason: string): CredentialPlan => ({ choice: { outcome: 'fail', rule: 5, reason }, connection: null, sealed: [] });
+  if (!configVar) return fail(`The flow uses connection "${connectionVarKey}", which the integration does not declare.`);
+
+  if (configVar.useScopedConfigVar) {
+    const scv = await findByStableKey(db, actor, configVar.useScopedConfigVar);
+    if (!scv) return fail(`Connection "${connectionVarKey}" refers to stable key "${configVar.useScopedConfigVar}", which does not exist in this tenant.`);
+    const connection = await findConnection(db, actor, scv.componentKey, scv.connectionKey);
+    const global = { owner: { orgId: scv.orgId, customerId: null }, record: scv.id, values: scv.globalValues };
+    const ccvFor = async (where: ReturnType<typeof eq>) =>
+      (await db.select().from(customerConfigVariables).where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), where)))[0] ?? null;
+    const customerValues = instance && scv.variableScope === 'customer' ? await ccvFor(eq(customerConfigVariables.customerId, instance.customerId)) : null;
+    const testValues = !instance ? await ccvFor(eq(customerConfigVariables.isTest, true)) : null;
+    const choice = chooseCredential({
+      ...base,
+      instanceBinding: instance
+        ? { kind: 'scoped', scopedConfigVariableId: scv.id, customerConfigVariableId: scv.variableScope === 'org' ? scv.id : (customerValues?.id ?? null) }
+        : null,
+      testCredential: testValues ? { customerConfigVariableId: testValues.id } : scv.variableScope === 'org' && !instance ? { customerConfigVariableId: scv.id } : null,
+    });
+    const chosen = choice.outcome === 'use' ? (choice.source === 'TEST_CREDENTIAL' ? testValues : customerValues) : null;
+    const own = chosen ? [{ owner: { orgId: chosen.orgId, customerId: chosen.customerId }, record: chosen.id, values: chosen.values }] : [];
+    return { choice, connection, sealed: choice.outcome === 'use' ? [global, ...own] : [] };
+  }
+
+  const connection = configVar.connection ? await findConnection(db, actor, configVar.connection.component, configVar.connection.key) : null;
+  if (!connection) return fail(`Connection "${connectionVarKey}" names a component connection that does not exist.`);
+  const bound = instance?.configValues[configVar.key];
+  const values = bound?.kind === 'inline' ? bound.values : {};
+  const complete = connection.definition.inputs.every((field) => !field.required || field.default != null || values[field.key]);
+  const choice = chooseCredential({
+    ...base,
+    instanceBinding: instance && bound?.kind === 'inline' ? { kind: 'inline', instanceConfigVariableId: `${instance.id}/${configVar.key}`, complete } : null,
+    testCredential: null,
+  });
+  const sealed = instance && choice.outcome === 'use' ? [{ owner: { orgId: instance.orgId, customerId: instance.customerId }, record: instance.id, values, fieldPrefix: `${configVar.key}/` }] : [];
+  return { choice, connection, sealed };
+}
+
+/** Decrypts the chosen values (later sources override earlier ones) and fills in input defaults. */
+export async function openCredential(db: Db, vault: Vault, plan: CredentialPlan): Promise<DecryptedCredential> {
+  if (plan.choice.outcome !== 'use' || !plan.connection) throw new Error('only a usable credential can be opened');
+  const items: (SealedItem & { name: string })[] = plan.sealed.flatMap((source) =>
+    Object.entries(source.values).map(([name, sealed]) => ({
+      name,
+      owner: source.owner,
+      slot: { record: source.record, field: `${source.fieldPrefix ?? ''}${name}` },
+      sealed,
+    })),
+  );
+  const opened = await vault.openMany(db, items);
+  const values: Record<string, string> = {};
+  items.forEach((item, i) => {
+    const value = opened[i];
+    if (value == null) throw new Error(`a stored value of connection "${plan.choice.outcome === 'use' ? plan.choice.credentialId : ''}" cannot be decrypted`);
+    values[item.name] = value;
+  });
+  return { id: plan.choice.credentialId, inputs: withInputDefaults(plan.connection.definition.inputs, values) };
+}

@@ -1,0 +1,50 @@
+import { and, eq } from 'drizzle-orm';
+import { executions, instances } from '../../db/tables';
+import { claimExecution, renewLease } from './lease';
+import { loadRunContext } from './run-context';
+import { LeaseLost, runFlow, StepFailed, type EngineDeps } from './run-flow';
+import { runLog } from './step-record';
+
+/**
+ * The job handler: claim the execution, run its flow, record the end. A job for an execution someone else
+ * holds (or that has ended) does nothing, so duplicate jobs are harmless.
+ */
+export async function advanceExecution(deps: EngineDeps, workerId: string, executionId: string): Promise<void> {
+  const { db, config } = deps;
+  const execution = await claimExecution(db, executionId, workerId, config.leaseMs);
+  if (!execution) return;
+  const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
+
+  // Renewal is cheap but not free: at most every third of the lease.
+  let renewedAt = Date.now();
+  const guard = {
+    renew: async () => {
+      if (Date.now() - renewedAt < config.leaseMs / 3) return true;
+      renewedAt = Date.now();
+      return renewLease(db, executionId, workerId, config.leaseMs);
+    },
+  };
+
+  let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
+  let result: unknown = null;
+  let error: string | null = null;
+  try {
+    const ctx = await loadRunContext(db, execution);
+    if (execution.claims > 1) await runLog(db, ctx, 'INFO', `Resumed by another worker (claim ${execution.claims}); finished steps are not run again`);
+    result = await runFlow(deps, ctx, guard);
+  } catch (failure) {
+    if (failure instanceof LeaseLost) {
+      log.warn('lease lost; another worker continues this execution');
+      return;
+    }
+    status = 'FAILED';
+    error = failure instanceof StepFailed ? failure.message : `Execution failed: ${(failure as Error).message}`;
+    if (!(failure instanceof StepFailed)) log.error({ err: failure }, 'execution failed unexpectedly');
+  }
+  const [ended] = await db
+    .update(executions)
+    .set({ status, result: (result ?? null) as never, error, endedAt: new Date(), leaseUntil: null })
+    .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, workerId), eq(executions.status, 'RUNNING')))
+    .returning({ instanceId: executions.instanceId });
+  if (ended?.instanceId) await db.update(instances).set({ lastExecutedAt: new Date() }).where(eq(instances.id, ended.instanceId));
+}

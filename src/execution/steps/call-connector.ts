@@ -1,0 +1,79 @@
+import { classifyFailure, type ConnectorCallOutcome } from '../policy/classify-failure';
+import { retryDelayMs, shouldRetry } from '../policy/retry-delay';
+import { redactedUrl, type OutgoingRequest } from './build-request';
+
+export type CallResult =
+  | { ok: true; status: number; body: unknown; attempts: number }
+  | { ok: false; status: number | null; error: string; attempts: number };
+
+export type CallOptions = {
+  idempotencyKey: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Called before each retry; returning false stops (e.g. this worker lost its lease). */
+  beforeRetry?: (attempt: number, reason: string) => Promise<boolean>;
+};
+
+const MAX_RETRY_DELAY_MS = 60_000;
+
+/**
+ * Sends one connector request, retrying transient failures (network, timeouts, 429, 5xx) with backoff.
+ * Every attempt carries the same Idempotency-Key, so an API that honours it applies the effect once.
+ */
+export async function callConnector(request: OutgoingRequest, opts: CallOptions): Promise<CallResult> {
+  for (let attempt = 1; ; attempt++) {
+    let outcome: ConnectorCallOutcome;
+    let response: Response | null = null;
+    try {
+      response = await fetch(request.url, {
+        method: request.method,
+        headers: { ...request.headers, 'idempotency-key': opts.idempotencyKey },
+        body: request.body,
+        signal: AbortSignal.timeout(opts.timeoutMs),
+        redirect: 'manual',
+      });
+      if (response.status < 400) return { ok: true, status: response.status, body: await readBody(response), attempts: attempt };
+      outcome = { kind: 'response', status: response.status, retryAfterHeader: response.headers.get('retry-after') };
+    } catch (error) {
+      const name = (error as Error).name;
+      outcome = name === 'TimeoutError' || name === 'AbortError' ? { kind: 'timeout' } : { kind: 'network', code: causeCode(error) };
+    }
+    const failure = classifyFailure(outcome, { now: new Date() });
+    const where = `${request.method} ${redactedUrl(request.url)}`;
+    const detail = response ? `HTTP ${response.status} from ${where}${await snippet(response)}` : `${failure.reason} (${where})`;
+    if (!shouldRetry(attempt, opts.maxAttempts, failure)) {
+      const suffix = failure.transient ? ` after ${attempt} attempts` : '';
+      return { ok: false, status: response?.status ?? null, error: `${detail}${suffix}`, attempts: attempt };
+    }
+    if (opts.beforeRetry && !(await opts.beforeRetry(attempt, detail))) {
+      return { ok: false, status: response?.status ?? null, error: `${detail}; stopped retrying`, attempts: attempt };
+    }
+    await sleep(retryDelayMs(attempt, { baseMs: opts.retryBaseMs, maxMs: MAX_RETRY_DELAY_MS, retryAfterMs: failure.retryAfterMs }));
+  }
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  if ((response.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/** A short piece of the upstream error body: enough to diagnose, too short to dump a document. */
+async function snippet(response: Response): Promise<string> {
+  const text = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim();
+  return text ? `: ${text.slice(0, 200)}` : '';
+}
+
+function causeCode(error: unknown): string | undefined {
+  return ((error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code) || undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,101 @@
+import { getInstance, listInstances, listInstancesPerParent, type Instance as InstanceRow, type InstanceParent, type InstanceSortField } from '../../domain/instances';
+import type { Page, PageResult } from '../../domain/pagination';
+import { builder } from '../builder';
+import type { Context } from '../context';
+import { actorOf } from '../lib/actor';
+import { OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
+import { idOf, optionalIdOf } from '../lib/ids';
+import { requestLoader } from '../lib/loaders';
+import { Customer } from './customer';
+import { InstanceConfigVariable, InstanceConfigVariableConnection } from './instance-config-variable';
+import { Instance, InstanceConnection } from './instance-node';
+import { Integration } from './integration';
+import './instance-mutations';
+
+export { Instance, InstanceConnection } from './instance-node';
+export { InstanceConfigVariable } from './instance-config-variable';
+export { InstanceFlowConfig } from './instance-flow-config';
+
+const OrderField = builder.enumType('InstanceOrderField', {
+  values: ['CREATED_AT', 'ENABLED', 'LAST_EXECUTED_AT', 'NAME', 'UPDATED_AT'] as const satisfies InstanceSortField[],
+});
+const Order = builder.inputType('InstanceOrder', {
+  fields: (t) => ({ field: t.field({ type: OrderField, required: true }), direction: t.field({ type: OrderDirection, required: true }) }),
+});
+
+builder.queryFields((t) => ({
+  instance: t.field({
+    type: Instance,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => getInstance(ctx.db, actorOf(ctx), idOf('Instance', String(args.id))),
+  }),
+  instances: t.connection(
+    {
+      type: Instance,
+      args: {
+        customer: t.arg.id(),
+        integration: t.arg.id(),
+        enabled: t.arg.boolean(),
+        isSystem: t.arg.boolean({ description: 'tenantflow has no system (test) instances: true lists none.' }),
+        offset: t.arg.int(),
+        sortBy: t.arg({ type: [Order] }),
+        orderBy: t.arg({ type: Order }),
+      },
+      resolve: (_root, args, ctx) => {
+        const filter = {
+          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
+          integrationId: optionalIdOf('Integration', args.integration == null ? null : String(args.integration), 'integration'),
+          enabled: args.enabled,
+          isSystem: args.isSystem,
+        };
+        return resolveConnection(args, (page) => listInstances(ctx.db, actorOf(ctx), filter, sortsOf(args), page));
+      },
+    },
+    InstanceConnection,
+  ),
+}));
+
+/** Pages of instances for many customers or integrations at once: one batch however many are listed. */
+function pagePerParent(ctx: Context, parent: InstanceParent, filter: { enabled?: boolean | null }, page: Page, parentId: string) {
+  const key = JSON.stringify({ parent, filter, page });
+  const loader = requestLoader<string, PageResult<InstanceRow>>(ctx, `instancePages:${key}`, async (ids) => {
+    const pages = await listInstancesPerParent(ctx.db, actorOf(ctx), parent, ids, filter, page);
+    return ids.map((id) => pages.get(id) ?? { rows: [], totalCount: 0 });
+  });
+  return loader.load(parentId);
+}
+
+builder.objectField(Customer, 'instances', (t) =>
+  t.connection(
+    {
+      type: Instance,
+      args: { enabled: t.arg.boolean(), offset: t.arg.int() },
+      resolve: (customer, args, ctx) => resolveConnection(args, (page) => pagePerParent(ctx, 'customerId', { enabled: args.enabled }, page, customer.id)),
+    },
+    InstanceConnection,
+  ),
+);
+
+builder.objectFields(Integration, (t) => ({
+  instances: t.connection(
+    {
+      type: Instance,
+      args: { enabled: t.arg.boolean(), offset: t.arg.int() },
+      resolve: (integration, args, ctx) => resolveConnection(args, (page) => pagePerParent(ctx, 'integrationId', { enabled: args.enabled }, page, integration.id)),
+    },
+    InstanceConnection,
+  ),
+  // prism's importIntegration asks for these. tenantflow has no system (test) instance: test runs use the
+  // reusable connections' test values, so there is nothing pending here.
+  testConfigVariables: t.connection(
+    {
+      type: InstanceConfigVariable,
+      description: 'Always empty: designer test runs use the test values of reusable connections, not a test instance.',
+      args: { status: t.arg.string(), status_In: t.arg.stringList(), offset: t.arg.int() },
+      resolve: (_integration, args) => resolveConnection(args, async () => ({ rows: [], totalCount: 0 })),
+    },
+    InstanceConfigVariableConnection,
+  ),
+  systemInstance: t.field({ type: Instance, nullable: true, description: 'Always null: there are no system (test) instances.', resolve: () => null }),
+}));

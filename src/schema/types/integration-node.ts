@@ -1,0 +1,79 @@
+import { serializeIntegrationDefinition } from '../../domain/integrations/definition';
+import { flowsOf } from '../../domain/integrations/flows';
+import { getIntegrationsByIds, type Integration as IntegrationRow } from '../../domain/integrations/integrations';
+import { integrationVersionByNumber, listIntegrationVersions } from '../../domain/integrations/versions';
+import type { Page } from '../../domain/pagination';
+import { builder } from '../builder';
+import { actorOf } from '../lib/actor';
+import { connectionOf, resolveConnection } from '../lib/connection';
+import { IntegrationFlow, IntegrationFlowConnection } from './integration-flow';
+import { IntegrationVersion, IntegrationVersionConnection } from './integration-version';
+import { RequiredConfigVariable, RequiredConfigVariableConnection } from './required-config-variable';
+
+const slice = async <T>(items: T[], page: Page) => ({ rows: items.slice(page.offset, page.offset + page.limit), totalCount: items.length });
+
+export const Integration = builder.loadableNode('Integration', {
+  description: 'An integration: its draft definition (what imports replace) and its published versions (what instances deploy).',
+  id: { resolve: (integration: IntegrationRow) => integration.id },
+  sort: (integration) => integration.id,
+  load: (ids: string[], ctx) => getIntegrationsByIds(ctx.db, actorOf(ctx), ids),
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    description: t.exposeString('description', { nullable: true }),
+    stableKey: t.exposeString('stableKey', { nullable: true, description: 'Matches this integration across tenants: importing a definition with this stable key replaces it.' }),
+    versionNumber: t.exposeInt('versionNumber', { description: 'The highest published version; 0 until the first publish.' }),
+    labels: t.stringList({ resolve: () => [] }),
+    category: t.string({ nullable: true, resolve: () => null }),
+    definition: t.string({
+      nullable: true,
+      description: 'The definition as canonical YAML: the draft, or the published version `versionNumber` (null when there is no such version).',
+      args: {
+        version: t.arg.int({ description: "Prismatic's definition format version (prism sends 7). tenantflow has one format; any value gives it." }),
+        versionNumber: t.arg.int({ description: 'A published version number; the draft when left out.' }),
+        useLatestComponentVersions: t.arg.boolean({ description: 'Accepted for Prismatic clients; components are not versioned here.' }),
+      },
+      resolve: async (integration, args, ctx) => {
+        if (args.versionNumber == null) return serializeIntegrationDefinition(integration.definition);
+        const version = await integrationVersionByNumber(ctx.db, actorOf(ctx), integration.id, args.versionNumber);
+        return version ? serializeIntegrationDefinition(version.definition) : null;
+      },
+    }),
+    flows: t.connection(
+      {
+        type: IntegrationFlow,
+        description: "The draft definition's flows, in order.",
+        args: { offset: t.arg.int() },
+        resolve: (integration, args) => resolveConnection(args, (page) => slice(flowsOf(integration.id, integration.definition), page)),
+      },
+      IntegrationFlowConnection,
+    ),
+    requiredConfigVariables: t.connection(
+      {
+        type: RequiredConfigVariable,
+        description: "The draft definition's config variables, in order.",
+        args: { key: t.arg.string(), offset: t.arg.int() },
+        resolve: (integration, args) => {
+          const all = (integration.definition.requiredConfigVars ?? []).filter((configVar) => args.key == null || configVar.key === args.key);
+          return resolveConnection(args, (page) => slice(all.map((configVar) => ({ integrationId: integration.id, configVar })), page));
+        },
+      },
+      RequiredConfigVariableConnection,
+    ),
+    versionSequence: t.connection(
+      {
+        type: IntegrationVersion,
+        description: 'Published versions, newest first.',
+        args: { versionIsAvailable: t.arg.boolean(), offset: t.arg.int() },
+        resolve: (integration, args, ctx) =>
+          resolveConnection(args, (page) =>
+            args.versionIsAvailable === false ? slice([], page) : listIntegrationVersions(ctx.db, actorOf(ctx), integration.id, page),
+          ),
+      },
+      IntegrationVersionConnection,
+    ),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+export const IntegrationConnection = connectionOf(Integration, 'Integration');

@@ -1,0 +1,23 @@
+import { serializeIntegrationDefinition } from '../../domain/integrations/definition';
+import { getIntegrationVersionsByIds, type IntegrationVersion as IntegrationVersionRow } from '../../domain/integrations/versions';
+import { builder } from '../builder';
+import { actorOf } from '../lib/actor';
+import { connectionOf } from '../lib/connection';
+import { User } from './user';
+
+export const IntegrationVersion = builder.loadableNode('IntegrationVersion', {
+  description: "A published version of an integration: a frozen copy of the draft definition. Instances deploy the latest one.",
+  id: { resolve: (version: IntegrationVersionRow) => version.id },
+  sort: (version) => version.id,
+  load: (ids: string[], ctx) => getIntegrationVersionsByIds(ctx.db, actorOf(ctx), ids),
+  fields: (t) => ({
+    versionNumber: t.exposeInt('versionNumber'),
+    versionComment: t.exposeString('comment', { nullable: true }),
+    versionCreatedAt: t.expose('publishedAt', { type: 'DateTime' }),
+    versionCreatedBy: t.field({ type: User, nullable: true, resolve: (version) => version.publishedBy }),
+    versionIsAvailable: t.boolean({ description: 'Always true: versions cannot be withdrawn yet.', resolve: () => true }),
+    definition: t.string({ description: 'This version as canonical YAML.', resolve: (version) => serializeIntegrationDefinition(version.definition) }),
+  }),
+});
+
+export const IntegrationVersionConnection = connectionOf(IntegrationVersion, 'IntegrationVersion');
