@@ -13,6 +13,7 @@ export function connectDatabase(url: string, opts: { max?: number; onQuery?: (sq
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // An idle client losing its connection (e.g. Postgres restarting) must not crash the process.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const onQuery = opts.onQuery;
   const db = drizzle(pool, {
     schema: tables,
