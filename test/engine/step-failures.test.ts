@@ -106,7 +106,7 @@ describe('permanent failures', () => {
       status: 'FAILED',
       credentialRule: 5,
       credentialSource: null,
-      error: 'Connection "Acme" has no value for customer "No Values Co".',
+      error: "Connection 'Acme' has no value for customer 'No Values Co'.",
     });
     expect(api.requests).toHaveLength(0);
   });
@@ -117,9 +117,9 @@ describe('explainCredential', () => {
 
   it('answers the decision the engine makes, without running anything', async () => {
     const missing = await gql(h.app, EXPLAIN, { flow: integration.flowIds.create, customer: customerWithoutValues }, org.adminToken);
-    expect(missing.data.explainCredential).toEqual({ outcome: 'FAIL', rule: 5, source: null, credentialId: null, reason: 'Connection "Acme" has no value for customer "No Values Co".', connection: 'Acme' });
+    expect(missing.data.explainCredential).toEqual({ outcome: 'FAIL', rule: 5, source: null, credentialId: null, reason: "Connection 'Acme' has no value for customer 'No Values Co'.", connection: 'Acme' });
     const test = await gql(h.app, EXPLAIN, { flow: integration.flowIds.create }, org.adminToken);
-    expect(test.data.explainCredential).toMatchObject({ outcome: 'FAIL', rule: 5, reason: 'Connection "Acme" has no test credentials for test runs.' });
+    expect(test.data.explainCredential).toMatchObject({ outcome: 'FAIL', rule: 5, reason: "Connection 'Acme' has no test credentials for test runs." });
     expect(api.requests).toHaveLength(0);
   });
 

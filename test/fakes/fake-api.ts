@@ -97,7 +97,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   const useIdempotency = options.idempotency ?? true;
   const shutdown = new AbortController();
   const requests: RecordedRequest[] = [];
-  let routes: { route: Route; answer: FakeResponse | FakeHandler }[] = [];
+  let routes: { key: string; route: Route; answer: FakeResponse | FakeHandler }[] = [];
   let scripts: { route: Route; answers: FakeResponse[] }[] = [];
   let defaultAnswer: FakeResponse | FakeHandler = NOT_FOUND;
   let auth: { name: string; expected: readonly string[] } | null = null;
@@ -227,7 +227,9 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
     url,
     requests,
     on(route, answer) {
-      routes.push({ route: parseRoute(route), answer });
+      // The latest answer for a route replaces earlier ones, so a test can change what an API says mid-way.
+      routes = routes.filter((entry) => entry.key !== route);
+      routes.push({ key: route, route: parseRoute(route), answer });
     },
     script(route, answers) {
       scripts.push({ route: parseRoute(route), answers: [...answers] });

@@ -1,21 +1,12 @@
 import { inject } from 'vitest';
 import type { EngineConfig } from '../../src/config';
+import { testEngineConfig } from './engine-config';
 import { connectDatabase } from '../../src/db/client';
 import { startWorker } from '../../src/execution/worker';
 import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
 import { captureLog } from './log-capture';
-
-/** Short leases and retry delays keep engine tests fast; the rules are the same as in production. */
-export const testEngineConfig: EngineConfig = {
-  workerConcurrency: 4,
-  leaseMs: 2_000,
-  stepTimeoutMs: 3_000,
-  stepMaxAttempts: 4,
-  stepRetryBaseMs: 20,
-  schedulerIntervalMs: 3_600_000,
-};
 
 /** A real worker (graphile-worker + lease sweeper) in this test process, on its own connection pool. */
 export async function startTestWorker(overrides: Partial<EngineConfig> = {}) {
@@ -36,3 +27,33 @@ export async function startTestWorker(overrides: Partial<EngineConfig> = {}) {
     },
   };
 }
+
+/** A worker in a child process (see worker-process.ts); resolves once it is ready. */
+export async function spawnWorker(env: Record<string, string> = {}) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+    env: { ...process.env, TEST_DATABASE_URL: inject('databaseUrl'), TEST_MASTER_KEY: inject('masterKey'), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const id = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('worker process did not start in 20 s')), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /ready (\S+)/.exec(String(chunk));
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    id,
+    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export { testEngineConfig };

@@ -57,7 +57,15 @@ export function reportConfig(facts: ConfigFacts): InstanceConfigReport {
   const missing: ConfigProblem[] = [];
   const variables = (facts.definition.requiredConfigVars ?? []).map((configVar): ConfigVariableReport => {
     const stored = facts.configValues[configVar.key] ?? null;
-    const report: ConfigVariableReport = { configVar, stored, status: 'ACTIVE', value: null, scopedConfigVariable: null, customerConfigVariableId: null, connection: null };
+    const report: ConfigVariableReport = {
+      configVar,
+      stored,
+      status: 'ACTIVE',
+      value: null,
+      scopedConfigVariable: null,
+      customerConfigVariableId: null,
+      connection: null,
+    };
     const problem = problemOf(configVar, stored, facts, report);
     if (problem) {
       missing.push(problem);
@@ -96,7 +104,9 @@ function problemOf(configVar: ConfigVar, stored: ConfigVariableValue | null, fac
       stableKey,
       scopedConfigVariableId: scoped.id,
       customerId: facts.customer.id,
-      message: `Connection "${key}" uses the organization's connection "${scoped.key}" (stable key "${stableKey}"), which has no values for customer "${facts.customer.name}" yet: create them with createCustomerConfigVariable.`,
+      message:
+        `Connection "${key}" uses the organization's connection "${scoped.key}" (stable key "${stableKey}"), which has no values ` +
+        `for customer "${facts.customer.name}" yet: create them with createCustomerConfigVariable.`,
     };
   }
 

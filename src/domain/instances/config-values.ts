@@ -74,7 +74,8 @@ async function checkOne(
     if (input.value != null || input.values != null) {
       errors.add(
         FIELD,
-        `${name} uses the organization's connection "${configVar.useScopedConfigVar}": its values come from that connection (per customer), so it takes no value here.`,
+        `${name} uses the organization's connection "${configVar.useScopedConfigVar}": ` +
+          'its values come from that connection (per customer), so it takes no value here.',
       );
       return null;
     }

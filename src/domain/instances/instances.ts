@@ -201,7 +201,9 @@ async function addFlowConfigs(db: DbOrTx, instance: Pick<Instance, 'id' | 'orgId
     .onConflictDoNothing({ target: [instanceFlowConfigs.instanceId, instanceFlowConfigs.flowStableKey] });
 }
 
-function checkFields(input: { name?: string | null; labels?: readonly (string | null)[] | null; description?: string | null }, errors: FieldErrors, creating: boolean) {
+type InstanceFields = { name?: string | null; labels?: readonly (string | null)[] | null; description?: string | null };
+
+function checkFields(input: InstanceFields, errors: FieldErrors, creating: boolean) {
   if (creating || input.name !== undefined) {
     if (input.name == null || input.name.trim() === '') errors.add('name', 'This field is required.');
     else if (input.name.length > 255) errors.add('name', 'Must be at most 255 characters.');

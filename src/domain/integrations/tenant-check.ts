@@ -68,23 +68,30 @@ export async function checkDefinitionAgainstTenant(db: DbOrTx, actor: Actor, def
     }
   }
 
-  errors.push(...componentMismatches(def, scoped));
+  const unknown = new Set<string>();
+  for (const [key, found] of components) if (!(await found)) unknown.add(key);
+  errors.push(...componentMismatches(def, scoped, unknown));
   return errors;
 }
 
-/** A step must call an action of the component its connection authenticates to. */
-function componentMismatches(def: IntegrationDefinition, scoped: Map<string, ScopedConfigVariable>): DefinitionError[] {
+/**
+ * A step must call an action of the component its connection authenticates to. Steps whose action names
+ * an unknown component are skipped: that error is already reported on the action.
+ */
+function componentMismatches(def: IntegrationDefinition, scoped: Map<string, ScopedConfigVariable>, unknown: Set<string>): DefinitionError[] {
   const errors: DefinitionError[] = [];
   const configVars = new Map((def.requiredConfigVars ?? []).map((configVar) => [configVar.key, configVar]));
   for (const { step, path } of walkDefinitionSteps(def)) {
-    if (step.type !== 'action' || step.connection === undefined) continue;
+    if (step.type !== 'action' || step.connection === undefined || unknown.has(step.action.component)) continue;
     const configVar = configVars.get(step.connection);
     if (configVar?.dataType !== 'connection') continue; // reported by the definition rules
     const connectionComponent = configVar.connection?.component ?? scoped.get(configVar.useScopedConfigVar ?? '')?.componentKey;
     if (connectionComponent === undefined || connectionComponent === step.action.component) continue;
     errors.push({
       path: formatPath([...path, 'connection']),
-      message: `"${configVar.key}" is a connection of component "${connectionComponent}", but action "${step.action.key}" belongs to component "${step.action.component}"`,
+      message:
+        `"${configVar.key}" is a connection of component "${connectionComponent}", ` +
+        `but action "${step.action.key}" belongs to component "${step.action.component}"`,
     });
   }
   return errors;

@@ -38,7 +38,7 @@ export async function buildRequest(
 
   let body: string | undefined;
   if (action.request.body !== undefined && method !== 'GET' && method !== 'HEAD') {
-    const rendered = await renderDeep(action.request.body, scope);
+    const rendered = withoutNulls(await renderDeep(action.request.body, scope));
     if (typeof rendered === 'string') body = rendered;
     else if (rendered != null) {
       body = JSON.stringify(rendered);
@@ -50,3 +50,12 @@ export async function buildRequest(
 
 /** The URL without its query string: query parameters may carry credentials (api_key_query), errors must not. */
 export const redactedUrl = (url: string) => url.split('?')[0]!;
+
+/** Optional inputs left empty render to null; an API expects such fields absent, not null. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v != null).map(([k, v]) => [k, withoutNulls(v)]));
+  }
+  return value;
+}

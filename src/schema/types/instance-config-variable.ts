@@ -21,12 +21,20 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
   fields: (t) => ({
     id: t.id({
       description: 'Derived from the instance and the config variable, so it is the same on every read.',
-      resolve: ({ instance, report }) => encodeGlobalId('InstanceConfigVariable', stableUuid(`instance:${instance.id}:config-var:${report.configVar.stableKey ?? report.configVar.key}`)),
+      resolve: ({ instance, report }) =>
+        encodeGlobalId('InstanceConfigVariable', stableUuid(`instance:${instance.id}:config-var:${report.configVar.stableKey ?? report.configVar.key}`)),
     }),
     key: t.string({ resolve: ({ report }) => report.configVar.key }),
-    value: t.string({ nullable: true, description: 'The value of a plain config variable (given, else its default); null for connections.', resolve: ({ report }) => report.value }),
+    value: t.string({
+      nullable: true,
+      description: 'The value of a plain config variable (given, else its default); null for connections.',
+      resolve: ({ report }) => report.value,
+    }),
     status: t.field({ type: InstanceConfigVariableStatus, resolve: ({ report }) => report.status }),
-    requiredConfigVariable: t.field({ type: RequiredConfigVariable, resolve: ({ instance, report }) => ({ integrationId: instance.integrationId, configVar: report.configVar }) }),
+    requiredConfigVariable: t.field({
+      type: RequiredConfigVariable,
+      resolve: ({ instance, report }) => ({ integrationId: instance.integrationId, configVar: report.configVar }),
+    }),
     scopedConfigVariable: t.field({
       type: ScopedConfigVariable,
       nullable: true,
@@ -63,7 +71,11 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
       },
       ExpressionConnection,
     ),
-    authorizeUrl: t.string({ nullable: true, description: 'Always null: instance connections are not OAuth 2.0 authorization-code flows here.', resolve: () => null }),
+    authorizeUrl: t.string({
+      nullable: true,
+      description: 'Always null: instance connections are not OAuth 2.0 authorization-code flows here.',
+      resolve: () => null,
+    }),
   }),
 });
 

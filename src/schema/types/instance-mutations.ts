@@ -7,7 +7,9 @@ import { Instance } from './instance-node';
 
 export const InputInstanceConfigVariable = builder.inputType('InputInstanceConfigVariable', {
   description:
-    'A config variable value: `key` is the required config variable\'s key; `value` for plain ones, `values` (JSON `[{"name":"apiKey","type":"value","value":"…"}]`) for inline connections. Connections that use an organization\'s connection take neither.',
+    "A config variable value: `key` is the required config variable's key; `value` for plain ones, `values` " +
+    '(JSON `[{"name":"apiKey","type":"value","value":"…"}]`) for inline connections. ' +
+    "Connections that use an organization's connection take neither.",
   fields: (t) => ({ key: t.string({ required: true }), value: t.string(), values: t.string() }),
 });
 

@@ -41,7 +41,9 @@ const flowConfigViewsOf = (ctx: Context, instance: InstanceRow) =>
     (row) => row.id,
   ).load(instance);
 
-const ConfigState = builder.enumType('InstanceConfigState', { values: ['FULLY_CONFIGURED', 'NEEDS_INSTANCE_CONFIGURATION', 'NEEDS_USER_LEVEL_CONFIGURATION'] as const });
+const ConfigState = builder.enumType('InstanceConfigState', {
+  values: ['FULLY_CONFIGURED', 'NEEDS_INSTANCE_CONFIGURATION', 'NEEDS_USER_LEVEL_CONFIGURATION'] as const,
+});
 
 const ConfigProblem = builder.objectRef<{ key: string; message: string }>('InstanceConfigProblem').implement({
   description: 'Something an instance lacks before it is fully configured.',
@@ -59,7 +61,12 @@ export const Instance = builder.loadableNode('Instance', {
     enabled: t.exposeBoolean('enabled'),
     labels: t.exposeStringList('labels'),
     customer: t.field({ type: Customer, resolve: (instance) => instance.customerId }),
-    integration: t.field({ type: Integration, nullable: true, description: 'Null for customer users, who do not see integrations.', resolve: (instance) => instance.integrationId }),
+    integration: t.field({
+      type: Integration,
+      nullable: true,
+      description: 'Null for customer users, who do not see integrations.',
+      resolve: (instance) => instance.integrationId,
+    }),
     deployedVersion: t.int({
       nullable: true,
       description: 'The published version number the instance runs; null before the first deploy.',

@@ -1,4 +1,11 @@
-import { getInstance, listInstances, listInstancesPerParent, type Instance as InstanceRow, type InstanceParent, type InstanceSortField } from '../../domain/instances';
+import {
+  getInstance,
+  listInstances,
+  listInstancesPerParent,
+  type Instance as InstanceRow,
+  type InstanceParent,
+  type InstanceSortField,
+} from '../../domain/instances';
 import type { Page, PageResult } from '../../domain/pagination';
 import { builder } from '../builder';
 import type { Context } from '../context';
@@ -82,7 +89,8 @@ builder.objectFields(Integration, (t) => ({
     {
       type: Instance,
       args: { enabled: t.arg.boolean(), offset: t.arg.int() },
-      resolve: (integration, args, ctx) => resolveConnection(args, (page) => pagePerParent(ctx, 'integrationId', { enabled: args.enabled }, page, integration.id)),
+      resolve: (integration, args, ctx) =>
+        resolveConnection(args, (page) => pagePerParent(ctx, 'integrationId', { enabled: args.enabled }, page, integration.id)),
     },
     InstanceConnection,
   ),

@@ -20,7 +20,10 @@ export const Integration = builder.loadableNode('Integration', {
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
-    stableKey: t.exposeString('stableKey', { nullable: true, description: 'Matches this integration across tenants: importing a definition with this stable key replaces it.' }),
+    stableKey: t.exposeString('stableKey', {
+      nullable: true,
+      description: 'Matches this integration across tenants: importing a definition with this stable key replaces it.',
+    }),
     versionNumber: t.exposeInt('versionNumber', { description: 'The highest published version; 0 until the first publish.' }),
     labels: t.stringList({ resolve: () => [] }),
     category: t.string({ nullable: true, resolve: () => null }),

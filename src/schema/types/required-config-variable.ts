@@ -20,7 +20,10 @@ export type RequiredConfigVariableShape = { integrationId: string; configVar: Co
  * JSON code editor), since JSONFORM means a form built from a JSON schema, which tenantflow has not.
  */
 const DataType = builder.enumType('RequiredConfigVariableDataType', {
-  values: ['BOOLEAN', 'CODE', 'CONNECTION', 'CREDENTIAL', 'DATE', 'JSONFORM', 'NUMBER', 'OBJECTFIELDMAP', 'OBJECTSELECTION', 'PICKLIST', 'SCHEDULE', 'STRING', 'TIMESTAMP'] as const,
+  values: [
+    'BOOLEAN', 'CODE', 'CONNECTION', 'CREDENTIAL', 'DATE', 'JSONFORM', 'NUMBER',
+    'OBJECTFIELDMAP', 'OBJECTSELECTION', 'PICKLIST', 'SCHEDULE', 'STRING', 'TIMESTAMP',
+  ] as const,
 });
 const CodeLanguage = builder.enumType('RequiredConfigVariableCodeLanguage', { values: ['HTML', 'JSON', 'XML'] as const });
 
