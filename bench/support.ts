@@ -18,6 +18,9 @@ import type { Actor } from '../src/domain/actor';
 import { issueApiToken } from '../src/domain/auth/api-tokens';
 import { createOrganization } from '../src/domain/organizations/organizations';
 import { createApp } from '../src/http/app';
+import { webhookRoutes } from '../src/http/webhooks';
+import { loadConfig, type EngineConfig } from '../src/config';
+import { startWorker } from '../src/execution/worker';
 import { createLogger } from '../src/log';
 import { masterKeyFrom } from '../src/vault/master-key';
 import { Vault } from '../src/vault/vault';
@@ -43,8 +46,16 @@ export type BenchEnv = {
   api: ApiServer;
   /** Another server on the same database and master key, e.g. one whose every SQL statement is counted. */
   startApi: (opts?: { onQuery?: (sql: string) => void; poolMax?: number }) => Promise<ApiServer>;
+  /**
+   * An execution worker (graphile-worker + lease sweeper + scheduler, `startWorker` as `npm start` runs it)
+   * on a server's pool (default: the main server's, as `npm start` shares one pool) with the production
+   * engine settings of `loadConfig({}).engine` unless overridden. Stopped by `stop()` or at teardown.
+   */
+  startWorker: (opts?: { database?: Database; config?: Partial<EngineConfig> }) => Promise<BenchWorker>;
   close: () => Promise<void>;
 };
+
+export type BenchWorker = { id: string; config: EngineConfig; stop: () => Promise<void> };
 
 export type BenchOrg = { orgId: string; admin: Actor; token: string };
 
@@ -84,7 +95,8 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const vault = new Vault(masterKeyFrom(randomBytes(32).toString('base64')));
     const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number } = {}): Promise<ApiServer> => {
       const database = connectDatabase(postgres.url, { max: opts.poolMax ?? 10, onQuery: opts.onQuery });
-      const app = createApp({ db: database.db, vault, log: silent, tenantName: 'bench', publicUrl: 'http://127.0.0.1' });
+      // Webhooks (POST /webhooks/<token>) are served as `npm start` serves them.
+      const app = createApp({ db: database.db, vault, log: silent, tenantName: 'bench', publicUrl: 'http://127.0.0.1', routes: webhookRoutes({ db: database.db }) });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -106,7 +118,18 @@ export async function startBenchEnv(): Promise<BenchEnv> {
 
     const api = await startApi();
     await vault.checkMasterKey(api.database.db);
-    return { databaseUrl: postgres.url, database: api.database, vault, api, startApi, close };
+
+    const startBenchWorker = async (opts: { database?: Database; config?: Partial<EngineConfig> } = {}): Promise<BenchWorker> => {
+      const database = opts.database ?? api.database;
+      const config: EngineConfig = { ...loadConfig({}).engine, ...opts.config };
+      const worker = await startWorker({ db: database.db, database, vault, log: silent, config });
+      let stopping: Promise<void> | undefined;
+      const stop = () => (stopping ??= worker.stop());
+      // Registered after the pool it uses, so it stops before that pool closes.
+      cleanups.push(stop);
+      return { id: worker.id, config, stop };
+    };
+    return { databaseUrl: postgres.url, database: api.database, vault, api, startApi, startWorker: startBenchWorker, close };
   } catch (error) {
     await close();
     throw error;

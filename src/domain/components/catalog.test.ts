@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { findBuiltinComponent, loadBuiltinCatalog, loadCatalogDirectory } from './catalog';
 import { withInputDefaults } from './input-values';
 import { resolveRequestUrl } from './request-url';
-import { createTemplateEngine } from './templates';
+import { renderTemplate } from '../../lib/templates';
 
 const summary = () =>
   loadBuiltinCatalog().map((component) => ({
@@ -82,12 +82,12 @@ describe('built-in catalog', () => {
     const connection = zendesk?.connections[0];
     const action = zendesk?.actions.find((candidate) => candidate.key === 'list-tickets');
     if (!connection?.baseUrl || !action) throw new Error('zendesk is incomplete');
-    const engine = createTemplateEngine();
+
     const scope = {
       connection: withInputDefaults(connection.inputs, { subdomain: 'acme', email: 'a@acme.example', apiToken: 't0k' }),
       inputs: withInputDefaults(action.inputs, {}),
     };
-    const render = (template: string) => engine.parseAndRender(template, scope);
+    const render = (template: string) => renderTemplate(template, scope);
     expect(resolveRequestUrl(await render(action.request.url), await render(connection.baseUrl))).toBe(
       'https://acme.zendesk.com/api/v2/tickets.json',
     );
@@ -102,10 +102,10 @@ describe('built-in catalog', () => {
     const connection = acme?.connections[0];
     if (!connection?.baseUrl) throw new Error('acme-api is incomplete');
     const scope = { connection: withInputDefaults(connection.inputs, { apiKey: 'k-123' }) };
-    const engine = createTemplateEngine();
-    expect(await engine.parseAndRender(connection.baseUrl, scope)).toBe('https://api.acme.example');
+
+    expect(await renderTemplate(connection.baseUrl, scope)).toBe('https://api.acme.example');
     expect(connection.apply).toEqual({ headers: { 'X-Api-Key': '{{ connection.apiKey }}' }, query: {} });
-    expect(await engine.parseAndRender(connection.apply.headers['X-Api-Key'] ?? '', scope)).toBe('k-123');
+    expect(await renderTemplate(connection.apply.headers['X-Api-Key'] ?? '', scope)).toBe('k-123');
   });
 });
 
@@ -148,7 +148,7 @@ describe('loadCatalogDirectory', () => {
 it('encodes the google-sheets range as one path segment', async () => {
   const action = findBuiltinComponent('google-sheets')?.actions[0];
   if (!action) throw new Error('google-sheets has no action');
-  const url = await createTemplateEngine().parseAndRender(action.request.url, {
+  const url = await renderTemplate(action.request.url, {
     inputs: { spreadsheetId: '1AbC', range: "'Sheet 1'!A1:C1" },
   });
   expect(resolveRequestUrl(url, 'https://sheets.googleapis.com/v4')).toBe(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { oauth2TypeOf } from './auth-kinds';
 import { parseComponentDefinition } from './definition';
-import { createTemplateEngine } from './templates';
+import { renderTemplate } from '../../lib/templates';
 
 // A small valid component; each test changes one thing and expects exactly the errors that change causes.
 function component(overrides: Record<string, unknown> = {}) {
@@ -98,7 +98,7 @@ describe('parseComponentDefinition accepts and normalises', () => {
     );
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     const authorization = result.value.connections[0]?.apply.headers.Authorization ?? '';
-    const rendered = await createTemplateEngine().parseAndRender(authorization, {
+    const rendered = await renderTemplate(authorization, {
       connection: { username: 'jö', password: 'p:w' },
     });
     expect(rendered).toBe(`Basic ${Buffer.from('jö:p:w', 'utf8').toString('base64')}`);
@@ -204,7 +204,7 @@ describe('parseComponentDefinition rejects, naming the path', () => {
       { path: 'actions[0].request.query.a', message: 'invalid Liquid template: undefined filter: shell, line:1, col:1' },
       {
         path: 'actions[0].request.query.b',
-        message: 'invalid Liquid template: the include tag is not available: component templates cannot load other templates, line:1, col:1',
+        message: 'invalid Liquid template: tag \"include\" is not allowed: templates cannot load other templates, line:1, col:1',
       },
     ]);
   });

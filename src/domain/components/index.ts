@@ -6,6 +6,6 @@ export { componentDefinitionSchema, parseComponentDefinition } from './definitio
 export { missingRequiredInputs, withInputDefaults } from './input-values';
 export { formatPath } from './path';
 export { resolveRequestUrl } from './request-url';
-export { createTemplateEngine, templateProblems, templateSyntaxError } from './templates';
+export { templateProblems, templateSyntaxError } from './templates';
 export type { TemplateScope } from './templates';
 export * from './types';

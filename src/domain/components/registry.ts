@@ -2,7 +2,7 @@ import { and, count, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { components } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
-import { escapeLike } from '../customers/customers';
+import { escapeLike } from '../../db/like';
 import { ForbiddenError, invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult } from '../pagination';
 import { findBuiltinComponent, loadBuiltinCatalog } from './catalog';

@@ -1,38 +1,8 @@
-import { Liquid } from 'liquidjs';
+import { liquid } from '../../lib/templates/engine';
 
-/**
- * Liquid engine settings for component templates, which come from definitions we do not fully trust:
- * - no include/render/layout: the default engine loads partials from the server's file system
- *   (`{% include "package.json" %}`), so those tags fail to parse, and `templates: {}` makes any lookup
- *   that still happened hit an empty in-memory map instead of the disk;
- * - `strictFilters` so a misspelt filter fails when the definition is parsed, not during a customer's run;
- * - `ownPropertyOnly` so templates cannot walk prototypes of the values they are given;
- * - limits so one template cannot stall a worker.
- * Whoever renders these templates should use this same factory, so parse-time checks hold at run time.
- */
-export function createTemplateEngine(): Liquid {
-  const engine = new Liquid({
-    strictFilters: true,
-    templates: {},
-    ownPropertyOnly: true,
-    parseLimit: 100_000,
-    renderLimit: 1_000,
-    memoryLimit: 10_000_000,
-  });
-  for (const tag of ['include', 'render', 'layout']) {
-    engine.registerTag(tag, {
-      parse() {
-        throw new Error(`the ${tag} tag is not available: component templates cannot load other templates`);
-      },
-      render() {
-        return '';
-      },
-    });
-  }
-  return engine;
-}
-
-const engine = createTemplateEngine();
+// Definitions are checked with the same engine that renders them at run time (lib/templates): a template
+// that parses here cannot fail to parse in a customer's run, and the same tags and filters are refused.
+const engine = liquid;
 
 /** The variables a template is given: which roots exist and, per root, which field names it may read. */
 export type TemplateScope = Partial<Record<'inputs' | 'connection', ReadonlySet<string>>>;

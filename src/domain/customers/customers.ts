@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
+import { escapeLike } from '../../db/like';
 import { customers } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
 import { FieldErrors, InvalidInputError, NotFoundError } from '../errors';
@@ -135,8 +136,4 @@ async function writeUnique(write: () => Promise<Customer[]>): Promise<Customer> 
     if (known) throw new InvalidInputError([{ field: known.field, messages: [known.message] }]);
     throw error;
   }
-}
-
-export function escapeLike(value: string) {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -3,7 +3,7 @@ import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
 import { instances, integrations, integrationVersions } from '../../db/tables';
 import { isOrgUser, requireOrgAdmin, requireOrgUser, type Actor } from '../actor';
-import { escapeLike } from '../customers/customers';
+import { escapeLike } from '../../db/like';
 import { invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult, Sort } from '../pagination';
 import type { DefinitionError, IntegrationDefinition } from './definition';

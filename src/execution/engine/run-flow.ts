@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import type { ActionStep, BranchStep, LoopStep, SetVariablesStep, Step } from '../../domain/integrations/definition';
 import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
-import { evaluateValue, isTruthyCondition, renderDeep } from '../templates';
+import { evaluateValue, isTruthyCondition, renderDeep } from '../../lib/templates';
 import { runActionStep } from '../steps/action-step';
 import { finishedKey, type RunContext } from './run-context';
 import { recordStep, runLog } from './step-record';

@@ -7,7 +7,7 @@ import type { EngineDeps, LeaseGuard } from '../engine/run-flow';
 import type { RunContext } from '../engine/run-context';
 import type { StepOutcome } from '../engine/step-record';
 import { idempotencyKey } from '../policy/idempotency-key';
-import { evaluateValue, renderDeep } from '../templates';
+import { evaluateValue, renderDeep } from '../../lib/templates';
 import { buildRequest } from './build-request';
 import { callConnector } from './call-connector';
 

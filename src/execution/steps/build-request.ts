@@ -1,6 +1,6 @@
 import type { ActionDefinition, ConnectionDefinition } from '../../domain/components';
 import { resolveRequestUrl } from '../../domain/components';
-import { evaluateValue, renderDeep, renderTemplate } from '../templates';
+import { evaluateValue, renderDeep, renderTemplate } from '../../lib/templates';
 
 export type OutgoingRequest = { method: string; url: string; headers: Record<string, string>; body: string | undefined };
 

@@ -1,4 +1,4 @@
-import { isSingleOutputTemplate, parseTemplate } from '../../../execution/templates';
+import { isSingleOutputTemplate, parseTemplate } from '../../../lib/templates';
 import type { PathSegment } from './paths';
 import { describeConfigVarMismatch, reportDuplicates, type Report } from './report';
 import { IDENTIFIER_PATTERN } from './schema';
