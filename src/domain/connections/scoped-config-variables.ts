@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
 import { scopedConfigVariables, type ManagedBy, type VariableScope } from '../../db/tables';
@@ -7,6 +7,7 @@ import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { oauth2TypeOf } from '../components';
 import { findConnection, getConnection, type ConnectionRecord } from '../components/registry';
 import { escapeLike } from '../../db/like';
+import { selectPage } from '../../db/page';
 import { getCustomer } from '../customers/customers';
 import { FieldErrors, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult, Sort } from '../pagination';
@@ -87,13 +88,7 @@ export async function listScopedConfigVariables(
   if (filter.ids != null) conditions.push(filter.ids.length ? inArray(c.id, filter.ids) : sql`false`);
   if (filter.customerId != null) conditions.push(eq(c.customerId, filter.customerId));
   if (filter.componentKeys != null) conditions.push(inArray(c.componentKey, filter.componentKeys.length ? filter.componentKeys : ['']));
-  const where = and(...conditions);
-  const order = [...sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])), asc(c.createdAt), asc(c.id)];
-  const [rows, [total]] = await Promise.all([
-    db.select().from(c).where(where).orderBy(...order).limit(page.limit).offset(page.offset),
-    db.select({ n: count() }).from(c).where(where),
-  ]);
-  return { rows, totalCount: total?.n ?? 0 };
+  return selectPage(db, c, and(...conditions), { sort, columns: sortColumns, fallback: [asc(c.createdAt)], page });
 }
 
 export type CreateScopedConfigVariableInput = {

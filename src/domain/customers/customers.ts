@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
 import { escapeLike } from '../../db/like';
+import { selectPage } from '../../db/page';
 import { customers } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
 import { FieldErrors, InvalidInputError, NotFoundError } from '../errors';
@@ -66,13 +67,7 @@ export async function listCustomers(
   }
   // tenantflow has no system (test) customers: designer test runs need no customer at all.
   if (filter.isSystem === true) return { rows: [], totalCount: 0 };
-  const where = and(...conditions);
-  const order = [...sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])), asc(customers.id)];
-  const [rows, [total]] = await Promise.all([
-    db.select().from(customers).where(where).orderBy(...order).limit(page.limit).offset(page.offset),
-    db.select({ n: count() }).from(customers).where(where),
-  ]);
-  return { rows, totalCount: total?.n ?? 0 };
+  return selectPage(db, customers, and(...conditions), { sort, columns: sortColumns, fallback: [], page });
 }
 
 export async function createCustomer(db: DbOrTx, actor: Actor, input: CustomerFields): Promise<Customer> {

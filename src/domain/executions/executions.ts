@@ -1,4 +1,5 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm';
+import { selectPage } from '../../db/page';
 import type { DbOrTx } from '../../db/client';
 import { executionLogs, executions, stepResults, type ExecutionStatus } from '../../db/tables';
 import { isOrgUser, type Actor } from '../actor';
@@ -54,14 +55,8 @@ export async function listExecutions(
   if (filter.startedAtLte != null) conditions.push(lte(e.createdAt, filter.startedAtLte));
   if (filter.isTestExecution === true) conditions.push(isNull(e.instanceId));
   if (filter.flowStableKey != null) conditions.push(eq(e.flowStableKey, filter.flowStableKey));
-  const where = and(...conditions);
   // Newest first unless asked otherwise: what someone looking at runs wants to see.
-  const order = sort.length ? sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])) : [desc(e.createdAt)];
-  const [rows, [total]] = await Promise.all([
-    db.select().from(e).where(where).orderBy(...order, asc(e.id)).limit(page.limit).offset(page.offset),
-    db.select({ n: count() }).from(e).where(where),
-  ]);
-  return { rows, totalCount: total?.n ?? 0 };
+  return selectPage(db, e, and(...conditions), { sort, columns: sortColumns, fallback: [desc(e.createdAt)], page });
 }
 
 /** Step results of many executions at once (one query), in the order the steps finished. */

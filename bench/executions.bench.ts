@@ -1,0 +1,321 @@
+/**
+ * Execution throughput: 1,000 webhook executions of a one-step flow (`acme-api/create-record` against a fake
+ * API on 127.0.0.1), sent as real HTTP POSTs to /webhooks/<token>, 16 in flight, and run by one worker
+ * (`startWorker` with the production engine settings of `loadConfig({}).engine`: WORKER_CONCURRENCY 4, a
+ * 30 s lease, 30 s step timeout, 4 attempts) on the main server's pool of 10 connections, as `npm start`
+ * runs them. Figures: executions/s = 1,000 ÷ (last `ended_at` − first POST sent), and p50/p99 of
+ * trigger-to-completion = the execution's `ended_at` − the moment the client sent its POST (both are
+ * `Date.now()` of this one process: the worker stamps `ended_at` with `new Date()`), so the figures do not
+ * depend on how often completion is polled.
+ *
+ * Baseline, same run: a plain loop that makes the same 1,000 HTTP calls (POST /records with the same
+ * headers and body shape, a fresh Idempotency-Key each) directly to the fake API with global fetch, the
+ * client the engine uses, 16 in flight: the cost of the upstream call alone, without webhook, queue,
+ * credential or bookkeeping. Three rounds (one before, two after the engine run); the median counts.
+ * Ratio = executions/s ÷ plain calls/s.
+ *
+ * Then, with the measured worker stopped, a few executions run one at a time on a dedicated server and
+ * worker whose SQL statements are counted (`connectDatabase`'s `onQuery` hook).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { connectDatabase } from '../src/db/client';
+import { createCustomer } from '../src/domain/customers/customers';
+import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
+import { startFakeApi, type RecordedRequest } from '../test/fakes/fake-api';
+import { BenchmarkFailure, fmt, gqlData, listStatements, median, runPool, seedOrganization, table, type BenchEnv } from './support';
+
+const EXECUTIONS = 1_000;
+/** Webhook POSTs (and plain calls) in flight. */
+const IN_FLIGHT = 16;
+/** Executions and plain calls before the measured runs, to warm both paths (not measured). */
+const WARMUP = 50;
+const BASELINE_ROUNDS = 3;
+/** Executions run one at a time on a server and worker that count SQL statements. */
+const COUNTED = 5;
+/** How often the executions table is asked which of the pending executions have ended. */
+const POLL_MS = 50;
+/** No run may hang the benchmark: every wait gives up after this. */
+const DEADLINE_MS = 180_000;
+const API_KEY = 'ak_bench_executions_0123456789';
+
+const DEFINITION = `
+name: Execution throughput bench
+stableKey: bench-execution-throughput
+requiredConfigVars:
+  - key: Acme
+    dataType: connection
+    useScopedConfigVar: acme-api-key
+flows:
+  - name: Create record
+    stableKey: create-record
+    trigger: { type: webhook }
+    steps:
+      - name: Create
+        action: { component: acme-api, key: create-record }
+        connection: Acme
+        inputs:
+          name: "{{ trigger.body.name }}"
+`;
+
+type Sent = { executionId: string; sentAt: number; acceptedMs: number };
+type Ended = { id: string; status: string; created_at: Date; started_at: Date | null; ended_at: Date | null };
+
+const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const ms = (value: number) => fmt(value, 1);
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
+
+export async function run(env: BenchEnv) {
+  const org = await seedOrganization(env, 'bench-executions');
+  const api = env.api.url;
+
+  let created = 0;
+  const fake = await startFakeApi();
+  fake.requireHeader('x-api-key', API_KEY);
+  fake.on('POST /records', () => ({ status: 201, json: { id: `rec-${++created}` } }));
+  // Only to ask the executions table which runs have ended; separate from the pools being measured.
+  const poller = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
+  poller.on('error', () => {});
+  let worker = await env.startWorker();
+
+  try {
+    // Setup (not measured): an org-activated acme-api connection whose global baseUrl is the fake API, one
+    // customer with its apiKey, the integration (imported, published) and one deployed instance.
+    const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, { key: 'acme-api' });
+    const connection = components.components.nodes[0]?.connections.nodes.find((c: { key: string }) => c.key === 'api-key')?.id as string | undefined;
+    if (!connection) throw new BenchmarkFailure('no acme-api/api-key connection');
+    const scv = await gqlData(
+      api,
+      org.token,
+      `mutation($input: CreateScopedConfigVariableInput!) { createScopedConfigVariable(input: $input) { scopedConfigVariable { id } errors { field messages } } }`,
+      { input: { key: 'Acme API key', stableKey: 'acme-api-key', variableScope: 'customer', managedBy: 'org', connection, inputs: [{ name: 'baseUrl', type: 'value', value: fake.url }] } },
+    );
+    const scvId = scv.createScopedConfigVariable.scopedConfigVariable?.id as string | undefined;
+    if (!scvId) throw new BenchmarkFailure(`createScopedConfigVariable failed: ${JSON.stringify(scv)}`);
+    const customer = encodeGlobalId('Customer', (await createCustomer(env.database.db, org.admin, { name: 'Throughput customer', externalId: 'throughput-1' })).id);
+    const ccv = await gqlData(
+      api,
+      org.token,
+      `mutation($input: CreateCustomerConfigVariableInput!) { createCustomerConfigVariable(input: $input) { customerConfigVariable { id } errors { field messages } } }`,
+      { input: { scopedConfigVariable: scvId, customer, inputs: [{ name: 'apiKey', type: 'value', value: API_KEY }] } },
+    );
+    if (ccv.createCustomerConfigVariable.errors.length) throw new BenchmarkFailure(`createCustomerConfigVariable: ${JSON.stringify(ccv)}`);
+    const imported = await gqlData(api, org.token, `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`, { d: DEFINITION });
+    const integration = imported.importIntegration.integration?.id as string | undefined;
+    if (!integration) throw new BenchmarkFailure(`importIntegration: ${JSON.stringify(imported)}`);
+    const published = await gqlData(api, org.token, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`, { id: integration });
+    if (published.publishIntegration.errors.length) throw new BenchmarkFailure(`publishIntegration: ${JSON.stringify(published)}`);
+    const instance = await gqlData(
+      api,
+      org.token,
+      `mutation($input: CreateInstanceInput!) { createInstance(input: $input) { instance { id } errors { field messages } } }`,
+      { input: { integration, customer, name: 'Throughput instance', configVariables: [] } },
+    );
+    const instanceId = instance.createInstance.instance?.id as string | undefined;
+    if (!instanceId) throw new BenchmarkFailure(`createInstance: ${JSON.stringify(instance)}`);
+    const deployed = await gqlData(
+      api,
+      org.token,
+      `mutation($id: ID!) { deployInstance(input: { id: $id }) { instance { flowConfigs { nodes { webhookUrl flow { stableKey } } } } errors { field messages } } }`,
+      { id: instanceId },
+    );
+    const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create-record')?.webhookUrl as string | undefined;
+    if (!webhookUrl) throw new BenchmarkFailure(`deployInstance: ${JSON.stringify(deployed)}`);
+    // The URL carries the public host; the path (with its token) is what the server routes on.
+    const webhookPath = new URL(webhookUrl).pathname;
+
+    const fire = async (baseUrl: string, name: string): Promise<Sent> => {
+      const sentAt = Date.now();
+      const start = process.hrtime.bigint();
+      const response = await fetch(`${baseUrl}${webhookPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const body = await response.text();
+      const acceptedMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const header = response.headers.get('prismatic-executionid');
+      const executionId = header ? decodeGlobalId(header)?.id : undefined;
+      if (response.status !== 202 || !executionId) throw new BenchmarkFailure(`webhook answered ${response.status} (${header}): ${body.slice(0, 300)}`);
+      return { executionId, sentAt, acceptedMs };
+    };
+
+    /** Polls the executions table until every id has ended (bounded by DEADLINE_MS); returns their rows. */
+    const awaitEnded = async (ids: string[], pollMs = POLL_MS) => {
+      const ended = new Map<string, Ended>();
+      const deadline = Date.now() + DEADLINE_MS;
+      let pending = ids;
+      while (pending.length > 0) {
+        const { rows } = await poller.query<Ended>(
+          `select id, status, created_at, started_at, ended_at from executions where id = any($1::uuid[]) and status in ('SUCCEEDED', 'FAILED')`,
+          [pending],
+        );
+        for (const row of rows) ended.set(row.id, row);
+        pending = pending.filter((id) => !ended.has(id));
+        if (pending.length === 0) break;
+        if (Date.now() > deadline) throw new BenchmarkFailure(`${pending.length} of ${ids.length} executions did not end within ${DEADLINE_MS / 1000} s`);
+        await sleep(pollMs);
+      }
+      return ids.map((id) => ended.get(id)!);
+    };
+
+    // The plain loop: the same POST /records the engine sends (same headers set by hand, same body shape),
+    // each with an Idempotency-Key of the engine's format, answered by the same fake.
+    let plainBody: Record<string, unknown> = {};
+    const plainCall = async (name: string) => {
+      const start = process.hrtime.bigint();
+      const response = await fetch(`${fake.url}/records`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': API_KEY,
+          'idempotency-key': `tf-${createHash('sha256').update(randomUUID()).digest('base64url')}`,
+        },
+        body: JSON.stringify({ ...plainBody, name }),
+        signal: AbortSignal.timeout(30_000),
+        redirect: 'manual',
+      });
+      const text = await response.text();
+      if (response.status !== 201) throw new BenchmarkFailure(`plain call answered ${response.status}: ${text.slice(0, 200)}`);
+      JSON.parse(text);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+
+    // Warm-up of both paths (sockets, JIT, plan caches, the worker's pool).
+    const warm = await runPool(WARMUP, IN_FLIGHT, (i) => fire(api, `warmup-${i}`));
+    const warmEnded = await awaitEnded(warm.map((s) => s.executionId));
+    if (warmEnded.some((e) => e.status !== 'SUCCEEDED')) throw new BenchmarkFailure(`warm-up execution failed: ${JSON.stringify(warmEnded.find((e) => e.status !== 'SUCCEEDED'))}`);
+    const engineSample = fake.requestsTo('POST /records').find((r) => (r.json as { name?: string })?.name === 'warmup-0');
+    if (!engineSample) throw new BenchmarkFailure('the fake API did not receive the warm-up call');
+    // The baseline's body has the engine's shape (e.g. an empty description), only the name differs.
+    plainBody = { ...(engineSample.json as Record<string, unknown>) };
+    await runPool(WARMUP, IN_FLIGHT, (i) => plainCall(`plain-warmup-${i}`));
+    const plainSample = fake.requestsTo('POST /records').find((r) => (r.json as { name?: string })?.name === 'plain-warmup-0')!;
+    const headerNames = (r: RecordedRequest) => Object.keys(r.headers).filter((h) => h !== 'content-length').sort().join(',');
+    if (headerNames(engineSample) !== headerNames(plainSample) || Object.keys(engineSample.json as object).sort().join() !== Object.keys(plainSample.json as object).sort().join()) {
+      throw new BenchmarkFailure(`the plain call differs from the engine's: ${headerNames(engineSample)} ${engineSample.bodyText} vs ${headerNames(plainSample)} ${plainSample.bodyText}`);
+    }
+
+    const plainRound = async (round: number) => {
+      const start = process.hrtime.bigint();
+      const latencies = await runPool(EXECUTIONS, IN_FLIGHT, (i) => plainCall(`plain-${round}-${i}`));
+      return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, latencies };
+    };
+
+    // Baseline round 1, the engine run, baseline rounds 2 and 3.
+    const rounds = [await plainRound(1)];
+    const firstSent = Date.now();
+    const sent = await runPool(EXECUTIONS, IN_FLIGHT, (i) => fire(api, `exec-${i}`));
+    const allAccepted = Date.now();
+    const ended = await awaitEnded(sent.map((s) => s.executionId));
+    for (let round = 2; round <= BASELINE_ROUNDS; round++) rounds.push(await plainRound(round));
+
+    // Checks: every execution SUCCEEDED with one successful step; the fake API got exactly one call each.
+    const failed = ended.filter((e) => e.status !== 'SUCCEEDED');
+    if (failed.length > 0) throw new BenchmarkFailure(`${failed.length} of ${EXECUTIONS} executions did not succeed, e.g. ${JSON.stringify(failed[0])}`);
+    const steps = await poller.query<{ n: string }>(`select count(*) as n from step_results where execution_id = any($1::uuid[]) and status = 'SUCCEEDED'`, [sent.map((s) => s.executionId)]);
+    if (Number(steps.rows[0]!.n) !== EXECUTIONS) throw new BenchmarkFailure(`expected ${EXECUTIONS} successful step results, found ${steps.rows[0]!.n}`);
+    const calls = fake.requestsTo('POST /records').filter((r) => String((r.json as { name?: string })?.name).startsWith('exec-'));
+    const keys = new Set(calls.map((r) => r.idempotencyKey));
+    const names = new Set(calls.map((r) => (r.json as { name: string }).name));
+    if (calls.length !== EXECUTIONS || keys.size !== EXECUTIONS || keys.has(null) || names.size !== EXECUTIONS) {
+      throw new BenchmarkFailure(`the fake API received ${calls.length} POST /records for the run (${keys.size} distinct Idempotency-Keys, ${names.size} distinct names), expected exactly ${EXECUTIONS}`);
+    }
+    if (calls.some((r) => r.answered !== 201 || r.replayed || r.headers['x-api-key'] !== API_KEY)) throw new BenchmarkFailure('a run call was not answered 201 fresh, or lacked the customer key');
+
+    // Figures.
+    const endedAt = ended.map((e) => e.ended_at!.getTime());
+    const wallMs = Math.max(...endedAt) - firstSent;
+    const execRate = EXECUTIONS / (wallMs / 1000);
+    const triggerToEnd = ended.map((e, i) => e.ended_at!.getTime() - sent[i]!.sentAt);
+    const accept = sent.map((s) => s.acceptedMs);
+    const queueWait = ended.map((e) => e.started_at!.getTime() - e.created_at.getTime());
+    const runTime = ended.map((e) => e.ended_at!.getTime() - e.started_at!.getTime());
+    const baseline = [...rounds].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(rounds.length / 2)]!;
+    const plainRate = EXECUTIONS / (baseline.wallMs / 1000);
+
+    console.log(
+      `${EXECUTIONS} webhook executions, ${IN_FLIGHT} POSTs in flight, one worker (concurrency ${worker.config.workerConcurrency}, lease ${worker.config.leaseMs} ms, ` +
+        `step timeout ${worker.config.stepTimeoutMs} ms; loadConfig({}).engine) on the server's pool of 10; client, server, worker and fake API in one process`,
+    );
+    console.log(
+      table(
+        ['path', 'wall s', 'per s', 'p50 ms', 'p99 ms'],
+        [
+          ['webhook → SUCCEEDED (trigger-to-completion)', fmt(wallMs / 1000, 2), fmt(execRate, 1), ms(percentile(triggerToEnd, 50)), ms(percentile(triggerToEnd, 99))],
+          ['baseline: plain fetch POST /records (median round)', fmt(baseline.wallMs / 1000, 2), fmt(plainRate, 0), ms(percentile(baseline.latencies, 50)), ms(percentile(baseline.latencies, 99))],
+        ],
+      ),
+    );
+    console.log(`baseline rounds (before, after, after the engine run): ${rounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 0)}/s`).join(', ')}`);
+    console.log(`all ${EXECUTIONS} webhooks answered 202 within ${fmt((allAccepted - firstSent) / 1000, 2)} s (${fmt(EXECUTIONS / ((allAccepted - firstSent) / 1000), 0)}/s)`);
+    console.log(
+      table(
+        ['part of trigger-to-completion', 'p50 ms', 'p99 ms', 'max ms'],
+        [
+          ['POST → 202 (client)', ms(percentile(accept, 50)), ms(percentile(accept, 99)), ms(Math.max(...accept))],
+          ['created_at → started_at (queued, until claimed)', ms(percentile(queueWait, 50)), ms(percentile(queueWait, 99)), ms(Math.max(...queueWait))],
+          ['started_at → ended_at (claimed, running)', ms(percentile(runTime, 50)), ms(percentile(runTime, 99)), ms(Math.max(...runTime))],
+        ],
+      ),
+    );
+
+    // SQL statements per execution, one at a time, with the measured worker stopped (it would take the jobs).
+    await worker.stop();
+    const counted = await countStatements(env, fire, awaitEnded);
+    console.log(`SQL statements per execution (${COUNTED} counted one at a time on a dedicated server and worker):`);
+    console.log(`  webhook request (server pool): ${counted.map((c) => c.webhook.length).join(', ')}`);
+    console.log(`  worker, claim to end (engine pool, drizzle): ${counted.map((c) => c.worker.length).join(', ')}; queued → claimed ${counted.map((c) => ms(c.queueMs)).join(', ')} ms`);
+    console.log(`webhook request:\n${listStatements(counted[0]!.webhook)}`);
+    console.log(`worker:\n${listStatements(counted[0]!.worker)}`);
+    console.log(
+      `ratio (executions/s ÷ plain calls/s): ${fmt(execRate / plainRate, 3)}  (all ${EXECUTIONS} SUCCEEDED; the fake API received exactly ${EXECUTIONS} POST /records ` +
+        `with ${EXECUTIONS} distinct Idempotency-Keys)`,
+    );
+  } finally {
+    await worker.stop();
+    await poller.end();
+    await fake.close();
+  }
+
+  async function countStatements(
+    env: BenchEnv,
+    fire: (baseUrl: string, name: string) => Promise<Sent>,
+    awaitEnded: (ids: string[], pollMs?: number) => Promise<Ended[]>,
+  ) {
+    let webhook: string[] = [];
+    let engine: string[] = [];
+    const server = await env.startApi({ onQuery: (sql) => webhook.push(sql) });
+    const database = connectDatabase(env.databaseUrl, { max: 10, onQuery: (sql) => engine.push(sql) });
+    // The scheduler would add its statements to the count now and then; this worker has no schedules to fire.
+    worker = await env.startWorker({ database, config: { schedulerIntervalMs: 3_600_000 } });
+    const results: { webhook: string[]; worker: string[]; queueMs: number }[] = [];
+    try {
+      for (let i = 0; i < COUNTED + 1; i++) {
+        webhook = [];
+        engine = [];
+        const { executionId } = await fire(server.url, `counted-${i}`);
+        const [row] = await awaitEnded([executionId], 5);
+        if (row?.status !== 'SUCCEEDED') throw new BenchmarkFailure(`counted execution ${executionId}: ${row?.status}`);
+        // The worker's last statement (the instance's last_executed_at) follows the status update.
+        const deadline = Date.now() + 5_000;
+        while (!engine.some((sql) => /^update "instances"/i.test(sql)) && Date.now() < deadline) await sleep(5);
+        const first = engine.findIndex((sql) => /^update "executions" set "status"/i.test(sql));
+        const last = engine.findIndex((sql) => /^update "instances"/i.test(sql));
+        if (first < 0 || last < first) throw new BenchmarkFailure(`could not delimit the worker's statements:\n${listStatements(engine)}`);
+        // The first one warms the new pools and is not reported.
+        if (i > 0) results.push({ webhook: [...webhook], worker: engine.slice(first, last + 1), queueMs: row.started_at!.getTime() - row.created_at.getTime() });
+      }
+    } finally {
+      await worker.stop();
+      await database.close();
+      await server.close();
+    }
+    return results;
+  }
+}
