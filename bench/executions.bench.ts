@@ -23,7 +23,7 @@ import { connectDatabase } from '../src/db/client';
 import { createCustomer } from '../src/domain/customers/customers';
 import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
 import { startFakeApi, type RecordedRequest } from '../test/fakes/fake-api';
-import { BenchmarkFailure, fmt, gqlData, listStatements, median, runPool, seedOrganization, table, type BenchEnv } from './support';
+import { BenchmarkFailure, fmt, gqlData, listStatements, runPool, seedOrganization, table, type BenchEnv } from './support';
 
 const EXECUTIONS = 1_000;
 /** Webhook POSTs (and plain calls) in flight. */
