@@ -18,6 +18,8 @@
  * worker whose SQL statements are counted (`connectDatabase`'s `onQuery` hook).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { connectDatabase } from '../src/db/client';
 import { createCustomer } from '../src/domain/customers/customers';
@@ -67,6 +69,35 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 const ms = (value: number) => fmt(value, 1);
+
+/** Busy and total jiffies of all CPUs (/proc/stat), to tell how much of the machine a phase used. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    return { busy: total - fields[3]! - fields[4]!, total };
+  } catch {
+    return null;
+  }
+}
+
+/** Where the CPU went during a phase: the whole machine (all cores), this Node process, its event loop. */
+function cpuMeter() {
+  const machine = machineCpu();
+  const own = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
+  const start = process.hrtime.bigint();
+  return () => {
+    const wallUs = Number(process.hrtime.bigint() - start) / 1e3;
+    const after = machineCpu();
+    const used = process.cpuUsage(own);
+    return {
+      machineBusy: machine && after ? (after.busy - machine.busy) / (after.total - machine.total) : NaN,
+      processCores: (used.user + used.system) / wallUs,
+      eventLoop: performance.eventLoopUtilization(loop).utilization,
+    };
+  };
+}
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 export async function run(env: BenchEnv) {
@@ -209,10 +240,12 @@ export async function run(env: BenchEnv) {
 
     // Baseline round 1, the engine run, baseline rounds 2 and 3.
     const rounds = [await plainRound(1)];
+    const meter = cpuMeter();
     const firstSent = Date.now();
     const sent = await runPool(EXECUTIONS, IN_FLIGHT, (i) => fire(api, `exec-${i}`));
     const allAccepted = Date.now();
     const ended = await awaitEnded(sent.map((s) => s.executionId));
+    const cpu = meter();
     for (let round = 2; round <= BASELINE_ROUNDS; round++) rounds.push(await plainRound(round));
 
     // Checks: every execution SUCCEEDED with one successful step; the fake API got exactly one call each.
@@ -253,6 +286,10 @@ export async function run(env: BenchEnv) {
       ),
     );
     console.log(`baseline rounds (before, after, after the engine run): ${rounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 0)}/s`).join(', ')}`);
+    console.log(
+      `CPU during the engine run: machine ${fmt(cpu.machineBusy * 100, 0)}% busy (all cores), this Node process ${fmt(cpu.processCores, 2)} cores ` +
+        `(event loop ${fmt(cpu.eventLoop * 100, 0)}% busy); the rest is mostly PostgreSQL`,
+    );
     console.log(`all ${EXECUTIONS} webhooks answered 202 within ${fmt((allAccepted - firstSent) / 1000, 2)} s (${fmt(EXECUTIONS / ((allAccepted - firstSent) / 1000), 0)}/s)`);
     console.log(
       table(
@@ -271,6 +308,7 @@ export async function run(env: BenchEnv) {
     console.log(`SQL statements per execution (${COUNTED} counted one at a time on a dedicated server and worker):`);
     console.log(`  webhook request (server pool): ${counted.map((c) => c.webhook.length).join(', ')}`);
     console.log(`  worker, claim to end (engine pool, drizzle): ${counted.map((c) => c.worker.length).join(', ')}; queued → claimed ${counted.map((c) => ms(c.queueMs)).join(', ')} ms`);
+    console.log(`  trigger-to-completion of these unloaded executions: ${counted.map((c) => ms(c.totalMs)).join(', ')} ms; plus graphile-worker's own get_job and complete_job per job (not counted)`);
     console.log(`webhook request:\n${listStatements(counted[0]!.webhook)}`);
     console.log(`worker:\n${listStatements(counted[0]!.worker)}`);
     console.log(
@@ -294,12 +332,12 @@ export async function run(env: BenchEnv) {
     const database = connectDatabase(env.databaseUrl, { max: 10, onQuery: (sql) => engine.push(sql) });
     // The scheduler would add its statements to the count now and then; this worker has no schedules to fire.
     worker = await env.startWorker({ database, config: { schedulerIntervalMs: 3_600_000 } });
-    const results: { webhook: string[]; worker: string[]; queueMs: number }[] = [];
+    const results: { webhook: string[]; worker: string[]; queueMs: number; totalMs: number }[] = [];
     try {
       for (let i = 0; i < COUNTED + 1; i++) {
         webhook = [];
         engine = [];
-        const { executionId } = await fire(server.url, `counted-${i}`);
+        const { executionId, sentAt } = await fire(server.url, `counted-${i}`);
         const [row] = await awaitEnded([executionId], 5);
         if (row?.status !== 'SUCCEEDED') throw new BenchmarkFailure(`counted execution ${executionId}: ${row?.status}`);
         // The worker's last statement (the instance's last_executed_at) follows the status update.
@@ -309,7 +347,14 @@ export async function run(env: BenchEnv) {
         const last = engine.findIndex((sql) => /^update "instances"/i.test(sql));
         if (first < 0 || last < first) throw new BenchmarkFailure(`could not delimit the worker's statements:\n${listStatements(engine)}`);
         // The first one warms the new pools and is not reported.
-        if (i > 0) results.push({ webhook: [...webhook], worker: engine.slice(first, last + 1), queueMs: row.started_at!.getTime() - row.created_at.getTime() });
+        if (i > 0) {
+          results.push({
+            webhook: [...webhook],
+            worker: engine.slice(first, last + 1),
+            queueMs: row.started_at!.getTime() - row.created_at.getTime(),
+            totalMs: row.ended_at!.getTime() - sentAt,
+          });
+        }
       }
     } finally {
       await worker.stop();

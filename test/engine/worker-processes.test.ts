@@ -104,6 +104,31 @@ describe('a worker killed mid-execution', () => {
   }, 60_000);
 });
 
+describe('a worker told to stop (SIGTERM)', () => {
+  it('finishes the execution in flight before it exits', async () => {
+    const instance = await setup('acme-sigterm');
+    let arrived!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    api.on('POST /records', async (request) => {
+      if ((request.json as { name?: string })?.name === 'graceful') {
+        arrived();
+        await new Promise((r) => setTimeout(r, 800));
+      }
+      return { status: 201, json: { ok: true } };
+    });
+    const worker = await spawnWorker();
+    try {
+      const started = await postWebhook(h.app, instance.webhooks.create!, { name: 'graceful' });
+      await arrival;
+      await worker.kill('SIGTERM');
+      const [row] = await h.database.db.select().from(executions).where(eq(executions.id, uuidOf(started.executionId!)));
+      expect(row).toMatchObject({ status: 'SUCCEEDED', claims: 1, leaseOwner: worker.id });
+    } finally {
+      api.on('POST /records', { status: 201, json: { ok: true } });
+    }
+  }, 30_000);
+});
+
 describe('two worker processes', () => {
   it('share 200 executions with none run twice, and fire each schedule tick once', async () => {
     const instance = await setup('acme-two-workers', EVERY_MINUTE);
