@@ -4,6 +4,7 @@ import './types/customer';
 import './types/component';
 import './types/expression';
 import './types/scoped-config-variable';
+import './types/scoped-config-variable-mutations';
 import './types/customer-config-variable';
 import './types/execution-result';
 import './types/flow-runs';

@@ -1,23 +1,19 @@
 import {
-  createScopedConfigVariable,
-  deleteScopedConfigVariable,
   getScopedConfigVariable,
   getScopedConfigVariablesByIds,
   listScopedConfigVariables,
-  updateScopedConfigVariable,
   type ScopedConfigVariable as ScopedConfigVariableRow,
   type ScopedConfigVariableSortField,
 } from '../../domain/connections/scoped-config-variables';
 import { describeValues } from '../../domain/connections/expressions';
 import { builder } from '../builder';
-import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { connectionOf, OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
 import { connectionOfScoped, requestDataKeys } from '../lib/connection-loaders';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { Connection } from './component';
 import { Customer } from './customer';
-import { Expression, ExpressionConnection, InputExpression } from './expression';
+import { Expression, ExpressionConnection } from './expression';
 
 const VariableScope = builder.enumType('ScopedConfigVariableVariableScope', { values: ['CUSTOMER', 'ORG'] as const });
 const ManagedBy = builder.enumType('ScopedConfigVariableManagedBy', { values: ['CUSTOMER', 'ORG', 'SYSTEM'] as const });
@@ -118,67 +114,3 @@ builder.queryFields((t) => ({
     ScopedConfigVariableConnection,
   ),
 }));
-
-builder.relayMutationField(
-  'createScopedConfigVariable',
-  {
-    inputFields: (t) => ({
-      key: t.string({ required: true, description: 'Display name.' }),
-      stableKey: t.string({ required: true, description: 'Matches this connection across tenants; cannot be changed.' }),
-      variableScope: t.string({ required: true, description: '"customer" (values per customer) or "org" (one global set).' }),
-      managedBy: t.string({ description: '"org" (organization-activated, default) or "customer" (customer-activated).' }),
-      connection: t.id({ description: 'The component Connection id.' }),
-      customer: t.id(),
-      description: t.string(),
-      inputs: t.field({ type: [InputExpression], description: 'Global values (set once); inputs left out are per customer.' }),
-    }),
-  },
-  {
-    resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({
-        scopedConfigVariable: await createScopedConfigVariable(ctx.db, ctx.vault, actorOf(ctx), {
-          key: input.key,
-          stableKey: input.stableKey,
-          variableScope: input.variableScope,
-          managedBy: input.managedBy,
-          connectionId: optionalIdOf('Connection', input.connection == null ? null : String(input.connection), 'connection'),
-          customerId: optionalIdOf('Customer', input.customer == null ? null : String(input.customer), 'customer'),
-          description: input.description,
-          inputs: input.inputs,
-        }),
-      })),
-  },
-  { outputFields: payloadFields('scopedConfigVariable', ScopedConfigVariable) },
-);
-
-builder.relayMutationField(
-  'updateScopedConfigVariable',
-  {
-    inputFields: (t) => ({
-      id: t.id({ required: true }),
-      key: t.string(),
-      description: t.string(),
-      inputs: t.field({ type: [InputExpression], description: 'Values for global inputs that have none yet; set values cannot change.' }),
-      defaultForComponent: t.boolean(),
-    }),
-  },
-  {
-    resolve: (_root, { input: { id, ...fields } }, ctx) =>
-      withFieldErrors(async () => ({
-        scopedConfigVariable: await updateScopedConfigVariable(ctx.db, ctx.vault, actorOf(ctx), idOf('ScopedConfigVariable', String(id)), fields),
-      })),
-  },
-  { outputFields: payloadFields('scopedConfigVariable', ScopedConfigVariable) },
-);
-
-builder.relayMutationField(
-  'deleteScopedConfigVariable',
-  { inputFields: (t) => ({ id: t.id({ required: true }) }) },
-  {
-    resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({
-        scopedConfigVariable: await deleteScopedConfigVariable(ctx.db, actorOf(ctx), idOf('ScopedConfigVariable', String(input.id))),
-      })),
-  },
-  { outputFields: payloadFields('scopedConfigVariable', ScopedConfigVariable) },
-);
