@@ -6,12 +6,13 @@ import { withInputDefaults } from '../../domain/components';
 import { findConnection, type ConnectionRecord } from '../../domain/components/registry';
 import { findByStableKey } from '../../domain/connections/scoped-config-variables';
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
-import type { KeyOwner, SealedItem, Vault } from '../../vault/vault';
+import { inlineSlot } from '../../domain/instances';
+import type { KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
 import type { Customer, Instance } from '../engine/run-context';
 import { chooseCredential, type CredentialChoice, type CredentialFacts } from './choose-credential';
 
 /** Where the values of a chosen credential live, still sealed. */
-type SealedSource = { owner: KeyOwner; record: string; values: SealedInputs; fieldPrefix?: string }[];
+type SealedSource = { owner: KeyOwner; values: SealedInputs; slot: (inputName: string) => SecretSlot }[];
 
 export type CredentialPlan = {
   choice: CredentialChoice;
@@ -53,7 +54,8 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
     const scv = await findByStableKey(db, actor, configVar.useScopedConfigVar);
     if (!scv) return fail(`Connection "${connectionVarKey}" refers to stable key "${configVar.useScopedConfigVar}", which does not exist in this tenant.`);
     const connection = await findConnection(db, actor, scv.componentKey, scv.connectionKey);
-    const global = { owner: { orgId: scv.orgId, customerId: null }, record: scv.id, values: scv.globalValues };
+    const ownSlot = (record: string) => (field: string) => ({ record, field });
+    const global = { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) };
     const ccvFor = async (where: ReturnType<typeof eq>) =>
       (await db.select().from(customerConfigVariables).where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), where)))[0] ?? null;
     const customerValues = instance && scv.variableScope === 'customer' ? await ccvFor(eq(customerConfigVariables.customerId, instance.customerId)) : null;
@@ -66,7 +68,7 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
       testCredential: testValues ? { customerConfigVariableId: testValues.id } : scv.variableScope === 'org' && !instance ? { customerConfigVariableId: scv.id } : null,
     });
     const chosen = choice.outcome === 'use' ? (choice.source === 'TEST_CREDENTIAL' ? testValues : customerValues) : null;
-    const own = chosen ? [{ owner: { orgId: chosen.orgId, customerId: chosen.customerId }, record: chosen.id, values: chosen.values }] : [];
+    const own = chosen ? [{ owner: { orgId: chosen.orgId, customerId: chosen.customerId }, values: chosen.values, slot: ownSlot(chosen.id) }] : [];
     return { choice, connection, sealed: choice.outcome === 'use' ? [global, ...own] : [] };
   }
 
@@ -80,7 +82,10 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
     instanceBinding: instance && bound?.kind === 'inline' ? { kind: 'inline', instanceConfigVariableId: `${instance.id}/${configVar.key}`, complete } : null,
     testCredential: null,
   });
-  const sealed = instance && choice.outcome === 'use' ? [{ owner: { orgId: instance.orgId, customerId: instance.customerId }, record: instance.id, values, fieldPrefix: `${configVar.key}/` }] : [];
+  const sealed =
+    instance && choice.outcome === 'use'
+      ? [{ owner: { orgId: instance.orgId, customerId: instance.customerId }, values, slot: (name: string) => inlineSlot(instance.id, configVar.key, name) }]
+      : [];
   return { choice, connection, sealed };
 }
 
@@ -91,7 +96,7 @@ export async function openCredential(db: Db, vault: Vault, plan: CredentialPlan)
     Object.entries(source.values).map(([name, sealed]) => ({
       name,
       owner: source.owner,
-      slot: { record: source.record, field: `${source.fieldPrefix ?? ''}${name}` },
+      slot: source.slot(name),
       sealed,
     })),
   );
