@@ -14,6 +14,10 @@
  * credential or bookkeeping. Three rounds (one before, two after the engine run); the median counts.
  * Ratio = executions/s ÷ plain calls/s.
  *
+ * Also printed: the parts of trigger-to-completion (POST → 202, queued, running, from the executions row's
+ * created_at/started_at/ended_at), the engine's rate once the last webhook was accepted, and where the CPU
+ * went during the run (the machine, this Node process, its event loop).
+ *
  * Then, with the measured worker stopped, a few executions run one at a time on a dedicated server and
  * worker whose SQL statements are counted (`connectDatabase`'s `onQuery` hook).
  */
@@ -69,6 +73,7 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 const ms = (value: number) => fmt(value, 1);
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 /** Busy and total jiffies of all CPUs (/proc/stat), to tell how much of the machine a phase used. */
 function machineCpu(): { busy: number; total: number } | null {
@@ -98,7 +103,6 @@ function cpuMeter() {
     };
   };
 }
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 export async function run(env: BenchEnv) {
   const org = await seedOrganization(env, 'bench-executions');
@@ -290,7 +294,17 @@ export async function run(env: BenchEnv) {
       `CPU during the engine run: machine ${fmt(cpu.machineBusy * 100, 0)}% busy (all cores), this Node process ${fmt(cpu.processCores, 2)} cores ` +
         `(event loop ${fmt(cpu.eventLoop * 100, 0)}% busy); the rest is mostly PostgreSQL`,
     );
-    console.log(`all ${EXECUTIONS} webhooks answered 202 within ${fmt((allAccepted - firstSent) / 1000, 2)} s (${fmt(EXECUTIONS / ((allAccepted - firstSent) / 1000), 0)}/s)`);
+    // While webhooks still arrive, intake and engine share the process; after the last 202 the engine runs alone.
+    const lastEnd = Math.max(...endedAt);
+    const drained = endedAt.filter((t) => t > allAccepted).length;
+    console.log(
+      `all ${EXECUTIONS} webhooks answered 202 within ${fmt((allAccepted - firstSent) / 1000, 2)} s (${fmt(EXECUTIONS / ((allAccepted - firstSent) / 1000), 0)}/s); ` +
+        `${EXECUTIONS - drained} executions had ended by then, the other ${drained} ended in the ${fmt((lastEnd - allAccepted) / 1000, 2)} s after ` +
+        `(${fmt(drained / ((lastEnd - allAccepted) / 1000), 0)}/s with no webhook traffic)`,
+    );
+    console.log(
+      `per worker slot: one execution every ${ms((worker.config.workerConcurrency * wallMs) / EXECUTIONS)} ms, of which claimed → ended ${ms(percentile(runTime, 50))} ms (median)`,
+    );
     console.log(
       table(
         ['part of trigger-to-completion', 'p50 ms', 'p99 ms', 'max ms'],
