@@ -22,6 +22,9 @@ const worker = await startWorker({
   },
 });
 process.stdout.write(`ready ${worker.id}\n`);
+// The test holds our stdin open; when the test process goes away (even killed), stdin ends and so do we.
+process.stdin.resume();
+process.stdin.once('end', () => process.exit(0));
 process.once('SIGTERM', () => {
   void worker.stop().then(() => database.close()).then(() => process.exit(0));
 });

@@ -33,7 +33,7 @@ export async function spawnWorker(env: Record<string, string> = {}) {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
     env: { ...process.env, TEST_DATABASE_URL: inject('databaseUrl'), TEST_MASTER_KEY: inject('masterKey'), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const id = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worker process did not start in 20 s')), 20_000);
