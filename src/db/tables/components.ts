@@ -1,6 +1,6 @@
-import { jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { ComponentDefinition } from '../../domain/components/types';
-import { organizations } from './organizations';
+import { orgIdColumn, createdAtColumn, updatedAtColumn } from './columns';
 
 /**
  * An organization's private components. Built-in components are not stored: they ship with the code
@@ -10,15 +10,13 @@ export const components = pgTable(
   'components',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     key: text('key').notNull(),
     label: text('label').notNull(),
     /** The validated, normalised definition (`parseComponentDefinition`'s output), never the raw text. */
     definition: jsonb('definition').$type<ComponentDefinition>().notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
   },
   (t) => [uniqueIndex('components_org_key').on(t.orgId, t.key)],
 );

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { SealedValue } from '../../vault/vault';
+import { orgIdColumn, createdAtColumn, updatedAtColumn } from './columns';
 import { customers } from './customers';
-import { organizations } from './organizations';
 
 export type VariableScope = 'customer' | 'org';
 export type ManagedBy = 'org' | 'customer';
@@ -18,9 +18,7 @@ export const scopedConfigVariables = pgTable(
   'scoped_config_variables',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     key: text('key').notNull(),
     stableKey: text('stable_key').notNull(),
     description: text('description'),
@@ -33,8 +31,8 @@ export const scopedConfigVariables = pgTable(
     inputScopes: jsonb('input_scopes').$type<Record<string, InputScope>>().notNull(),
     globalValues: jsonb('global_values').$type<SealedInputs>().notNull(),
     defaultForComponent: boolean('default_for_component').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
   },
   (t) => [uniqueIndex('scoped_config_variables_org_stable_key').on(t.orgId, t.stableKey)],
 );
@@ -44,9 +42,7 @@ export const customerConfigVariables = pgTable(
   'customer_config_variables',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     scopedConfigVariableId: uuid('scoped_config_variable_id')
       .notNull()
       .references(() => scopedConfigVariables.id, { onDelete: 'cascade' }),
@@ -55,8 +51,8 @@ export const customerConfigVariables = pgTable(
     key: text('key'),
     values: jsonb('values').$type<SealedInputs>().notNull(),
     lastConfiguredAt: timestamp('last_configured_at', { withTimezone: true }).notNull().defaultNow(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
   },
   (t) => [
     uniqueIndex('customer_config_variables_customer_key')

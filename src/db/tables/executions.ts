@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { orgIdColumn, createdAtColumn } from './columns';
 import { customers } from './customers';
 import { instances, integrationVersions, integrations } from './integrations';
-import { organizations } from './organizations';
 import { users } from './users';
 
 export type ExecutionStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'PAUSED';
@@ -17,9 +17,7 @@ export const executions = pgTable(
   'executions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     integrationId: uuid('integration_id')
       .notNull()
       .references(() => integrations.id, { onDelete: 'cascade' }),
@@ -40,7 +38,7 @@ export const executions = pgTable(
     claims: integer('claims').notNull().default(0),
     leaseOwner: text('lease_owner'),
     leaseUntil: timestamp('lease_until', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
   },
@@ -62,9 +60,7 @@ export const stepResults = pgTable(
   'step_results',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     executionId: uuid('execution_id')
       .notNull()
       .references(() => executions.id, { onDelete: 'cascade' }),
@@ -92,9 +88,7 @@ export const executionLogs = pgTable(
   'execution_logs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     executionId: uuid('execution_id')
       .notNull()
       .references(() => executions.id, { onDelete: 'cascade' }),

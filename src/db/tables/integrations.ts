@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { IntegrationDefinition } from '../../domain/integrations/definition';
+import { orgIdColumn, createdAtColumn, updatedAtColumn } from './columns';
 import type { SealedInputs } from './connections';
 import { customers } from './customers';
-import { organizations } from './organizations';
 import { users } from './users';
 
 /** An integration: its current (draft) definition; published versions are frozen copies in integration_versions. */
@@ -11,17 +11,15 @@ export const integrations = pgTable(
   'integrations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     name: text('name').notNull(),
     description: text('description'),
     stableKey: text('stable_key'),
     definition: jsonb('definition').$type<IntegrationDefinition>().notNull(),
     /** Highest published version number; 0 until the first publish. */
     versionNumber: integer('version_number').notNull().default(0),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
   },
   (t) => [uniqueIndex('integrations_org_stable_key').on(t.orgId, t.stableKey).where(sql`${t.stableKey} is not null`)],
 );
@@ -30,9 +28,7 @@ export const integrationVersions = pgTable(
   'integration_versions',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     integrationId: uuid('integration_id')
       .notNull()
       .references(() => integrations.id, { onDelete: 'cascade' }),
@@ -58,9 +54,7 @@ export const instances = pgTable(
   'instances',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     integrationId: uuid('integration_id')
       .notNull()
       .references(() => integrations.id, { onDelete: 'cascade' }),
@@ -76,8 +70,8 @@ export const instances = pgTable(
     configValues: jsonb('config_values').$type<Record<string, ConfigVariableValue>>().notNull().default(sql`'{}'::jsonb`),
     lastDeployedAt: timestamp('last_deployed_at', { withTimezone: true }),
     lastExecutedAt: timestamp('last_executed_at', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
   },
   (t) => [index('instances_org_customer_idx').on(t.orgId, t.customerId), index('instances_integration_idx').on(t.integrationId)],
 );
@@ -87,15 +81,13 @@ export const instanceFlowConfigs = pgTable(
   'instance_flow_configs',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     instanceId: uuid('instance_id')
       .notNull()
       .references(() => instances.id, { onDelete: 'cascade' }),
     flowStableKey: text('flow_stable_key').notNull(),
     webhookToken: text('webhook_token').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (t) => [
     uniqueIndex('instance_flow_configs_token').on(t.webhookToken),

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { orgIdColumn, createdAtColumn } from './columns';
 import { customers } from './customers';
-import { organizations } from './organizations';
 
 export type UserRole = 'admin' | 'member' | 'customer';
 
@@ -9,9 +9,7 @@ export const users = pgTable(
   'users',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     /** Set for customer users (including embedded users); null for the organization's own users. */
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
     role: text('role').$type<UserRole>().notNull(),
@@ -19,7 +17,7 @@ export const users = pgTable(
     email: text('email'),
     /** The `sub` claim of an embedded user's JWT. */
     externalId: text('external_id'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   (t) => [
     uniqueIndex('users_org_email_key').on(t.orgId, t.email).where(sql`${t.email} is not null`),
@@ -33,15 +31,13 @@ export const apiTokens = pgTable(
   'api_tokens',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull().unique('api_tokens_token_hash_key'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { orgIdColumn, createdAtColumn } from './columns';
 import { customers } from './customers';
-import { organizations } from './organizations';
 
 /**
  * Data keys encrypt credential values; each is stored wrapped by the master key. One per organization
@@ -12,14 +12,12 @@ export const dataKeys = pgTable(
   'data_keys',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    orgId: uuid('org_id')
-      .notNull()
-      .references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: orgIdColumn(),
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
     wrappedKey: text('wrapped_key').notNull(),
     /** Fingerprint of the master key that wrapped it, so a rotation knows what is left to re-wrap. */
     masterKeyId: text('master_key_id').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAtColumn(),
   },
   // Two partial indexes rather than NULLS NOT DISTINCT, which needs PostgreSQL 15.
   (t) => [
