@@ -3,28 +3,11 @@ import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { connectionId, createCustomerValues, createScoped } from '../support/connections';
 import { createHarness, gql, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
+import { acmeRecordDefinition, awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
-const DEFINITION = `
-name: Acme record sync
-stableKey: acme-record-sync
-requiredConfigVars:
-  - key: Acme
-    dataType: connection
-    useScopedConfigVar: acme-per-customer
-flows:
-  - name: Create record
-    stableKey: create-record
-    trigger: { type: webhook }
-    steps:
-      - name: Create
-        action: { component: acme-api, key: create-record }
-        connection: Acme
-        inputs:
-          name: "{{ trigger.body.name }}"
-`;
+const DEFINITION = acmeRecordDefinition({ stableKey: 'acme-record-sync', connectionStableKey: 'acme-per-customer' });
 
 let h: Harness;
 let org: SeededOrg;
@@ -62,7 +45,7 @@ describe('one integration, three customers, three credentials', () => {
     const runs: { customer: string; executionId: string }[] = [];
     for (const customer of customers.data.customers.nodes) {
       const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer: customer.id, name: `Sync for ${customer.name}` });
-      const response = await postWebhook(h.app, instance.webhooks['create-record']!, { name: customer.name });
+      const response = await postWebhook(h.app, instance.webhooks.create!, { name: customer.name });
       expect(response.status).toBe(202);
       expect(response.executionId).toBe(response.body.executionId);
       runs.push({ customer: customer.name, executionId: response.executionId! });
@@ -71,7 +54,7 @@ describe('one integration, three customers, three credentials', () => {
       const execution = await awaitEnd(h.app, org.adminToken, run.executionId);
       expect(execution.status).toBe('SUCCEEDED');
       expect(execution.stepResults.nodes).toHaveLength(1);
-      expect(execution.stepResults.nodes[0]).toMatchObject({ stepName: 'Create', status: 'SUCCEEDED', credentialSource: 'INSTANCE_SCOPED_CONNECTION', credentialRule: 3, output: { id: 'rec-1' } });
+      expect(execution.stepResults.nodes[0]).toMatchObject({ stepName: 'Create record', status: 'SUCCEEDED', credentialSource: 'INSTANCE_SCOPED_CONNECTION', credentialRule: 3, output: { id: 'rec-1' } });
     }
     const received = api.requestsTo('POST /records');
     expect(received.map((r) => [r.json, r.headers['x-api-key']]).sort()).toEqual([
@@ -84,7 +67,7 @@ describe('one integration, three customers, three credentials', () => {
 
   it('runs a designer test with the test credential', async () => {
     const before = api.requestsTo('POST /records').length;
-    const res = await gql(h.app, `mutation($id: ID!) { testIntegrationFlow(input: { id: $id, payload: "{\\"name\\":\\"designer\\"}" }) { testIntegrationFlowResult { execution { id } } errors { field messages } } }`, { id: integration.flowIds['create-record'] }, org.adminToken);
+    const res = await gql(h.app, `mutation($id: ID!) { testIntegrationFlow(input: { id: $id, payload: "{\\"name\\":\\"designer\\"}" }) { testIntegrationFlowResult { execution { id } } errors { field messages } } }`, { id: integration.flowIds.create }, org.adminToken);
     const execution = await awaitEnd(h.app, org.adminToken, res.data.testIntegrationFlow.testIntegrationFlowResult.execution.id);
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.stepResults.nodes[0]).toMatchObject({ credentialSource: 'TEST_CREDENTIAL', credentialRule: 4 });

@@ -3,28 +3,11 @@ import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { connectionId, createCustomerValues, createScoped } from '../support/connections';
 import { createHarness, gql, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
+import { acmeRecordDefinition, awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
-const DEFINITION = `
-name: Failure modes
-stableKey: failure-modes
-requiredConfigVars:
-  - key: Acme
-    dataType: connection
-    useScopedConfigVar: acme-failures
-flows:
-  - name: Create
-    stableKey: create
-    trigger: { type: webhook }
-    steps:
-      - name: Create record
-        action: { component: acme-api, key: create-record }
-        connection: Acme
-        inputs:
-          name: "{{ trigger.body.name }}"
-`;
+const DEFINITION = acmeRecordDefinition({ stableKey: 'failure-modes', connectionStableKey: 'acme-failures' });
 
 let h: Harness;
 let org: SeededOrg;

@@ -7,29 +7,11 @@ import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { connectionId, createCustomerValues, createScoped } from '../support/connections';
 import { createHarness, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
+import { acmeRecordDefinition, awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker } from '../support/worker';
 import { inject } from 'vitest';
 
-const definition = (stableKey: string, scvKey: string, extraFlow = '') => `
-name: ${stableKey}
-stableKey: ${stableKey}
-requiredConfigVars:
-  - key: Acme
-    dataType: connection
-    useScopedConfigVar: ${scvKey}
-flows:
-  - name: Create
-    stableKey: create
-    trigger: { type: webhook }
-    steps:
-      - name: Create record
-        action: { component: acme-api, key: create-record }
-        connection: Acme
-        inputs:
-          name: "{{ trigger.body.name }}"
-${extraFlow}`;
 
 const EVERY_MINUTE = `  - name: Every minute
     stableKey: every-minute
@@ -62,7 +44,7 @@ async function setup(scvKey: string, extraFlow = '') {
   const scv = await createScoped(h.app, org.adminToken, { key: scvKey, stableKey: scvKey, variableScope: 'customer', connection: acme, inputs: [{ name: 'baseUrl', type: 'value', value: api.url }] });
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
   await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: `${scvKey}-key` }] });
-  const integration = await importAndPublish(h.app, org.adminToken, definition(`${scvKey}-integration`, scvKey, extraFlow));
+  const integration = await importAndPublish(h.app, org.adminToken, acmeRecordDefinition({ stableKey: `${scvKey}-integration`, connectionStableKey: scvKey, extraFlows: extraFlow }));
   return deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: scvKey });
 }
 

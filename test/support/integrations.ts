@@ -74,3 +74,26 @@ export async function postWebhook(app: App, webhookUrl: string, body: unknown, h
   });
   return { status: response.status, executionId: response.headers.get('prismatic-executionid'), body: await response.json() };
 }
+
+/**
+ * An integration with one webhook flow (stable key `create`) whose one step, "Create record", posts
+ * `{ name: trigger.body.name }` with the acme-api connection named by `connectionStableKey`.
+ */
+export const acmeRecordDefinition = (opts: { stableKey: string; connectionStableKey: string; extraFlows?: string }) => `
+name: ${opts.stableKey}
+stableKey: ${opts.stableKey}
+requiredConfigVars:
+  - key: Acme
+    dataType: connection
+    useScopedConfigVar: ${opts.connectionStableKey}
+flows:
+  - name: Create
+    stableKey: create
+    trigger: { type: webhook }
+    steps:
+      - name: Create record
+        action: { component: acme-api, key: create-record }
+        connection: Acme
+        inputs:
+          name: "{{ trigger.body.name }}"
+${opts.extraFlows ?? ''}`;
