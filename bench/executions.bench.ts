@@ -29,6 +29,7 @@ import { connectDatabase } from '../src/db/client';
 import { createCustomer } from '../src/domain/customers/customers';
 import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
 import { startFakeApi, type RecordedRequest } from '../test/fakes/fake-api';
+import { acmeRecordDefinition } from '../test/support/integrations';
 import { BenchmarkFailure, fmt, gqlData, listStatements, runPool, seedOrganization, table, type BenchEnv } from './support';
 
 const EXECUTIONS = 1_000;
@@ -45,24 +46,7 @@ const POLL_MS = 50;
 const DEADLINE_MS = 180_000;
 const API_KEY = 'ak_bench_executions_0123456789';
 
-const DEFINITION = `
-name: Execution throughput bench
-stableKey: bench-execution-throughput
-requiredConfigVars:
-  - key: Acme
-    dataType: connection
-    useScopedConfigVar: acme-api-key
-flows:
-  - name: Create record
-    stableKey: create-record
-    trigger: { type: webhook }
-    steps:
-      - name: Create
-        action: { component: acme-api, key: create-record }
-        connection: Acme
-        inputs:
-          name: "{{ trigger.body.name }}"
-`;
+const DEFINITION = acmeRecordDefinition({ stableKey: 'bench-execution-throughput', connectionStableKey: 'acme-api-key' });
 
 type Sent = { executionId: string; sentAt: number; acceptedMs: number };
 type Ended = { id: string; status: string; created_at: Date; started_at: Date | null; ended_at: Date | null };
@@ -158,7 +142,7 @@ export async function run(env: BenchEnv) {
       `mutation($id: ID!) { deployInstance(input: { id: $id }) { instance { flowConfigs { nodes { webhookUrl flow { stableKey } } } } errors { field messages } } }`,
       { id: instanceId },
     );
-    const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create-record')?.webhookUrl as string | undefined;
+    const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create')?.webhookUrl as string | undefined;
     if (!webhookUrl) throw new BenchmarkFailure(`deployInstance: ${JSON.stringify(deployed)}`);
     // The URL carries the public host; the path (with its token) is what the server routes on.
     const webhookPath = new URL(webhookUrl).pathname;
