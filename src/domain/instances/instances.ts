@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { selectPage } from '../../db/page';
 import { instanceFlowConfigs, instances } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
@@ -73,13 +74,7 @@ export async function listInstances(
   if (filter.customerId != null) conditions.push(eq(instances.customerId, filter.customerId));
   if (filter.integrationId != null) conditions.push(eq(instances.integrationId, filter.integrationId));
   if (filter.enabled != null) conditions.push(eq(instances.enabled, filter.enabled));
-  const where = and(...conditions);
-  const order = [...sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])), asc(instances.createdAt), asc(instances.id)];
-  const [rows, [total]] = await Promise.all([
-    db.select().from(instances).where(where).orderBy(...order).limit(page.limit).offset(page.offset),
-    db.select({ n: count() }).from(instances).where(where),
-  ]);
-  return { rows, totalCount: total?.n ?? 0 };
+  return selectPage(db, instances, and(...conditions), { sort, columns: sortColumns, fallback: [asc(instances.createdAt)], page });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
+import { selectPage } from '../../db/page';
 import { uniqueViolation } from '../../db/errors';
 import { instances, integrations, integrationVersions } from '../../db/tables';
 import { isOrgUser, requireOrgAdmin, requireOrgUser, type Actor } from '../actor';
@@ -52,13 +53,7 @@ export async function listIntegrations(
   if (filter.name != null) conditions.push(eq(integrations.name, filter.name));
   if (filter.nameIcontains != null) conditions.push(ilike(integrations.name, `%${escapeLike(filter.nameIcontains)}%`));
   if (filter.stableKey != null) conditions.push(eq(integrations.stableKey, filter.stableKey));
-  const where = and(...conditions);
-  const order = [...sort.map((s) => (s.direction === 'DESC' ? desc : asc)(sortColumns[s.field])), asc(integrations.createdAt), asc(integrations.id)];
-  const [rows, [total]] = await Promise.all([
-    db.select().from(integrations).where(where).orderBy(...order).limit(page.limit).offset(page.offset),
-    db.select({ n: count() }).from(integrations).where(where),
-  ]);
-  return { rows, totalCount: total?.n ?? 0 };
+  return selectPage(db, integrations, and(...conditions), { sort, columns: sortColumns, fallback: [asc(integrations.createdAt)], page });
 }
 
 /** The same checks as an import, without writing: every problem, each `{ path, message }`. */
