@@ -33,6 +33,16 @@ const envSchema = z.object({
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
       .optional(),
   ),
+  TENANTFLOW_PREVIOUS_MASTER_KEYS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine(
+        (v) => v.split(',').every((key) => Buffer.from(key.trim(), 'base64').length === 32),
+        'must be comma-separated 32-byte base64 keys (the keys being rotated away from)',
+      )
+      .optional(),
+  ),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
   WORKER_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(4)),
   EXECUTION_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).default(30_000)),
@@ -52,6 +62,8 @@ export type Config = {
   publicUrl: string | undefined;
   logLevel: (typeof logLevels)[number];
   masterKey: string | undefined;
+  /** Keys that still unwrap data keys not yet re-wrapped by `tenantflow vault rotate`. */
+  previousMasterKeys: string[];
   production: boolean;
   engine: EngineConfig;
 };
@@ -90,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL,
     logLevel: e.LOG_LEVEL,
     masterKey: e.TENANTFLOW_MASTER_KEY,
+    previousMasterKeys: e.TENANTFLOW_PREVIOUS_MASTER_KEYS?.split(',').map((key) => key.trim()) ?? [],
     production: e.NODE_ENV === 'production',
     engine: {
       workerConcurrency: e.WORKER_CONCURRENCY,

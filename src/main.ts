@@ -7,7 +7,7 @@ import { startWorker, type RunningWorker } from './execution/worker';
 import { createApp } from './http/app';
 import { webhookRoutes } from './http/webhooks';
 import type { Logger } from './log';
-import { loadMasterKey } from './vault/master-key';
+import { loadMasterKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
 
 export type RunningServer = { url: string; stop: () => Promise<void> };
@@ -15,7 +15,8 @@ export type RunningServer = { url: string; stop: () => Promise<void> };
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
 export async function startServer(config: Config, log: Logger, opts: { worker?: boolean; http?: boolean } = {}): Promise<RunningServer> {
   const database = await openDatabase(config, log);
-  const vault = new Vault(loadMasterKey({ fromEnv: config.masterKey, dataDir: config.dataDir }));
+  const keys = loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir });
+  const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);

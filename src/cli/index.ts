@@ -4,6 +4,7 @@ import { createLogger } from '../log';
 import { migrateCommand } from './migrate';
 import { serveCommand } from './serve';
 import { tokenCommands } from './token';
+import { vaultCommands } from './vault';
 
 const program = new Command('tenantflow').description('Multi-tenant integration flows over a Prismatic-compatible GraphQL API');
 
@@ -18,6 +19,7 @@ program
   .action(() => run(serveCommand, { worker: true, http: false }));
 program.command('migrate').description('apply database migrations and exit').action(() => run(migrateCommand));
 tokenCommands(program.command('token').description('manage API tokens'), run);
+vaultCommands(program.command('vault').description('manage the encryption of stored credentials'), run);
 
 type Deps = { config: ReturnType<typeof loadConfig>; log: ReturnType<typeof createLogger> };
 

@@ -24,3 +24,8 @@ export function loadMasterKey(opts: { fromEnv: string | undefined; dataDir: stri
   }
   return masterKeyFrom(fs.readFileSync(file, 'utf8').trim());
 }
+
+/** The master key in use and the previous ones still needed to unwrap data keys during a rotation. */
+export function loadMasterKeys(opts: { fromEnv: string | undefined; previous: string[]; dataDir: string }) {
+  return { current: loadMasterKey(opts), previous: opts.previous.map(masterKeyFrom) };
+}

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { dataKeys, vaultMeta } from '../db/tables';
 import { open, seal, type AeadBox } from './aead';
@@ -40,13 +40,17 @@ const keyAad = (owner: KeyOwner, dk: string) =>
   `tenantflow/data-key/v1|org:${owner.orgId}|customer:${owner.customerId ?? '-'}|dk:${dk}`;
 
 export class Vault {
-  constructor(private readonly master: MasterKey) {}
+  /** `previous`: keys being rotated away from; they still unwrap the data keys not yet re-wrapped. */
+  constructor(
+    private readonly master: MasterKey,
+    private readonly previous: MasterKey[] = [],
+  ) {}
 
-  /** Refuses a master key other than the one this database's data keys were wrapped with. */
+  /** Refuses a master key other than the one this database's data keys were wrapped with (or are moving from). */
   async checkMasterKey(db: DbOrTx) {
     await db.insert(vaultMeta).values({ id: 1, masterKeyId: this.master.id }).onConflictDoNothing();
     const [meta] = await db.select().from(vaultMeta);
-    if (meta && meta.masterKeyId !== this.master.id) {
+    if (meta && meta.masterKeyId !== this.master.id && !this.previous.some((key) => key.id === meta.masterKeyId)) {
       throw new VaultError(
         `TENANTFLOW_MASTER_KEY (id ${this.master.id}) is not the key this database was encrypted with (id ${meta.masterKeyId}).`,
       );
@@ -84,9 +88,43 @@ export class Vault {
     return value;
   }
 
-  private unwrap(owner: KeyOwner, row: typeof dataKeys.$inferSelect): Buffer {
-    if (row.masterKeyId !== this.master.id) throw new VaultError('data key wrapped by another master key');
-    return open(this.master.key, JSON.parse(row.wrappedKey) as AeadBox, keyAad(owner, row.id));
+  private unwrap(owner: KeyOwner, row: DataKeyRow): Buffer {
+    const wrapping = [this.master, ...this.previous].find((key) => key.id === row.masterKeyId);
+    if (!wrapping) throw new VaultError('data key wrapped by an unknown master key');
+    return open(wrapping.key, JSON.parse(row.wrappedKey) as AeadBox, keyAad(owner, row.id));
+  }
+
+  /**
+   * Re-wraps every data key still wrapped by a previous master key (values are not touched: only data keys
+   * are wrapped by the master key). Online: each row is swapped with compare-and-set, so a concurrent writer
+   * is never overwritten, and servers keep running with the previous keys configured until it is done.
+   * Returns how many data keys were re-wrapped; when none is left, the database is marked as the new key's.
+   */
+  async rotate(db: DbOrTx, scope: { orgId?: string; batchSize?: number } = {}): Promise<number> {
+    let rotated = 0;
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const batch = await db
+        .select()
+        .from(dataKeys)
+        .where(and(ne(dataKeys.masterKeyId, this.master.id), gt(dataKeys.id, after), scope.orgId ? eq(dataKeys.orgId, scope.orgId) : undefined))
+        .orderBy(asc(dataKeys.id))
+        .limit(scope.batchSize ?? 200);
+      if (batch.length === 0) break;
+      for (const row of batch) {
+        const owner = { orgId: row.orgId, customerId: row.customerId };
+        const rewrapped = JSON.stringify(seal(this.master.key, this.unwrap(owner, row), keyAad(owner, row.id)));
+        const updated = await db
+          .update(dataKeys)
+          .set({ wrappedKey: rewrapped, masterKeyId: this.master.id })
+          .where(and(eq(dataKeys.id, row.id), eq(dataKeys.wrappedKey, row.wrappedKey)))
+          .returning({ id: dataKeys.id });
+        rotated += updated.length;
+      }
+      after = batch.at(-1)!.id;
+    }
+    const [left] = await db.select({ n: count() }).from(dataKeys).where(ne(dataKeys.masterKeyId, this.master.id));
+    if ((left?.n ?? 0) === 0) await db.update(vaultMeta).set({ masterKeyId: this.master.id });
+    return rotated;
   }
 
   private async dataKeyFor(db: DbOrTx, owner: KeyOwner): Promise<{ id: string; key: Buffer }> {

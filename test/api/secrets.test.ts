@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerConfigVariables, customers } from '../../src/db/tables';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { masterKeyFrom } from '../../src/vault/master-key';
@@ -105,5 +105,23 @@ describe('the vault', () => {
     await expect(stranger.open(h.database.db, { orgId: org.orgId, customerId: customer.id }, { record: id, field: 'apiKey' }, row!.values.apiKey!)).rejects.toThrow();
     await h.vault.checkMasterKey(h.database.db);
     await expect(stranger.checkMasterKey(h.database.db)).rejects.toThrow('is not the key this database was encrypted with');
+  });
+
+  it('rotates to a new master key online: values stay readable with the new key, no longer with the old', async () => {
+    const rotating = await seedOrg(h.database.db);
+    const acme = await connectionId(h.app, rotating.adminToken, 'acme-api', 'api-key');
+    const scv = await createScoped(h.app, rotating.adminToken, { key: 'Rotate', stableKey: 'rotate-test', variableScope: 'customer', connection: acme });
+    const customer = await seedCustomer(h.database.db, rotating.admin);
+    const id = uuidOf((await createCustomerValues(h.app, rotating.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', customer.id), inputs: [{ name: 'apiKey', type: 'value', value: 'survives-rotation' }] })).id);
+    const [row] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, id));
+    const where = { owner: { orgId: rotating.orgId, customerId: customer.id }, slot: { record: id, field: 'apiKey' }, sealed: row!.values.apiKey! };
+
+    const newKey = masterKeyFrom(Buffer.alloc(32, 9).toString('base64'));
+    const oldKey = masterKeyFrom(inject('masterKey'));
+    // Only this test's organization is rotated: the other test files share the database and its key.
+    expect(await new Vault(newKey, [oldKey]).rotate(h.database.db, { orgId: rotating.orgId })).toBe(1);
+    expect(await new Vault(newKey).open(h.database.db, where.owner, where.slot, where.sealed)).toBe('survives-rotation');
+    await expect(h.vault.open(h.database.db, where.owner, where.slot, where.sealed)).rejects.toThrow();
+    expect(await new Vault(newKey, [oldKey]).rotate(h.database.db, { orgId: rotating.orgId })).toBe(0);
   });
 });
