@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
-import { openDatabase } from './db/open';
+import { openDatabase, type OpenDatabase } from './db/open';
 import { bootstrapDefaultOrganization } from './domain/organizations/organizations';
 import { startWorker, type RunningWorker } from './execution/worker';
 import { createApp } from './http/app';
@@ -15,6 +15,16 @@ export type RunningServer = { url: string; stop: () => Promise<void> };
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
 export async function startServer(config: Config, log: Logger, opts: { worker?: boolean; http?: boolean } = {}): Promise<RunningServer> {
   const database = await openDatabase(config, log);
+  try {
+    return await serveOn(database, config, log, opts);
+  } catch (error) {
+    // A refused start (wrong master key, port in use …) must not leave the embedded PostgreSQL running.
+    await database.shutdown().catch(() => {});
+    throw error;
+  }
+}
+
+async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: { worker?: boolean; http?: boolean }): Promise<RunningServer> {
   const keys = loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
@@ -33,6 +43,9 @@ export async function startServer(config: Config, log: Logger, opts: { worker?: 
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port, config.host, resolve);
+    }).catch(async (error: unknown) => {
+      await worker?.stop();
+      throw error;
     });
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host}:${port}`;
