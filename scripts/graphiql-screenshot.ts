@@ -7,9 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-export type ScreenshotResult = { blockedRequests: string[]; editorVisible: boolean; introspectionStatus: number | null; file: string | null };
+export type ScreenshotResult = {
+  blockedRequests: string[];
+  editorVisible: boolean;
+  introspectionStatus: number | null;
+  /** With a token: whether running the welcome query showed the caller's data in the response pane. */
+  queryAnswered: boolean | null;
+  file: string | null;
+};
 
-export async function screenshotGraphiQL(opts: { url: string; executablePath: string; outFile?: string }): Promise<ScreenshotResult> {
+export async function screenshotGraphiQL(opts: { url: string; executablePath: string; outFile?: string; token?: string }): Promise<ScreenshotResult> {
   const browser = await chromium.launch({
     executablePath: opts.executablePath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -32,30 +39,55 @@ export async function screenshotGraphiQL(opts: { url: string; executablePath: st
       .waitFor({ state: 'visible', timeout: 15_000 })
       .then(() => true)
       .catch(() => false);
+    const queryAnswered = opts.token && editorVisible ? await runWelcomeQuery(page, opts.token) : null;
     let file: string | null = null;
     if (opts.outFile) {
       fs.mkdirSync(path.dirname(opts.outFile), { recursive: true });
       await page.screenshot({ path: opts.outFile });
       file = opts.outFile;
     }
-    return { blockedRequests, editorVisible, introspectionStatus, file };
+    return { blockedRequests, editorVisible, introspectionStatus, queryAnswered, file };
   } finally {
     await browser.close();
   }
+}
+
+/** Types the token into the Headers editor, as a person would, runs the welcome query and reads the answer. */
+async function runWelcomeQuery(page: import('playwright-core').Page, token: string): Promise<boolean> {
+  await page.getByText('Headers', { exact: true }).click();
+  const headers = page.locator('.graphiql-editor-tool .graphiql-editor').last();
+  await headers.click();
+  await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${token}` }));
+  await page.locator('.graphiql-execute-button').click();
+  return page
+    .locator('.graphiql-response')
+    .getByText('authenticatedUser')
+    .first()
+    .waitFor({ state: 'visible', timeout: 15_000 })
+    .then(() => true)
+    .catch(() => false);
 }
 
 async function main() {
   const { loadConfig } = await import('../src/config');
   const { createLogger } = await import('../src/log');
   const { startServer } = await import('../src/main');
+  const { openDatabase } = await import('../src/db/open');
+  const { findAdmin } = await import('../src/domain/organizations/operator');
+  const { createApiToken } = await import('../src/domain/auth/api-tokens');
   const config = loadConfig({ ...process.env, PORT: '0' });
-  const server = await startServer(config, createLogger('warn'));
+  const log = createLogger('warn');
+  const server = await startServer(config, log);
+  // A token of the (first) organization's admin, made the way `tenantflow token create` makes one.
+  const database = await openDatabase(config, log, { migrate: false });
   try {
+    const { token } = await createApiToken(database.db, await findAdmin(database.db, {}), { name: 'graphiql screenshot' });
     const outFile = path.resolve('artifacts/graphiql.png');
-    const result = await screenshotGraphiQL({ url: `${server.url}/graphql`, executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', outFile });
+    const result = await screenshotGraphiQL({ url: `${server.url}/graphql`, executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', outFile, token });
     console.log(JSON.stringify(result, null, 2));
-    if (!result.editorVisible || result.blockedRequests.length > 0) process.exitCode = 1;
+    if (!result.editorVisible || !result.queryAnswered || result.blockedRequests.length > 0) process.exitCode = 1;
   } finally {
+    await database.shutdown();
     await server.stop();
   }
 }

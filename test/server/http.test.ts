@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../support/harness';
+import { seedOrg } from '../support/seed';
 
 let h: Harness;
 beforeAll(() => {
@@ -54,16 +55,18 @@ describe('GraphQL hardening', () => {
 
 const chromium = spawnSync('which', ['chromium']).status === 0 ? '/usr/bin/chromium' : null;
 describe.skipIf(!chromium)('GraphiQL in a real browser (headless Chromium, network cut off)', () => {
-  it('renders the editor and loads the schema from our own server alone', async () => {
+  it('renders the editor, loads the schema and answers a query typed in by a person, from our own server alone', async () => {
     const { screenshotGraphiQL } = await import('../../scripts/graphiql-screenshot');
     const server = http.createServer(h.app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
-      const result = await screenshotGraphiQL({ url: `http://127.0.0.1:${port}/graphql`, executablePath: chromium! });
+      const org = await seedOrg(h.database.db);
+      const result = await screenshotGraphiQL({ url: `http://127.0.0.1:${port}/graphql`, executablePath: chromium!, token: org.adminToken });
       expect(result.blockedRequests).toEqual([]);
       expect(result.editorVisible).toBe(true);
       expect(result.introspectionStatus).toBe(200);
+      expect(result.queryAnswered).toBe(true);
     } finally {
       server.close();
     }
