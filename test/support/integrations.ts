@@ -64,10 +64,10 @@ export async function awaitEnd(app: App, token: string, executionId: string) {
   throw new Error(`execution ${executionId} did not end within 20 s`);
 }
 
-/** POSTs to a webhook URL through the app (the URL's host is ignored; the path carries the token). */
+/** POSTs to a webhook URL through the app (the URL's host is ignored; path and query are kept). */
 export async function postWebhook(app: App, webhookUrl: string, body: unknown, headers: Record<string, string> = {}) {
-  const path = new URL(webhookUrl).pathname;
-  const response = await app.fetch(`http://127.0.0.1${path}`, {
+  const { pathname, search } = new URL(webhookUrl);
+  const response = await app.fetch(`http://127.0.0.1${pathname}${search}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
