@@ -4,9 +4,3 @@ export function uniqueViolation(error: unknown): string | null {
   const pgError = e as { code?: string; constraint?: string };
   return pgError?.code === '23505' ? (pgError.constraint ?? '') : null;
 }
-
-export function foreignKeyViolation(error: unknown): string | null {
-  const e = (error as { cause?: unknown })?.cause ?? error;
-  const pgError = e as { code?: string; constraint?: string };
-  return pgError?.code === '23503' ? (pgError.constraint ?? '') : null;
-}

@@ -45,7 +45,3 @@ async function requestToken(inputs: Record<string, string>, timeoutMs: number, n
   const result = await oauth.processClientCredentialsResponse(as, client, response);
   return { accessToken: result.access_token, expiresAt: now() + (result.expires_in ?? 3600) * 1000 };
 }
-
-export function clearTokenCache() {
-  cache.clear();
-}
