@@ -96,7 +96,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number } = {}): Promise<ApiServer> => {
       const database = connectDatabase(postgres.url, { max: opts.poolMax ?? 10, onQuery: opts.onQuery });
       // Webhooks (POST /webhooks/<token>) are served as `npm start` serves them.
-      const app = createApp({ db: database.db, vault, log: silent, tenantName: 'bench', publicUrl: 'http://127.0.0.1', routes: webhookRoutes({ db: database.db }) });
+      const app = createApp({ db: database.db, vault, log: silent, tenantName: 'bench', publicUrl: 'http://127.0.0.1', routes: webhookRoutes({ db: database.db, vault, log: silent, settings: loadConfig({}).webhooks }) });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -50,6 +50,11 @@ const envSchema = z.object({
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
+  // Webhooks (issue 7): what one caller may send before it costs the server anything.
+  WEBHOOK_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(1024 * 1024)),
+  WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(300)),
+  WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(6000)),
+  ORG_WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60000)),
 });
 
 export type Config = {
@@ -66,6 +71,16 @@ export type Config = {
   previousMasterKeys: string[];
   production: boolean;
   engine: EngineConfig;
+  webhooks: WebhookSettings;
+};
+
+/** Limits of the webhook routes (src/http/webhooks); rates are per process (see rate-limit.ts). */
+export type WebhookSettings = {
+  maxBodyBytes: number;
+  /** How far a signed call's timestamp may be from now, either way; also how long its signature is remembered. */
+  signatureToleranceSeconds: number;
+  ratePerMinute: number;
+  orgRatePerMinute: number;
 };
 
 /** How executions run; tests shorten the lease and retry delays to keep the suite fast. */
@@ -111,6 +126,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+    },
+    webhooks: {
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      signatureToleranceSeconds: e.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS,
+      ratePerMinute: e.WEBHOOK_RATE_PER_MINUTE,
+      orgRatePerMinute: e.ORG_WEBHOOK_RATE_PER_MINUTE,
     },
   });
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { openDatabase, type OpenDatabase } from './db/open';
+import { sealLegacyWebhookTokens } from './domain/instances';
 import { bootstrapDefaultOrganization } from './domain/organizations/organizations';
 import { startWorker, type RunningWorker } from './execution/worker';
 import { createApp } from './http/app';
@@ -28,6 +29,8 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const keys = loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
+  const sealed = await sealLegacyWebhookTokens(database.db, vault);
+  if (sealed > 0) log.info({ webhookTokens: sealed }, 'moved plain-text webhook tokens into the vault');
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);
 
@@ -38,7 +41,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   let url = '';
   if (opts.http !== false) {
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl, routes: webhookRoutes(engine) });
+    const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl, routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }) });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);

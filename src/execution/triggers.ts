@@ -1,23 +1,32 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { instanceFlowConfigs, instances, integrationVersions, type TriggerPayload } from '../db/tables';
+import { instanceFlowConfigs, instances, integrationVersions, webhookSignatureUses, type TriggerPayload } from '../db/tables';
 import { startExecution, type Execution } from '../domain/executions/start-execution';
+import type { InstanceFlowConfig } from '../domain/instances/flow-configs';
+import { flowConfigKeyOwner, hashWebhookToken, signatureSecretSlot } from '../domain/instances/webhook-tokens';
+import type { Flow } from '../domain/integrations/definition';
+import type { Vault } from '../vault/vault';
 
-export type WebhookTriggerResult =
-  | { ok: true; execution: Execution; synchronous: boolean }
-  | { ok: false; status: 404 | 409; message: string };
+type Instance = typeof instances.$inferSelect;
+type Version = typeof integrationVersions.$inferSelect;
+
+/** The flow a webhook token names, ready to start. */
+export type WebhookTarget = { flowConfig: InstanceFlowConfig; instance: Instance; version: Version; flow: Flow };
+
+export type WebhookLookup = { ok: true; target: WebhookTarget } | { ok: false; status: 404 | 409; message: string };
 
 /**
- * A webhook call: the token in the URL names one flow of one instance. Unknown tokens, disabled or
- * undeployed instances answer without revealing which of those it was beyond what the caller must fix.
+ * The token in the URL names one flow of one instance; it is looked up by its hash (the database keeps no
+ * plain token). Unknown tokens, disabled or undeployed instances answer without revealing which of those it
+ * was beyond what the caller must fix. Costs one indexed read, so callers do it before reading any body.
  */
-export async function triggerWebhook(db: Db, token: string, trigger: TriggerPayload): Promise<WebhookTriggerResult> {
+export async function findWebhookTarget(db: Db, token: string): Promise<WebhookLookup> {
   const [found] = await db
     .select({ flowConfig: instanceFlowConfigs, instance: instances, version: integrationVersions })
     .from(instanceFlowConfigs)
     .innerJoin(instances, eq(instances.id, instanceFlowConfigs.instanceId))
     .leftJoin(integrationVersions, eq(integrationVersions.id, instances.deployedVersionId))
-    .where(eq(instanceFlowConfigs.webhookToken, token));
+    .where(eq(instanceFlowConfigs.webhookTokenHash, hashWebhookToken(token)));
   if (!found) return { ok: false, status: 404, message: 'No flow listens at this URL.' };
   const { instance, version, flowConfig } = found;
   if (!version) return { ok: false, status: 409, message: 'The instance is not deployed yet.' };
@@ -25,6 +34,11 @@ export async function triggerWebhook(db: Db, token: string, trigger: TriggerPayl
   const flow = version.definition.flows.find((f) => f.stableKey === flowConfig.flowStableKey);
   if (!flow) return { ok: false, status: 404, message: 'This flow is not part of the deployed version.' };
   if (flow.trigger.type !== 'webhook') return { ok: false, status: 409, message: `This flow is triggered by ${flow.trigger.type}, not by webhook.` };
+  return { ok: true, target: { flowConfig, instance, version, flow } };
+}
+
+/** Records the run of a webhook call (QUEUED, with its job); whether the caller waits for it is the flow's choice. */
+export async function startWebhookExecution(db: Db, { instance, version, flow }: WebhookTarget, trigger: TriggerPayload): Promise<Execution> {
   const execution = await startExecution(db, {
     orgId: instance.orgId,
     integrationId: instance.integrationId,
@@ -35,5 +49,27 @@ export async function triggerWebhook(db: Db, token: string, trigger: TriggerPayl
     invokeType: 'WEBHOOK',
     trigger,
   });
-  return { ok: true, execution: execution!, synchronous: flow.trigger.synchronous === true };
+  return execution!;
+}
+
+/** The secret calls to this flow config must be signed with; null when it does not require signatures. */
+export async function signatureSecretOf(db: Db, vault: Vault, flowConfig: InstanceFlowConfig): Promise<string | null> {
+  if (!flowConfig.signatureSecret) return null;
+  return vault.open(db, flowConfigKeyOwner(flowConfig.orgId), signatureSecretSlot(flowConfig.id), flowConfig.signatureSecret);
+}
+
+/**
+ * Remembers an accepted signature until its timestamp could no longer pass; false when it was already
+ * used (a replay), in this process or any other. Expired entries of the flow config go in the same breath.
+ */
+export async function recordSignatureUse(db: Db, flowConfigId: string, signature: string, keepSeconds: number): Promise<boolean> {
+  await db
+    .delete(webhookSignatureUses)
+    .where(and(eq(webhookSignatureUses.flowConfigId, flowConfigId), lt(webhookSignatureUses.keepUntil, sql`now()`)));
+  const inserted = await db
+    .insert(webhookSignatureUses)
+    .values({ flowConfigId, signature, keepUntil: sql`now() + ${`${keepSeconds} seconds`}::interval` })
+    .onConflictDoNothing()
+    .returning({ signature: webhookSignatureUses.signature });
+  return inserted.length === 1;
 }

@@ -1,4 +1,5 @@
 import { inject } from 'vitest';
+import { loadConfig } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db/client';
 import { createApp, type App, type Route } from '../../src/http/app';
 import { createLogger } from '../../src/log';
@@ -14,7 +15,8 @@ export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) 
   const database = connectDatabase(inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
   const log = createLogger('info', captureLog);
   const vault = new Vault(masterKeyFrom(inject('masterKey')));
-  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhookRoutes({ db: database.db }), ...(opts.routes ?? [])] });
+  const webhooks = webhookRoutes({ db: database.db, vault, log, settings: loadConfig({}).webhooks });
+  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhooks, ...(opts.routes ?? [])] });
   return { app, database, vault, close: () => database.close() };
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { SealedValue } from '../../vault/vault';
 import type { IntegrationDefinition } from '../../domain/integrations/definition';
 import { orgIdColumn, createdAtColumn, updatedAtColumn } from './columns';
 import type { SealedInputs } from './connections';
@@ -76,7 +77,11 @@ export const instances = pgTable(
   (t) => [index('instances_org_customer_idx').on(t.orgId, t.customerId), index('instances_integration_idx').on(t.integrationId)],
 );
 
-/** One row per flow of an instance: the unguessable token in its webhook URL. */
+/**
+ * One row per flow of an instance: the unguessable token in its webhook URL. Like API tokens, the token is
+ * looked up by its SHA-256 hash; unlike them it is also kept sealed in the vault, because Prismatic's API
+ * (and so every client reading `flowConfigs { webhookUrl }`) shows the URL on every read, not only once.
+ */
 export const instanceFlowConfigs = pgTable(
   'instance_flow_configs',
   {
@@ -86,11 +91,33 @@ export const instanceFlowConfigs = pgTable(
       .notNull()
       .references(() => instances.id, { onDelete: 'cascade' }),
     flowStableKey: text('flow_stable_key').notNull(),
-    webhookToken: text('webhook_token').notNull(),
+    webhookTokenHash: text('webhook_token_hash').notNull(),
+    /** Null only for a token from before hashing until the next start seals it (and empties `legacyWebhookToken`). */
+    webhookTokenSealed: jsonb('webhook_token_sealed').$type<SealedValue>(),
+    /** Plain-text tokens written before tokens were hashed; moved into the vault at start, then null. */
+    legacyWebhookToken: text('webhook_token'),
+    /** When set, calls must carry an `X-Signature` made with this secret (see src/http/webhooks/signature.ts). */
+    signatureSecret: jsonb('signature_secret').$type<SealedValue>(),
     createdAt: createdAtColumn(),
   },
   (t) => [
-    uniqueIndex('instance_flow_configs_token').on(t.webhookToken),
+    uniqueIndex('instance_flow_configs_token_hash').on(t.webhookTokenHash),
     uniqueIndex('instance_flow_configs_flow').on(t.instanceId, t.flowStableKey),
   ],
+);
+
+/**
+ * Signatures already accepted, kept for the timestamp window, so a captured signed call cannot be sent again
+ * (in any process) while its timestamp would still pass.
+ */
+export const webhookSignatureUses = pgTable(
+  'webhook_signature_uses',
+  {
+    flowConfigId: uuid('flow_config_id')
+      .notNull()
+      .references(() => instanceFlowConfigs.id, { onDelete: 'cascade' }),
+    signature: text('signature').notNull(),
+    keepUntil: timestamp('keep_until', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.flowConfigId, t.signature] }), index('webhook_signature_uses_expiry').on(t.flowConfigId, t.keepUntil)],
 );

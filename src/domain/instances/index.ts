@@ -8,7 +8,6 @@ export {
   listInstances,
   updateInstance,
   updateInstanceConfigVariables,
-  newWebhookToken,
   visibleInstances,
   type CreateInstanceInput,
   type Instance,
@@ -29,4 +28,6 @@ export {
 } from './config-state';
 export { inlineSlot, type InstanceConfigVariableInput } from './config-values';
 export { flowConfigsOf, getFlowConfigsByIds, type InstanceFlowConfig, type InstanceFlowConfigView } from './flow-configs';
+export { openWebhookToken, sealLegacyWebhookTokens } from './webhook-tokens';
+export { setWebhookSignature, type SignatureChange } from './webhook-signature';
 export { listInstancesPerParent, type InstanceParent } from './lists';

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { selectPage } from '../../db/page';
@@ -12,6 +12,7 @@ import type { IntegrationDefinition } from '../integrations/definition';
 import { configDefinitionsOf, getIntegration } from '../integrations/integrations';
 import { latestIntegrationVersion } from '../integrations/versions';
 import type { Page, PageResult, Sort } from '../pagination';
+import { newFlowConfigRow } from './webhook-tokens';
 import { checkConfigInputs, storedConfigValues, withScopedBindings, type CheckedConfigValue, type InstanceConfigVariableInput } from './config-values';
 
 export type Instance = typeof instances.$inferSelect;
@@ -114,7 +115,7 @@ export async function createInstance(db: DbOrTx, vault: Vault, actor: Actor, inp
         configValues,
       })
       .returning();
-    await addFlowConfigs(tx, row!, definition);
+    await addFlowConfigs(tx, vault, row!, definition);
     return row!;
   });
 }
@@ -160,13 +161,13 @@ export async function updateInstanceConfigVariables(
  * version names by stable key and gives flows it added their webhook tokens. `force` is accepted for
  * Prismatic clients; a deploy always happens.
  */
-export async function deployInstance(db: DbOrTx, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
+export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'deploy instances');
   const version = await latestIntegrationVersion(db, actor, existing.integrationId);
   if (!version) throw invalid('__all__', 'Publish the integration before deploying instances.');
   return writeLocked(db, existing.id, async (tx, current) => {
-    await addFlowConfigs(tx, current, version.definition);
+    await addFlowConfigs(tx, vault, current, version.definition);
     const now = new Date();
     return { deployedVersionId: version.id, lastDeployedAt: now, configValues: withScopedBindings(version.definition, current.configValues) };
   });
@@ -181,18 +182,19 @@ export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Prom
 
 // ---- helpers --------------------------------------------------------------------------------------
 
-/** 32 random bytes, URL-safe: the only secret in a webhook URL, so it must not be guessable. */
-export const newWebhookToken = () => randomBytes(32).toString('base64url');
-
 /**
  * One row per flow of the definition that has none yet. A flow keeps its row (and so its webhook URL)
  * across versions; rows of flows a version dropped stay, unlisted, in case a later version brings it back.
  */
-async function addFlowConfigs(db: DbOrTx, instance: Pick<Instance, 'id' | 'orgId'>, def: IntegrationDefinition): Promise<void> {
-  if (def.flows.length === 0) return;
+async function addFlowConfigs(db: DbOrTx, vault: Vault, instance: Pick<Instance, 'id' | 'orgId'>, def: IntegrationDefinition): Promise<void> {
+  const existing = await db.select({ key: instanceFlowConfigs.flowStableKey }).from(instanceFlowConfigs).where(eq(instanceFlowConfigs.instanceId, instance.id));
+  const missing = def.flows.filter((flow) => !existing.some((row) => row.key === flow.stableKey));
+  if (missing.length === 0) return;
+  // Sealing costs a data-key read each, so only flows without a row get a token.
+  const rows = await Promise.all(missing.map((flow) => newFlowConfigRow(db, vault, instance.orgId, instance.id, flow.stableKey)));
   await db
     .insert(instanceFlowConfigs)
-    .values(def.flows.map((flow) => ({ orgId: instance.orgId, instanceId: instance.id, flowStableKey: flow.stableKey, webhookToken: newWebhookToken() })))
+    .values(rows)
     .onConflictDoNothing({ target: [instanceFlowConfigs.instanceId, instanceFlowConfigs.flowStableKey] });
 }
 

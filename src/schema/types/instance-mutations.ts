@@ -88,7 +88,7 @@ builder.relayMutationField(
   { inputFields: (t) => ({ id: t.id({ required: true }), force: t.boolean() }) },
   {
     resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({ instance: await deployInstance(ctx.db, actorOf(ctx), id(input.id), { force: input.force }) })),
+      withFieldErrors(async () => ({ instance: await deployInstance(ctx.db, ctx.vault, actorOf(ctx), id(input.id), { force: input.force }) })),
   },
   payload,
 );

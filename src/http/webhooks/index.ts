@@ -1,0 +1,89 @@
+import type { WebhookSettings } from '../../config';
+import type { Db } from '../../db/client';
+import { awaitExecution } from '../../domain/executions/await-execution';
+import { findWebhookTarget, recordSignatureUse, signatureSecretOf, startWebhookExecution } from '../../execution/triggers';
+import { encodeGlobalId } from '../../lib/global-id';
+import type { Logger } from '../../log';
+import type { Vault } from '../../vault/vault';
+import type { Route } from '../app';
+import { RateLimiter } from './rate-limit';
+import { readLimitedBody } from './read-body';
+import { checkSignature, SIGNATURE_HEADER } from './signature';
+import { triggerPayloadOf } from './trigger-payload';
+
+export type WebhookDeps = { db: Db; vault: Vault; log: Logger; settings: WebhookSettings };
+
+const SYNC_TIMEOUT_MS = 30_000;
+const PATH = /^\/webhooks\/([A-Za-z0-9_-]{20,100})\/?$/;
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+/**
+ * POST /webhooks/<token>: starts the flow and answers 202 with the execution id (header
+ * `prismatic-executionid`, as Prismatic's clients read it). With `prismatic-synchronous: true`, or for
+ * flows marked synchronous, waits for the run and answers with its result.
+ *
+ * Everything cheap comes first: the token is looked up and the rate checked before a byte of the body is
+ * read, and the body is read only up to the limit. Callers are not authenticated, so no answer carries more
+ * than they must know: an unexpected failure is a bare 500 (the operator log has the cause).
+ */
+export function webhookRoutes(deps: WebhookDeps): Route[] {
+  const perWebhook = new RateLimiter(deps.settings.ratePerMinute);
+  const perOrganization = new RateLimiter(deps.settings.orgRatePerMinute);
+  return [
+    async (request, url) => {
+      const match = PATH.exec(url.pathname);
+      if (!match) return undefined;
+      try {
+        return await answer(deps, { perWebhook, perOrganization }, request, url, match[1]!);
+      } catch (error) {
+        deps.log.error({ err: error }, 'unexpected error in a webhook request');
+        return json(500, { error: 'Internal server error.' });
+      }
+    },
+  ];
+}
+
+async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perOrganization: RateLimiter }, request: Request, url: URL, token: string) {
+  if (request.method !== 'POST') return json(405, { error: 'Webhooks accept POST.' }, { allow: 'POST' });
+  const tooLarge = () => json(413, { error: `The body exceeds ${deps.settings.maxBodyBytes} bytes.` }, { connection: 'close' });
+  if (Number(request.headers.get('content-length') ?? 0) > deps.settings.maxBodyBytes) return tooLarge();
+
+  const found = await findWebhookTarget(deps.db, token);
+  if (!found.ok) return json(found.status, { error: found.message }, { connection: 'close' });
+  const { target } = found;
+
+  const webhookKey = target.flowConfig.id;
+  const orgKey = target.instance.orgId;
+  const wait = Math.max(limits.perWebhook.waitSeconds(webhookKey), limits.perOrganization.waitSeconds(orgKey));
+  if (wait > 0) return json(429, { error: `Too many calls; retry in ${wait} s.` }, { 'retry-after': String(wait), connection: 'close' });
+  limits.perWebhook.take(webhookKey);
+  limits.perOrganization.take(orgKey);
+
+  const body = await readLimitedBody(request, deps.settings.maxBodyBytes);
+  if (body.tooLarge) return tooLarge();
+
+  const secret = await signatureSecretOf(deps.db, deps.vault, target.flowConfig);
+  if (secret) {
+    const tolerance = deps.settings.signatureToleranceSeconds;
+    const checked = checkSignature(request.headers.get(SIGNATURE_HEADER), body.bytes, secret, Math.floor(Date.now() / 1000), tolerance);
+    if (!checked.ok) return json(401, { error: checked.message });
+    // Remembered for twice the tolerance: a timestamp up to `tolerance` in the future stays valid that long.
+    if (!(await recordSignatureUse(deps.db, target.flowConfig.id, checked.signature, 2 * tolerance))) {
+      return json(401, { error: 'This signed call was already received: sign each call anew.' });
+    }
+  }
+
+  const execution = await startWebhookExecution(deps.db, target, triggerPayloadOf(request, url, body.bytes));
+  const executionId = encodeGlobalId('InstanceExecutionResult', execution.id);
+  const headers = { 'prismatic-executionid': executionId };
+  if (target.flow.trigger.type === 'webhook' && !target.flow.trigger.synchronous && request.headers.get('prismatic-synchronous') !== 'true') {
+    return json(202, { executionId }, headers);
+  }
+  const ended = await awaitExecution(deps.db, execution.id, SYNC_TIMEOUT_MS);
+  if (!ended) return json(202, { executionId, message: 'Still running; poll executionResult.' }, headers);
+  if (ended.status === 'SUCCEEDED') return json(200, ended.result ?? null, headers);
+  // The error may quote an upstream API (and whatever it echoed); the caller is not authenticated.
+  return json(500, { executionId, error: 'The flow failed; its execution result (executionResult with this id) says why.' }, headers);
+}
