@@ -1,30 +1,69 @@
-import { and, eq, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { executions } from '../../db/tables';
+import { and, eq, gt, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client';
+import { customers, executions } from '../../db/tables';
+import { enqueueAdvance } from '../../domain/executions/job-queue';
 import type { Execution } from '../../domain/executions/start-execution';
+
+/** How long an execution held back by its customer's concurrency limit waits before it asks again (plus jitter). */
+const HELD_RETRY_MS = 200;
+
+const claimable = (id: string) =>
+  and(eq(executions.id, id), or(eq(executions.status, 'QUEUED'), and(eq(executions.status, 'RUNNING'), lt(executions.leaseUntil, sql`now()`))));
+
+const limitOfCustomer = sql`(select ${customers.concurrentExecutionLimit} from ${customers} where ${customers.id} = ${executions.customerId})`;
 
 /**
  * Takes an execution for this worker: a QUEUED one, or a RUNNING one whose lease has run out (its worker
  * died). One UPDATE decides, so two workers never run one execution at once.
+ *
+ * A customer with a `concurrentExecutionLimit` has at most that many executions RUNNING (with a live lease)
+ * at once: a claim past the limit leaves the execution QUEUED and gives it a new job a moment later, so it
+ * starts when a slot frees, without failing and without a worker waiting on it.
  */
 export async function claimExecution(db: Db, id: string, owner: string, leaseMs: number): Promise<Execution | null> {
   const [row] = await db
     .update(executions)
-    .set({
-      status: 'RUNNING',
-      leaseOwner: owner,
-      leaseUntil: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-      claims: sql`${executions.claims} + 1`,
-      startedAt: sql`coalesce(${executions.startedAt}, now())`,
-    })
-    .where(
-      and(
-        eq(executions.id, id),
-        or(eq(executions.status, 'QUEUED'), and(eq(executions.status, 'RUNNING'), lt(executions.leaseUntil, sql`now()`))),
-      ),
-    )
+    .set(leaseFor(owner, leaseMs))
+    .where(and(claimable(id), sql`${limitOfCustomer} is null`))
     .returning();
-  return row ?? null;
+  return row ?? claimUnderLimit(db, id, owner, leaseMs);
+}
+
+function leaseFor(owner: string, leaseMs: number) {
+  return {
+    status: 'RUNNING' as const,
+    leaseOwner: owner,
+    leaseUntil: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+    claims: sql`${executions.claims} + 1`,
+    startedAt: sql`coalesce(${executions.startedAt}, now())`,
+  };
+}
+
+// Counting and claiming under one lock per customer: without it, two workers could each count a free slot.
+async function claimUnderLimit(db: Db, id: string, owner: string, leaseMs: number): Promise<Execution | null> {
+  return db.transaction(async (tx) => {
+    const [limited] = await tx
+      .select({ customerId: executions.customerId, limit: customers.concurrentExecutionLimit })
+      .from(executions)
+      .innerJoin(customers, eq(customers.id, executions.customerId))
+      .where(and(claimable(id), isNotNull(customers.concurrentExecutionLimit)));
+    if (!limited) return null;
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`execution-limit:${limited.customerId}`}, 0))`);
+    if ((await runningOf(tx, limited.customerId!, id)) >= limited.limit!) {
+      await enqueueAdvance(tx, id, `execution:${id}`, HELD_RETRY_MS + Math.floor(Math.random() * HELD_RETRY_MS));
+      return null;
+    }
+    const [row] = await tx.update(executions).set(leaseFor(owner, leaseMs)).where(claimable(id)).returning();
+    return row ?? null;
+  });
+}
+
+async function runningOf(db: DbOrTx, customerId: string, except: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(executions)
+    .where(and(eq(executions.customerId, customerId), eq(executions.status, 'RUNNING'), gt(executions.leaseUntil, sql`now()`), ne(executions.id, except)));
+  return row?.n ?? 0;
 }
 
 /** Extends the lease; false when another worker has taken the execution over (this one must stop). */
