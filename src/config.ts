@@ -50,6 +50,8 @@ const envSchema = z.object({
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
+  // Stored run output (issue 7): what a step returns may be any size; what is stored is bounded.
+  RUN_MAX_STORED_OUTPUT_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(256 * 1024)),
 });
 
 export type Config = {
@@ -76,6 +78,8 @@ export type EngineConfig = {
   stepMaxAttempts: number;
   stepRetryBaseMs: number;
   schedulerIntervalMs: number;
+  /** Stored step output and execution result larger than this (JSON bytes) are truncated with a marker. */
+  maxStoredOutputBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -111,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+      maxStoredOutputBytes: e.RUN_MAX_STORED_OUTPUT_BYTES,
     },
   });
 }
