@@ -55,6 +55,8 @@ const envSchema = z.object({
   WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(300)),
   WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(6000)),
   ORG_WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60000)),
+  // Stored run output (issue 7): what a step returns may be any size; what is stored is bounded.
+  RUN_MAX_STORED_OUTPUT_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(256 * 1024)),
 });
 
 export type Config = {
@@ -91,6 +93,8 @@ export type EngineConfig = {
   stepMaxAttempts: number;
   stepRetryBaseMs: number;
   schedulerIntervalMs: number;
+  /** Stored step output and execution result larger than this (JSON bytes) are truncated with a marker. */
+  maxStoredOutputBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+      maxStoredOutputBytes: e.RUN_MAX_STORED_OUTPUT_BYTES,
     },
     webhooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,

@@ -8,4 +8,5 @@ export const testEngineConfig: EngineConfig = {
   stepMaxAttempts: 4,
   stepRetryBaseMs: 20,
   schedulerIntervalMs: 3_600_000,
+  maxStoredOutputBytes: 256 * 1024,
 };

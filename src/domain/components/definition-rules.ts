@@ -6,12 +6,14 @@ import {
   requiredInputsFor,
 } from './auth-kinds';
 import type { RawActionDefinition, RawComponentDefinition, RawConnectionDefinition } from './definition';
+import { impliedDestinationInputs } from './destination';
 import { formatPath } from './path';
-import { containsLiquidMarkup, templateProblems, type TemplateScope } from './templates';
+import { containsLiquidMarkup, templateProblems, templateSyntaxError, type TemplateScope } from './templates';
 import type {
   ActionDefinition,
   ComponentDefinition,
   ConnectionDefinition,
+  ConnectionDestination,
   DefinitionError,
   InputFieldDefinition,
   JsonValue,
@@ -80,7 +82,19 @@ function normaliseConnection(raw: RawConnectionDefinition, path: Path, report: R
   const apply = raw.apply
     ? { headers: raw.apply.headers ?? {}, query: raw.apply.query ?? {} }
     : (impliedApply(raw.authKind) ?? { headers: {}, query: {} });
-  return { ...raw, apply };
+  return { ...raw, apply, destination: normaliseDestination(raw, path, report) };
+}
+
+// Declared destination inputs must be inputs of this connection and not secrets; implied ones are added.
+function normaliseDestination(raw: RawConnectionDefinition, path: Path, report: Report): ConnectionDestination {
+  const declared = raw.destination?.inputs ?? [];
+  declared.forEach((key, index) => {
+    const input = raw.inputs.find((candidate) => candidate.key === key);
+    if (!input) report([...path, 'destination', 'inputs', index], `unknown input "${key}"; the destination is decided by inputs of this connection`);
+    else if (input.type === 'PASSWORD') report([...path, 'destination', 'inputs', index], `"${key}" is a secret (PASSWORD); a destination input says where secrets go`);
+  });
+  const implied = raw.baseUrl === undefined || templateSyntaxError(raw.baseUrl) === undefined ? impliedDestinationInputs(raw) : [];
+  return { inputs: [...new Set([...declared, ...implied])], hosts: [...new Set(raw.destination?.hosts ?? [])] };
 }
 
 function normaliseAction(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { oauth2TypeOf } from './auth-kinds';
 import { parseComponentDefinition } from './definition';
+import { hostAllowed } from './destination';
 import { renderTemplate } from '../../lib/templates';
 
 // A small valid component; each test changes one thing and expects exactly the errors that change causes.
@@ -68,6 +69,7 @@ describe('parseComponentDefinition accepts and normalises', () => {
             inputs: [{ key: 'apiKey', label: 'API key', type: 'PASSWORD', required: false, shown: true }],
             baseUrl: 'https://api.acme.example',
             apply: { headers: { 'X-Api-Key': '{{ connection.apiKey }}' }, query: {} },
+            destination: { inputs: [], hosts: [] },
           },
         ],
         actions: [
@@ -131,6 +133,72 @@ describe('parseComponentDefinition accepts and normalises', () => {
     expect(withNone.ok && withNone.value.actions[0]).toMatchObject({ connection: null, request: { method: 'GET' } });
     const noActions = parseComponentDefinition(component({ actions: [] }));
     expect(noActions.ok && noActions.value.actions).toEqual([]);
+  });
+});
+
+describe('connection destinations', () => {
+  it('adds the inputs the baseUrl reads and the OAuth2 URLs to the declared ones, and lower-cases hosts', () => {
+    const result = parseComponentDefinition(
+      component({
+        connections: [
+          connection({
+            inputs: [oauthInput('apiKey', 'PASSWORD'), oauthInput('region'), oauthInput('tenant')],
+            baseUrl: 'https://{{ connection.tenant }}.acme.example',
+            destination: { inputs: ['region'], hosts: ['*.Acme.example'] },
+          }),
+          connection({
+            key: 'oauth',
+            authKind: 'oauth2_client_credentials',
+            apply: undefined,
+            baseUrl: undefined,
+            inputs: [oauthInput('tokenUrl'), oauthInput('clientId'), oauthInput('clientSecret', 'PASSWORD')],
+          }),
+        ],
+        actions: [],
+      }),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.value.connections.map((c) => c.destination)).toEqual([
+      { inputs: ['region', 'tenant'], hosts: ['*.acme.example'] },
+      { inputs: ['tokenUrl'], hosts: [] },
+    ]);
+  });
+
+  it('rejects an unknown or secret destination input and a bad host pattern, naming the path', () => {
+    const errors = errorsOf(
+      component({
+        connections: [
+          connection({
+            inputs: [oauthInput('apiKey', 'PASSWORD')],
+            destination: { inputs: ['nope', 'apiKey'], hosts: ['https://x.example', 'a.*.example'] },
+          }),
+        ],
+        actions: [],
+      }),
+    );
+    expect(errors.map((e) => e.path)).toEqual([
+      'connections[0].destination.hosts[0]',
+      'connections[0].destination.hosts[1]',
+    ]);
+    const rules = errorsOf(
+      component({ connections: [connection({ inputs: [oauthInput('apiKey', 'PASSWORD')], destination: { inputs: ['nope', 'apiKey'] } })], actions: [] }),
+    );
+    expect(rules).toEqual([
+      { path: 'connections[0].destination.inputs[0]', message: expect.stringContaining('unknown input "nope"') },
+      { path: 'connections[0].destination.inputs[1]', message: expect.stringContaining('"apiKey" is a secret') },
+    ]);
+  });
+
+  it('matches hosts exactly or below a "*." pattern, never the bare domain or a look-alike', () => {
+    const patterns = ['*.zendesk.com', 'api.acme.example'];
+    expect(hostAllowed('acme.zendesk.com', patterns)).toBe(true);
+    expect(hostAllowed('a.b.zendesk.com', patterns)).toBe(true);
+    expect(hostAllowed('API.acme.example', patterns)).toBe(true);
+    expect(hostAllowed('zendesk.com', patterns)).toBe(false);
+    expect(hostAllowed('evilzendesk.com', patterns)).toBe(false);
+    expect(hostAllowed('zendesk.com.evil.example', patterns)).toBe(false);
+    expect(hostAllowed('127.0.0.1', patterns)).toBe(false);
+    expect(hostAllowed('anything.example', [])).toBe(true);
   });
 });
 

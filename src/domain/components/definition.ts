@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkComponentRules } from './definition-rules';
+import { isHostPattern } from './destination';
 import { formatPath } from './path';
 import { containsLiquidMarkup, templateSyntaxError } from './templates';
 import {
@@ -74,6 +75,19 @@ export const connectionDefinitionSchema = z.strictObject({
   inputs: z.array(inputFieldDefinitionSchema).default([]),
   baseUrl: template.optional(),
   apply: z.strictObject({ headers: headerTemplates.optional(), query: queryTemplates.optional() }).optional(),
+  destination: z
+    .strictObject({
+      inputs: z.array(inputKey).default([]),
+      hosts: z
+        .array(z.string().transform((host) => host.trim().toLowerCase()))
+        .default([])
+        .superRefine((hosts, ctx) => {
+          hosts.forEach((host, index) => {
+            if (!isHostPattern(host)) ctx.addIssue({ code: 'custom', path: [index], message: `"${host}" is not a host name or a "*.example.com" pattern` });
+          });
+        }),
+    })
+    .optional(),
 });
 
 // A literal method is normalised to upper case; a template (the generic http action takes the method as

@@ -54,6 +54,15 @@ export function templateProblems(template: string, scope: TemplateScope): string
   return [...problems];
 }
 
+/** The `connection.<field>` names a template reads (it must parse; definitions are checked first). */
+export function connectionFieldsRead(template: string): string[] {
+  const fields = new Set<string>();
+  for (const [root, field] of engine.globalVariableSegmentsSync(engine.parse(template))) {
+    if (root === 'connection' && typeof field === 'string') fields.add(field);
+  }
+  return [...fields];
+}
+
 /** A template that is only text renders to itself; used to decide what can be checked statically. */
 export function containsLiquidMarkup(text: string): boolean {
   return text.includes('{{') || text.includes('{%');

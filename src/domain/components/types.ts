@@ -68,6 +68,17 @@ export interface CredentialApply {
   query: Record<string, string>;
 }
 
+/**
+ * Where a connection's requests may go (destination.ts). `inputs` always includes the implied ones (those
+ * the baseUrl reads; OAuth2 token and authorize URLs), so consumers never re-derive them.
+ */
+export interface ConnectionDestination {
+  /** Inputs that decide where requests (and so the secrets) go: whoever sets a secret must set these too. */
+  inputs: string[];
+  /** Host patterns (`api.example.com`, `*.zendesk.com`) requests may reach; empty: any host. */
+  hosts: string[];
+}
+
 export interface ConnectionDefinition {
   /** Slug; stable across tenants, so connections are matched by it when integrations move. */
   key: string;
@@ -79,6 +90,7 @@ export interface ConnectionDefinition {
   baseUrl?: string;
   /** Always present: written out in the definition or implied by `authKind` (see auth-kinds.ts). */
   apply: CredentialApply;
+  destination: ConnectionDestination;
 }
 
 export interface ActionRequest {

@@ -4,11 +4,12 @@ import { uniqueViolation } from '../../db/errors';
 import { customerConfigVariables, scopedConfigVariables } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
-import type { InputFieldDefinition } from '../components';
+import type { ConnectionDefinition, InputFieldDefinition } from '../components';
 import { getCustomer } from '../customers/customers';
 import { FieldErrors, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult } from '../pagination';
 import { checkExpressions, type InputExpression } from './input-expressions';
+import { secretDestinationProblems } from './secret-destinations';
 import { connectionOf, getScopedConfigVariable, notFoundAs, sealValues, type ScopedConfigVariable } from './scoped-config-variables';
 
 export type CustomerConfigVariable = typeof customerConfigVariables.$inferSelect;
@@ -158,6 +159,7 @@ export async function createCustomerConfigVariable(
   for (const field of supplied) {
     if (field.required && field.default == null && !values.has(field.key)) errors.add('inputs', `Input "${field.key}" is required.`);
   }
+  refuseUnsafeDestinations(scv, connection.definition, values, errors);
   errors.throwIfAny();
 
   try {
@@ -209,6 +211,7 @@ export async function updateCustomerConfigVariable(
     field: 'inputs',
     allowed: (field) => (supplied.includes(field) ? null : `Input "${field.key}" is global: it is set once on the connection, not per customer.`),
   });
+  refuseUnsafeDestinations(scv, connection.definition, values, errors);
   errors.throwIfAny();
   return db.transaction(async (tx) => {
     const sealed = await sealValues(tx, vault, existing.orgId, existing.id, values, existing.customerId);
@@ -232,6 +235,17 @@ export async function deleteCustomerConfigVariable(db: DbOrTx, actor: Actor, id:
   authorizeWrite(actor, scv, existing.customerId, existing.isTest);
   await db.delete(ccv).where(and(eq(ccv.orgId, actor.orgId), eq(ccv.id, existing.id)));
   return existing;
+}
+
+/**
+ * Connections configured before the rule of secret-destinations.ts existed may still pair a global secret
+ * with a per-customer destination: their customer values may not set the destination.
+ */
+function refuseUnsafeDestinations(scv: ScopedConfigVariable, connection: ConnectionDefinition, values: ReadonlyMap<string, unknown>, errors: FieldErrors) {
+  // A destination input this write does not set is not judged here.
+  const setHere = (key: string) => values.has(key) || !connection.destination.inputs.includes(key);
+  const scopes = Object.fromEntries(Object.entries(scv.inputScopes).map(([key, scope]) => [key, setHere(key) ? scope : ('org' as const)]));
+  for (const problem of secretDestinationProblems(connection, scopes, scv.managedBy)) errors.add('inputs', problem);
 }
 
 /** Admins write any values; customer users only their own customer's values of customer-activated connections. */

@@ -11,7 +11,8 @@ import { selectPage } from '../../db/page';
 import { getCustomer } from '../customers/customers';
 import { FieldErrors, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult, Sort } from '../pagination';
-import { caseFold, checkExpressions, type InputExpression, type InputScope } from './input-expressions';
+import { caseFold, checkExpressions, isSecret, type InputExpression, type InputScope } from './input-expressions';
+import { secretDestinationProblems } from './secret-destinations';
 
 export type ScopedConfigVariable = typeof scopedConfigVariables.$inferSelect;
 export type ScopedConfigVariableSortField = 'KEY' | 'CREATED_AT' | 'UPDATED_AT' | 'STATUS' | 'COMPONENT_LABEL' | 'LAST_CONFIGURED_AT';
@@ -159,6 +160,7 @@ export async function createScopedConfigVariable(
       errors.add('inputs', `Input "${field.key}" is global and required: give it a value (global values cannot be changed later).`);
     }
   }
+  for (const problem of secretDestinationProblems(connection.definition, scopes, managedBy!)) errors.add('inputs', problem);
   errors.throwIfAny();
 
   const conn = connection;
@@ -221,12 +223,6 @@ export async function updateScopedConfigVariable(
   const connection = await connectionOf(db, actor, existing);
   const errors = new FieldErrors();
   if (input.key !== undefined && !input.key?.trim()) errors.add('key', 'This field is required.');
-  const owner = { orgId: existing.orgId, customerId: null };
-  const current = await vault.openMany(
-    db,
-    Object.entries(existing.globalValues).map(([field, sealed]) => ({ owner, slot: { record: existing.id, field }, sealed })),
-  );
-  const currentByName = new Map(Object.keys(existing.globalValues).map((name, i) => [name, current[i]]));
   const given = checkExpressions(input.inputs ?? [], connection.definition, errors, {
     field: 'inputs',
     allowed: (field) =>
@@ -234,14 +230,23 @@ export async function updateScopedConfigVariable(
         ? `Input "${field.key}" is set per customer (createCustomerConfigVariable), not on the connection.`
         : null,
   });
-  for (const [name, { value }] of given) {
-    if (currentByName.has(name) && currentByName.get(name) !== value) {
-      errors.add('inputs', `Input "${name}" is global and already set; global values cannot be changed.`);
-      given.delete(name);
-    } else if (currentByName.has(name)) {
-      given.delete(name);
-    }
+  // A set global secret refuses every value, equal or not: answering "unchanged" for the right one would let
+  // an admin confirm a guess of a write-once secret. Other set values are shown anyway; resending one is fine.
+  const setSecrets = [...given.values()].filter(({ field }) => isSecret(field) && field.key in existing.globalValues);
+  for (const { field } of setSecrets) {
+    errors.add('inputs', `Input "${field.key}" is a global secret and already set; global values cannot be changed.`);
+    given.delete(field.key);
   }
+  const shownNames = [...given.keys()].filter((name) => name in existing.globalValues);
+  const owner = { orgId: existing.orgId, customerId: null };
+  const current = await vault.openMany(
+    db,
+    shownNames.map((field) => ({ owner, slot: { record: existing.id, field }, sealed: existing.globalValues[field]! })),
+  );
+  shownNames.forEach((name, i) => {
+    if (current[i] !== given.get(name)!.value) errors.add('inputs', `Input "${name}" is global and already set; global values cannot be changed.`);
+    given.delete(name);
+  });
   errors.throwIfAny();
 
   return db.transaction(async (tx) => {

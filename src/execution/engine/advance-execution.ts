@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { executions, instances } from '../../db/tables';
 import { claimExecution, renewLease } from './lease';
-import { loadRunContext } from './run-context';
+import { loadRunContext, type RunContext } from './run-context';
 import { LeaseLost, runFlow, StepFailed, type EngineDeps } from './run-flow';
-import { runLog } from './step-record';
+import { runLog, storedOutput } from './step-record';
 
 /**
  * The job handler: claim the execution, run its flow, record the end. A job for an execution someone else
@@ -28,8 +28,9 @@ export async function advanceExecution(deps: EngineDeps, workerId: string, execu
   let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
   let result: unknown = null;
   let error: string | null = null;
+  let ctx: RunContext | null = null;
   try {
-    const ctx = await loadRunContext(db, execution);
+    ctx = await loadRunContext(db, execution, { maxStoredOutputBytes: config.maxStoredOutputBytes });
     if (execution.claims > 1) await runLog(db, ctx, 'INFO', `Resumed by another worker (claim ${execution.claims}); finished steps are not run again`);
     result = await runFlow(deps, ctx, guard);
   } catch (failure) {
@@ -39,7 +40,15 @@ export async function advanceExecution(deps: EngineDeps, workerId: string, execu
     }
     status = 'FAILED';
     error = failure instanceof StepFailed ? failure.message : `Execution failed: ${(failure as Error).message}`;
-    if (!(failure instanceof StepFailed)) log.error({ err: failure }, 'execution failed unexpectedly');
+    if (!(failure instanceof StepFailed)) {
+      const stack = (failure as Error).stack ?? String(failure);
+      log.error({ err: { message: ctx?.secrets.text(error) ?? error, stack: ctx?.secrets.text(stack) ?? stack } }, 'execution failed unexpectedly');
+    }
+  }
+  // The end of the run is stored like a step's outcome: known secrets redacted, size bounded.
+  if (ctx) {
+    result = storedOutput(ctx, result);
+    error = error == null ? null : ctx.secrets.text(error);
   }
   const [ended] = await db
     .update(executions)

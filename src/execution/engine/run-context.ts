@@ -4,6 +4,7 @@ import { customers, instances, integrationVersions, integrations, stepResults } 
 import { systemActor, type Actor } from '../../domain/actor';
 import type { Flow, IntegrationDefinition } from '../../domain/integrations/definition';
 import type { Execution } from '../../domain/executions/start-execution';
+import { KnownSecrets } from '../secrets/known-secrets';
 
 export type Instance = typeof instances.$inferSelect;
 export type Customer = typeof customers.$inferSelect;
@@ -19,11 +20,15 @@ export type RunContext = {
   customer: Customer | null;
   /** Results of steps finished by earlier claims, by `${stepName}\u0000${iteration}`: they are not run again. */
   finished: Map<string, StepResult>;
+  /** Secrets this run has used; everything derived from the run is redacted with them before it is stored. */
+  secrets: KnownSecrets;
+  /** The size budget of a stored step output or execution result (EngineConfig.maxStoredOutputBytes). */
+  maxStoredOutputBytes: number;
 };
 
 export const finishedKey = (stepName: string, iteration: string) => `${stepName}\u0000${iteration}`;
 
-export async function loadRunContext(db: Db, execution: Execution): Promise<RunContext> {
+export async function loadRunContext(db: Db, execution: Execution, opts: { maxStoredOutputBytes: number }): Promise<RunContext> {
   const definition = execution.versionId
     ? (await db.select().from(integrationVersions).where(eq(integrationVersions.id, execution.versionId)))[0]?.definition
     : (await db.select().from(integrations).where(eq(integrations.id, execution.integrationId)))[0]?.definition;
@@ -41,5 +46,7 @@ export async function loadRunContext(db: Db, execution: Execution): Promise<RunC
     instance: instance ?? null,
     customer: customer ?? null,
     finished: new Map(done.map((r) => [finishedKey(r.stepName, r.iteration), r])),
+    secrets: new KnownSecrets(),
+    maxStoredOutputBytes: opts.maxStoredOutputBytes,
   };
 }

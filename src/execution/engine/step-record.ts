@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { executionLogs, stepResults, type LogSeverity } from '../../db/tables';
 import { finishedKey, type RunContext, type StepResult } from './run-context';
+import { boundedForStorage } from './stored-output';
 
 export type StepOutcome = {
   stepName: string;
@@ -17,7 +18,8 @@ export type StepOutcome = {
 
 /**
  * Records a finished step once: a re-run after a crash that reaches the same step and iteration finds the
- * row (unique key) and leaves it as it was.
+ * row (unique key) and leaves it as it was. This is the one place step outcomes are stored, so the run's
+ * known secrets are redacted and the output bounded here (the in-memory scope keeps the whole value).
  */
 export async function recordStep(db: Db, ctx: RunContext, outcome: StepOutcome): Promise<StepResult> {
   const [row] = await db
@@ -29,13 +31,13 @@ export async function recordStep(db: Db, ctx: RunContext, outcome: StepOutcome):
       iteration: outcome.iteration,
       status: outcome.status,
       attempts: outcome.attempts ?? 1,
-      output: (outcome.output ?? null) as never,
-      error: outcome.error ?? null,
+      output: storedOutput(ctx, outcome.output) as never,
+      error: outcome.error == null ? null : ctx.secrets.text(outcome.error),
       credentialSource: outcome.credential?.source ?? null,
       credentialId: outcome.credential?.id ?? null,
       credentialRule: outcome.credential?.rule ?? null,
       credentialReason: outcome.credential?.reason ?? null,
-      warnings: outcome.warnings ?? [],
+      warnings: (outcome.warnings ?? []).map((warning) => ctx.secrets.text(warning)),
       startedAt: outcome.startedAt,
     })
     .onConflictDoNothing()
@@ -54,5 +56,10 @@ async function existing(db: Db, ctx: RunContext, outcome: StepOutcome): Promise<
 }
 
 export async function runLog(db: Db, ctx: RunContext, severity: LogSeverity, message: string, stepName: string | null = null) {
-  await db.insert(executionLogs).values({ orgId: ctx.execution.orgId, executionId: ctx.execution.id, severity, message, stepName });
+  await db.insert(executionLogs).values({ orgId: ctx.execution.orgId, executionId: ctx.execution.id, severity, message: ctx.secrets.text(message), stepName });
+}
+
+/** A step output or execution result as stored: known secrets redacted, size bounded. */
+export function storedOutput(ctx: RunContext, output: unknown): unknown {
+  return boundedForStorage(ctx.secrets.value(output ?? null), ctx.maxStoredOutputBytes);
 }

@@ -1,6 +1,6 @@
 import type { ActionStep } from '../../domain/integrations/definition';
-import { findComponentByKey } from '../../domain/components/registry';
-import { oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults } from '../../domain/components';
+import { findComponentByKey, type ConnectionRecord } from '../../domain/components/registry';
+import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
 import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
 import type { EngineDeps, LeaseGuard } from '../engine/run-flow';
@@ -44,13 +44,21 @@ export async function runActionStep(
   let opened: { connection: NonNullable<CredentialPlan['connection']>['definition']; inputs: Record<string, string> } | null = null;
   try {
     if (plan?.connection) {
+      const definition = plan.connection.definition;
       const credential = await openCredential(deps.db, deps.vault, plan);
-      if (oauth2TypeOf(plan.connection.definition) === 'CLIENT_CREDENTIALS') {
+      rememberSecrets(ctx, definition, credential.inputs);
+      if (oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS') {
+        const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
+        if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
         credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs });
+        ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
       }
-      opened = { connection: plan.connection.definition, inputs: credential.inputs };
+      opened = { connection: definition, inputs: credential.inputs };
     }
     const request = await buildRequest(action, inputs, opened);
+    for (const material of request.credentialMaterial) rememberCredentialMaterial(ctx, material);
+    const refused = plan?.connection ? refusedHost(step, plan.connection, request.url) : null;
+    if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
     const result = await callConnector(request, {
       idempotencyKey: idempotencyKey(ctx.execution.id, step.name, iteration ? [iteration] : []),
       timeoutMs: deps.config.stepTimeoutMs,
@@ -65,6 +73,34 @@ export async function runActionStep(
     // Template, URL or token errors: report the message, which never contains an opened value.
     return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
   }
+}
+
+/** The opened secrets join the run's known secrets before anything derived from this step is stored. */
+function rememberSecrets(ctx: RunContext, connection: ConnectionDefinition, inputs: Record<string, string>) {
+  for (const input of connection.inputs) if (input.type === 'PASSWORD') ctx.secrets.add(inputs[input.key]);
+  if (connection.authKind === 'basic' || connection.authKind === 'username_password') ctx.secrets.addBasic(inputs.username, inputs.password);
+}
+
+// A rendered header like "Basic <token>" is redacted whole and by its token alone (APIs echo either).
+function rememberCredentialMaterial(ctx: RunContext, material: string) {
+  ctx.secrets.add(material);
+  const token = /^\S+\s+(\S+)$/.exec(material.trim())?.[1];
+  ctx.secrets.add(token);
+}
+
+/** Why a request to this URL is refused (its host is outside the connection's declared hosts), or null. */
+function refusedHost(step: ActionStep, connection: ConnectionRecord, url: string): string | null {
+  const hosts = connection.definition.destination.hosts;
+  if (hosts.length === 0) return null;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return `Connection "${step.connection ?? connection.key}" (${connection.component.key}/${connection.key}) got an invalid URL; no request was sent.`;
+  }
+  if (hostAllowed(host, hosts)) return null;
+  // Names the host, never the URL: its path or query may carry a secret.
+  return `Connection "${step.connection ?? connection.key}" (${connection.component.key}/${connection.key}) may only send requests to ${hosts.join(', ')}; host "${host}" was refused and no request was sent.`;
 }
 
 function describe(plan: CredentialPlan) {

@@ -1,6 +1,6 @@
 import { classifyFailure, type ConnectorCallOutcome } from '../policy/classify-failure';
 import { retryDelayMs, shouldRetry } from '../policy/retry-delay';
-import { redactedUrl, type OutgoingRequest } from './build-request';
+import type { OutgoingRequest } from './build-request';
 
 export type CallResult =
   | { ok: true; status: number; body: unknown; attempts: number }
@@ -40,7 +40,7 @@ export async function callConnector(request: OutgoingRequest, opts: CallOptions)
       outcome = name === 'TimeoutError' || name === 'AbortError' ? { kind: 'timeout' } : { kind: 'network', code: causeCode(error) };
     }
     const failure = classifyFailure(outcome, { now: new Date() });
-    const where = `${request.method} ${redactedUrl(request.url)}`;
+    const where = `${request.method} ${request.displayUrl}`;
     const detail = response ? `HTTP ${response.status} from ${where}${await snippet(response)}` : `${failure.reason} (${where})`;
     if (!shouldRetry(attempt, opts.maxAttempts, failure)) {
       const suffix = failure.transient ? ` after ${attempt} attempts` : '';
