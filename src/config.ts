@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { TEMPLATE_MAX_OUTPUT_BYTES } from './lib/templates/engine';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -50,7 +51,48 @@ const envSchema = z.object({
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
+  ...runBudgetVariables(),
 });
+
+// Per-run budgets: no run can take a worker (or the database) for itself. The defaults are far above what a
+// real flow needs; a run that goes over one fails with an error naming the setting.
+function runBudgetVariables() {
+  const positive = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(fallback));
+  return {
+    RUN_MAX_DURATION_MS: positive(15 * 60_000),
+    RUN_MAX_STEPS: positive(10_000),
+    RUN_MAX_LOOP_ITERATIONS: positive(5_000),
+    RUN_MAX_TEMPLATE_MS: positive(2 * 60_000),
+    TEMPLATE_MAX_OUTPUT_BYTES: positive(TEMPLATE_MAX_OUTPUT_BYTES),
+  };
+}
+
+/** What one run may use; `runBudgets` parses it from the environment. */
+export type RunBudgets = {
+  /** Wall time from the execution's first claim (RUN_MAX_DURATION_MS). */
+  maxDurationMs: number;
+  /** Step executions, loop iterations included, over all claims (RUN_MAX_STEPS). */
+  maxSteps: number;
+  /** Items one loop step may iterate (RUN_MAX_LOOP_ITERATIONS). */
+  maxLoopIterations: number;
+  /** Time spent rendering templates in one claim of the run (RUN_MAX_TEMPLATE_MS). */
+  maxTemplateMs: number;
+  /** Size of one rendered template (TEMPLATE_MAX_OUTPUT_BYTES). */
+  maxTemplateOutputBytes: number;
+};
+
+/** The budgets when no variable is set. */
+export const defaultRunBudgets: RunBudgets = runBudgets(z.object(runBudgetVariables()).parse({}));
+
+function runBudgets(e: z.infer<z.ZodObject<ReturnType<typeof runBudgetVariables>>>): RunBudgets {
+  return {
+    maxDurationMs: e.RUN_MAX_DURATION_MS,
+    maxSteps: e.RUN_MAX_STEPS,
+    maxLoopIterations: e.RUN_MAX_LOOP_ITERATIONS,
+    maxTemplateMs: e.RUN_MAX_TEMPLATE_MS,
+    maxTemplateOutputBytes: e.TEMPLATE_MAX_OUTPUT_BYTES,
+  };
+}
 
 export type Config = {
   port: number;
@@ -76,6 +118,7 @@ export type EngineConfig = {
   stepMaxAttempts: number;
   stepRetryBaseMs: number;
   schedulerIntervalMs: number;
+  budgets: RunBudgets;
 };
 
 export class ConfigError extends Error {
@@ -111,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+      budgets: runBudgets(e),
     },
   });
 }
