@@ -99,7 +99,7 @@ async function rendered<T>(run: Run, step: Step, render: () => Promise<T>): Prom
 async function runAction(run: Run, step: ActionStep, scope: Scope, iteration: string) {
   const { deps, ctx } = run;
   const startedAt = new Date();
-  const outcome = await runActionStep(deps, ctx, step, scope, iteration, run.guard);
+  const outcome = await rendered(run, step, () => runActionStep(deps, ctx, step, scope, iteration, run.guard));
   await recordStep(deps.db, ctx, { stepName: step.name, iteration, startedAt, ...outcome });
   for (const warning of outcome.warnings ?? []) await runLog(deps.db, ctx, 'WARN', warning, step.name);
   if (outcome.status === 'FAILED') {
