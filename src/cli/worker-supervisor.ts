@@ -1,8 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import type { Logger } from '../log';
 
 /** How long a stopping worker may drain its running executions before it is killed (their leases resume them). */
 const STOP_GRACE_MS = 30_000;
+/**
+ * Scheduling niceness of the worker process. Flows are background work and queries are interactive: on a
+ * machine with fewer free cores than busy processes, the kernel then gives the API the CPU first, and a
+ * flow that renders for seconds still cannot slow another organization's queries. (The worker still gets
+ * about a tenth of a core against a saturated API, plenty to renew its leases.)
+ */
+const WORKER_NICENESS = 10;
 /** A worker that ran this long before exiting counts as healthy: its restart starts the backoff over. */
 const HEALTHY_RUN_MS = 60_000;
 
@@ -31,6 +39,7 @@ export function superviseWorker(log: Logger): SupervisedWorker {
     // Its own process group: a Ctrl-C reaches only this process, which then stops the child gracefully.
     const started = fork(process.argv[1]!, ['worker'], { stdio: 'inherit', detached: true });
     child = started;
+    lowerPriority(started, log);
     log.info({ pid: started.pid }, 'worker process started');
     started.once('exit', (exitCode, signal) => {
       child = null;
@@ -56,4 +65,12 @@ export function superviseWorker(log: Logger): SupervisedWorker {
       clearTimeout(killTimer);
     },
   };
+}
+
+function lowerPriority(worker: ChildProcess, log: Logger) {
+  try {
+    if (worker.pid) os.setPriority(worker.pid, WORKER_NICENESS);
+  } catch (error) {
+    log.warn({ err: error }, 'could not lower the worker process\'s priority; flows compete with the API for the CPU');
+  }
 }
