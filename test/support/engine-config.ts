@@ -1,4 +1,4 @@
-import type { EngineConfig } from '../../src/config';
+import { defaultRunBudgets, type EngineConfig } from '../../src/config';
 
 /** Short leases and retry delays keep engine tests fast; the rules are the same as in production. */
 export const testEngineConfig: EngineConfig = {
@@ -9,4 +9,5 @@ export const testEngineConfig: EngineConfig = {
   stepRetryBaseMs: 20,
   schedulerIntervalMs: 3_600_000,
   maxStoredOutputBytes: 256 * 1024,
+  budgets: defaultRunBudgets,
 };

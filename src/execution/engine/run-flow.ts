@@ -3,7 +3,8 @@ import type { Db } from '../../db/client';
 import type { ActionStep, BranchStep, LoopStep, SetVariablesStep, Step } from '../../domain/integrations/definition';
 import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
-import { evaluateValue, isTruthyCondition, renderDeep } from '../../lib/templates';
+import { evaluateValue, isTruthyCondition, renderDeep, RenderBudget, TemplateError, withRenderBudget } from '../../lib/templates';
+import { durationOverBudget, loopOverBudget, stepsOverBudget } from '../policy/run-budgets';
 import { runActionStep } from '../steps/action-step';
 import { finishedKey, type RunContext } from './run-context';
 import { recordStep, runLog } from './step-record';
@@ -18,7 +19,13 @@ export class LeaseLost extends Error {}
 
 type Scope = Record<string, unknown> & { steps: Record<string, { results: unknown }>; variables: Record<string, unknown> };
 
-/** Runs a flow's steps in order; steps that finished under an earlier claim are replayed from their results. */
+/** One claim of an execution: what it runs with, and the step executions the run has used so far. */
+type Run = { deps: EngineDeps; ctx: RunContext; guard: LeaseGuard; stepsExecuted: number };
+
+/**
+ * Runs a flow's steps in order; steps that finished under an earlier claim are replayed from their results.
+ * The run's budgets (EngineConfig.budgets) stop it with an error naming the exceeded setting.
+ */
 export async function runFlow(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard): Promise<unknown> {
   const scope: Scope = {
     trigger: ctx.execution.trigger,
@@ -27,40 +34,72 @@ export async function runFlow(deps: EngineDeps, ctx: RunContext, guard: LeaseGua
     configVars: configVarValues(ctx),
     customer: ctx.customer ? { externalId: ctx.customer.externalId, name: ctx.customer.name } : null,
   };
-  return runSteps(deps, ctx, guard, ctx.flow.steps, scope, '');
+  // Every stored step result is a step an earlier claim executed: a run that keeps crashing and resuming
+  // cannot start its step budget over.
+  const run: Run = { deps, ctx, guard, stepsExecuted: ctx.finished.size };
+  const { maxTemplateMs, maxTemplateOutputBytes } = deps.config.budgets;
+  const templates = new RenderBudget({ maxTotalMs: maxTemplateMs, maxOutputBytes: maxTemplateOutputBytes });
+  return withRenderBudget(templates, () => runSteps(run, ctx.flow.steps, scope, ''));
 }
 
-async function runSteps(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard, steps: Step[], scope: Scope, iteration: string): Promise<unknown> {
+async function runSteps(run: Run, steps: Step[], scope: Scope, iteration: string): Promise<unknown> {
   let last: unknown = null;
   for (const step of steps) {
-    if (!(await guard.renew())) throw new LeaseLost();
-    last = await runStep(deps, ctx, guard, step, scope, iteration);
+    if (!(await run.guard.renew())) throw new LeaseLost();
+    last = await runStep(run, step, scope, iteration);
     scope.steps[step.name] = { results: last };
   }
   return last;
 }
 
-async function runStep(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard, step: Step, scope: Scope, iteration: string): Promise<unknown> {
-  const done = ctx.finished.get(finishedKey(step.name, iteration));
+async function runStep(run: Run, step: Step, scope: Scope, iteration: string): Promise<unknown> {
+  const done = run.ctx.finished.get(finishedKey(step.name, iteration));
   if (done?.status === 'SUCCEEDED' && step.type !== 'loop' && step.type !== 'branch') {
     if (step.type === 'set-variables') Object.assign(scope.variables, done.output as object);
     return done.output;
   }
+  await chargeStep(run, step);
   switch (step.type) {
     case 'action':
-      return runAction(deps, ctx, guard, step, scope, iteration);
+      return runAction(run, step, scope, iteration);
     case 'loop':
-      return runLoop(deps, ctx, guard, step, scope, iteration);
+      return runLoop(run, step, scope, iteration);
     case 'set-variables':
-      return setVariables(deps, ctx, step, scope, iteration);
+      return setVariables(run, step, scope, iteration);
     case 'branch':
-      return runBranch(deps, ctx, guard, step, scope, iteration);
+      return runBranch(run, step, scope, iteration);
   }
 }
 
-async function runAction(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard, step: ActionStep, scope: Scope, iteration: string) {
+/** Counts one step execution against the run's budgets, or ends the run when one is spent. */
+async function chargeStep(run: Run, step: Step) {
+  const { maxDurationMs, maxSteps } = run.deps.config.budgets;
+  const startedAt = run.ctx.execution.startedAt ?? new Date();
+  const over = durationOverBudget(startedAt, new Date(), maxDurationMs) ?? stepsOverBudget(run.stepsExecuted, maxSteps);
+  if (over) await fail(run, step, over);
+  run.stepsExecuted += 1;
+}
+
+/** Ends the run with `message` as the execution's error, logged on the step that could not run. */
+async function fail(run: Run, step: Step, message: string): Promise<never> {
+  await runLog(run.deps.db, run.ctx, 'ERROR', message, step.name);
+  throw new StepFailed(message);
+}
+
+/** Template failures (syntax, limits, budgets) of the engine's own steps end the run like a failed action. */
+async function rendered<T>(run: Run, step: Step, render: () => Promise<T>): Promise<T> {
+  try {
+    return await render();
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    return fail(run, step, `Step "${step.name}" failed: ${error.message}`);
+  }
+}
+
+async function runAction(run: Run, step: ActionStep, scope: Scope, iteration: string) {
+  const { deps, ctx } = run;
   const startedAt = new Date();
-  const outcome = await runActionStep(deps, ctx, step, scope, iteration, guard);
+  const outcome = await rendered(run, step, () => runActionStep(deps, ctx, step, scope, iteration, run.guard));
   await recordStep(deps.db, ctx, { stepName: step.name, iteration, startedAt, ...outcome });
   for (const warning of outcome.warnings ?? []) await runLog(deps.db, ctx, 'WARN', warning, step.name);
   if (outcome.status === 'FAILED') {
@@ -71,8 +110,8 @@ async function runAction(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard, s
   return outcome.output;
 }
 
-async function runLoop(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard, step: LoopStep, scope: Scope, iteration: string) {
-  const items = await evaluateValue(step.items, scope);
+async function runLoop(run: Run, step: LoopStep, scope: Scope, iteration: string) {
+  const items = await rendered(run, step, () => evaluateValue(step.items, scope));
   const entries: [string | number, unknown][] = Array.isArray(items)
     ? items.map((item, i) => [i, item])
     : items && typeof items === 'object'
@@ -81,31 +120,33 @@ async function runLoop(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard, ste
   if (items != null && typeof items !== 'object') {
     throw new StepFailed(`Step "${step.name}" failed: items must be a list or a dictionary, got ${typeof items}`);
   }
+  const tooMany = loopOverBudget(step.name, entries.length, run.deps.config.budgets.maxLoopIterations);
+  if (tooMany) await fail(run, step, tooMany);
   const results: unknown[] = [];
   for (const [index, [key, item]] of entries.entries()) {
     const inner: Scope = { ...scope, steps: { ...scope.steps }, [step.itemName]: item, loop: { index, key } };
-    results.push(await runSteps(deps, ctx, guard, step.steps, inner, `${iteration}${step.name}[${index}]/`));
+    results.push(await runSteps(run, step.steps, inner, `${iteration}${step.name}[${index}]/`));
     Object.assign(scope.variables, inner.variables);
   }
   return results;
 }
 
-async function setVariables(deps: EngineDeps, ctx: RunContext, step: SetVariablesStep, scope: Scope, iteration: string) {
+async function setVariables(run: Run, step: SetVariablesStep, scope: Scope, iteration: string) {
   const startedAt = new Date();
-  const values = (await renderDeep(step.variables, scope)) as Record<string, unknown>;
+  const values = (await rendered(run, step, () => renderDeep(step.variables, scope))) as Record<string, unknown>;
   Object.assign(scope.variables, values);
-  await recordStep(deps.db, ctx, { stepName: step.name, iteration, startedAt, status: 'SUCCEEDED', output: values });
+  await recordStep(run.deps.db, run.ctx, { stepName: step.name, iteration, startedAt, status: 'SUCCEEDED', output: values });
   return values;
 }
 
-async function runBranch(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard, step: BranchStep, scope: Scope, iteration: string) {
+async function runBranch(run: Run, step: BranchStep, scope: Scope, iteration: string) {
   for (const branch of step.branches) {
-    if (isTruthyCondition(await evaluateValue(branch.condition, scope))) {
-      await runSteps(deps, ctx, guard, branch.steps, scope, iteration);
+    if (isTruthyCondition(await rendered(run, step, () => evaluateValue(branch.condition, scope)))) {
+      await runSteps(run, branch.steps, scope, iteration);
       return { branch: branch.name };
     }
   }
-  if (step.else) await runSteps(deps, ctx, guard, step.else, scope, iteration);
+  if (step.else) await runSteps(run, step.else, scope, iteration);
   return { branch: step.else ? 'else' : null };
 }
 

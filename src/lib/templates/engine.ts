@@ -9,6 +9,11 @@ export const TEMPLATE_RENDER_LIMIT_MS = 1_000;
  * results and string filter output, so `(1..100000000)` fails before it allocates anything.
  */
 export const TEMPLATE_MEMORY_LIMIT = 10_000_000;
+/**
+ * Default size of one rendered template, in UTF-8 bytes (setting TEMPLATE_MAX_OUTPUT_BYTES). LiquidJS has
+ * no output limit of its own: `memoryLimit` counts ranges and filter results, not what `{% for %}` emits.
+ */
+export const TEMPLATE_MAX_OUTPUT_BYTES = 1_048_576;
 
 /** Tags that would read other templates. Flow templates are self-contained strings. */
 const FILE_TAGS = ['include', 'render', 'layout'] as const;

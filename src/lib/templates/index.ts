@@ -1,7 +1,9 @@
 import { Output, TokenKind, toValue, type Template } from 'liquidjs';
-import { liquid } from './engine';
+import { currentRenderBudget, maxOutputBytes, outputOverBudget, renderTimeOverBudget } from './budget';
+import { liquid, TEMPLATE_RENDER_LIMIT_MS } from './engine';
 
-export { TEMPLATE_MAX_LENGTH, TEMPLATE_MEMORY_LIMIT, TEMPLATE_RENDER_LIMIT_MS } from './engine';
+export { TEMPLATE_MAX_LENGTH, TEMPLATE_MAX_OUTPUT_BYTES, TEMPLATE_MEMORY_LIMIT, TEMPLATE_RENDER_LIMIT_MS } from './engine';
+export { RenderBudget, withRenderBudget, type RenderLimits } from './budget';
 
 /**
  * What flow templates can read (documented in docs/definition.md). Loop steps add their item
@@ -92,11 +94,7 @@ export function isSingleOutputTemplate(src: string): boolean {
 /** Renders `src` to text. Throws TemplateError on syntax errors, render errors and limits. */
 export async function renderTemplate(src: string, scope: TemplateScope): Promise<string> {
   const templates = parseOrThrow(src);
-  try {
-    return String(await liquid.render(templates, isolated(scope)));
-  } catch (error) {
-    throw new TemplateError(errorMessage(error), { cause: error });
-  }
+  return withinOutputBudget(String(await metered((renderLimit) => liquid.render(templates, isolated(scope), { renderLimit }))));
 }
 
 /**
@@ -109,14 +107,46 @@ export async function evaluateValue(src: string, scope: TemplateScope): Promise<
   if (!hasTemplateMarkup(src)) return src;
   const templates = parseOrThrow(src);
   const expression = singleOutputExpression(templates);
-  try {
-    if (expression === null) return String(await liquid.render(templates, isolated(scope)));
-    // toValue unwraps Liquid literals such as `empty`/`blank` into plain values.
-    const value: unknown = toValue(await liquid.evalValue(expression, isolated(scope)));
-    return value === undefined ? null : value;
-  } catch (error) {
-    throw new TemplateError(errorMessage(error), { cause: error });
+  if (expression === null) {
+    return withinOutputBudget(String(await metered((renderLimit) => liquid.render(templates, isolated(scope), { renderLimit }))));
   }
+  // toValue unwraps Liquid literals such as `empty`/`blank` into plain values.
+  const value: unknown = toValue(await metered(() => liquid.evalValue(expression, isolated(scope))));
+  if (typeof value === 'string') return withinOutputBudget(value);
+  return value === undefined ? null : value;
+}
+
+/**
+ * Runs one render against the run's template time budget (when in a run): the render may use at most
+ * what the run has left, and its wall time is added to what the run has spent. Under concurrent runs the
+ * wall time includes interleaved work of others, so the count errs on the high side.
+ */
+async function metered<T>(render: (renderLimitMs: number) => Promise<T>): Promise<T> {
+  const budget = currentRenderBudget();
+  const exhausted = () => budget && renderTimeOverBudget(budget.spentMs, budget.limits.maxTotalMs);
+  const before = exhausted();
+  if (before) throw new TemplateError(before);
+  const left = budget ? Math.ceil(budget.limits.maxTotalMs - budget.spentMs) : TEMPLATE_RENDER_LIMIT_MS;
+  const started = performance.now();
+  const spend = () => {
+    if (budget) budget.spentMs += performance.now() - started;
+  };
+  let result: T;
+  try {
+    result = await render(Math.min(TEMPLATE_RENDER_LIMIT_MS, left));
+  } catch (error) {
+    spend();
+    // A render stopped by the run's remaining time reports the run's budget, not the per-render limit.
+    throw new TemplateError(exhausted() || errorMessage(error), { cause: error });
+  }
+  spend();
+  return result;
+}
+
+function withinOutputBudget(text: string): string {
+  const tooLarge = outputOverBudget(text, maxOutputBytes());
+  if (tooLarge) throw new TemplateError(tooLarge);
+  return text;
 }
 
 /**
