@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { egressAllowEntryProblem } from './execution/http/egress-policy';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -50,6 +51,21 @@ const envSchema = z.object({
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
+  // Egress: where outgoing requests may go, and how much of an answer is read (execution/http/).
+  EGRESS_ALLOW: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const problem = egressAllowEntryProblem(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; expected comma-separated hosts and CIDRs (e.g. 127.0.0.1,localhost,10.0.0.0/8)` });
+        }
+      }),
+  ),
+  RUN_MAX_RESPONSE_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(10 * 1024 * 1024)),
 });
 
 export type Config = {
@@ -76,6 +92,10 @@ export type EngineConfig = {
   stepMaxAttempts: number;
   stepRetryBaseMs: number;
   schedulerIntervalMs: number;
+  /** EGRESS_ALLOW: hosts and CIDRs admitted besides public addresses (on-premise targets, the tests' fakes). */
+  egressAllow: readonly string[];
+  /** RUN_MAX_RESPONSE_BYTES: the most of one upstream response body a step reads. */
+  maxResponseBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -111,6 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+      egressAllow: e.EGRESS_ALLOW,
+      maxResponseBytes: e.RUN_MAX_RESPONSE_BYTES,
     },
   });
 }

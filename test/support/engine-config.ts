@@ -8,4 +8,7 @@ export const testEngineConfig: EngineConfig = {
   stepMaxAttempts: 4,
   stepRetryBaseMs: 20,
   schedulerIntervalMs: 3_600_000,
+  // The fakes listen on loopback, which the egress policy refuses by default: admitted here, never switched off.
+  egressAllow: ['127.0.0.1', 'localhost', '::1'],
+  maxResponseBytes: 10 * 1024 * 1024,
 };

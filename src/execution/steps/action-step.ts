@@ -46,12 +46,12 @@ export async function runActionStep(
     if (plan?.connection) {
       const credential = await openCredential(deps.db, deps.vault, plan);
       if (oauth2TypeOf(plan.connection.definition) === 'CLIENT_CREDENTIALS') {
-        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs });
+        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http });
       }
       opened = { connection: plan.connection.definition, inputs: credential.inputs };
     }
     const request = await buildRequest(action, inputs, opened);
-    const result = await callConnector(request, {
+    const result = await callConnector(deps.http, request, {
       idempotencyKey: idempotencyKey(ctx.execution.id, step.name, iteration ? [iteration] : []),
       timeoutMs: deps.config.stepTimeoutMs,
       maxAttempts: deps.config.stepMaxAttempts,
