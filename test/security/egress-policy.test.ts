@@ -77,10 +77,10 @@ describe('the default policy refuses loopback before any connection', () => {
   it('127.0.0.1, 2130706433, [::1] and localhost: one identical refusal, and the fake saw no connection', async () => {
     const guarded = client([]);
     const before = fake.connections();
-    const causes: unknown[] = [];
-    for (const url of loopbackUrls()) causes.push(((await guarded.fetch(url, {}).catch((error: Error) => error)) as Error).cause);
-    for (const cause of causes) expect(cause).toBeInstanceOf(EgressRefused);
-    expect(new Set(causes.map((cause) => (cause as Error).message))).toEqual(new Set([EGRESS_REFUSED_MESSAGE]));
+    const refusals: unknown[] = [];
+    for (const url of loopbackUrls()) refusals.push(await guarded.fetch(url, {}).catch((error: Error) => error));
+    for (const refusal of refusals) expect(refusal).toBeInstanceOf(EgressRefused);
+    expect(new Set(refusals.map((refusal) => (refusal as Error).message))).toEqual(new Set([EGRESS_REFUSED_MESSAGE]));
     expect(fake.connections()).toBe(before);
   });
 
@@ -89,7 +89,7 @@ describe('the default policy refuses loopback before any connection', () => {
     const before = fake.connections();
     for (const host of ['0x7f000001', '0177.0.0.1', '127.1', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]']) {
       const error = (await guarded.fetch(`http://${host}:${fake.port}/`, {}).catch((e: Error) => e)) as Error;
-      expect((error.cause as Error).message, host).toBe(EGRESS_REFUSED_MESSAGE);
+      expect(error.message, host).toBe(EGRESS_REFUSED_MESSAGE);
     }
     expect(fake.connections()).toBe(before);
   });
@@ -128,7 +128,7 @@ describe('EGRESS_ALLOW admits listed hosts and networks', () => {
     expect((await byName.fetch(`http://localhost:${fake.port}/`, {})).status).toBe(200);
     const before = fake.connections();
     const error = (await byName.fetch(`http://127.0.0.1:${fake.port}/`, {}).catch((e: Error) => e)) as Error;
-    expect(error.cause).toBeInstanceOf(EgressRefused);
+    expect(error).toBeInstanceOf(EgressRefused);
     expect(fake.connections()).toBe(before);
   });
 
@@ -155,7 +155,7 @@ describe('names are checked on what they resolve to, at every connection (DNS re
       return ['10.0.0.1'];
     });
     const error = (await guarded.fetch('http://internal.rebind.test/', {}).catch((e: Error) => e)) as Error;
-    expect(error.cause).toBeInstanceOf(EgressRefused);
+    expect(error).toBeInstanceOf(EgressRefused);
     expect(asked).toEqual(['internal.rebind.test']);
   });
 
@@ -172,7 +172,7 @@ describe('names are checked on what they resolve to, at every connection (DNS re
     const before = fake.connections();
     expect(await (await guarded.fetch(`http://rebind.test:${fake.port}/`, {})).text()).toBe('reached');
     const error = (await guarded.fetch(`http://rebind.test:${fake.port}/`, {}).catch((e: Error) => e)) as Error;
-    expect(error.cause).toBeInstanceOf(EgressRefused);
+    expect(error).toBeInstanceOf(EgressRefused);
     expect(fake.connections()).toBe(before + 1);
   });
 });

@@ -1,7 +1,7 @@
 import { Agent, fetch as undiciFetch, type Dispatcher, type RequestInit, type Response } from 'undici';
 import type { EngineConfig } from '../../config';
 import { readBodyWithin } from './bounded-body';
-import { egressPolicy } from './egress-policy';
+import { EgressRefused, egressPolicy } from './egress-policy';
 import { guardedConnector, type ResolveHost } from './guarded-connector';
 
 /**
@@ -30,7 +30,11 @@ export function unguardedOutgoingHttp(settings: Pick<EngineConfig, 'maxResponseB
 }
 
 function clientOver(dispatcher: Dispatcher, maxResponseBytes: number): OutgoingHttp {
-  const fetch = (url: string, init: RequestInit) => undiciFetch(url, { ...init, dispatcher });
+  // fetch wraps every connect failure as "fetch failed"; a refusal is surfaced as itself so callers can tell it apart.
+  const fetch = (url: string, init: RequestInit) =>
+    undiciFetch(url, { ...init, dispatcher }).catch((error: Error) => {
+      throw error.cause instanceof EgressRefused ? error.cause : error;
+    });
   return {
     fetch,
     fetchBuffered: async (url, init) => {

@@ -84,9 +84,7 @@ async function snippet(response: Response): Promise<string> {
 }
 
 function egressOrBudgetFailure(error: unknown): string | null {
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof EgressRefused) return cause.message;
-  if (error instanceof ResponseTooLarge) return error.message;
+  if (error instanceof EgressRefused || error instanceof ResponseTooLarge) return error.message;
   return null;
 }
 
