@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { EGRESS_REFUSED_MESSAGE, EgressRefused, egressPolicy, isPublicAddress } from '../../src/execution/http/egress-policy';
 import { outgoingHttp, type OutgoingHttp } from '../../src/execution/http/outgoing-http';
+import { clientCredentialsToken } from '../../src/execution/credentials/oauth2-client-credentials';
 import { callConnector } from '../../src/execution/steps/call-connector';
 
 /** One handler on 127.0.0.1 and ::1, same port, counting TCP connections as they are accepted. */
@@ -107,6 +108,14 @@ describe('the default policy refuses loopback before any connection', () => {
     const closedPort = await portNobodyListensOn();
     const closed = await callConnector(guarded, { method: 'GET', url: `http://127.0.0.1:${closedPort}/records`, headers: {}, body: undefined }, { idempotencyKey: 'k', timeoutMs: 2_000, maxAttempts: 4, retryBaseMs: 1 });
     expect(closed).toEqual({ ok: false, status: null, attempts: 1, error: `${EGRESS_REFUSED_MESSAGE} (GET http://127.0.0.1:${closedPort}/records)` });
+  });
+  it('OAuth2 token requests take the same way out: a loopback token URL is refused unconnected', async () => {
+    const before = fake.connections();
+    const inputs = { tokenUrl: `http://127.0.0.1:${fake.port}/token`, clientId: 'c', clientSecret: 's' };
+    const refusal = await clientCredentialsToken('egress-test-credential', inputs, { timeoutMs: 2_000, http: client([]) }).catch((error: Error) => error);
+    expect(refusal).toBeInstanceOf(EgressRefused);
+    expect((refusal as Error).message).toBe(EGRESS_REFUSED_MESSAGE);
+    expect(fake.connections()).toBe(before);
   });
 });
 
