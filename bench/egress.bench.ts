@@ -8,12 +8,14 @@
  * 2. Execution throughput: 200 webhook executions of a one-step flow (http-request GET to the fake, no
  *    credential) run by a worker whose client is guarded, then by one whose client is not, alternating,
  *    five rounds each: executions/s = 200 ÷ (last ended_at − first POST), the median round counts.
+ * 3. The address check alone (what each new connection adds), free of network and scheduling noise.
  * Nothing here talks to anything but 127.0.0.1.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createCustomer } from '../src/domain/customers/customers';
+import { egressPolicy } from '../src/execution/http/egress-policy';
 import { outgoingHttp, unguardedOutgoingHttp, type OutgoingHttp } from '../src/execution/http/outgoing-http';
 import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
 import { BenchmarkFailure, fmt, gqlData, median, runPool, seedOrganization, table, type BenchEnv } from './support';
@@ -164,6 +166,15 @@ export async function run(env: BenchEnv) {
       ),
     );
     console.log(`cost of the egress check on execution throughput: ${overhead(median(rates.guarded), median(rates.plain))} (negative: within noise)`);
+
+    // 3. The check alone, per connection.
+    const policy = egressPolicy(['10.0.0.0/8', 'erp.corp.example']);
+    const checks = 200_000;
+    for (const address of ['93.184.216.34', '2606:4700:4700::1111', '10.1.2.3']) {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < checks; i++) policy.allows('api.example.com', [address]);
+      console.log(`address check of ${address}: ${fmt(Number(process.hrtime.bigint() - start) / checks / 1000, 1)} µs per connection`);
+    }
   } finally {
     await guarded.close();
     await plain.close();

@@ -109,6 +109,7 @@ describe('the default policy refuses loopback before any connection', () => {
     const closed = await callConnector(guarded, { method: 'GET', url: `http://127.0.0.1:${closedPort}/records`, headers: {}, body: undefined }, { idempotencyKey: 'k', timeoutMs: 2_000, maxAttempts: 4, retryBaseMs: 1 });
     expect(closed).toEqual({ ok: false, status: null, attempts: 1, error: `${EGRESS_REFUSED_MESSAGE} (GET http://127.0.0.1:${closedPort}/records)` });
   });
+
   it('OAuth2 token requests take the same way out: a loopback token URL is refused unconnected', async () => {
     const before = fake.connections();
     const inputs = { tokenUrl: `http://127.0.0.1:${fake.port}/token`, clientId: 'c', clientSecret: 's' };
