@@ -1,4 +1,4 @@
-import { Agent, fetch as undiciFetch, type Dispatcher, type RequestInit, type Response } from 'undici';
+import { Agent, buildConnector, fetch as undiciFetch, type Dispatcher, type RequestInit, type Response } from 'undici';
 import type { EngineConfig } from '../../config';
 import { readBodyWithin } from './bounded-body';
 import { EgressRefused, egressPolicy } from './egress-policy';
@@ -24,9 +24,12 @@ export function outgoingHttp(settings: OutgoingHttpSettings, opts: { resolve?: R
   return clientOver(new Agent({ connect: guardedConnector(egressPolicy(settings.egressAllow), opts.resolve) }), settings.maxResponseBytes);
 }
 
-/** Without the egress check: only for the benchmark that measures what the check costs. Never a setting. */
+/**
+ * Without the egress check: only for the benchmark that measures what the check costs. Never a setting.
+ * Same kind of connector as the guarded one (a function, undici's own), so the check is the only difference.
+ */
 export function unguardedOutgoingHttp(settings: Pick<EngineConfig, 'maxResponseBytes'>): OutgoingHttp {
-  return clientOver(new Agent(), settings.maxResponseBytes);
+  return clientOver(new Agent({ connect: buildConnector({}) }), settings.maxResponseBytes);
 }
 
 function clientOver(dispatcher: Dispatcher, maxResponseBytes: number): OutgoingHttp {
