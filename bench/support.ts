@@ -20,6 +20,7 @@ import { createOrganization } from '../src/domain/organizations/organizations';
 import { createApp } from '../src/http/app';
 import { webhookRoutes } from '../src/http/webhooks';
 import { loadConfig, type EngineConfig } from '../src/config';
+import type { OutgoingHttp } from '../src/execution/http/outgoing-http';
 import { startWorker } from '../src/execution/worker';
 import { createLogger } from '../src/log';
 import { masterKeyFrom } from '../src/vault/master-key';
@@ -49,9 +50,11 @@ export type BenchEnv = {
   /**
    * An execution worker (graphile-worker + lease sweeper + scheduler, `startWorker` as `npm start` runs it)
    * on a server's pool (default: the main server's, as `npm start` shares one pool) with the production
-   * engine settings of `loadConfig({}).engine` unless overridden. Stopped by `stop()` or at teardown.
+   * engine settings of `loadConfig({}).engine` unless overridden, with EGRESS_ALLOW=127.0.0.1 for the fake
+   * APIs. `http` replaces the worker's outgoing client (the egress benchmark compares with and without the
+   * check). Stopped by `stop()` or at teardown.
    */
-  startWorker: (opts?: { database?: Database; config?: Partial<EngineConfig> }) => Promise<BenchWorker>;
+  startWorker: (opts?: { database?: Database; config?: Partial<EngineConfig>; http?: OutgoingHttp }) => Promise<BenchWorker>;
   close: () => Promise<void>;
 };
 
@@ -119,10 +122,11 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const api = await startApi();
     await vault.checkMasterKey(api.database.db);
 
-    const startBenchWorker = async (opts: { database?: Database; config?: Partial<EngineConfig> } = {}): Promise<BenchWorker> => {
+    const startBenchWorker = async (opts: { database?: Database; config?: Partial<EngineConfig>; http?: OutgoingHttp } = {}): Promise<BenchWorker> => {
       const database = opts.database ?? api.database;
-      const config: EngineConfig = { ...loadConfig({}).engine, ...opts.config };
-      const worker = await startWorker({ db: database.db, database, vault, log: silent, config });
+      // The fake APIs listen on 127.0.0.1, which the egress policy refuses unless allowed.
+      const config: EngineConfig = { ...loadConfig({ EGRESS_ALLOW: '127.0.0.1' }).engine, ...opts.config };
+      const worker = await startWorker({ db: database.db, database, vault, log: silent, config, http: opts.http });
       let stopping: Promise<void> | undefined;
       const stop = () => (stopping ??= worker.stop());
       // Registered after the pool it uses, so it stops before that pool closes.

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { TEMPLATE_MAX_OUTPUT_BYTES } from './lib/templates/engine';
+import { egressAllowEntryProblem } from './execution/http/egress-policy';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -59,6 +60,21 @@ const envSchema = z.object({
   // Stored run output (issue 7): what a step returns may be any size; what is stored is bounded.
   RUN_MAX_STORED_OUTPUT_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(256 * 1024)),
   ...runBudgetVariables(),
+  // Egress: where outgoing requests may go, and how much of an answer is read (execution/http/).
+  EGRESS_ALLOW: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const problem = egressAllowEntryProblem(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; expected comma-separated hosts and CIDRs (e.g. 127.0.0.1,localhost,10.0.0.0/8)` });
+        }
+      }),
+  ),
+  RUN_MAX_RESPONSE_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(10 * 1024 * 1024)),
 });
 
 // Per-run budgets: no run can take a worker (or the database) for itself. The defaults are far above what a
@@ -138,6 +154,10 @@ export type EngineConfig = {
   /** Stored step output and execution result larger than this (JSON bytes) are truncated with a marker. */
   maxStoredOutputBytes: number;
   budgets: RunBudgets;
+  /** EGRESS_ALLOW: hosts and CIDRs admitted besides public addresses (on-premise targets, the tests' fakes). */
+  egressAllow: readonly string[];
+  /** RUN_MAX_RESPONSE_BYTES: the most of one upstream response body a step reads. */
+  maxResponseBytes: number;
 };
 
 export class ConfigError extends Error {
@@ -175,6 +195,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
       maxStoredOutputBytes: e.RUN_MAX_STORED_OUTPUT_BYTES,
       budgets: runBudgets(e),
+      egressAllow: e.EGRESS_ALLOW,
+      maxResponseBytes: e.RUN_MAX_RESPONSE_BYTES,
     },
     webhooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,

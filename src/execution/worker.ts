@@ -4,6 +4,7 @@ import { Logger, run, type Runner } from 'graphile-worker';
 import type { Database } from '../db/client';
 import { advanceExecution } from './engine/advance-execution';
 import { expiredLeases } from './engine/lease';
+import { outgoingHttp, type OutgoingHttp } from './http/outgoing-http';
 import type { EngineDeps } from './engine/run-flow';
 import { ADVANCE_EXECUTION, enqueueAdvance } from '../domain/executions/job-queue';
 import { fireDueSchedules } from './schedules';
@@ -15,7 +16,10 @@ export type RunningWorker = { id: string; stop: () => Promise<void> };
  * lease ran out (their worker died) to a new job, long before graphile-worker's own 4-hour lock expires;
  * the scheduler fires due schedule ticks (each tick once, whatever the number of processes).
  */
-export async function startWorker(deps: EngineDeps & { database: Database }): Promise<RunningWorker> {
+export async function startWorker(
+  workerDeps: Omit<EngineDeps, 'http'> & { database: Database; /** Only a benchmark passes its own. */ http?: OutgoingHttp },
+): Promise<RunningWorker> {
+  const deps = { ...workerDeps, http: workerDeps.http ?? outgoingHttp(workerDeps.config) };
   const id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const runner: Runner = await run({
     pgPool: deps.database.pool,
@@ -48,6 +52,7 @@ export async function startWorker(deps: EngineDeps & { database: Database }): Pr
       for (const stop of timers) stop();
       // Waits for running jobs: in-flight executions finish (or, past the lease, are resumed elsewhere).
       await runner.stop();
+      if (!workerDeps.http) await deps.http.close();
     },
   };
 }

@@ -10,4 +10,7 @@ export const testEngineConfig: EngineConfig = {
   schedulerIntervalMs: 3_600_000,
   maxStoredOutputBytes: 256 * 1024,
   budgets: defaultRunBudgets,
+  // The fakes listen on loopback, which the egress policy refuses by default: admitted here, never switched off.
+  egressAllow: ['127.0.0.1', 'localhost', '::1'],
+  maxResponseBytes: 10 * 1024 * 1024,
 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
+import type { OutgoingHttp } from '../http/outgoing-http';
 
 type CachedToken = { accessToken: string; expiresAt: number };
 
@@ -16,7 +17,7 @@ const EARLY_MS = 30_000;
 export async function clientCredentialsToken(
   credentialId: string,
   inputs: Record<string, string>,
-  opts: { timeoutMs: number; now?: () => number },
+  opts: { timeoutMs: number; http: OutgoingHttp; now?: () => number },
 ): Promise<string> {
   const now = opts.now ?? Date.now;
   const key = `${credentialId}:${createHash('sha256').update(JSON.stringify([inputs.tokenUrl, inputs.clientId, inputs.clientSecret, inputs.scopes])).digest('hex')}`;
@@ -24,7 +25,7 @@ export async function clientCredentialsToken(
   if (cached && cached.expiresAt - EARLY_MS > now()) return cached.accessToken;
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = requestToken(inputs, opts.timeoutMs, now).finally(() => inFlight.delete(key));
+    pending = requestToken(inputs, opts, now).finally(() => inFlight.delete(key));
     inFlight.set(key, pending);
   }
   const token = await pending;
@@ -32,15 +33,18 @@ export async function clientCredentialsToken(
   return token.accessToken;
 }
 
-async function requestToken(inputs: Record<string, string>, timeoutMs: number, now: () => number): Promise<CachedToken> {
+async function requestToken(inputs: Record<string, string>, opts: { timeoutMs: number; http: OutgoingHttp }, now: () => number): Promise<CachedToken> {
   const tokenUrl = new URL(inputs.tokenUrl ?? '');
   const as: oauth.AuthorizationServer = { issuer: tokenUrl.origin, token_endpoint: tokenUrl.href };
   const client: oauth.Client = { client_id: inputs.clientId ?? '' };
   const parameters: Record<string, string> = inputs.scopes ? { scope: inputs.scopes } : {};
   const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(tokenUrl.hostname);
   const response = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(inputs.clientSecret ?? ''), parameters, {
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: AbortSignal.timeout(opts.timeoutMs),
     [oauth.allowInsecureRequests]: loopback,
+    // Through the one way out: the egress policy applies to token URLs too, and the answer is read within the budget.
+    [oauth.customFetch]: (url, init) =>
+      opts.http.fetchBuffered(url, { method: init.method, headers: init.headers, body: init.body as URLSearchParams, redirect: init.redirect, signal: init.signal }),
   });
   const result = await oauth.processClientCredentialsResponse(as, client, response);
   return { accessToken: result.access_token, expiresAt: now() + (result.expires_in ?? 3600) * 1000 };

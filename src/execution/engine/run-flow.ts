@@ -3,13 +3,15 @@ import type { Db } from '../../db/client';
 import type { ActionStep, BranchStep, LoopStep, SetVariablesStep, Step } from '../../domain/integrations/definition';
 import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
+import type { OutgoingHttp } from '../http/outgoing-http';
 import { evaluateValue, isTruthyCondition, renderDeep, RenderBudget, TemplateError, withRenderBudget } from '../../lib/templates';
 import { durationOverBudget, loopOverBudget, stepsOverBudget } from '../policy/run-budgets';
 import { runActionStep } from '../steps/action-step';
 import { finishedKey, type RunContext } from './run-context';
 import { recordStep, runLog } from './step-record';
 
-export type EngineDeps = { db: Db; vault: Vault; log: Logger; config: EngineConfig };
+/** `http` is the one way out: every request a step sends passes its egress policy and size budget. */
+export type EngineDeps = { db: Db; vault: Vault; log: Logger; config: EngineConfig; http: OutgoingHttp };
 
 /** Whether this worker still owns the execution; checked between steps and before retries. */
 export type LeaseGuard = { renew: () => Promise<boolean> };

@@ -50,7 +50,7 @@ export async function runActionStep(
       if (oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS') {
         const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
         if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs });
+        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http });
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
       }
       opened = { connection: definition, inputs: credential.inputs };
@@ -59,7 +59,7 @@ export async function runActionStep(
     for (const material of request.credentialMaterial) rememberCredentialMaterial(ctx, material);
     const refused = plan?.connection ? refusedHost(step, plan.connection, request.url) : null;
     if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-    const result = await callConnector(request, {
+    const result = await callConnector(deps.http, request, {
       idempotencyKey: idempotencyKey(ctx.execution.id, step.name, iteration ? [iteration] : []),
       timeoutMs: deps.config.stepTimeoutMs,
       maxAttempts: deps.config.stepMaxAttempts,

@@ -1,3 +1,7 @@
+import type { Response } from 'undici';
+import { readBodyPrefix, readBodyWithin, ResponseTooLarge } from '../http/bounded-body';
+import { EgressRefused } from '../http/egress-policy';
+import type { OutgoingHttp } from '../http/outgoing-http';
 import { classifyFailure, type ConnectorCallOutcome } from '../policy/classify-failure';
 import { retryDelayMs, shouldRetry } from '../policy/retry-delay';
 import type { OutgoingRequest } from './build-request';
@@ -16,31 +20,37 @@ export type CallOptions = {
 };
 
 const MAX_RETRY_DELAY_MS = 60_000;
+// Enough bytes for the 200 characters an error shows, even if they are multi-byte.
+const SNIPPET_BYTES = 1024;
 
 /**
  * Sends one connector request, retrying transient failures (network, timeouts, 429, 5xx) with backoff.
  * Every attempt carries the same Idempotency-Key, so an API that honours it applies the effect once.
  */
-export async function callConnector(request: OutgoingRequest, opts: CallOptions): Promise<CallResult> {
+export async function callConnector(http: OutgoingHttp, request: OutgoingRequest, opts: CallOptions): Promise<CallResult> {
   for (let attempt = 1; ; attempt++) {
     let outcome: ConnectorCallOutcome;
     let response: Response | null = null;
+    let final: string | null = null;
     try {
-      response = await fetch(request.url, {
+      response = await http.fetch(request.url, {
         method: request.method,
         headers: { ...request.headers, 'idempotency-key': opts.idempotencyKey },
         body: request.body,
         signal: AbortSignal.timeout(opts.timeoutMs),
         redirect: 'manual',
       });
-      if (response.status < 400) return { ok: true, status: response.status, body: await readBody(response), attempts: attempt };
+      if (response.status < 400) return { ok: true, status: response.status, body: await readBody(response, http.maxResponseBytes), attempts: attempt };
       outcome = { kind: 'response', status: response.status, retryAfterHeader: response.headers.get('retry-after') };
     } catch (error) {
+      // Neither goes away on a retry: the destination stays refused, the answer stays too large.
+      final = egressOrBudgetFailure(error);
       const name = (error as Error).name;
       outcome = name === 'TimeoutError' || name === 'AbortError' ? { kind: 'timeout' } : { kind: 'network', code: causeCode(error) };
     }
     const failure = classifyFailure(outcome, { now: new Date() });
     const where = `${request.method} ${request.displayUrl}`;
+    if (final) return { ok: false, status: response?.status ?? null, error: `${final} (${where})`, attempts: attempt };
     const detail = response ? `HTTP ${response.status} from ${where}${await snippet(response)}` : `${failure.reason} (${where})`;
     if (!shouldRetry(attempt, opts.maxAttempts, failure)) {
       const suffix = failure.transient ? ` after ${attempt} attempts` : '';
@@ -53,8 +63,8 @@ export async function callConnector(request: OutgoingRequest, opts: CallOptions)
   }
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+async function readBody(response: Response, limitBytes: number): Promise<unknown> {
+  const text = new TextDecoder().decode(await readBodyWithin(response, limitBytes));
   if (!text) return null;
   if ((response.headers.get('content-type') ?? '').includes('json')) {
     try {
@@ -68,8 +78,14 @@ async function readBody(response: Response): Promise<unknown> {
 
 /** A short piece of the upstream error body: enough to diagnose, too short to dump a document. */
 async function snippet(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => '')).replace(/\s+/g, ' ').trim();
+  const prefix = await readBodyPrefix(response, SNIPPET_BYTES).catch(() => new Uint8Array());
+  const text = new TextDecoder().decode(prefix).replace(/\s+/g, ' ').trim();
   return text ? `: ${text.slice(0, 200)}` : '';
+}
+
+function egressOrBudgetFailure(error: unknown): string | null {
+  if (error instanceof EgressRefused || error instanceof ResponseTooLarge) return error.message;
+  return null;
 }
 
 function causeCode(error: unknown): string | undefined {
