@@ -50,6 +50,15 @@ const envSchema = z.object({
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
+  // API request limits and browser access (issue 7).
+  API_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(1_048_576)),
+  CORS_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => v.split(',').every((origin) => /^https?:\/\/[^/]+$/.test(origin.trim())), 'must be comma-separated origins like https://app.example.com')
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -66,6 +75,14 @@ export type Config = {
   previousMasterKeys: string[];
   production: boolean;
   engine: EngineConfig;
+  api: ApiConfig;
+};
+
+/** Limits on API requests and which browser origins may call the API with credentials. */
+export type ApiConfig = {
+  maxBodyBytes: number;
+  /** Empty: no cross-origin browser access (same-origin pages such as GraphiQL still work). */
+  corsOrigins: string[];
 };
 
 /** How executions run; tests shorten the lease and retry delays to keep the suite fast. */
@@ -111,6 +128,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+    },
+    api: {
+      maxBodyBytes: e.API_MAX_BODY_BYTES,
+      corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [],
     },
   });
 }

@@ -1,0 +1,19 @@
+import { GraphQLError } from 'graphql';
+
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * graphql's "Did you mean …?" hints list the schema's field, argument, type and enum names to anyone who
+ * guesses close to one; the published schema.graphql is the documentation, so the hints are dropped.
+ */
+export function withoutSuggestions(error: GraphQLError): GraphQLError {
+  if (!SUGGESTION.test(error.message)) return error;
+  SUGGESTION.lastIndex = 0;
+  return new GraphQLError(error.message.replace(SUGGESTION, ''), {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: error.extensions,
+  });
+}
