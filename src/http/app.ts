@@ -33,8 +33,9 @@ export type AppDeps = {
 export const defaultRequestLimits: RequestLimits = {
   maxBodyBytes: 1_048_576,
   maxListItems: MAX_PAGE_SIZE,
-  // Two nested lists at their default page of 100 with a handful of fields fit; a third level does not.
-  maxCost: 1_000_000,
+  // Two nested lists at their default page of 100 (10,000 objects) with a score of fields each fit; a third
+  // nested level (a million objects) does not.
+  maxCost: 5_000_000,
   defaultPageSize: MAX_PAGE_SIZE,
 };
 

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import { connectDatabase, type Database } from '../../src/db/client';
-import { createApp, type App, type Route } from '../../src/http/app';
+import { createApp, type App, type AppDeps, type Route } from '../../src/http/app';
 import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
@@ -10,11 +10,11 @@ import { captureLog } from './log-capture';
 export type Harness = { app: App; database: Database; vault: Vault; close: () => Promise<void> };
 
 /** The real HTTP app over the test database, called through app.fetch (no port needed). */
-export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void } = {}): Harness {
+export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void; api?: AppDeps['api'] } = {}): Harness {
   const database = connectDatabase(inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
   const log = createLogger('info', captureLog);
   const vault = new Vault(masterKeyFrom(inject('masterKey')));
-  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhookRoutes({ db: database.db }), ...(opts.routes ?? [])] });
+  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhookRoutes({ db: database.db }), ...(opts.routes ?? [])], api: opts.api });
   return { app, database, vault, close: () => database.close() };
 }
 

@@ -1,9 +1,5 @@
-import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
-
-export type CostWeights = {
-  /** How many items a list field without `first`/`last` returns: the server's default page size. */
-  defaultPageSize: number;
-};
+import { Kind, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { namedOf, type SchemaField, type SchemaType } from './schema-types';
 
 const OBJECT_COST = 2;
 const SCALAR_COST = 1;
@@ -12,14 +8,16 @@ const DEPTH_FACTOR = 1.5;
 
 /**
  * The cost of the operation that will run, counted with the page sizes it will really get: `first`/`last`
- * given literally or as variables, the default page when a paged field gets neither, and the number of ids
- * a `nodes(ids:)` asks for. Introspection is counted like any other field.
+ * given literally or as variables, otherwise the field's `assumedSize` extension (a page sliced from data
+ * already in memory) or the default page size; a `nodes(ids:)` counts its ids. Introspection is counted
+ * like any other field.
  */
 export function operationCost(
+  schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
-  weights: CostWeights,
+  defaultPageSize: number,
 ): number {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
@@ -34,45 +32,48 @@ export function operationCost(
     return undefined;
   };
 
-  const multiplierOf = (field: FieldNode): number => {
+  const multiplierOf = (node: FieldNode, field: SchemaField | undefined): number => {
     let pageSize: number | null = null;
     let ids = 1;
-    for (const argument of field.arguments ?? []) {
+    for (const argument of node.arguments ?? []) {
       const name = argument.name.value;
       const value = valueOf(argument.value);
       if ((name === 'first' || name === 'last') && typeof value === 'number') pageSize = Math.max(pageSize ?? 0, value);
       if (name === 'ids' && Array.isArray(value)) ids = value.length;
     }
-    if (isPagedList(field)) return pageSize ?? weights.defaultPageSize;
+    if (isPagedList(node)) return pageSize ?? field?.extensions?.assumedSize ?? defaultPageSize;
     return Math.max(ids, pageSize ?? 1);
   };
 
   // Fragments are flattened into the selection that spreads them; validation has already refused cycles.
-  const selectionCost = (selectionSet: SelectionSetNode): number => {
+  const selectionCost = (selectionSet: SelectionSetNode, parent: SchemaType | null | undefined): number => {
     let cost = 0;
     for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) cost += fieldCost(selection);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) cost += selectionCost(selection.selectionSet);
-      else {
+      if (selection.kind === Kind.FIELD) cost += fieldCost(selection, parent?.getFields?.()[selection.name.value]);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        cost += selectionCost(selection.selectionSet, type as SchemaType | undefined);
+      } else {
         const fragment = fragments.get(selection.name.value);
-        if (fragment) cost += selectionCost(fragment.selectionSet);
+        if (fragment) cost += selectionCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as SchemaType | undefined);
       }
     }
     return cost;
   };
 
-  const fieldCost = (field: FieldNode): number => {
-    if (!field.selectionSet) return SCALAR_COST;
-    const children = selectionCost(field.selectionSet);
-    return (OBJECT_COST + DEPTH_FACTOR * children) * multiplierOf(field);
+  const fieldCost = (node: FieldNode, field: SchemaField | undefined): number => {
+    if (!node.selectionSet) return SCALAR_COST;
+    const children = selectionCost(node.selectionSet, field ? namedOf(field.type) : undefined);
+    return (OBJECT_COST + DEPTH_FACTOR * children) * multiplierOf(node, field);
   };
 
-  return selectionCost(operation.selectionSet);
+  const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[operation.operation];
+  return selectionCost(operation.selectionSet, root as SchemaType | null);
 }
 
 /**
  * A Relay connection returns a page of `edges`/`nodes`; without `first`/`last` the server fills the default page.
- * Recognised by its selection, so the check needs no schema lookup and works for every connection field.
+ * Recognised by its selection, so it works for every connection field.
  */
 function isPagedList(field: FieldNode): boolean {
   return (field.selectionSet?.selections ?? []).some(

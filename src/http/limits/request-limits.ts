@@ -44,7 +44,7 @@ function limitError(
   }
   // A full schema is the largest answer the API gives; asking for it many times over in one request only stalls.
   if (countFields(document, '__schema') > 1) return refuse('Ask for __schema at most once per request.');
-  const cost = operationCost(document, operationName, variables, { defaultPageSize: limits.defaultPageSize });
+  const cost = operationCost(schema, document, operationName, variables, limits.defaultPageSize);
   if (cost > limits.maxCost) {
     return refuse(`Query cost ${Math.ceil(cost)} exceeds the limit of ${limits.maxCost}; ask for smaller pages (first) or fewer fields.`);
   }

@@ -46,6 +46,9 @@ const inOrderOf =
     return ids.map((id) => byId.get(id) ?? null);
   };
 
+// Catalog components have a handful of connections and inputs; the query cost assumes this many per list.
+const COMPONENT_LIST_ASSUMED_SIZE = 10;
+
 const pageOf = async <T>(items: T[], page: Page): Promise<PageResult<T>> => ({
   rows: items.slice(page.offset, page.offset + page.limit),
   totalCount: items.length,
@@ -64,6 +67,8 @@ export const Component = builder.node(ComponentRef, {
       {
         type: ConnectionRef,
         args: { offset: t.arg.int() },
+        // A page of a definition already in memory, not a query: the query cost counts a typical definition.
+        extensions: { assumedSize: COMPONENT_LIST_ASSUMED_SIZE },
         resolve: (component, args) => resolveConnection(args, (page) => pageOf(connectionsOf(component), page)),
       },
       ConnectionConnection,
@@ -88,6 +93,8 @@ export const Connection = builder.node(ConnectionRef, {
       {
         type: InputFieldRef,
         args: { offset: t.arg.int() },
+        // A page of a definition already in memory, not a query: the query cost counts a typical definition.
+        extensions: { assumedSize: COMPONENT_LIST_ASSUMED_SIZE },
         resolve: (connection, args) => resolveConnection(args, (page) => pageOf(inputFieldsOf(connection), page)),
       },
       InputFieldConnection,
