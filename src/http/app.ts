@@ -16,7 +16,7 @@ import { isClientError, unexpectedErrorLog } from './error-log';
 import { healthRoutes } from './health';
 import { DocumentCache } from './limits/document-cache';
 import { requestLimitsPlugin, type RequestLimits } from './limits/request-limits';
-import { withoutSuggestions } from './suggestions';
+import { noSuggestionsPlugin, withoutSuggestions } from './suggestions';
 
 export type AppDeps = {
   db: Db;
@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps) {
         // maskError drops every suggestion, enum values included (armor's filter misses those).
         blockFieldSuggestion: { enabled: false },
       }),
+      noSuggestionsPlugin,
       requestLimitsPlugin(limits),
       errorLog.plugin,
     ],

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
@@ -17,3 +18,11 @@ export function withoutSuggestions(error: GraphQLError): GraphQLError {
     extensions: error.extensions,
   });
 }
+
+/** Validation errors (unknown fields, enum literals) reach the client without passing the error mask. */
+export const noSuggestionsPlugin: Plugin = {
+  onValidate: () =>
+    function onValidateEnd({ valid, result, setResult }) {
+      if (!valid) setResult(result.map((error) => withoutSuggestions(error as GraphQLError)));
+    },
+};

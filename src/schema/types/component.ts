@@ -17,7 +17,7 @@ import type { Page, PageResult } from '../../domain/pagination';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
-import { connectionOf, resolveConnection } from '../lib/connection';
+import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
 import { idOf } from '../lib/ids';
 
 // Explicit refs first: Component, Connection and InputField refer to each other.
@@ -46,9 +46,6 @@ const inOrderOf =
     return ids.map((id) => byId.get(id) ?? null);
   };
 
-// Catalog components have a handful of connections and inputs; the query cost assumes this many per list.
-const COMPONENT_LIST_ASSUMED_SIZE = 10;
-
 const pageOf = async <T>(items: T[], page: Page): Promise<PageResult<T>> => ({
   rows: items.slice(page.offset, page.offset + page.limit),
   totalCount: items.length,
@@ -67,8 +64,7 @@ export const Component = builder.node(ComponentRef, {
       {
         type: ConnectionRef,
         args: { offset: t.arg.int() },
-        // A page of a definition already in memory, not a query: the query cost counts a typical definition.
-        extensions: { assumedSize: COMPONENT_LIST_ASSUMED_SIZE },
+        extensions: inMemoryList,
         resolve: (component, args) => resolveConnection(args, (page) => pageOf(connectionsOf(component), page)),
       },
       ConnectionConnection,
@@ -93,8 +89,7 @@ export const Connection = builder.node(ConnectionRef, {
       {
         type: InputFieldRef,
         args: { offset: t.arg.int() },
-        // A page of a definition already in memory, not a query: the query cost counts a typical definition.
-        extensions: { assumedSize: COMPONENT_LIST_ASSUMED_SIZE },
+        extensions: inMemoryList,
         resolve: (connection, args) => resolveConnection(args, (page) => pageOf(inputFieldsOf(connection), page)),
       },
       InputFieldConnection,
