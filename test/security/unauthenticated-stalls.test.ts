@@ -19,7 +19,7 @@ async function timed(run: () => Promise<Response>) {
   const text = await response.text();
   return { status: response.status, text, ms: performance.now() - started };
 }
-const post = (app: typeof h.app, body: unknown) => () =>
+const post = (app: typeof h.app, body: unknown) => async () =>
   app.fetch('http://127.0.0.1/api', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('cheap unauthenticated stalls (finding 8)', () => {
