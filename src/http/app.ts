@@ -30,7 +30,7 @@ export type AppDeps = {
   api?: Partial<ApiConfig>;
 };
 
-export const defaultRequestLimits: RequestLimits = {
+const defaultRequestLimits: RequestLimits = {
   maxBodyBytes: 1_048_576,
   maxListItems: MAX_PAGE_SIZE,
   // Two nested lists at their default page of 100 (10,000 objects) with a score of fields each fit; a third
@@ -113,7 +113,7 @@ export function createApp(deps: AppDeps) {
         maxDirectives: { n: 20, exposeLimits: true },
         // The cost needs the variables (page sizes given as $first), so requestLimitsPlugin counts it.
         costLimit: { enabled: false },
-        // maskError drops every suggestion, enum values included (armor's filter misses those).
+        // noSuggestionsPlugin and maskError drop every suggestion, enum values included (armor misses those).
         blockFieldSuggestion: { enabled: false },
       }),
       noSuggestionsPlugin,

@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
+import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { findOversizedList } from './list-sizes';
 import { operationCost } from './query-cost';
@@ -31,7 +31,7 @@ export function requestLimitsPlugin(limits: RequestLimits): Plugin {
 }
 
 function limitError(
-  schema: Parameters<typeof findOversizedList>[0],
+  schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
