@@ -2,14 +2,14 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+const HAS_SUGGESTION = /Did you mean /;
 
 /**
  * graphql's "Did you mean …?" hints list the schema's field, argument, type and enum names to anyone who
  * guesses close to one; the published schema.graphql is the documentation, so the hints are dropped.
  */
 export function withoutSuggestions(error: GraphQLError): GraphQLError {
-  if (!SUGGESTION.test(error.message)) return error;
-  SUGGESTION.lastIndex = 0;
+  if (!HAS_SUGGESTION.test(error.message)) return error;
   return new GraphQLError(error.message.replace(SUGGESTION, ''), {
     nodes: error.nodes,
     source: error.source,
