@@ -75,6 +75,15 @@ const envSchema = z.object({
       }),
   ),
   RUN_MAX_RESPONSE_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(10 * 1024 * 1024)),
+  // API request limits and browser access (issue 7).
+  API_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(1_048_576)),
+  CORS_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((v) => v.split(',').every((origin) => /^https?:\/\/[^/]+$/.test(origin.trim())), 'must be comma-separated origins like https://app.example.com')
+      .optional(),
+  ),
 });
 
 // Per-run budgets: no run can take a worker (or the database) for itself. The defaults are far above what a
@@ -132,6 +141,14 @@ export type Config = {
   production: boolean;
   engine: EngineConfig;
   webhooks: WebhookSettings;
+  api: ApiConfig;
+};
+
+/** Limits on API requests and which browser origins may call the API with credentials. */
+export type ApiConfig = {
+  maxBodyBytes: number;
+  /** Empty: no cross-origin browser access (same-origin pages such as GraphiQL still work). */
+  corsOrigins: string[];
 };
 
 /** Limits of the webhook routes (src/http/webhooks); rates are per process (see rate-limit.ts). */
@@ -203,6 +220,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signatureToleranceSeconds: e.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS,
       ratePerMinute: e.WEBHOOK_RATE_PER_MINUTE,
       orgRatePerMinute: e.ORG_WEBHOOK_RATE_PER_MINUTE,
+    },
+    api: {
+      maxBodyBytes: e.API_MAX_BODY_BYTES,
+      corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [],
     },
   });
 }

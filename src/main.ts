@@ -41,7 +41,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   let url = '';
   if (opts.http !== false) {
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl, routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }) });
+    const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl, routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }), api: config.api });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);

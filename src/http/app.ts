@@ -6,10 +6,17 @@ import type { Db } from '../db/client';
 import { authenticate } from '../domain/auth/authenticate';
 import type { Logger } from '../log';
 import type { Vault } from '../vault/vault';
+import type { ApiConfig } from '../config';
 import type { Context } from '../schema/context';
-import { domainErrorOf, rootCause, toGraphQLError } from '../schema/errors';
+import { domainErrorOf, toGraphQLError } from '../schema/errors';
+import { MAX_PAGE_SIZE } from '../schema/lib/connection';
 import { schema } from '../schema/index';
+import { corsFor } from './cors';
+import { isClientError, unexpectedErrorLog } from './error-log';
 import { healthRoutes } from './health';
+import { DocumentCache } from './limits/document-cache';
+import { requestLimitsPlugin, type RequestLimits } from './limits/request-limits';
+import { noSuggestionsPlugin, withoutSuggestions } from './suggestions';
 
 export type AppDeps = {
   db: Db;
@@ -19,7 +26,21 @@ export type AppDeps = {
   publicUrl: string;
   /** Extra routes (webhooks, OAuth callbacks) answered before GraphQL. */
   routes?: Route[];
+  /** Body limit and CORS origins from the config; tests leave it out to get the defaults. */
+  api?: Partial<ApiConfig>;
 };
+
+const defaultRequestLimits: RequestLimits = {
+  maxBodyBytes: 1_048_576,
+  maxListItems: MAX_PAGE_SIZE,
+  // Two nested lists at their default page of 100 (10,000 objects) with a score of fields each fit; a third
+  // nested level (a million objects) does not.
+  maxCost: 5_000_000,
+  defaultPageSize: MAX_PAGE_SIZE,
+};
+
+// Real clients send a few small documents over and over; larger ones are parsed each time, never kept.
+const CACHED_DOCUMENT_LIMITS = { maxDocumentBytes: 16 * 1024, maxTotalBytes: 4 * 1024 * 1024 };
 
 /** Returns a Response to answer the request, or undefined to let the next route (finally GraphQL) have it. */
 export type Route = (request: Request, url: URL) => Promise<Response | undefined> | Response | undefined;
@@ -50,11 +71,16 @@ function routesPlugin(routes: Route[]): Plugin {
  * object on a port, so both go through identical code.
  */
 export function createApp(deps: AppDeps) {
+  const limits = { ...defaultRequestLimits, ...(deps.api?.maxBodyBytes ? { maxBodyBytes: deps.api.maxBodyBytes } : {}) };
+  const errorLog = unexpectedErrorLog(deps.log);
   return createYoga<{}, Context>({
     schema,
     // Prismatic clients call /api; GraphQL tooling expects /graphql. Both serve the same schema.
     graphqlEndpoint: '/:endpoint(api|graphql)',
     landingPage: false,
+    maxRequestBodySize: limits.maxBodyBytes,
+    parserAndValidationCache: { documentCache: new DocumentCache(CACHED_DOCUMENT_LIMITS), errorCache: new DocumentCache(CACHED_DOCUMENT_LIMITS) },
+    cors: corsFor(deps.api?.corsOrigins ?? []),
     logging: false,
     graphiql: (request) => ({ endpoint: new URL(request.url).pathname, title: 'tenantflow', defaultQuery: GRAPHIQL_WELCOME }),
     renderGraphiQL,
@@ -72,10 +98,9 @@ export function createApp(deps: AppDeps) {
       maskError(error, message) {
         const domainError = domainErrorOf(error);
         if (domainError) return toGraphQLError(domainError, error as GraphQLError);
-        // Errors graphql itself raised (validation, bad variables) carry no cause and are meant for the client.
-        if ((error as Error)?.name === 'GraphQLError' && rootCause(error) === error) return error as GraphQLError;
-        // Unexpected: the client gets a generic message, the operator log gets the cause (never the variables).
-        deps.log.error({ err: rootCause(error) }, 'unexpected error in a GraphQL request');
+        if (isClientError(error)) return withoutSuggestions(error as GraphQLError);
+        // Unexpected: the client gets a generic message, the operator log a short description of the cause.
+        errorLog.logOnce(error);
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },
@@ -86,9 +111,14 @@ export function createApp(deps: AppDeps) {
         maxAliases: { n: 30, exposeLimits: true },
         maxTokens: { n: 5000, exposeLimits: true },
         maxDirectives: { n: 20, exposeLimits: true },
-        costLimit: { maxCost: 20_000, exposeLimits: true },
-        blockFieldSuggestion: { enabled: true },
+        // The cost needs the variables (page sizes given as $first), so requestLimitsPlugin counts it.
+        costLimit: { enabled: false },
+        // noSuggestionsPlugin and maskError drop every suggestion, enum values included (armor misses those).
+        blockFieldSuggestion: { enabled: false },
       }),
+      noSuggestionsPlugin,
+      requestLimitsPlugin(limits),
+      errorLog.plugin,
     ],
   });
 }

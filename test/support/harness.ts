@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db/client';
-import { createApp, type App, type Route } from '../../src/http/app';
+import { createApp, type App, type AppDeps, type Route } from '../../src/http/app';
 import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
@@ -11,12 +11,12 @@ import { captureLog } from './log-capture';
 export type Harness = { app: App; database: Database; vault: Vault; close: () => Promise<void> };
 
 /** The real HTTP app over the test database, called through app.fetch (no port needed). */
-export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void } = {}): Harness {
+export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void; api?: AppDeps['api'] } = {}): Harness {
   const database = connectDatabase(inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
   const log = createLogger('info', captureLog);
   const vault = new Vault(masterKeyFrom(inject('masterKey')));
   const webhooks = webhookRoutes({ db: database.db, vault, log, settings: loadConfig({}).webhooks });
-  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhooks, ...(opts.routes ?? [])] });
+  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhooks, ...(opts.routes ?? [])], api: opts.api });
   return { app, database, vault, close: () => database.close() };
 }
 

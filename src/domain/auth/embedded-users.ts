@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { decodeJwt, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload } from 'jose';
 import type { Db, DbOrTx } from '../../db/client';
 import { customers, signingKeys, users } from '../../db/tables';
 import { decodeGlobalId } from '../../lib/global-id';
@@ -17,6 +17,15 @@ type EmbeddedClaims = JWTPayload & {
 const externalIdIsSet = sql`${users.externalId} is not null`;
 
 const reject = (why: string) => new UnauthenticatedError(`Invalid embedded token: ${why}`);
+
+// A leaked embedded token is a customer's session: it must not outlive a working day, and a token "issued"
+// in the future (a skewed or forged clock) would stretch that.
+const MAX_LIFETIME_SECONDS = 24 * 60 * 60;
+const CLOCK_SKEW_SECONDS = 60;
+
+// One answer for an unknown organization, one without keys and a wrong signature, so a made-up token
+// cannot tell which organization ids exist.
+const UNVERIFIED = 'the signature does not match any signing key of the organization.';
 
 /**
  * Verifies an RS256 JWT signed with one of the organization's keys and returns the customer user it stands for.
@@ -48,11 +57,11 @@ async function verifyEmbeddedJwt(db: Db, jwt: string): Promise<EmbeddedClaims> {
   } catch {
     throw reject('not a JWT.');
   }
+  if (headerAlgorithm(jwt) !== 'RS256') throw reject('tokens must be signed with RS256.');
   const org = typeof unverified.organization === 'string' ? decodeGlobalId(unverified.organization) : null;
-  if (!org || org.typeName !== 'Organization') throw reject('unknown organization.');
+  if (!org || org.typeName !== 'Organization') throw reject(UNVERIFIED);
   const keys = await db.select({ publicKey: signingKeys.publicKey }).from(signingKeys).where(eq(signingKeys.orgId, org.id));
-  // No keys and an unknown organization look the same to the caller.
-  if (keys.length === 0) throw reject('unknown organization.');
+  if (keys.length === 0) throw reject(UNVERIFIED);
 
   let lastError: unknown;
   for (const { publicKey } of keys) {
@@ -62,6 +71,7 @@ async function verifyEmbeddedJwt(db: Db, jwt: string): Promise<EmbeddedClaims> {
         requiredClaims: ['sub', 'customer', 'iat', 'exp'],
       });
       if (typeof payload.customer !== 'string' || !payload.customer) throw reject('the customer claim must be a string.');
+      checkLifetime(payload);
       return payload as EmbeddedClaims;
     } catch (error) {
       if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) throw explain(error);
@@ -71,11 +81,25 @@ async function verifyEmbeddedJwt(db: Db, jwt: string): Promise<EmbeddedClaims> {
   throw explain(lastError);
 }
 
+function headerAlgorithm(jwt: string): unknown {
+  try {
+    return decodeProtectedHeader(jwt).alg;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkLifetime(payload: JWTPayload) {
+  const now = Math.floor(Date.now() / 1000);
+  if (payload.iat! > now + CLOCK_SKEW_SECONDS) throw reject('iat claim: the token is issued in the future.');
+  if (payload.exp! > now + MAX_LIFETIME_SECONDS) throw reject('exp claim: a token may be valid for at most 24 hours from now.');
+}
+
 function explain(error: unknown): Error {
   if (error instanceof UnauthenticatedError) return error;
   if (error instanceof joseErrors.JWTExpired) return reject('the token has expired.');
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return reject('tokens must be signed with RS256.');
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return reject('the signature does not match any signing key of the organization.');
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return reject(UNVERIFIED);
   if (error instanceof joseErrors.JWTClaimValidationFailed) return reject(`${error.claim} claim: ${error.reason === 'missing' ? 'missing' : error.message}.`);
   return reject('the token could not be verified.');
 }

@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../db/client';
 import { executionLogs, executions, stepResults, type ExecutionStatus } from '../../db/tables';
 import { isOrgUser, type Actor } from '../actor';
 import { NotFoundError } from '../errors';
+import { byVisibleIntegration } from '../integrations/integrations';
 import type { Page, PageResult, Sort } from '../pagination';
 
 export type ExecutionRow = typeof executions.$inferSelect;
@@ -49,7 +50,7 @@ export async function listExecutions(
   const e = executions;
   const conditions: (SQL | undefined)[] = [visible(actor)];
   if (filter.instanceId != null) conditions.push(eq(e.instanceId, filter.instanceId));
-  if (filter.integrationId != null) conditions.push(eq(e.integrationId, filter.integrationId));
+  if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, e.integrationId, filter.integrationId));
   if (filter.statuses?.length) conditions.push(inArray(e.status, filter.statuses));
   if (filter.startedAtGte != null) conditions.push(gte(e.createdAt, filter.startedAtGte));
   if (filter.startedAtLte != null) conditions.push(lte(e.createdAt, filter.startedAtLte));

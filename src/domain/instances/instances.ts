@@ -9,7 +9,7 @@ import { getCustomer } from '../customers/customers';
 import { notFoundAs } from '../connections/scoped-config-variables';
 import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { IntegrationDefinition } from '../integrations/definition';
-import { configDefinitionsOf, getIntegration } from '../integrations/integrations';
+import { byVisibleIntegration, configDefinitionsOf, getIntegration } from '../integrations/integrations';
 import { latestIntegrationVersion } from '../integrations/versions';
 import type { Page, PageResult, Sort } from '../pagination';
 import { newFlowConfigRow } from './webhook-tokens';
@@ -73,7 +73,7 @@ export async function listInstances(
   if (filter.isSystem === true) return { rows: [], totalCount: 0 };
   const conditions: SQL[] = [visibleInstances(actor)];
   if (filter.customerId != null) conditions.push(eq(instances.customerId, filter.customerId));
-  if (filter.integrationId != null) conditions.push(eq(instances.integrationId, filter.integrationId));
+  if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, instances.integrationId, filter.integrationId));
   if (filter.enabled != null) conditions.push(eq(instances.enabled, filter.enabled));
   return selectPage(db, instances, and(...conditions), { sort, columns: sortColumns, fallback: [asc(instances.createdAt)], page });
 }

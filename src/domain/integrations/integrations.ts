@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { selectPage } from '../../db/page';
 import { uniqueViolation } from '../../db/errors';
@@ -21,6 +21,15 @@ export type ImportIntegrationInput = { definition: string; integrationId?: strin
  */
 export function visibleIntegrations(actor: Actor): SQL {
   return isOrgUser(actor) ? eq(integrations.orgId, actor.orgId) : sql`false`;
+}
+
+/**
+ * Filters a list by an integration only if the actor can see that integration: an invisible one answers
+ * exactly like a missing id (an empty list), so a customer user cannot learn which integration ids exist.
+ */
+export function byVisibleIntegration(actor: Actor, column: AnyColumn, integrationId: string): SQL {
+  const visible = and(visibleIntegrations(actor), eq(integrations.id, integrationId));
+  return sql`${column} in (select ${integrations.id} from ${integrations} where ${visible})`;
 }
 
 export async function getIntegration(db: DbOrTx, actor: Actor, id: string): Promise<Integration> {

@@ -5,6 +5,12 @@ import { builder } from '../builder';
 
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * For the query cost: a list sliced from a definition already in memory (a component's connections, an
+ * instance's config variables) costs its typical length, not a full default page of database rows.
+ */
+export const inMemoryList = { assumedSize: 10 };
+
 export type ConnectionArgs = {
   first?: number | null;
   last?: number | null;

@@ -17,7 +17,7 @@ import type { Page, PageResult } from '../../domain/pagination';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
-import { connectionOf, resolveConnection } from '../lib/connection';
+import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
 import { idOf } from '../lib/ids';
 
 // Explicit refs first: Component, Connection and InputField refer to each other.
@@ -64,6 +64,7 @@ export const Component = builder.node(ComponentRef, {
       {
         type: ConnectionRef,
         args: { offset: t.arg.int() },
+        extensions: inMemoryList,
         resolve: (component, args) => resolveConnection(args, (page) => pageOf(connectionsOf(component), page)),
       },
       ConnectionConnection,
@@ -88,6 +89,7 @@ export const Connection = builder.node(ConnectionRef, {
       {
         type: InputFieldRef,
         args: { offset: t.arg.int() },
+        extensions: inMemoryList,
         resolve: (connection, args) => resolveConnection(args, (page) => pageOf(inputFieldsOf(connection), page)),
       },
       InputFieldConnection,

@@ -4,7 +4,7 @@ import type { ConfigVariableReport, Instance as InstanceRow } from '../../domain
 import { inlineSlot } from '../../domain/instances/config-values';
 import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
-import { connectionOf, resolveConnection } from '../lib/connection';
+import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
 import { requestDataKeys } from '../lib/connection-loaders';
 import { CustomerConfigVariable } from './customer-config-variable';
 import { Expression, ExpressionConnection } from './expression';
@@ -51,6 +51,7 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
       {
         type: Expression,
         nullable: true,
+        extensions: inMemoryList,
         description: "An inline connection's inputs (null for other config variables). PASSWORD values are never returned; hasValue says one is set.",
         resolve: async ({ instance, report }, args, ctx) => {
           const connection = report.connection;

@@ -11,7 +11,7 @@ import type { InstanceFlowConfigView } from '../../domain/instances/flow-configs
 import { builder } from '../builder';
 import type { Context } from '../context';
 import { actorOf } from '../lib/actor';
-import { connectionOf, resolveConnection } from '../lib/connection';
+import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
 import { InstanceConfigVariable, InstanceConfigVariableConnection } from './instance-config-variable';
@@ -88,6 +88,7 @@ export const Instance = builder.loadableNode('Instance', {
       {
         type: InstanceConfigVariable,
         description: 'One per required config variable of the version the instance is configured for.',
+        extensions: inMemoryList,
         args: { status: t.arg.string({ description: 'active or pending (any case)' }), status_In: t.arg.stringList(), offset: t.arg.int() },
         resolve: async (instance, args, ctx) => {
           const wanted = [...(args.status != null ? [args.status] : []), ...(args.status_In ?? [])].map((s) => s.toUpperCase());
@@ -103,6 +104,7 @@ export const Instance = builder.loadableNode('Instance', {
       {
         type: InstanceFlowConfig,
         args: { offset: t.arg.int() },
+        extensions: inMemoryList,
         resolve: async (instance, args, ctx) => {
           const all = await flowConfigViewsOf(ctx, instance);
           return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));

@@ -1,0 +1,62 @@
+import { GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { findOversizedList } from './list-sizes';
+import { operationCost } from './query-cost';
+
+export type RequestLimits = {
+  /** Largest request body /api and /graphql read; more is refused with 413 while streaming. */
+  maxBodyBytes: number;
+  /** Most items any list argument may hold, literal or variable: the page maximum. */
+  maxListItems: number;
+  /** Most cost an operation may have, counted with its real page sizes (see query-cost.ts). */
+  maxCost: number;
+  /** The page size a paged field without `first`/`last` gets. */
+  defaultPageSize: number;
+};
+
+const refuse = (message: string, extensions: Record<string, unknown> = {}) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, ...extensions } });
+
+/**
+ * Checks that need the variables, so they run just before execution (after parsing and validation, before
+ * any resolver): list sizes, the cost with real page sizes, and one full introspection per request.
+ */
+export function requestLimitsPlugin(limits: RequestLimits): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = limitError(args.schema, args.document, args.operationName, args.variableValues, limits);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
+
+function limitError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  limits: RequestLimits,
+): GraphQLError | null {
+  const oversized = findOversizedList(schema, document, variables, limits.maxListItems);
+  if (oversized) {
+    const message = `${oversized.argument}: at most ${limits.maxListItems} items are allowed, got ${oversized.size}.`;
+    return refuse(message, { fields: [{ field: oversized.argument, messages: [message] }] });
+  }
+  // A full schema is the largest answer the API gives; asking for it many times over in one request only stalls.
+  if (countFields(document, '__schema') > 1) return refuse('Ask for __schema at most once per request.');
+  const cost = operationCost(schema, document, operationName, variables, limits.defaultPageSize);
+  if (cost > limits.maxCost) {
+    return refuse(`Query cost ${Math.ceil(cost)} exceeds the limit of ${limits.maxCost}; ask for smaller pages (first) or fewer fields.`);
+  }
+  return null;
+}
+
+function countFields(document: DocumentNode, name: string): number {
+  let count = 0;
+  visit(document, {
+    [Kind.FIELD](node) {
+      if (node.name.value === name) count++;
+    },
+  });
+  return count;
+}
