@@ -101,7 +101,11 @@ export async function run(env: BenchEnv) {
       await clientRound(plain, fake.url, headers);
       const rates = { guarded: [] as number[], plain: [] as number[] };
       for (let round = 0; round < ROUNDS; round++) {
-        await inTurn(round, async () => rates.guarded.push(await clientRound(guarded, fake.url, headers)), async () => rates.plain.push(await clientRound(plain, fake.url, headers)));
+        await inTurn(
+          round,
+          async () => rates.guarded.push(await clientRound(guarded, fake.url, headers)),
+          async () => rates.plain.push(await clientRound(plain, fake.url, headers)),
+        );
       }
       rows.push([label, fmt(median(rates.guarded), 0), fmt(median(rates.plain), 0), overhead(median(rates.guarded), median(rates.plain))]);
     }
@@ -111,7 +115,12 @@ export async function run(env: BenchEnv) {
     // 2. Execution throughput with and without the check.
     const org = await seedOrganization(env, 'bench-egress');
     const api = env.api.url;
-    const imported = await gqlData(api, org.token, `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`, { d: DEFINITION });
+    const imported = await gqlData(
+      api,
+      org.token,
+      `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
+      { d: DEFINITION },
+    );
     const integration = imported.importIntegration.integration?.id as string | undefined;
     if (!integration) throw new BenchmarkFailure(`importIntegration: ${JSON.stringify(imported)}`);
     await gqlData(api, org.token, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { errors { field messages } } }`, { id: integration });
@@ -137,7 +146,12 @@ export async function run(env: BenchEnv) {
       try {
         const firstSent = Date.now();
         const ids = await runPool(EXECUTIONS, IN_FLIGHT, async () => {
-          const response = await fetch(`${api}${webhookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(60_000) });
+          const response = await fetch(`${api}${webhookPath}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+            signal: AbortSignal.timeout(60_000),
+          });
           await response.text();
           const id = decodeGlobalId(response.headers.get('prismatic-executionid') ?? '')?.id;
           if (response.status !== 202 || !id) throw new BenchmarkFailure(`webhook answered ${response.status}`);
@@ -162,9 +176,15 @@ export async function run(env: BenchEnv) {
     await executionRound(guarded); // warm-up, not counted
     const rates = { guarded: [] as number[], plain: [] as number[] };
     for (let round = 0; round < ROUNDS; round++) {
-      await inTurn(round, async () => rates.guarded.push(await executionRound(guarded)), async () => rates.plain.push(await executionRound(plain)));
+      await inTurn(
+        round,
+        async () => rates.guarded.push(await executionRound(guarded)),
+        async () => rates.plain.push(await executionRound(plain)),
+      );
     }
-    console.log(`${EXECUTIONS} webhook executions (one http-request step to the fake), ${IN_FLIGHT} POSTs in flight, one worker per round, median of ${ROUNDS} alternating rounds`);
+    console.log(
+      `${EXECUTIONS} webhook executions (one http-request step to the fake), ${IN_FLIGHT} POSTs in flight, one worker per round, median of ${ROUNDS} alternating rounds`,
+    );
     console.log(
       table(
         ['worker client', 'executions/s', 'rounds'],

@@ -104,18 +104,32 @@ export async function run(env: BenchEnv) {
   try {
     // Setup (not measured): an org-activated acme-api connection whose global baseUrl is the fake API, one
     // customer with its apiKey, the integration (imported, published) and one deployed instance.
-    const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, { key: 'acme-api' });
+    const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, {
+      key: 'acme-api',
+    });
     const connection = components.components.nodes[0]?.connections.nodes.find((c: { key: string }) => c.key === 'api-key')?.id as string | undefined;
     if (!connection) throw new BenchmarkFailure('no acme-api/api-key connection');
     const scv = await gqlData(
       api,
       org.token,
       `mutation($input: CreateScopedConfigVariableInput!) { createScopedConfigVariable(input: $input) { scopedConfigVariable { id } errors { field messages } } }`,
-      { input: { key: 'Acme API key', stableKey: 'acme-api-key', variableScope: 'customer', managedBy: 'org', connection, inputs: [{ name: 'baseUrl', type: 'value', value: fake.url }] } },
+      {
+        input: {
+          key: 'Acme API key',
+          stableKey: 'acme-api-key',
+          variableScope: 'customer',
+          managedBy: 'org',
+          connection,
+          inputs: [{ name: 'baseUrl', type: 'value', value: fake.url }],
+        },
+      },
     );
     const scvId = scv.createScopedConfigVariable.scopedConfigVariable?.id as string | undefined;
     if (!scvId) throw new BenchmarkFailure(`createScopedConfigVariable failed: ${JSON.stringify(scv)}`);
-    const customer = encodeGlobalId('Customer', (await createCustomer(env.database.db, org.admin, { name: 'Throughput customer', externalId: 'throughput-1' })).id);
+    const customer = encodeGlobalId(
+      'Customer',
+      (await createCustomer(env.database.db, org.admin, { name: 'Throughput customer', externalId: 'throughput-1' })).id,
+    );
     const ccv = await gqlData(
       api,
       org.token,
@@ -123,10 +137,20 @@ export async function run(env: BenchEnv) {
       { input: { scopedConfigVariable: scvId, customer, inputs: [{ name: 'apiKey', type: 'value', value: API_KEY }] } },
     );
     if (ccv.createCustomerConfigVariable.errors.length) throw new BenchmarkFailure(`createCustomerConfigVariable: ${JSON.stringify(ccv)}`);
-    const imported = await gqlData(api, org.token, `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`, { d: DEFINITION });
+    const imported = await gqlData(
+      api,
+      org.token,
+      `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
+      { d: DEFINITION },
+    );
     const integration = imported.importIntegration.integration?.id as string | undefined;
     if (!integration) throw new BenchmarkFailure(`importIntegration: ${JSON.stringify(imported)}`);
-    const published = await gqlData(api, org.token, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`, { id: integration });
+    const published = await gqlData(
+      api,
+      org.token,
+      `mutation($id: ID!) { publishIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`,
+      { id: integration },
+    );
     if (published.publishIntegration.errors.length) throw new BenchmarkFailure(`publishIntegration: ${JSON.stringify(published)}`);
     const instance = await gqlData(
       api,
@@ -142,7 +166,8 @@ export async function run(env: BenchEnv) {
       `mutation($id: ID!) { deployInstance(input: { id: $id }) { instance { flowConfigs { nodes { webhookUrl flow { stableKey } } } } errors { field messages } } }`,
       { id: instanceId },
     );
-    const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create')?.webhookUrl as string | undefined;
+    const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create')
+      ?.webhookUrl as string | undefined;
     if (!webhookUrl) throw new BenchmarkFailure(`deployInstance: ${JSON.stringify(deployed)}`);
     // The URL carries the public host; the path (with its token) is what the server routes on.
     const webhookPath = new URL(webhookUrl).pathname;
@@ -208,16 +233,31 @@ export async function run(env: BenchEnv) {
     // Warm-up of both paths (sockets, JIT, plan caches, the worker's pool).
     const warm = await runPool(WARMUP, IN_FLIGHT, (i) => fire(api, `warmup-${i}`));
     const warmEnded = await awaitEnded(warm.map((s) => s.executionId));
-    if (warmEnded.some((e) => e.status !== 'SUCCEEDED')) throw new BenchmarkFailure(`warm-up execution failed: ${JSON.stringify(warmEnded.find((e) => e.status !== 'SUCCEEDED'))}`);
+    if (warmEnded.some((e) => e.status !== 'SUCCEEDED'))
+      throw new BenchmarkFailure(`warm-up execution failed: ${JSON.stringify(warmEnded.find((e) => e.status !== 'SUCCEEDED'))}`);
     const engineSample = fake.requestsTo('POST /records').find((r) => (r.json as { name?: string })?.name === 'warmup-0');
     if (!engineSample) throw new BenchmarkFailure('the fake API did not receive the warm-up call');
     // The baseline's body has the engine's shape (e.g. an empty description), only the name differs.
     plainBody = { ...(engineSample.json as Record<string, unknown>) };
     await runPool(WARMUP, IN_FLIGHT, (i) => plainCall(`plain-warmup-${i}`));
     const plainSample = fake.requestsTo('POST /records').find((r) => (r.json as { name?: string })?.name === 'plain-warmup-0')!;
-    const headerNames = (r: RecordedRequest) => Object.keys(r.headers).filter((h) => h !== 'content-length').sort().join(',');
-    if (headerNames(engineSample) !== headerNames(plainSample) || Object.keys(engineSample.json as object).sort().join() !== Object.keys(plainSample.json as object).sort().join()) {
-      throw new BenchmarkFailure(`the plain call differs from the engine's: ${headerNames(engineSample)} ${engineSample.bodyText} vs ${headerNames(plainSample)} ${plainSample.bodyText}`);
+    const headerNames = (r: RecordedRequest) =>
+      Object.keys(r.headers)
+        .filter((h) => h !== 'content-length')
+        .sort()
+        .join(',');
+    if (
+      headerNames(engineSample) !== headerNames(plainSample) ||
+      Object.keys(engineSample.json as object)
+        .sort()
+        .join() !==
+        Object.keys(plainSample.json as object)
+          .sort()
+          .join()
+    ) {
+      throw new BenchmarkFailure(
+        `the plain call differs from the engine's: ${headerNames(engineSample)} ${engineSample.bodyText} vs ${headerNames(plainSample)} ${plainSample.bodyText}`,
+      );
     }
 
     const plainRound = async (round: number) => {
@@ -239,15 +279,20 @@ export async function run(env: BenchEnv) {
     // Checks: every execution SUCCEEDED with one successful step; the fake API got exactly one call each.
     const failed = ended.filter((e) => e.status !== 'SUCCEEDED');
     if (failed.length > 0) throw new BenchmarkFailure(`${failed.length} of ${EXECUTIONS} executions did not succeed, e.g. ${JSON.stringify(failed[0])}`);
-    const steps = await poller.query<{ n: string }>(`select count(*) as n from step_results where execution_id = any($1::uuid[]) and status = 'SUCCEEDED'`, [sent.map((s) => s.executionId)]);
+    const steps = await poller.query<{ n: string }>(`select count(*) as n from step_results where execution_id = any($1::uuid[]) and status = 'SUCCEEDED'`, [
+      sent.map((s) => s.executionId),
+    ]);
     if (Number(steps.rows[0]!.n) !== EXECUTIONS) throw new BenchmarkFailure(`expected ${EXECUTIONS} successful step results, found ${steps.rows[0]!.n}`);
     const calls = fake.requestsTo('POST /records').filter((r) => String((r.json as { name?: string })?.name).startsWith('exec-'));
     const keys = new Set(calls.map((r) => r.idempotencyKey));
     const names = new Set(calls.map((r) => (r.json as { name: string }).name));
     if (calls.length !== EXECUTIONS || keys.size !== EXECUTIONS || keys.has(null) || names.size !== EXECUTIONS) {
-      throw new BenchmarkFailure(`the fake API received ${calls.length} POST /records for the run (${keys.size} distinct Idempotency-Keys, ${names.size} distinct names), expected exactly ${EXECUTIONS}`);
+      throw new BenchmarkFailure(
+        `the fake API received ${calls.length} POST /records for the run (${keys.size} distinct Idempotency-Keys, ${names.size} distinct names), expected exactly ${EXECUTIONS}`,
+      );
     }
-    if (calls.some((r) => r.answered !== 201 || r.replayed || r.headers['x-api-key'] !== API_KEY)) throw new BenchmarkFailure('a run call was not answered 201 fresh, or lacked the customer key');
+    if (calls.some((r) => r.answered !== 201 || r.replayed || r.headers['x-api-key'] !== API_KEY))
+      throw new BenchmarkFailure('a run call was not answered 201 fresh, or lacked the customer key');
 
     // Figures.
     const endedAt = ended.map((e) => e.ended_at!.getTime());
@@ -268,8 +313,20 @@ export async function run(env: BenchEnv) {
       table(
         ['path', 'wall s', 'per s', 'p50 ms', 'p99 ms'],
         [
-          ['webhook → SUCCEEDED (trigger-to-completion)', fmt(wallMs / 1000, 2), fmt(execRate, 1), ms(percentile(triggerToEnd, 50)), ms(percentile(triggerToEnd, 99))],
-          ['baseline: plain fetch POST /records (median round)', fmt(baseline.wallMs / 1000, 2), fmt(plainRate, 0), ms(percentile(baseline.latencies, 50)), ms(percentile(baseline.latencies, 99))],
+          [
+            'webhook → SUCCEEDED (trigger-to-completion)',
+            fmt(wallMs / 1000, 2),
+            fmt(execRate, 1),
+            ms(percentile(triggerToEnd, 50)),
+            ms(percentile(triggerToEnd, 99)),
+          ],
+          [
+            'baseline: plain fetch POST /records (median round)',
+            fmt(baseline.wallMs / 1000, 2),
+            fmt(plainRate, 0),
+            ms(percentile(baseline.latencies, 50)),
+            ms(percentile(baseline.latencies, 99)),
+          ],
         ],
       ),
     );
@@ -305,8 +362,12 @@ export async function run(env: BenchEnv) {
     const counted = await countStatements(env, fire, awaitEnded);
     console.log(`SQL statements per execution (${COUNTED} counted one at a time on a dedicated server and worker):`);
     console.log(`  webhook request (server pool): ${counted.map((c) => c.webhook.length).join(', ')}`);
-    console.log(`  worker, claim to end (engine pool, drizzle): ${counted.map((c) => c.worker.length).join(', ')}; queued → claimed ${counted.map((c) => ms(c.queueMs)).join(', ')} ms`);
-    console.log(`  trigger-to-completion of these unloaded executions: ${counted.map((c) => ms(c.totalMs)).join(', ')} ms; plus graphile-worker's own get_job and complete_job per job (not counted)`);
+    console.log(
+      `  worker, claim to end (engine pool, drizzle): ${counted.map((c) => c.worker.length).join(', ')}; queued → claimed ${counted.map((c) => ms(c.queueMs)).join(', ')} ms`,
+    );
+    console.log(
+      `  trigger-to-completion of these unloaded executions: ${counted.map((c) => ms(c.totalMs)).join(', ')} ms; plus graphile-worker's own get_job and complete_job per job (not counted)`,
+    );
     console.log(`webhook request:\n${listStatements(counted[0]!.webhook)}`);
     console.log(`worker:\n${listStatements(counted[0]!.worker)}`);
     console.log(

@@ -10,7 +10,20 @@
  */
 import { createCustomer } from '../src/domain/customers/customers';
 import { encodeGlobalId } from '../src/lib/global-id';
-import { abbreviate, BenchmarkFailure, CONCURRENCY, fmt, gqlData, listStatements, median, runPool, seedOrganization, table, timed, type BenchEnv } from './support';
+import {
+  abbreviate,
+  BenchmarkFailure,
+  CONCURRENCY,
+  fmt,
+  gqlData,
+  listStatements,
+  median,
+  runPool,
+  seedOrganization,
+  table,
+  timed,
+  type BenchEnv,
+} from './support';
 
 const CONNECTIONS = 100;
 const CUSTOMERS_PER_CONNECTION = 5;
@@ -63,7 +76,11 @@ key
 type Shape = { name: string; query: string; variables: (p: number) => Record<string, unknown>; check: (data: any, p: number) => string | null };
 
 const inputsOk = (nodes: { name: string; value: string | null; hasValue: boolean }[]) =>
-  nodes.length === 2 && nodes[0]!.name === 'apiKey' && nodes[0]!.value === null && nodes[0]!.hasValue && /^https:\/\/acme-\d+\.example$/.test(nodes[1]!.value ?? '');
+  nodes.length === 2 &&
+  nodes[0]!.name === 'apiKey' &&
+  nodes[0]!.value === null &&
+  nodes[0]!.hasValue &&
+  /^https:\/\/acme-\d+\.example$/.test(nodes[1]!.value ?? '');
 
 const shapes: Shape[] = [
   {
@@ -77,7 +94,8 @@ const shapes: Shape[] = [
         if (scv.connection.inputs.nodes.map((n: { key: string }) => n.key).join() !== 'apiKey,baseUrl') return `connection inputs of ${scv.key}`;
         if (scv.inputs.nodes.length !== 2) return `inputs of ${scv.key}`;
         const ccvs = scv.customerConfigVariables;
-        if (ccvs.totalCount !== CUSTOMERS_PER_CONNECTION || ccvs.nodes.length !== CUSTOMERS_PER_CONNECTION) return `customerConfigVariables of ${scv.key}: ${ccvs.totalCount}`;
+        if (ccvs.totalCount !== CUSTOMERS_PER_CONNECTION || ccvs.nodes.length !== CUSTOMERS_PER_CONNECTION)
+          return `customerConfigVariables of ${scv.key}: ${ccvs.totalCount}`;
         for (const ccv of ccvs.nodes) {
           if (!ccv.customer?.name?.startsWith('Nested customer')) return `customer of ${ccv.id}`;
           if (!inputsOk(ccv.inputs.nodes)) return `inputs of ${ccv.id}: ${JSON.stringify(ccv.inputs.nodes)}`;
@@ -92,7 +110,8 @@ const shapes: Shape[] = [
     variables: (p) => ({ first: p }),
     check: (data, p) => {
       const { totalCount, nodes } = data.customerConfigVariables as { totalCount: number; nodes: any[] };
-      if (totalCount !== CONNECTIONS * CUSTOMERS_PER_CONNECTION || nodes.length !== p) return `expected ${p} of ${CONNECTIONS * CUSTOMERS_PER_CONNECTION}, got ${nodes.length} of ${totalCount}`;
+      if (totalCount !== CONNECTIONS * CUSTOMERS_PER_CONNECTION || nodes.length !== p)
+        return `expected ${p} of ${CONNECTIONS * CUSTOMERS_PER_CONNECTION}, got ${nodes.length} of ${totalCount}`;
       for (const ccv of nodes) {
         if (!ccv.customer?.name || !ccv.scopedConfigVariable?.key.startsWith(PREFIX)) return `customer/connection of ${ccv.id}`;
         if (!inputsOk(ccv.inputs.nodes)) return `inputs of ${ccv.id}: ${JSON.stringify(ccv.inputs.nodes)}`;
@@ -106,7 +125,9 @@ export async function run(env: BenchEnv) {
   const org = await seedOrganization(env, 'bench-nested');
   const api = env.api.url;
 
-  const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, { key: 'acme-api' });
+  const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, {
+    key: 'acme-api',
+  });
   const connection = components.components.nodes[0]?.connections.nodes.find((c: { key: string }) => c.key === 'api-key')?.id as string | undefined;
   if (!connection) throw new BenchmarkFailure('no acme-api/api-key connection');
 
@@ -115,14 +136,27 @@ export async function run(env: BenchEnv) {
   const setup = await timed(async () => {
     const scvs = await runPool(CONNECTIONS, CONCURRENCY, async (i) => {
       const n = String(i).padStart(3, '0');
-      const input = { key: `${PREFIX} ${n}`, stableKey: i === 0 ? 'acme-api-key' : `nested-bench-${n}`, variableScope: 'customer', managedBy: 'org', connection };
-      const data = await gqlData(api, org.token, `mutation($input: CreateScopedConfigVariableInput!) { createScopedConfigVariable(input: $input) { scopedConfigVariable { id } errors { field messages } } }`, { input });
+      const input = {
+        key: `${PREFIX} ${n}`,
+        stableKey: i === 0 ? 'acme-api-key' : `nested-bench-${n}`,
+        variableScope: 'customer',
+        managedBy: 'org',
+        connection,
+      };
+      const data = await gqlData(
+        api,
+        org.token,
+        `mutation($input: CreateScopedConfigVariableInput!) { createScopedConfigVariable(input: $input) { scopedConfigVariable { id } errors { field messages } } }`,
+        { input },
+      );
       const id = data.createScopedConfigVariable.scopedConfigVariable?.id as string | undefined;
       if (!id) throw new BenchmarkFailure(`createScopedConfigVariable: ${JSON.stringify(data)}`);
       return id;
     });
     const total = CONNECTIONS * CUSTOMERS_PER_CONNECTION;
-    const customers = await runPool(total, CONCURRENCY, (i) => createCustomer(env.database.db, org.admin, { name: `Nested customer ${i}`, externalId: `nested-${i}` }));
+    const customers = await runPool(total, CONCURRENCY, (i) =>
+      createCustomer(env.database.db, org.admin, { name: `Nested customer ${i}`, externalId: `nested-${i}` }),
+    );
     await runPool(total, CONCURRENCY, async (i) => {
       const input = {
         scopedConfigVariable: scvs[Math.floor(i / CUSTOMERS_PER_CONNECTION)],
@@ -132,7 +166,12 @@ export async function run(env: BenchEnv) {
           { name: 'baseUrl', type: 'value', value: `https://acme-${i}.example` },
         ],
       };
-      const data = await gqlData(api, org.token, `mutation($input: CreateCustomerConfigVariableInput!) { createCustomerConfigVariable(input: $input) { customerConfigVariable { id } errors { field messages } } }`, { input });
+      const data = await gqlData(
+        api,
+        org.token,
+        `mutation($input: CreateCustomerConfigVariableInput!) { createCustomerConfigVariable(input: $input) { customerConfigVariable { id } errors { field messages } } }`,
+        { input },
+      );
       if (data.createCustomerConfigVariable.errors.length) throw new BenchmarkFailure(`createCustomerConfigVariable: ${JSON.stringify(data)}`);
     });
   });
@@ -168,7 +207,9 @@ export async function run(env: BenchEnv) {
         const distinct = [...new Set(result.counts.map((c) => c.length))];
         rows.push([p, distinct.join('/'), fmt(result.ms, 2), fmt(result.ms / p, 3)]);
       }
-      console.log(`\n${shape.name}  (median of ${TIMED_RUNS} sequential requests after ${WARMUP_RUNS} warm-up; statements counted ${COUNTED_RUNS}× on a dedicated server)`);
+      console.log(
+        `\n${shape.name}  (median of ${TIMED_RUNS} sequential requests after ${WARMUP_RUNS} warm-up; statements counted ${COUNTED_RUNS}× on a dedicated server)`,
+      );
       console.log(table(['page size', 'SQL statements/request', 'median ms', 'ms per node'], rows));
       const one = byPage.get(1)!;
       const hundred = byPage.get(100)!;
@@ -177,20 +218,26 @@ export async function run(env: BenchEnv) {
 
       const all = [...byPage.values()].flatMap((r) => r.counts.map((c) => c.length));
       if (new Set(all).size > 1) {
-        problems.push(`${shape.name}: SQL statements per request vary with page size (${[...byPage].map(([p, r]) => `P=${p}: ${r.counts.map((c) => c.length).join('/')}`).join(', ')})`);
+        problems.push(
+          `${shape.name}: SQL statements per request vary with page size (${[...byPage].map(([p, r]) => `P=${p}: ${r.counts.map((c) => c.length).join('/')}`).join(', ')})`,
+        );
         console.log(describeDifference(one.counts[0]!, hundred.counts[0]!));
       }
     }
 
     const seedCheck = (data: any) => {
       const nodes = data.scopedConfigVariables.nodes as any[];
-      return nodes.length === 1 && nodes[0].id.startsWith('U2Nvc') && nodes[0].connection.inputs.nodes.map((n: { key: string }) => n.key).join() === 'apiKey,baseUrl'
+      return nodes.length === 1 &&
+        nodes[0].id.startsWith('U2Nvc') &&
+        nodes[0].connection.inputs.nodes.map((n: { key: string }) => n.key).join() === 'apiKey,baseUrl'
         ? null
         : JSON.stringify(data);
     };
     const seed = await measure(SEED, {}, seedCheck);
     console.log(`\nseed query scopedConfigVariables(stableKey: "acme-api-key"), verbatim`);
-    console.log(table(['query', 'SQL statements/request', 'median ms'], [['seed 001 step 2', [...new Set(seed.counts.map((c) => c.length))].join('/'), fmt(seed.ms, 2)]]));
+    console.log(
+      table(['query', 'SQL statements/request', 'median ms'], [['seed 001 step 2', [...new Set(seed.counts.map((c) => c.length))].join('/'), fmt(seed.ms, 2)]]),
+    );
     console.log(`statements:\n${listStatements(seed.counts[0]!)}`);
   } finally {
     await counting.close();

@@ -11,20 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createCustomer } from '../src/domain/customers/customers';
 import { encodeGlobalId } from '../src/lib/global-id';
-import {
-  BenchmarkFailure,
-  CONCURRENCY,
-  fmt,
-  gql,
-  gqlData,
-  runPool,
-  seedOrganization,
-  table,
-  timed,
-  listStatements,
-  median,
-  type BenchEnv,
-} from './support';
+import { BenchmarkFailure, CONCURRENCY, fmt, gql, gqlData, runPool, seedOrganization, table, timed, listStatements, median, type BenchEnv } from './support';
 
 const CUSTOMERS = 2_000;
 /** Requests (and plain inserts) before the measured runs, on customers of their own, to warm both paths. */
@@ -48,7 +35,9 @@ export async function run(env: BenchEnv) {
   const api = env.api.url;
 
   // The acme-api "api-key" connection, found as a client finds it.
-  const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, { key: 'acme-api' });
+  const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, {
+    key: 'acme-api',
+  });
   const connection = components.components.nodes[0]?.connections.nodes.find((c: { key: string }) => c.key === 'api-key')?.id as string | undefined;
   if (!connection) throw new BenchmarkFailure('no acme-api/api-key connection');
 
@@ -86,10 +75,20 @@ export async function run(env: BenchEnv) {
   await env.database.pool.query('create table bench_plain_ccv (like customer_config_variables including all)');
   const plain = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
   plain.on('error', () => {});
-  const scvId = (await env.database.pool.query<{ id: string }>(`select id from scoped_config_variables where org_id = $1 and stable_key = 'acme-api-key'`, [org.orgId])).rows[0]!.id;
+  const scvId = (
+    await env.database.pool.query<{ id: string }>(`select id from scoped_config_variables where org_id = $1 and stable_key = 'acme-api-key'`, [org.orgId])
+  ).rows[0]!.id;
   const plainInsert = (customerId: string) => {
     // Same shape as a sealed value ({ v, dk, iv, ct, tag } per input), random bytes instead of ciphertext.
-    const values = { apiKey: { v: 1, dk: randomUUID(), iv: randomBytes(12).toString('base64'), ct: randomBytes(35).toString('base64'), tag: randomBytes(16).toString('base64') } };
+    const values = {
+      apiKey: {
+        v: 1,
+        dk: randomUUID(),
+        iv: randomBytes(12).toString('base64'),
+        ct: randomBytes(35).toString('base64'),
+        tag: randomBytes(16).toString('base64'),
+      },
+    };
     return plain.query(
       `insert into bench_plain_ccv (id, org_id, scoped_config_variable_id, customer_id, is_test, key, "values", last_configured_at, created_at, updated_at)
        values ($1, $2, $3, $4, false, null, $5, now(), now(), now())`,

@@ -99,7 +99,14 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number } = {}): Promise<ApiServer> => {
       const database = connectDatabase(postgres.url, { max: opts.poolMax ?? 10, onQuery: opts.onQuery });
       // Webhooks (POST /webhooks/<token>) are served as `npm start` serves them.
-      const app = createApp({ db: database.db, vault, log: silent, tenantName: 'bench', publicUrl: 'http://127.0.0.1', routes: webhookRoutes({ db: database.db, vault, log: silent, settings: loadConfig({}).webhooks }) });
+      const app = createApp({
+        db: database.db,
+        vault,
+        log: silent,
+        tenantName: 'bench',
+        publicUrl: 'http://127.0.0.1',
+        routes: webhookRoutes({ db: database.db, vault, log: silent, settings: loadConfig({}).webhooks }),
+      });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -214,7 +221,12 @@ export function table(header: string[], rows: (string | number)[][]): string {
 export function machineDescription(): string {
   const cpu = /model name\s*:\s*(.*)/.exec(safeRead('/proc/cpuinfo'))?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
   const nproc = safeExec('nproc') || String(os.availableParallelism());
-  const memory = safeExec('free', ['-h']).split('\n').find((line) => line.startsWith('Mem:'))?.trim().split(/\s+/)[1] ?? `${Math.round(os.totalmem() / 2 ** 30)}Gi`;
+  const memory =
+    safeExec('free', ['-h'])
+      .split('\n')
+      .find((line) => line.startsWith('Mem:'))
+      ?.trim()
+      .split(/\s+/)[1] ?? `${Math.round(os.totalmem() / 2 ** 30)}Gi`;
   return [`date: ${new Date().toString()}`, `nproc: ${nproc}`, `memory (free -h, total): ${memory}`, `cpu: ${cpu}`, `node: ${process.version}`].join('\n');
 }
 

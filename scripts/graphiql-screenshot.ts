@@ -19,7 +19,15 @@ export type ScreenshotResult = {
 export async function screenshotGraphiQL(opts: { url: string; executablePath: string; outFile?: string; token?: string }): Promise<ScreenshotResult> {
   const browser = await chromium.launch({
     executablePath: opts.executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

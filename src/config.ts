@@ -53,12 +53,26 @@ const envSchema = z.object({
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
   // Webhooks (issue 7): what one caller may send before it costs the server anything.
-  WEBHOOK_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(1024 * 1024)),
+  WEBHOOK_MAX_BODY_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(1024 * 1024),
+  ),
   WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(300)),
   WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(6000)),
   ORG_WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60000)),
   // Stored run output (issue 7): what a step returns may be any size; what is stored is bounded.
-  RUN_MAX_STORED_OUTPUT_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(256 * 1024)),
+  RUN_MAX_STORED_OUTPUT_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(256 * 1024),
+  ),
   ...runBudgetVariables(),
   // Egress: where outgoing requests may go, and how much of an answer is read (execution/http/).
   EGRESS_ALLOW: z.preprocess(
@@ -66,7 +80,12 @@ const envSchema = z.object({
     z
       .string()
       .default('')
-      .transform((v) => v.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
       .superRefine((entries, ctx) => {
         for (const entry of entries) {
           const problem = egressAllowEntryProblem(entry);
@@ -74,7 +93,14 @@ const envSchema = z.object({
         }
       }),
   ),
-  RUN_MAX_RESPONSE_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(10 * 1024 * 1024)),
+  RUN_MAX_RESPONSE_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(10 * 1024 * 1024),
+  ),
   // API request limits and browser access (issue 7).
   API_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(1_048_576)),
   CORS_ORIGINS: z.preprocess(

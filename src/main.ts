@@ -41,7 +41,15 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   let url = '';
   if (opts.http !== false) {
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const app = createApp({ db: database.db, vault, log, tenantName: config.tenantName, publicUrl, routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }), api: config.api });
+    const app = createApp({
+      db: database.db,
+      vault,
+      log,
+      tenantName: config.tenantName,
+      publicUrl,
+      routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
+      api: config.api,
+    });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -52,7 +60,10 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
     });
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host}:${port}`;
-    log.info({ url: `${url}/api`, graphiql: `${url}/graphql`, tenant: config.tenantName, embeddedPostgres: database.embedded, worker: Boolean(worker) }, 'tenantflow is listening');
+    log.info(
+      { url: `${url}/api`, graphiql: `${url}/graphql`, tenant: config.tenantName, embeddedPostgres: database.embedded, worker: Boolean(worker) },
+      'tenantflow is listening',
+    );
   }
 
   let stopping: Promise<void> | undefined;

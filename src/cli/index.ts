@@ -17,7 +17,10 @@ program
   .command('worker')
   .description('run executions only (no HTTP); start as many as you like against one database')
   .action(() => run(serveCommand, { worker: true, http: false }));
-program.command('migrate').description('apply database migrations and exit').action(() => run(migrateCommand));
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(() => run(migrateCommand));
 tokenCommands(program.command('token').description('manage API tokens'), run);
 vaultCommands(program.command('vault').description('manage the encryption of stored credentials'), run);
 

@@ -41,7 +41,11 @@ async function revokeToken({ config, log }: CommandDeps, id: string, options: { 
   const database = await openDatabase(config, log);
   try {
     const admin = await findAdmin(database.db, options);
-    const uuid = id.includes('-') ? id : Buffer.from(id, 'base64').toString('utf8').replace(/^ApiToken:/, '');
+    const uuid = id.includes('-')
+      ? id
+      : Buffer.from(id, 'base64')
+          .toString('utf8')
+          .replace(/^ApiToken:/, '');
     const revoked = await revokeApiToken(database.db, admin, uuid);
     process.stdout.write(`revoked "${revoked.name}" (${revoked.id})\n`);
   } catch (error) {

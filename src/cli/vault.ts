@@ -7,9 +7,7 @@ import type { CommandDeps, Run } from './index';
 export function vaultCommands(vault: Command, run: Run) {
   vault
     .command('rotate')
-    .description(
-      're-wrap every data key with TENANTFLOW_MASTER_KEY; set the old key(s) in TENANTFLOW_PREVIOUS_MASTER_KEYS on every process first',
-    )
+    .description('re-wrap every data key with TENANTFLOW_MASTER_KEY; set the old key(s) in TENANTFLOW_PREVIOUS_MASTER_KEYS on every process first')
     .action(() => run(rotate));
 }
 

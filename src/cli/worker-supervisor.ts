@@ -71,6 +71,6 @@ function lowerPriority(worker: ChildProcess, log: Logger) {
   try {
     if (worker.pid) os.setPriority(worker.pid, WORKER_NICENESS);
   } catch (error) {
-    log.warn({ err: error }, 'could not lower the worker process\'s priority; flows compete with the API for the CPU');
+    log.warn({ err: error }, "could not lower the worker process's priority; flows compete with the API for the CPU");
   }
 }

@@ -18,8 +18,17 @@ export async function selectPage<T extends TableWithId, F extends string>(
   const requested = opts.sort.map((s) => (s.direction === 'DESC' ? desc : asc)(opts.columns[s.field]));
   const order = [...(requested.length ? requested : opts.fallback), asc(table.id)];
   const [rows, [total]] = await Promise.all([
-    db.select().from(table as PgTable).where(where).orderBy(...order).limit(opts.page.limit).offset(opts.page.offset),
-    db.select({ n: count() }).from(table as PgTable).where(where),
+    db
+      .select()
+      .from(table as PgTable)
+      .where(where)
+      .orderBy(...order)
+      .limit(opts.page.limit)
+      .offset(opts.page.offset),
+    db
+      .select({ n: count() })
+      .from(table as PgTable)
+      .where(where),
   ]);
   return { rows: rows as T['$inferSelect'][], totalCount: total?.n ?? 0 };
 }

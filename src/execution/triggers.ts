@@ -63,9 +63,7 @@ export async function signatureSecretOf(db: Db, vault: Vault, flowConfig: Instan
  * used (a replay), in this process or any other. Expired entries of the flow config go in the same breath.
  */
 export async function recordSignatureUse(db: Db, flowConfigId: string, signature: string, keepSeconds: number): Promise<boolean> {
-  await db
-    .delete(webhookSignatureUses)
-    .where(and(eq(webhookSignatureUses.flowConfigId, flowConfigId), lt(webhookSignatureUses.keepUntil, sql`now()`)));
+  await db.delete(webhookSignatureUses).where(and(eq(webhookSignatureUses.flowConfigId, flowConfigId), lt(webhookSignatureUses.keepUntil, sql`now()`)));
   const inserted = await db
     .insert(webhookSignatureUses)
     .values({ flowConfigId, signature, keepUntil: sql`now() + ${`${keepSeconds} seconds`}::interval` })

@@ -6,8 +6,7 @@ const MAX_MESSAGE_CHARS = 300;
 const MAX_STACK_CHARS = 2_000;
 
 /** Errors graphql raised itself (validation, bad variables) carry no cause and are meant for the client. */
-export const isClientError = (error: unknown) =>
-  domainErrorOf(error) != null || ((error as Error)?.name === 'GraphQLError' && rootCause(error) === error);
+export const isClientError = (error: unknown) => domainErrorOf(error) != null || ((error as Error)?.name === 'GraphQLError' && rootCause(error) === error);
 
 /**
  * What the operator log keeps of an unexpected error: its kind, code and the first line of its message,
@@ -64,4 +63,3 @@ export function unexpectedErrorLog(log: Logger) {
 
   return { plugin, logOnce };
 }
-

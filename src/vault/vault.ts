@@ -34,10 +34,8 @@ export class VaultError extends Error {
   }
 }
 
-const valueAad = (owner: KeyOwner, dk: string, slot: SecretSlot) =>
-  `tenantflow/value/v1|org:${owner.orgId}|dk:${dk}|record:${slot.record}|field:${slot.field}`;
-const keyAad = (owner: KeyOwner, dk: string) =>
-  `tenantflow/data-key/v1|org:${owner.orgId}|customer:${owner.customerId ?? '-'}|dk:${dk}`;
+const valueAad = (owner: KeyOwner, dk: string, slot: SecretSlot) => `tenantflow/value/v1|org:${owner.orgId}|dk:${dk}|record:${slot.record}|field:${slot.field}`;
+const keyAad = (owner: KeyOwner, dk: string) => `tenantflow/data-key/v1|org:${owner.orgId}|customer:${owner.customerId ?? '-'}|dk:${dk}`;
 
 export class Vault {
   /** `previous`: keys being rotated away from; they still unwrap the data keys not yet re-wrapped. */
@@ -51,9 +49,7 @@ export class Vault {
     await db.insert(vaultMeta).values({ id: 1, masterKeyId: this.master.id }).onConflictDoNothing();
     const [meta] = await db.select().from(vaultMeta);
     if (meta && meta.masterKeyId !== this.master.id && !this.previous.some((key) => key.id === meta.masterKeyId)) {
-      throw new VaultError(
-        `TENANTFLOW_MASTER_KEY (id ${this.master.id}) is not the key this database was encrypted with (id ${meta.masterKeyId}).`,
-      );
+      throw new VaultError(`TENANTFLOW_MASTER_KEY (id ${this.master.id}) is not the key this database was encrypted with (id ${meta.masterKeyId}).`);
     }
   }
 
@@ -102,7 +98,7 @@ export class Vault {
    */
   async rotate(db: DbOrTx, scope: { orgId?: string; batchSize?: number } = {}): Promise<number> {
     let rotated = 0;
-    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+    for (let after = '00000000-0000-0000-0000-000000000000'; ;) {
       const batch = await db
         .select()
         .from(dataKeys)
@@ -128,10 +124,7 @@ export class Vault {
   }
 
   private async dataKeyFor(db: DbOrTx, owner: KeyOwner): Promise<{ id: string; key: Buffer }> {
-    const ofOwner = and(
-      eq(dataKeys.orgId, owner.orgId),
-      owner.customerId ? eq(dataKeys.customerId, owner.customerId) : isNull(dataKeys.customerId),
-    );
+    const ofOwner = and(eq(dataKeys.orgId, owner.orgId), owner.customerId ? eq(dataKeys.customerId, owner.customerId) : isNull(dataKeys.customerId));
     let [row] = await db.select().from(dataKeys).where(ofOwner);
     if (!row) {
       const id = randomUUID();

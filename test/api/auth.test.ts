@@ -43,7 +43,12 @@ describe('API tokens', () => {
   });
 
   it('shows a created token once, stores only its hash, and stops accepting it once revoked', async () => {
-    const created = await gql(h.app, `mutation { createApiToken(input: { name: "ci" }) { result { token apiToken { id name } } errors { field messages } } }`, {}, org.adminToken);
+    const created = await gql(
+      h.app,
+      `mutation { createApiToken(input: { name: "ci" }) { result { token apiToken { id name } } errors { field messages } } }`,
+      {},
+      org.adminToken,
+    );
     const { token, apiToken } = created.data.createApiToken.result;
     expect(token).toMatch(/^tf_[A-Za-z0-9_-]{43}$/);
     const stored = await h.database.db.select().from(apiTokens).where(eq(apiTokens.orgId, org.orgId));
@@ -52,7 +57,12 @@ describe('API tokens', () => {
 
     const listed = await gql(h.app, `{ apiTokens { nodes { id name revokedAt } } }`, {}, org.adminToken);
     expect(JSON.stringify(listed)).not.toContain(token);
-    const revoked = await gql(h.app, `mutation($id: ID!) { revokeApiToken(input: { id: $id }) { apiToken { revokedAt } errors { field } } }`, { id: apiToken.id }, org.adminToken);
+    const revoked = await gql(
+      h.app,
+      `mutation($id: ID!) { revokeApiToken(input: { id: $id }) { apiToken { revokedAt } errors { field } } }`,
+      { id: apiToken.id },
+      org.adminToken,
+    );
     expect(revoked.data.revokeApiToken.apiToken.revokedAt).not.toBeNull();
     expect((await gql(h.app, WHO, {}, token)).status).toBe(401);
   });
@@ -112,13 +122,44 @@ describe('embedded users (RS256 JWT signed with the organization key)', () => {
 
   describe('rejects, with a 401 and nothing created', () => {
     const cases: [string, () => Promise<string>, string][] = [
-      ['a token signed by another key', async () => sign({ sub: 'x', organization: orgGlobalId, customer: 'rej-1', customer_name: 'Rej 1' }, (await generateKeyPair('RS256')).privateKey), 'the signature does not match any signing key of the organization.'],
-      ['an expired token', () => sign({ sub: 'x', organization: orgGlobalId, customer: 'rej-2', customer_name: 'Rej 2' }, privateKey, Math.floor(Date.now() / 1000) - 60), 'the token has expired.'],
-      ['an unknown organization', () => sign({ sub: 'x', organization: encodeGlobalId('Organization', '00000000-0000-4000-8000-000000000001'), customer: 'rej-3', customer_name: 'Rej 3' }), 'the signature does not match any signing key of the organization.'],
-      ['an HS256 token', () => new SignJWT({ sub: 'x', organization: orgGlobalId, customer: 'rej-4', customer_name: 'Rej 4' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode('0123456789abcdef0123456789abcdef')), 'tokens must be signed with RS256.'],
-      ['an unsigned (alg none) token', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', organization: orgGlobalId, customer: 'rej-5', customer_name: 'Rej 5', iat: 1, exp: 9999999999 })).toString('base64url')}.`, 'tokens must be signed with RS256.'],
+      [
+        'a token signed by another key',
+        async () => sign({ sub: 'x', organization: orgGlobalId, customer: 'rej-1', customer_name: 'Rej 1' }, (await generateKeyPair('RS256')).privateKey),
+        'the signature does not match any signing key of the organization.',
+      ],
+      [
+        'an expired token',
+        () => sign({ sub: 'x', organization: orgGlobalId, customer: 'rej-2', customer_name: 'Rej 2' }, privateKey, Math.floor(Date.now() / 1000) - 60),
+        'the token has expired.',
+      ],
+      [
+        'an unknown organization',
+        () =>
+          sign({ sub: 'x', organization: encodeGlobalId('Organization', '00000000-0000-4000-8000-000000000001'), customer: 'rej-3', customer_name: 'Rej 3' }),
+        'the signature does not match any signing key of the organization.',
+      ],
+      [
+        'an HS256 token',
+        () =>
+          new SignJWT({ sub: 'x', organization: orgGlobalId, customer: 'rej-4', customer_name: 'Rej 4' })
+            .setProtectedHeader({ alg: 'HS256' })
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .sign(new TextEncoder().encode('0123456789abcdef0123456789abcdef')),
+        'tokens must be signed with RS256.',
+      ],
+      [
+        'an unsigned (alg none) token',
+        async () =>
+          `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', organization: orgGlobalId, customer: 'rej-5', customer_name: 'Rej 5', iat: 1, exp: 9999999999 })).toString('base64url')}.`,
+        'tokens must be signed with RS256.',
+      ],
       ['a token without sub', () => sign({ organization: orgGlobalId, customer: 'rej-6', customer_name: 'Rej 6' }), 'sub claim: missing.'],
-      ['an unknown customer without customer_name', () => sign({ sub: 'x', organization: orgGlobalId, customer: 'rej-7' }), 'no customer has external id "rej-7" (send customer_name to create it).'],
+      [
+        'an unknown customer without customer_name',
+        () => sign({ sub: 'x', organization: orgGlobalId, customer: 'rej-7' }),
+        'no customer has external id "rej-7" (send customer_name to create it).',
+      ],
       ['a token that is not a JWT', async () => 'garbage', 'not a JWT.'],
     ];
     it.each(cases)('%s', async (_label, makeToken, why) => {
@@ -131,7 +172,12 @@ describe('embedded users (RS256 JWT signed with the organization key)', () => {
   });
 
   it('generates a key pair whose private key is returned once and signs accepted tokens', async () => {
-    const res = await gql(h.app, `mutation { createOrganizationSigningKey(input: {}) { result { privateKey signingKey { id privateKeyPreview imported } } errors { field } } }`, {}, org.adminToken);
+    const res = await gql(
+      h.app,
+      `mutation { createOrganizationSigningKey(input: {}) { result { privateKey signingKey { id privateKeyPreview imported } } errors { field } } }`,
+      {},
+      org.adminToken,
+    );
     const { privateKey: pem, signingKey } = res.data.createOrganizationSigningKey.result;
     expect(pem).toContain('BEGIN PRIVATE KEY');
     expect(signingKey.imported).toBe(false);
@@ -144,7 +190,14 @@ describe('embedded users (RS256 JWT signed with the organization key)', () => {
   });
 
   it('rejects an imported key that is not an RSA public key', async () => {
-    const res = await gql(h.app, `mutation { importOrganizationSigningKey(input: { publicKey: "nope" }) { organizationSigningKey { id } errors { field messages } } }`, {}, org.adminToken);
-    expect(res.data.importOrganizationSigningKey.errors).toEqual([{ field: 'publicKey', messages: ['Must be an RSA public key in PEM format (-----BEGIN PUBLIC KEY-----).'] }]);
+    const res = await gql(
+      h.app,
+      `mutation { importOrganizationSigningKey(input: { publicKey: "nope" }) { organizationSigningKey { id } errors { field messages } } }`,
+      {},
+      org.adminToken,
+    );
+    expect(res.data.importOrganizationSigningKey.errors).toEqual([
+      { field: 'publicKey', messages: ['Must be an RSA public key in PEM format (-----BEGIN PUBLIC KEY-----).'] },
+    ]);
   });
 });

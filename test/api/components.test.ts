@@ -89,7 +89,15 @@ describe('built-in components', () => {
     );
     expect(res.errors).toBeUndefined();
     const input = (key: string, label: string, type: string, example: string | null = null) => ({
-      key, label, type, required: true, shown: true, default: null, example, onPremiseControlled: false, collection: null,
+      key,
+      label,
+      type,
+      required: true,
+      shown: true,
+      default: null,
+      example,
+      onPremiseControlled: false,
+      collection: null,
     });
     expect(res.data.components).toEqual({
       totalCount: 1,
@@ -223,7 +231,7 @@ describe('importComponent', () => {
     expect(read.data.component).toEqual({ id: component.id, key: 'billing' });
   });
 
-  it("keeps a private component invisible to other organizations, exactly like a missing id", async () => {
+  it('keeps a private component invisible to other organizations, exactly like a missing id', async () => {
     const res = await importAs(orgA.adminToken, privateYaml('secret-crm', 'Secret CRM'));
     const component = res.component;
     const connection = component.connections.nodes[0];
@@ -261,9 +269,7 @@ describe('importComponent', () => {
     ],
     [
       'rule errors, with the path of each value',
-      privateYaml('bad-rules')
-        .replace('shown: false, default: eu', 'shown: false')
-        .replace('{ key: region, label: Region', '{ key: apiKey, label: Region'),
+      privateYaml('bad-rules').replace('shown: false, default: eu', 'shown: false').replace('{ key: region, label: Region', '{ key: apiKey, label: Region'),
       [
         'connections[0].inputs[1].key: duplicate input key "apiKey" (first at connections[0].inputs[0].key)',
         'connections[0].inputs[1].default: a hidden input (shown: false) needs a default, since nobody can enter it',

@@ -24,20 +24,43 @@ beforeAll(async () => {
   org = await seedOrg(h.database.db);
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
   orgActivated = await createScoped(h.app, org.adminToken, { key: 'Org', stableKey: 'vis-org', variableScope: 'customer', connection: acme });
-  customerActivated = await createScoped(h.app, org.adminToken, { key: 'Cust', stableKey: 'vis-customer', variableScope: 'customer', managedBy: 'customer', connection: acme });
+  customerActivated = await createScoped(h.app, org.adminToken, {
+    key: 'Cust',
+    stableKey: 'vis-customer',
+    variableScope: 'customer',
+    managedBy: 'customer',
+    connection: acme,
+  });
   const own = await seedCustomer(h.database.db, org.admin, { externalId: 'vis-own' });
   ownCustomer = encodeGlobalId('Customer', own.id);
   otherCustomer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: orgActivated.id, customer: ownCustomer, inputs: [{ name: 'apiKey', type: 'value', value: 'k1' }] });
-  ownValues = await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: customerActivated.id, customer: ownCustomer, inputs: [{ name: 'apiKey', type: 'value', value: 'k2' }] });
-  otherValues = await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: customerActivated.id, customer: otherCustomer, inputs: [{ name: 'apiKey', type: 'value', value: 'k3' }] });
+  await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: orgActivated.id,
+    customer: ownCustomer,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'k1' }],
+  });
+  ownValues = await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: customerActivated.id,
+    customer: ownCustomer,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'k2' }],
+  });
+  otherValues = await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: customerActivated.id,
+    customer: otherCustomer,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'k3' }],
+  });
 });
 afterAll(() => h.close());
 
 async function customerUserTokens() {
   const { token } = await org.customerUser(Buffer.from(ownCustomer, 'base64').toString().split(':')[1]!);
   const pair = await generateKeyPair('RS256', { extractable: true });
-  await gql(h.app, `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field } } }`, { k: await exportSPKI(pair.publicKey) }, org.adminToken);
+  await gql(
+    h.app,
+    `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field } } }`,
+    { k: await exportSPKI(pair.publicKey) },
+    org.adminToken,
+  );
   const embedded = await new SignJWT({ sub: 'emb-vis', organization: encodeGlobalId('Organization', org.orgId), customer: 'vis-own' })
     .setProtectedHeader({ alg: 'RS256' })
     .setIssuedAt()
@@ -77,7 +100,7 @@ describe('members and other organizations', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
-  it("another organization sees none of it, and gets the answer a missing id gets", async () => {
+  it('another organization sees none of it, and gets the answer a missing id gets', async () => {
     const other = await seedOrg(h.database.db);
     expect((await gql(h.app, LIST_SCV, {}, other.adminToken)).data.scopedConfigVariables.totalCount).toBe(0);
     expect((await gql(h.app, LIST_CCV, {}, other.adminToken)).data.customerConfigVariables.totalCount).toBe(0);

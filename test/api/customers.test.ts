@@ -115,9 +115,19 @@ describe('customers query', () => {
   it('filters by name_Icontains and sorts with sortBy or orderBy', async () => {
     const tag = `srt${Date.now()}`;
     for (const n of ['b', 'a', 'c']) await seedCustomer(h.database.db, org.admin, { name: `${tag}-${n}` });
-    const asc = await gql(h.app, `query($q: String) { customers(name_Icontains: $q, sortBy: [{ field: NAME, direction: ASC }]) { nodes { name } } }`, { q: tag.toUpperCase() }, org.adminToken);
+    const asc = await gql(
+      h.app,
+      `query($q: String) { customers(name_Icontains: $q, sortBy: [{ field: NAME, direction: ASC }]) { nodes { name } } }`,
+      { q: tag.toUpperCase() },
+      org.adminToken,
+    );
     expect(asc.data.customers.nodes.map((c: { name: string }) => c.name)).toEqual([`${tag}-a`, `${tag}-b`, `${tag}-c`]);
-    const desc = await gql(h.app, `query($q: String) { customers(name_Icontains: $q, orderBy: { field: NAME, direction: DESC }) { nodes { name } } }`, { q: tag }, org.adminToken);
+    const desc = await gql(
+      h.app,
+      `query($q: String) { customers(name_Icontains: $q, orderBy: { field: NAME, direction: DESC }) { nodes { name } } }`,
+      { q: tag },
+      org.adminToken,
+    );
     expect(desc.data.customers.nodes.map((c: { name: string }) => c.name)).toEqual([`${tag}-c`, `${tag}-b`, `${tag}-a`]);
   });
 

@@ -87,7 +87,12 @@ beforeAll(async () => {
   other = await seedOrg(h.database.db);
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
   scopedId = (await createScoped(h.app, org.adminToken, { key: 'Acme API key', stableKey: 'acme-api-key', variableScope: 'customer', connection: acme })).id;
-  const imported = await gql(h.app, `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`, { d: definition() }, org.adminToken);
+  const imported = await gql(
+    h.app,
+    `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
+    { d: definition() },
+    org.adminToken,
+  );
   integrationId = imported.data.importIntegration.integration.id;
 });
 afterAll(() => h.close());
@@ -118,7 +123,8 @@ describe('createInstance', () => {
       missingConfiguration: [
         {
           key: 'Acme Connection',
-          message: 'Connection "Acme Connection" uses the organization\'s connection "Acme API key" (stable key "acme-api-key"), which has no values for customer "Globex" yet: create them with createCustomerConfigVariable.',
+          message:
+            'Connection "Acme Connection" uses the organization\'s connection "Acme API key" (stable key "acme-api-key"), which has no values for customer "Globex" yet: create them with createCustomerConfigVariable.',
         },
       ],
       configVariables: {
@@ -145,7 +151,11 @@ describe('createInstance', () => {
       },
     });
 
-    const ccv = await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scopedId, customer: globex.gid, inputs: [{ name: 'apiKey', type: 'value', value: 'globex-key' }] });
+    const ccv = await createCustomerValues(h.app, org.adminToken, {
+      scopedConfigVariable: scopedId,
+      customer: globex.gid,
+      inputs: [{ name: 'apiKey', type: 'value', value: 'globex-key' }],
+    });
     const after = await gql(
       h.app,
       `query($id: ID!) { instance(id: $id) { configState missingConfiguration { key } configVariables(status: "active") { totalCount nodes { key customerConfigVariable { id } } } } }`,
@@ -176,7 +186,12 @@ describe('createInstance', () => {
   it('gives every flow a webhook URL with its own unguessable token', async () => {
     const customer = await newCustomer('Hooli');
     const instance = await createOk({ name: 'Hooli accounts', integration: integrationId, customer: customer.gid });
-    const res = await gql(h.app, `query($id: ID!) { instance(id: $id) { flowConfigs { totalCount nodes { id webhookUrl apiKeys flow { name stableKey } } } } }`, { id: instance.id }, org.adminToken);
+    const res = await gql(
+      h.app,
+      `query($id: ID!) { instance(id: $id) { flowConfigs { totalCount nodes { id webhookUrl apiKeys flow { name stableKey } } } } }`,
+      { id: instance.id },
+      org.adminToken,
+    );
     const { totalCount, nodes } = res.data.instance.flowConfigs;
     expect(totalCount).toBe(2);
     expect(nodes.map((n: { flow: unknown }) => n.flow)).toEqual([
@@ -186,14 +201,29 @@ describe('createInstance', () => {
     for (const node of nodes) expect(node.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1\/webhooks\/[A-Za-z0-9_-]{43}$/);
     expect(new Set(nodes.map((n: { webhookUrl: string }) => n.webhookUrl)).size).toBe(2);
     expect(nodes[0].apiKeys).toEqual([]);
-    const node = await gql(h.app, `query($id: ID!) { node(id: $id) { ... on InstanceFlowConfig { webhookUrl instance { id } } } }`, { id: nodes[0].id }, org.adminToken);
+    const node = await gql(
+      h.app,
+      `query($id: ID!) { node(id: $id) { ... on InstanceFlowConfig { webhookUrl instance { id } } } }`,
+      { id: nodes[0].id },
+      org.adminToken,
+    );
     expect(node.data.node).toEqual({ webhookUrl: nodes[0].webhookUrl, instance: { id: instance.id } });
   });
 
   it('never returns a secret input value', async () => {
     const customer = await newCustomer('Canary Co');
-    const instance = await createOk({ name: 'Canary', integration: integrationId, customer: customer.gid, configVariables: [{ key: 'Zendesk', values: zendeskValues({ apiToken: TOKEN }) }] });
-    const res = await gql(h.app, `query($id: ID!) { instance(id: $id) { configVariables { nodes { value inputs { nodes { name value hasValue } } } } } }`, { id: instance.id }, org.adminToken);
+    const instance = await createOk({
+      name: 'Canary',
+      integration: integrationId,
+      customer: customer.gid,
+      configVariables: [{ key: 'Zendesk', values: zendeskValues({ apiToken: TOKEN }) }],
+    });
+    const res = await gql(
+      h.app,
+      `query($id: ID!) { instance(id: $id) { configVariables { nodes { value inputs { nodes { name value hasValue } } } } } }`,
+      { id: instance.id },
+      org.adminToken,
+    );
     expect(JSON.stringify(res)).not.toContain(TOKEN);
     expect(res.data.instance.configVariables.nodes[1].inputs.nodes[2]).toEqual({ name: 'apiToken', value: null, hasValue: true });
   });
@@ -204,29 +234,65 @@ describe('bad config variable input: a payload error naming the field, and nothi
   let existingId: string;
   beforeAll(async () => {
     customer = await newCustomer('Validation Co');
-    existingId = (await createOk({ name: 'Existing', integration: integrationId, customer: customer.gid, configVariables: [{ key: 'Batch size', value: '7' }] })).id;
+    existingId = (
+      await createOk({ name: 'Existing', integration: integrationId, customer: customer.gid, configVariables: [{ key: 'Batch size', value: '7' }] })
+    ).id;
   });
 
   const cron = parseCron('61 * * * *');
   const cases: [string, Record<string, unknown>[], string[]][] = [
-    ['an unknown key', [{ key: 'Nope', value: 'x' }], ['"Nope" is not a config variable of integration "Acme accounts"; it has: Acme Connection, Zendesk, Batch size, Region, Verbose, Sync schedule.']],
+    [
+      'an unknown key',
+      [{ key: 'Nope', value: 'x' }],
+      ['"Nope" is not a config variable of integration "Acme accounts"; it has: Acme Connection, Zendesk, Batch size, Region, Verbose, Sync schedule.'],
+    ],
     ['a number that is not one', [{ key: 'Batch size', value: 'many' }], ['Config variable "Batch size" is a number: "many" is not one.']],
     ['a boolean that is not one', [{ key: 'Verbose', value: 'yes' }], ['Config variable "Verbose" is a boolean: use "true" or "false".']],
-    ['a schedule that is not a cron', [{ key: 'Sync schedule', value: '61 * * * *' }], [`Config variable "Sync schedule" must be a cron expression: ${cron.ok ? '' : cron.message}`]],
+    [
+      'a schedule that is not a cron',
+      [{ key: 'Sync schedule', value: '61 * * * *' }],
+      [`Config variable "Sync schedule" must be a cron expression: ${cron.ok ? '' : cron.message}`],
+    ],
     [
       "a value for the organization's connection",
       [{ key: 'Acme Connection', values: zendeskValues({ apiKey: 'k' }) }],
-      ['Config variable "Acme Connection" uses the organization\'s connection "acme-api-key": its values come from that connection (per customer), so it takes no value here.'],
+      [
+        'Config variable "Acme Connection" uses the organization\'s connection "acme-api-key": its values come from that connection (per customer), so it takes no value here.',
+      ],
     ],
-    ['a value instead of values for a connection', [{ key: 'Zendesk', value: 'token' }], ['Config variable "Zendesk" is a connection: give its inputs in "values", not "value".']],
-    ['values that are not a JSON list', [{ key: 'Zendesk', values: '{"subdomain":"x"}' }], ['Config variable "Zendesk": "values" must be a JSON list of inputs like [{"name":"apiKey","type":"value","value":"…"}].']],
-    ['an unknown connection input', [{ key: 'Zendesk', values: zendeskValues({ token: 't' }) }], ['Config variable "Zendesk": Unknown input "token"; connection "api-token" has: subdomain, email, apiToken.']],
-    ['values for a plain config variable', [{ key: 'Region', values: '[]' }], ['Config variable "Region" is a string: give it a "value"; "values" is for connection inputs.']],
-    ['the same key twice', [{ key: 'Region', value: 'a' }, { key: 'Region', value: 'b' }], ['Config variable "Region" is given more than once.']],
+    [
+      'a value instead of values for a connection',
+      [{ key: 'Zendesk', value: 'token' }],
+      ['Config variable "Zendesk" is a connection: give its inputs in "values", not "value".'],
+    ],
+    [
+      'values that are not a JSON list',
+      [{ key: 'Zendesk', values: '{"subdomain":"x"}' }],
+      ['Config variable "Zendesk": "values" must be a JSON list of inputs like [{"name":"apiKey","type":"value","value":"…"}].'],
+    ],
+    [
+      'an unknown connection input',
+      [{ key: 'Zendesk', values: zendeskValues({ token: 't' }) }],
+      ['Config variable "Zendesk": Unknown input "token"; connection "api-token" has: subdomain, email, apiToken.'],
+    ],
+    [
+      'values for a plain config variable',
+      [{ key: 'Region', values: '[]' }],
+      ['Config variable "Region" is a string: give it a "value"; "values" is for connection inputs.'],
+    ],
+    [
+      'the same key twice',
+      [
+        { key: 'Region', value: 'a' },
+        { key: 'Region', value: 'b' },
+      ],
+      ['Config variable "Region" is given more than once.'],
+    ],
   ];
 
   it.each(cases)('createInstance with %s', async (_label, configVariables, messages) => {
-    const before = (await gql(h.app, `query($c: ID) { instances(customer: $c) { totalCount } }`, { c: customer.gid }, org.adminToken)).data.instances.totalCount;
+    const before = (await gql(h.app, `query($c: ID) { instances(customer: $c) { totalCount } }`, { c: customer.gid }, org.adminToken)).data.instances
+      .totalCount;
     const res = await gql(h.app, CREATE, { input: { name: 'Bad', integration: integrationId, customer: customer.gid, configVariables } }, org.adminToken);
     expect(res.data.createInstance).toEqual({ instance: null, errors: [{ field: 'configVariables', messages }] });
     const after = (await gql(h.app, `query($c: ID) { instances(customer: $c) { totalCount } }`, { c: customer.gid }, org.adminToken)).data.instances.totalCount;
@@ -240,9 +306,19 @@ describe('bad config variable input: a payload error naming the field, and nothi
   });
 
   it('names the integration and customer fields when their ids are wrong', async () => {
-    const res = await gql(h.app, CREATE, { input: { name: ' ', integration: customer.gid, customer: encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000cc') } }, org.adminToken);
+    const res = await gql(
+      h.app,
+      CREATE,
+      { input: { name: ' ', integration: customer.gid, customer: encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000cc') } },
+      org.adminToken,
+    );
     expect(res.data.createInstance).toEqual({ instance: null, errors: [{ field: 'integration', messages: [`"${customer.gid}" is not a Integration id.`] }] });
-    const missingCustomer = await gql(h.app, CREATE, { input: { name: ' ', integration: integrationId, customer: encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000cc') } }, org.adminToken);
+    const missingCustomer = await gql(
+      h.app,
+      CREATE,
+      { input: { name: ' ', integration: integrationId, customer: encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000cc') } },
+      org.adminToken,
+    );
     expect(missingCustomer.data.createInstance).toEqual({
       instance: null,
       errors: [
@@ -267,7 +343,20 @@ describe('updateInstance replaces, updateInstanceConfigVariables merges', () => 
       ],
     });
 
-    const merged = await gql(h.app, MERGE, { input: { id: instance.id, configVariables: [{ key: 'Region', value: 'us' }, { key: 'Zendesk', values: zendeskValues({ subdomain: 'umbrella-us' }) }] } }, org.adminToken);
+    const merged = await gql(
+      h.app,
+      MERGE,
+      {
+        input: {
+          id: instance.id,
+          configVariables: [
+            { key: 'Region', value: 'us' },
+            { key: 'Zendesk', values: zendeskValues({ subdomain: 'umbrella-us' }) },
+          ],
+        },
+      },
+      org.adminToken,
+    );
     expect(merged.data.updateInstanceConfigVariables.errors).toEqual([]);
     const afterMerge = await read(instance.id);
     expect(valuesOf(afterMerge)).toMatchObject({ Region: 'ACTIVE:us', 'Batch size': 'ACTIVE:10', Zendesk: 'ACTIVE:null' });
@@ -277,7 +366,12 @@ describe('updateInstance replaces, updateInstanceConfigVariables merges', () => 
       { name: 'apiToken', value: null, hasValue: true },
     ]);
 
-    const replaced = await gql(h.app, UPDATE, { input: { id: instance.id, name: 'Umbrella (renamed)', enabled: false, configVariables: [{ key: 'Batch size', value: '20' }] } }, org.adminToken);
+    const replaced = await gql(
+      h.app,
+      UPDATE,
+      { input: { id: instance.id, name: 'Umbrella (renamed)', enabled: false, configVariables: [{ key: 'Batch size', value: '20' }] } },
+      org.adminToken,
+    );
     expect(replaced.data.updateInstance.errors).toEqual([]);
     const afterReplace = await read(instance.id);
     expect({ name: afterReplace.name, enabled: afterReplace.enabled }).toEqual({ name: 'Umbrella (renamed)', enabled: false });
@@ -300,21 +394,39 @@ describe('updateInstance replaces, updateInstanceConfigVariables merges', () => 
   it('loses no value when partial updates run concurrently', async () => {
     const customer = await newCustomer('Concurrent Co');
     const instance = await createOk({ name: 'Concurrent', integration: integrationId, customer: customer.gid });
-    const updates: [string, string][] = [['Region', 'r'], ['Batch size', '3'], ['Verbose', 'true'], ['Sync schedule', '0 * * * *']];
+    const updates: [string, string][] = [
+      ['Region', 'r'],
+      ['Batch size', '3'],
+      ['Verbose', 'true'],
+      ['Sync schedule', '0 * * * *'],
+    ];
     await Promise.all(updates.map(([key, value]) => gql(h.app, MERGE, { input: { id: instance.id, configVariables: [{ key, value }] } }, org.adminToken)));
-    expect(valuesOf(await read(instance.id))).toMatchObject({ Region: 'ACTIVE:r', 'Batch size': 'ACTIVE:3', Verbose: 'ACTIVE:true', 'Sync schedule': 'ACTIVE:0 * * * *' });
+    expect(valuesOf(await read(instance.id))).toMatchObject({
+      Region: 'ACTIVE:r',
+      'Batch size': 'ACTIVE:3',
+      Verbose: 'ACTIVE:true',
+      'Sync schedule': 'ACTIVE:0 * * * *',
+    });
   });
 });
 
 describe('deployInstance', () => {
   it('requires a published version, deploys the latest, and adds the flows a new version brings', async () => {
-    const imported = await gql(h.app, `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } } }`, { d: definition().replace('stableKey: acme-accounts', 'stableKey: deploy-me') }, org.adminToken);
+    const imported = await gql(
+      h.app,
+      `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } } }`,
+      { d: definition().replace('stableKey: acme-accounts', 'stableKey: deploy-me') },
+      org.adminToken,
+    );
     const deployable = imported.data.importIntegration.integration.id;
     const customer = await newCustomer('Soylent');
     const instance = await createOk({ name: 'Soylent accounts', integration: deployable, customer: customer.gid });
 
     const early = await gql(h.app, DEPLOY, { id: instance.id }, org.adminToken);
-    expect(early.data.deployInstance).toEqual({ instance: null, errors: [{ field: '__all__', messages: ['Publish the integration before deploying instances.'] }] });
+    expect(early.data.deployInstance).toEqual({
+      instance: null,
+      errors: [{ field: '__all__', messages: ['Publish the integration before deploying instances.'] }],
+    });
     expect((await read(instance.id)).deployedVersion).toBeNull();
 
     await gql(h.app, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { errors { field } } }`, { id: deployable }, org.adminToken);
@@ -333,7 +445,12 @@ describe('deployInstance', () => {
         action: { component: acme-api, key: get-account }
         connection: Acme Connection
 `;
-    await gql(h.app, `mutation($d: String!, $id: ID) { importIntegration(input: { definition: $d, integrationId: $id }) { errors { field } } }`, { d: definition(extra).replace('stableKey: acme-accounts', 'stableKey: deploy-me'), id: deployable }, org.adminToken);
+    await gql(
+      h.app,
+      `mutation($d: String!, $id: ID) { importIntegration(input: { definition: $d, integrationId: $id }) { errors { field } } }`,
+      { d: definition(extra).replace('stableKey: acme-accounts', 'stableKey: deploy-me'), id: deployable },
+      org.adminToken,
+    );
     await gql(h.app, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { errors { field } } }`, { id: deployable }, org.adminToken);
     const pending = (await gql(h.app, FLOWS, { id: instance.id }, org.adminToken)).data.instance;
     expect(pending).toEqual({ ...before, needsDeploy: true });
@@ -349,13 +466,21 @@ describe('deployInstance', () => {
 
 describe('deleteInstance', () => {
   it('deletes the instance; its integration cannot be deleted while it exists', async () => {
-    const imported = await gql(h.app, `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } } }`, { d: definition().replace('stableKey: acme-accounts', 'stableKey: delete-flow') }, org.adminToken);
+    const imported = await gql(
+      h.app,
+      `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } } }`,
+      { d: definition().replace('stableKey: acme-accounts', 'stableKey: delete-flow') },
+      org.adminToken,
+    );
     const id = imported.data.importIntegration.integration.id;
     const customer = await newCustomer('Vandelay');
     const instance = await createOk({ name: 'Vandelay', integration: id, customer: customer.gid });
     const DELETE_INTEGRATION = `mutation($id: ID!) { deleteIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`;
     const refused = await gql(h.app, DELETE_INTEGRATION, { id }, org.adminToken);
-    expect(refused.data.deleteIntegration).toEqual({ integration: null, errors: [{ field: 'id', messages: ['This integration has 1 instance(s); delete them first.'] }] });
+    expect(refused.data.deleteIntegration).toEqual({
+      integration: null,
+      errors: [{ field: 'id', messages: ['This integration has 1 instance(s); delete them first.'] }],
+    });
     expect((await gql(h.app, DELETE, { id: instance.id }, org.adminToken)).data.deleteInstance).toEqual({ instance: { id: instance.id }, errors: [] });
     expect((await gql(h.app, READ, { id: instance.id }, org.adminToken)).errors?.[0]?.message).toBe('Record not found');
     expect((await gql(h.app, DELETE_INTEGRATION, { id }, org.adminToken)).data.deleteIntegration).toEqual({ integration: { id }, errors: [] });
@@ -396,7 +521,8 @@ describe('permissions and isolation', () => {
     const customer = await newCustomer('Guarded Co');
     customerId = customer.id;
     customerGid = customer.gid;
-    instanceId = (await createOk({ name: 'Guarded', integration: integrationId, customer: customer.gid, configVariables: [{ key: 'Region', value: 'eu' }] })).id;
+    instanceId = (await createOk({ name: 'Guarded', integration: integrationId, customer: customer.gid, configVariables: [{ key: 'Region', value: 'eu' }] }))
+      .id;
   });
 
   it.each([
@@ -449,8 +575,18 @@ describe('permissions and isolation', () => {
 
   it("customer users read their own customer's instances only, without the integration", async () => {
     const { token } = await org.customerUser(customerId);
-    const own = await gql(h.app, `query($id: ID!) { instance(id: $id) { name configState integration { id } missingConfiguration { key } } }`, { id: instanceId }, token);
-    expect(own.data.instance).toEqual({ name: 'Guarded', configState: 'NEEDS_INSTANCE_CONFIGURATION', integration: null, missingConfiguration: [{ key: 'Acme Connection' }, { key: 'Zendesk' }] });
+    const own = await gql(
+      h.app,
+      `query($id: ID!) { instance(id: $id) { name configState integration { id } missingConfiguration { key } } }`,
+      { id: instanceId },
+      token,
+    );
+    expect(own.data.instance).toEqual({
+      name: 'Guarded',
+      configState: 'NEEDS_INSTANCE_CONFIGURATION',
+      integration: null,
+      missingConfiguration: [{ key: 'Acme Connection' }, { key: 'Zendesk' }],
+    });
     const list = await gql(h.app, `{ instances { totalCount nodes { id } } }`, {}, token);
     expect(list.data.instances).toEqual({ totalCount: 1, nodes: [{ id: instanceId }] });
     const elsewhere = await newCustomer('Elsewhere Co');
@@ -467,8 +603,19 @@ describe('nested reads', () => {
     try {
       const one = await newCustomer('One Co');
       const four = await newCustomer('Four Co');
-      await createOk({ name: 'Only', integration: integrationId, customer: one.gid, configVariables: [{ key: 'Zendesk', values: zendeskValues({ subdomain: 'only' }) }] });
-      for (const name of ['A', 'B', 'C', 'D']) await createOk({ name, integration: integrationId, customer: four.gid, configVariables: [{ key: 'Zendesk', values: zendeskValues({ subdomain: name }) }] });
+      await createOk({
+        name: 'Only',
+        integration: integrationId,
+        customer: one.gid,
+        configVariables: [{ key: 'Zendesk', values: zendeskValues({ subdomain: 'only' }) }],
+      });
+      for (const name of ['A', 'B', 'C', 'D'])
+        await createOk({
+          name,
+          integration: integrationId,
+          customer: four.gid,
+          configVariables: [{ key: 'Zendesk', values: zendeskValues({ subdomain: name }) }],
+        });
       const QUERY = `query($c: ID) { instances(customer: $c) { nodes {
         name configState deployedVersion needsDeploy missingConfiguration { key }
         customer { name } integration { name }

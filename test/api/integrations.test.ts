@@ -111,21 +111,67 @@ describe('importIntegration', () => {
       flows: {
         totalCount: 2,
         nodes: [
-          { id: encodeGlobalId('IntegrationFlow', flowIdOf(uuid, 'account-webhook')), name: 'Account webhook', stableKey: 'account-webhook', isSynchronous: true, triggerType: 'WEBHOOK', schedule: null },
-          { id: encodeGlobalId('IntegrationFlow', flowIdOf(uuid, 'nightly')), name: 'Nightly', stableKey: 'nightly', isSynchronous: false, triggerType: 'SCHEDULE', schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin', configVar: null } },
+          {
+            id: encodeGlobalId('IntegrationFlow', flowIdOf(uuid, 'account-webhook')),
+            name: 'Account webhook',
+            stableKey: 'account-webhook',
+            isSynchronous: true,
+            triggerType: 'WEBHOOK',
+            schedule: null,
+          },
+          {
+            id: encodeGlobalId('IntegrationFlow', flowIdOf(uuid, 'nightly')),
+            name: 'Nightly',
+            stableKey: 'nightly',
+            isSynchronous: false,
+            triggerType: 'SCHEDULE',
+            schedule: { cron: '0 3 * * *', timeZone: 'Europe/Berlin', configVar: null },
+          },
         ],
       },
       requiredConfigVariables: {
         nodes: [
-          { key: 'Acme Connection', stableKey: 'acme-connection', dataType: 'CONNECTION', codeLanguage: null, defaultValue: null, useScopedConfigVar: 'acme-api-key', scopedConfigVariable: { id: scopedId, stableKey: 'acme-api-key' }, connection: null },
-          { key: 'Batch size', stableKey: null, dataType: 'NUMBER', codeLanguage: null, defaultValue: '50', useScopedConfigVar: null, scopedConfigVariable: null, connection: null },
-          { key: 'Client map', stableKey: null, dataType: 'CODE', codeLanguage: 'JSON', defaultValue: '{}', useScopedConfigVar: null, scopedConfigVariable: null, connection: null },
+          {
+            key: 'Acme Connection',
+            stableKey: 'acme-connection',
+            dataType: 'CONNECTION',
+            codeLanguage: null,
+            defaultValue: null,
+            useScopedConfigVar: 'acme-api-key',
+            scopedConfigVariable: { id: scopedId, stableKey: 'acme-api-key' },
+            connection: null,
+          },
+          {
+            key: 'Batch size',
+            stableKey: null,
+            dataType: 'NUMBER',
+            codeLanguage: null,
+            defaultValue: '50',
+            useScopedConfigVar: null,
+            scopedConfigVariable: null,
+            connection: null,
+          },
+          {
+            key: 'Client map',
+            stableKey: null,
+            dataType: 'CODE',
+            codeLanguage: 'JSON',
+            defaultValue: '{}',
+            useScopedConfigVar: null,
+            scopedConfigVariable: null,
+            connection: null,
+          },
         ],
       },
       versionSequence: { totalCount: 0 },
     });
 
-    const flow = await gql(h.app, `query($id: ID!) { node(id: $id) { id ... on IntegrationFlow { name } } }`, { id: integration.flows.nodes[1].id }, org.adminToken);
+    const flow = await gql(
+      h.app,
+      `query($id: ID!) { node(id: $id) { id ... on IntegrationFlow { name } } }`,
+      { id: integration.flows.nodes[1].id },
+      org.adminToken,
+    );
     expect(flow.data.node).toEqual({ id: integration.flows.nodes[1].id, name: 'Nightly' });
   });
 
@@ -133,15 +179,16 @@ describe('importIntegration', () => {
     [
       'a useScopedConfigVar stable key missing in this tenant',
       definition('bad-scv').replace('useScopedConfigVar: acme-api-key', 'useScopedConfigVar: acme-api-key-eu'),
-      [
-        'requiredConfigVars[0].useScopedConfigVar: no connection with stable key "acme-api-key-eu" exists in this tenant; create it (same stable key) first',
-      ],
+      ['requiredConfigVars[0].useScopedConfigVar: no connection with stable key "acme-api-key-eu" exists in this tenant; create it (same stable key) first'],
     ],
     [
       'an unknown component and an unknown action',
       definition('bad-action')
         .replace('{ component: acme-api, key: get-account }', '{ component: acme-apx, key: get-account }')
-        .replace('Europe/Berlin }\n    steps:\n      - name: Get account\n        action: { component: acme-api, key: get-account }', 'Europe/Berlin }\n    steps:\n      - name: Get account\n        action: { component: acme-api, key: get-acount }'),
+        .replace(
+          'Europe/Berlin }\n    steps:\n      - name: Get account\n        action: { component: acme-api, key: get-account }',
+          'Europe/Berlin }\n    steps:\n      - name: Get account\n        action: { component: acme-api, key: get-acount }',
+        ),
       [
         'flows[0].steps[0].action: component "acme-apx" does not exist in this tenant',
         'flows[1].steps[0].action: component "acme-api" has no action "get-acount"; it has: get-account, create-record',
@@ -149,22 +196,33 @@ describe('importIntegration', () => {
     ],
     [
       "a step whose action is not of its connection's component",
-      definition('bad-mismatch', 'Mismatch', `  - name: Tickets
+      definition(
+        'bad-mismatch',
+        'Mismatch',
+        `  - name: Tickets
     stableKey: tickets
     trigger: { type: api }
     steps:
       - name: List
         action: { component: zendesk, key: list-tickets }
         connection: Acme Connection
-`),
+`,
+      ),
       ['flows[2].steps[0].connection: "Acme Connection" is a connection of component "acme-api", but action "list-tickets" belongs to component "zendesk"'],
     ],
     [
       'an inline connection type the component lacks',
-      definition('bad-inline').replace('  - key: Batch size', '  - key: Zendesk\n    dataType: connection\n    connection: { component: zendesk, key: oauth }\n  - key: Batch size'),
+      definition('bad-inline').replace(
+        '  - key: Batch size',
+        '  - key: Zendesk\n    dataType: connection\n    connection: { component: zendesk, key: oauth }\n  - key: Batch size',
+      ),
       ['requiredConfigVars[1].connection: component "zendesk" has no connection "oauth"; it has: api-token'],
     ],
-    ['YAML that does not parse', 'name: [unclosed\nflows: []\n', ['definition: Flow sequence in block collection must be sufficiently indented and end with a ] (line 2, column 1)']],
+    [
+      'YAML that does not parse',
+      'name: [unclosed\nflows: []\n',
+      ['definition: Flow sequence in block collection must be sufficiently indented and end with a ] (line 2, column 1)'],
+    ],
   ];
 
   it.each(badDefinitions)('reports %s under "definition" with the path, and writes nothing', async (_label, text, messages) => {
@@ -178,12 +236,22 @@ describe('importIntegration', () => {
     const text = definition('synced');
     const before = await gql(h.app, IMPORT, { input: { definition: text } }, other.adminToken);
     expect(before.data.importIntegration.errors).toEqual([
-      { field: 'definition', messages: ['requiredConfigVars[0].useScopedConfigVar: no connection with stable key "acme-api-key" exists in this tenant; create it (same stable key) first'] },
+      {
+        field: 'definition',
+        messages: [
+          'requiredConfigVars[0].useScopedConfigVar: no connection with stable key "acme-api-key" exists in this tenant; create it (same stable key) first',
+        ],
+      },
     ]);
     const acme = await connectionId(h.app, other.adminToken, 'acme-api', 'api-key');
     const theirs = await createScoped(h.app, other.adminToken, { key: 'Acme (prod)', stableKey: 'acme-api-key', variableScope: 'customer', connection: acme });
     const imported = await importOk(other.adminToken, text);
-    const res = await gql(h.app, `query($id: ID!) { integration(id: $id) { requiredConfigVariables(key: "Acme Connection") { nodes { scopedConfigVariable { id key } } } } }`, { id: imported.id }, other.adminToken);
+    const res = await gql(
+      h.app,
+      `query($id: ID!) { integration(id: $id) { requiredConfigVariables(key: "Acme Connection") { nodes { scopedConfigVariable { id key } } } } }`,
+      { id: imported.id },
+      other.adminToken,
+    );
     expect(res.data.integration.requiredConfigVariables.nodes).toEqual([{ scopedConfigVariable: { id: theirs.id, key: 'Acme (prod)' } }]);
   });
 
@@ -207,7 +275,7 @@ describe('importIntegration', () => {
     expect(await countByStableKey('by-id')).toBe(0);
   });
 
-  it("refuses a stable key another integration has when replacing by integrationId", async () => {
+  it('refuses a stable key another integration has when replacing by integrationId', async () => {
     const taken = await importOk(org.adminToken, definition('taken-key'));
     const target = await importOk(org.adminToken, definition('free-key'));
     const res = await gql(h.app, IMPORT, { input: { definition: definition('taken-key'), integrationId: target.id } }, org.adminToken);
@@ -220,12 +288,15 @@ describe('importIntegration', () => {
 
   it('names the field of an integrationId of another type', async () => {
     const res = await gql(h.app, IMPORT, { input: { definition: definition('typed'), integrationId: scopedId } }, org.adminToken);
-    expect(res.data.importIntegration).toEqual({ integration: null, errors: [{ field: 'integrationId', messages: [`"${scopedId}" is not a Integration id.`] }] });
+    expect(res.data.importIntegration).toEqual({
+      integration: null,
+      errors: [{ field: 'integrationId', messages: [`"${scopedId}" is not a Integration id.`] }],
+    });
   });
 });
 
 describe('publishIntegration', () => {
-  it('numbers versions 1, 2, … and keeps each version\'s definition', async () => {
+  it("numbers versions 1, 2, … and keeps each version's definition", async () => {
     const integration = await importOk(org.adminToken, definition('publish-me', 'Publish v1'));
     const first = await gql(h.app, PUBLISH, { id: integration.id }, org.adminToken);
     expect(first.data.publishIntegration).toEqual({
@@ -273,7 +344,12 @@ describe('publishIntegration', () => {
     const results = await Promise.all(Array.from({ length: 6 }, () => gql(h.app, PUBLISH, { id: integration.id }, org.adminToken)));
     const numbers = results.map((r) => r.data.publishIntegration.integrationVersion.versionNumber).sort((a: number, b: number) => a - b);
     expect(numbers).toEqual([1, 2, 3, 4, 5, 6]);
-    const read = await gql(h.app, `query($id: ID!) { integration(id: $id) { versionNumber versionSequence { totalCount } } }`, { id: integration.id }, org.adminToken);
+    const read = await gql(
+      h.app,
+      `query($id: ID!) { integration(id: $id) { versionNumber versionSequence { totalCount } } }`,
+      { id: integration.id },
+      org.adminToken,
+    );
     expect(read.data.integration).toEqual({ versionNumber: 6, versionSequence: { totalCount: 6 } });
   });
 });
@@ -287,7 +363,14 @@ describe('validateIntegrationSchema', () => {
     const bad = await gql(h.app, VALIDATE, { d: definition('validated').replace('acme-api-key', 'nope-key') }, org.adminToken);
     expect(bad.data.validateIntegrationSchema).toEqual({
       result: { isValid: false },
-      errors: [{ field: 'definition', messages: ['requiredConfigVars[0].useScopedConfigVar: no connection with stable key "nope-key" exists in this tenant; create it (same stable key) first'] }],
+      errors: [
+        {
+          field: 'definition',
+          messages: [
+            'requiredConfigVars[0].useScopedConfigVar: no connection with stable key "nope-key" exists in this tenant; create it (same stable key) first',
+          ],
+        },
+      ],
     });
     expect(await countByStableKey('validated')).toBe(0);
   });
@@ -330,10 +413,14 @@ describe('permissions and isolation', () => {
 
   it.each([
     ['read', READ, {}],
-    ['re-import', IMPORT.replace('$input: ImportIntegrationInput!', '$id: ID!').replace('input: $input', 'input: { definition: "name: x", integrationId: $id }'), {}],
+    [
+      're-import',
+      IMPORT.replace('$input: ImportIntegrationInput!', '$id: ID!').replace('input: $input', 'input: { definition: "name: x", integrationId: $id }'),
+      {},
+    ],
     ['publish', PUBLISH, {}],
     ['delete', DELETE, {}],
-  ])("another organization cannot %s it, and gets the same answer as for a missing id", async (_verb, document, vars) => {
+  ])('another organization cannot %s it, and gets the same answer as for a missing id', async (_verb, document, vars) => {
     const foreign = await gql(h.app, document, { id: integrationId, ...vars }, other.adminToken);
     const absent = await gql(h.app, document, { id: missing, ...vars }, other.adminToken);
     expect(foreign).toEqual(absent);

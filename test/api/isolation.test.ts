@@ -52,7 +52,12 @@ describe("another organization's customer", () => {
   });
 
   it('does not block the same name or external id in another organization', async () => {
-    const res = await gql(h.app, `mutation { createCustomer(input: { name: "Secret Client", externalId: "secret-ext" }) { customer { name } errors { field } } }`, {}, orgB.adminToken);
+    const res = await gql(
+      h.app,
+      `mutation { createCustomer(input: { name: "Secret Client", externalId: "secret-ext" }) { customer { name } errors { field } } }`,
+      {},
+      orgB.adminToken,
+    );
     expect(res.data.createCustomer).toEqual({ customer: { name: 'Secret Client' }, errors: [] });
   });
 });

@@ -26,7 +26,12 @@ describe('global ids', () => {
     const customer = await seedCustomer(h.database.db, org.admin, { name: 'Node me' });
     const id = encodeGlobalId('Customer', customer.id);
     expect(Buffer.from(id, 'base64').toString()).toBe(`Customer:${customer.id}`);
-    const res = await gql(h.app, `query($id: ID!) { node(id: $id) { id __typename ... on Customer { name } } nodes(ids: [$id]) { id } }`, { id }, org.adminToken);
+    const res = await gql(
+      h.app,
+      `query($id: ID!) { node(id: $id) { id __typename ... on Customer { name } } nodes(ids: [$id]) { id } }`,
+      { id },
+      org.adminToken,
+    );
     expect(res.data).toEqual({ node: { id, __typename: 'Customer', name: 'Node me' }, nodes: [{ id }] });
   });
 
@@ -42,7 +47,12 @@ describe('global ids', () => {
   });
 
   it('answers "Record not found" for a well-formed id that does not exist', async () => {
-    const res = await gql(h.app, `query($id: ID!) { customer(id: $id) { id } }`, { id: encodeGlobalId('Customer', '00000000-0000-4000-8000-000000000000') }, org.adminToken);
+    const res = await gql(
+      h.app,
+      `query($id: ID!) { customer(id: $id) { id } }`,
+      { id: encodeGlobalId('Customer', '00000000-0000-4000-8000-000000000000') },
+      org.adminToken,
+    );
     expect(res.errors?.[0]).toMatchObject({ message: 'Record not found', extensions: { code: 'NOT_FOUND' } });
   });
 });

@@ -35,21 +35,43 @@ describe('secret values', () => {
     const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
     const scv = await createScoped(h.app, org.adminToken, { key: 'Canary', stableKey: 'canary-conn', variableScope: 'customer', connection: acme });
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const created = await call(CREATE_CCV, { input: { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: CANARY }, { name: 'baseUrl', type: 'value', value: 'http://127.0.0.1:1' }] } });
+    const created = await call(CREATE_CCV, {
+      input: {
+        scopedConfigVariable: scv.id,
+        customer,
+        inputs: [
+          { name: 'apiKey', type: 'value', value: CANARY },
+          { name: 'baseUrl', type: 'value', value: 'http://127.0.0.1:1' },
+        ],
+      },
+    });
     expect(created.data.createCustomerConfigVariable.customerConfigVariable.inputs.nodes).toEqual([
       { name: 'apiKey', value: null, hasValue: true },
       { name: 'baseUrl', value: 'http://127.0.0.1:1', hasValue: true },
     ]);
     const id = created.data.createCustomerConfigVariable.customerConfigVariable.id;
     await call(`query($id: ID!) { customerConfigVariable(id: $id) { inputs { nodes { name value hasValue meta } } } }`, { id });
-    await call(`query { scopedConfigVariables(stableKey: "canary-conn") { nodes { inputs { nodes { name value } } customerConfigVariables { nodes { inputs { nodes { value } } } } } } }`, {});
+    await call(
+      `query { scopedConfigVariables(stableKey: "canary-conn") { nodes { inputs { nodes { name value } } customerConfigVariables { nodes { inputs { nodes { value } } } } } } }`,
+      {},
+    );
     // Failed writes that carry the secret must not echo it either.
     await call(CREATE_CCV, { input: { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: CANARY }] } });
     await call(CREATE_CCV, { input: { scopedConfigVariable: scv.id, customer, inputs: [{ name: CANARY, type: 'value', value: CANARY }] } });
-    await call(`mutation($id: ID!, $v: String) { updateCustomerConfigVariable(input: { id: $id, inputs: [{ name: "apiKey", type: "template", value: $v }] }) { errors { field messages } } }`, { id, v: CANARY });
-    await call(`mutation($id: ID!, $v: String) { updateCustomerConfigVariable(input: { id: $id, inputs: [{ name: "apiKey", type: "value", value: $v }] }) { customerConfigVariable { id } } }`, { id, v: CANARY }, org.memberToken);
+    await call(
+      `mutation($id: ID!, $v: String) { updateCustomerConfigVariable(input: { id: $id, inputs: [{ name: "apiKey", type: "template", value: $v }] }) { errors { field messages } } }`,
+      { id, v: CANARY },
+    );
+    await call(
+      `mutation($id: ID!, $v: String) { updateCustomerConfigVariable(input: { id: $id, inputs: [{ name: "apiKey", type: "value", value: $v }] }) { customerConfigVariable { id } } }`,
+      { id, v: CANARY },
+      org.memberToken,
+    );
 
-    const stored = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, uuidOf(id)));
+    const stored = await h.database.db
+      .select()
+      .from(customerConfigVariables)
+      .where(eq(customerConfigVariables.id, uuidOf(id)));
     expect(JSON.stringify(stored)).not.toContain(CANARY);
   });
 
@@ -62,12 +84,19 @@ describe('secret values', () => {
 });
 
 describe('the vault', () => {
-  it('makes a deleted customer\'s values unreadable, even from a copy taken before', async () => {
+  it("makes a deleted customer's values unreadable, even from a copy taken before", async () => {
     const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
     const scv = await createScoped(h.app, org.adminToken, { key: 'Deleted', stableKey: 'deleted-customer', variableScope: 'customer', connection: acme });
     const customer = await seedCustomer(h.database.db, org.admin);
-    const ccv = await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', customer.id), inputs: [{ name: 'apiKey', type: 'value', value: 'doomed-secret' }] });
-    const [row] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, uuidOf(ccv.id)));
+    const ccv = await createCustomerValues(h.app, org.adminToken, {
+      scopedConfigVariable: scv.id,
+      customer: encodeGlobalId('Customer', customer.id),
+      inputs: [{ name: 'apiKey', type: 'value', value: 'doomed-secret' }],
+    });
+    const [row] = await h.database.db
+      .select()
+      .from(customerConfigVariables)
+      .where(eq(customerConfigVariables.id, uuidOf(ccv.id)));
     const owner = { orgId: org.orgId, customerId: customer.id };
     const slot = { record: row!.id, field: 'apiKey' };
     expect(await h.vault.open(h.database.db, owner, slot, row!.values.apiKey!)).toBe('doomed-secret');
@@ -81,7 +110,16 @@ describe('the vault', () => {
     const scv = await createScoped(h.app, org.adminToken, { key: 'Copy', stableKey: 'copy-test', variableScope: 'customer', connection: acme });
     const customer = await seedCustomer(h.database.db, org.admin);
     const make = async (value: string, c = customer.id) =>
-      (await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', c), inputs: [{ name: 'apiKey', type: 'value', value }, { name: 'baseUrl', type: 'value', value: 'x' }] })).id;
+      (
+        await createCustomerValues(h.app, org.adminToken, {
+          scopedConfigVariable: scv.id,
+          customer: encodeGlobalId('Customer', c),
+          inputs: [
+            { name: 'apiKey', type: 'value', value },
+            { name: 'baseUrl', type: 'value', value: 'x' },
+          ],
+        })
+      ).id;
     const a = uuidOf(await make('secret-a'));
     const [rowA] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, a));
     const owner = { orgId: org.orgId, customerId: customer.id };
@@ -99,10 +137,20 @@ describe('the vault', () => {
     const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
     const scv = await createScoped(h.app, org.adminToken, { key: 'Master', stableKey: 'master-key-test', variableScope: 'customer', connection: acme });
     const customer = await seedCustomer(h.database.db, org.admin);
-    const id = uuidOf((await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', customer.id), inputs: [{ name: 'apiKey', type: 'value', value: 's' }] })).id);
+    const id = uuidOf(
+      (
+        await createCustomerValues(h.app, org.adminToken, {
+          scopedConfigVariable: scv.id,
+          customer: encodeGlobalId('Customer', customer.id),
+          inputs: [{ name: 'apiKey', type: 'value', value: 's' }],
+        })
+      ).id,
+    );
     const [row] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, id));
     const stranger = new Vault(masterKeyFrom(Buffer.alloc(32, 7).toString('base64')));
-    await expect(stranger.open(h.database.db, { orgId: org.orgId, customerId: customer.id }, { record: id, field: 'apiKey' }, row!.values.apiKey!)).rejects.toThrow();
+    await expect(
+      stranger.open(h.database.db, { orgId: org.orgId, customerId: customer.id }, { record: id, field: 'apiKey' }, row!.values.apiKey!),
+    ).rejects.toThrow();
     await h.vault.checkMasterKey(h.database.db);
     await expect(stranger.checkMasterKey(h.database.db)).rejects.toThrow('is not the key this database was encrypted with');
   });
@@ -112,7 +160,15 @@ describe('the vault', () => {
     const acme = await connectionId(h.app, rotating.adminToken, 'acme-api', 'api-key');
     const scv = await createScoped(h.app, rotating.adminToken, { key: 'Rotate', stableKey: 'rotate-test', variableScope: 'customer', connection: acme });
     const customer = await seedCustomer(h.database.db, rotating.admin);
-    const id = uuidOf((await createCustomerValues(h.app, rotating.adminToken, { scopedConfigVariable: scv.id, customer: encodeGlobalId('Customer', customer.id), inputs: [{ name: 'apiKey', type: 'value', value: 'survives-rotation' }] })).id);
+    const id = uuidOf(
+      (
+        await createCustomerValues(h.app, rotating.adminToken, {
+          scopedConfigVariable: scv.id,
+          customer: encodeGlobalId('Customer', customer.id),
+          inputs: [{ name: 'apiKey', type: 'value', value: 'survives-rotation' }],
+        })
+      ).id,
+    );
     const [row] = await h.database.db.select().from(customerConfigVariables).where(eq(customerConfigVariables.id, id));
     const where = { owner: { orgId: rotating.orgId, customerId: customer.id }, slot: { record: id, field: 'apiKey' }, sealed: row!.values.apiKey! };
 

@@ -24,9 +24,19 @@ beforeAll(async () => {
   api.on('POST /records', { status: 201, json: { id: 'from-api-trigger' } });
   worker = await startTestWorker();
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
-  const scv = await createScoped(h.app, org.adminToken, { key: 'Acme', stableKey: 'acme-api-triggers', variableScope: 'customer', connection: acme, inputs: [{ name: 'baseUrl', type: 'value', value: api.url }] });
+  const scv = await createScoped(h.app, org.adminToken, {
+    key: 'Acme',
+    stableKey: 'acme-api-triggers',
+    variableScope: 'customer',
+    connection: acme,
+    inputs: [{ name: 'baseUrl', type: 'value', value: api.url }],
+  });
   customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: 'api-trigger-key' }] });
+  await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: scv.id,
+    customer,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'api-trigger-key' }],
+  });
   integration = await importAndPublish(h.app, org.adminToken, acmeRecordDefinition({ stableKey: 'api-triggers', connectionStableKey: 'acme-api-triggers' }));
   instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'API triggers' });
 });
@@ -50,15 +60,22 @@ describe('runFlow', () => {
     ['a payload that is not JSON', { payload: '{oops' }, 'payload', 'Is not valid JSON (or send a contentType other than JSON).'],
     ['headers that are not a JSON object', { headers: '[1]' }, 'headers', 'Must be a JSON object of header names to values.'],
   ])('answers %s with a payload error and starts nothing', async (_label, override, field, message) => {
-    const before = (await gql(h.app, `query($i: ID) { executionResults(instance: $i) { totalCount } }`, { i: instance.id }, org.adminToken)).data.executionResults.totalCount;
+    const before = (await gql(h.app, `query($i: ID) { executionResults(instance: $i) { totalCount } }`, { i: instance.id }, org.adminToken)).data
+      .executionResults.totalCount;
     const res = await gql(h.app, RUN_FLOW, { input: { instance: instance.id, flow: 'create', ...override } }, org.adminToken);
     expect(res.data.runFlow).toEqual({ execution: null, errors: [{ field, messages: [message] }] });
-    const after = (await gql(h.app, `query($i: ID) { executionResults(instance: $i) { totalCount } }`, { i: instance.id }, org.adminToken)).data.executionResults.totalCount;
+    const after = (await gql(h.app, `query($i: ID) { executionResults(instance: $i) { totalCount } }`, { i: instance.id }, org.adminToken)).data
+      .executionResults.totalCount;
     expect(after).toBe(before);
   });
 
   it('refuses an instance that is not deployed, and members', async () => {
-    const created = await gql(h.app, `mutation($input: CreateInstanceInput!) { createInstance(input: $input) { instance { id } } }`, { input: { name: 'Undeployed', integration: integration.id, customer } }, org.adminToken);
+    const created = await gql(
+      h.app,
+      `mutation($input: CreateInstanceInput!) { createInstance(input: $input) { instance { id } } }`,
+      { input: { name: 'Undeployed', integration: integration.id, customer } },
+      org.adminToken,
+    );
     const undeployed = await gql(h.app, RUN_FLOW, { input: { instance: created.data.createInstance.instance.id, flow: 'create' } }, org.adminToken);
     expect(undeployed.data.runFlow.errors).toEqual([{ field: 'instance', messages: ['The instance is not deployed yet: deploy it first.'] }]);
     const member = await gql(h.app, RUN_FLOW, { input: { instance: instance.id, flow: 'create' } }, org.memberToken);
@@ -85,7 +102,9 @@ describe('webhook URLs', () => {
     const started = await postWebhook(h.app, `${instance.webhooks.create!}?source=crm`, { name: 'with query' });
     const execution = await awaitEnd(h.app, org.adminToken, started.executionId!);
     expect(execution.status).toBe('SUCCEEDED');
-    const [row] = await h.database.db.query.executions.findMany({ where: (e, { eq }) => eq(e.id, Buffer.from(started.executionId!, 'base64').toString().split(':')[1]!) });
+    const [row] = await h.database.db.query.executions.findMany({
+      where: (e, { eq }) => eq(e.id, Buffer.from(started.executionId!, 'base64').toString().split(':')[1]!),
+    });
     expect(row!.trigger).toMatchObject({ body: { name: 'with query' }, query: { source: 'crm' }, headers: { 'content-type': 'application/json' } });
   });
 });

@@ -23,13 +23,24 @@ beforeAll(async () => {
   worker = await startTestWorker();
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
   const scv = await createScoped(h.app, org.adminToken, {
-    key: 'Acme', stableKey: 'acme-per-customer', variableScope: 'customer', connection: acme,
+    key: 'Acme',
+    stableKey: 'acme-per-customer',
+    variableScope: 'customer',
+    connection: acme,
     inputs: [{ name: 'baseUrl', type: 'value', value: api.url }],
   });
-  await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, isTest: true, inputs: [{ name: 'apiKey', type: 'value', value: 'designer-test-key' }] });
+  await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: scv.id,
+    isTest: true,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'designer-test-key' }],
+  });
   for (let i = 1; i <= 3; i++) {
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin, { name: `Tenant ${i}` })).id);
-    await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: `key-of-tenant-${i}` }] });
+    await createCustomerValues(h.app, org.adminToken, {
+      scopedConfigVariable: scv.id,
+      customer,
+      inputs: [{ name: 'apiKey', type: 'value', value: `key-of-tenant-${i}` }],
+    });
   }
   integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
 });
@@ -41,7 +52,12 @@ afterAll(async () => {
 
 describe('one integration, three customers, three credentials', () => {
   it("sends each customer's webhook with that customer's credential, once", async () => {
-    const customers = await gql(h.app, `{ customers(name_Icontains: "Tenant ", sortBy: [{ field: NAME, direction: ASC }]) { nodes { id name } } }`, {}, org.adminToken);
+    const customers = await gql(
+      h.app,
+      `{ customers(name_Icontains: "Tenant ", sortBy: [{ field: NAME, direction: ASC }]) { nodes { id name } } }`,
+      {},
+      org.adminToken,
+    );
     const runs: { customer: string; executionId: string }[] = [];
     for (const customer of customers.data.customers.nodes) {
       const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer: customer.id, name: `Sync for ${customer.name}` });
@@ -54,7 +70,13 @@ describe('one integration, three customers, three credentials', () => {
       const execution = await awaitEnd(h.app, org.adminToken, run.executionId);
       expect(execution.status).toBe('SUCCEEDED');
       expect(execution.stepResults.nodes).toHaveLength(1);
-      expect(execution.stepResults.nodes[0]).toMatchObject({ stepName: 'Create record', status: 'SUCCEEDED', credentialSource: 'INSTANCE_SCOPED_CONNECTION', credentialRule: 3, output: { id: 'rec-1' } });
+      expect(execution.stepResults.nodes[0]).toMatchObject({
+        stepName: 'Create record',
+        status: 'SUCCEEDED',
+        credentialSource: 'INSTANCE_SCOPED_CONNECTION',
+        credentialRule: 3,
+        output: { id: 'rec-1' },
+      });
     }
     const received = api.requestsTo('POST /records');
     expect(received.map((r) => [r.json, r.headers['x-api-key']]).sort()).toEqual([
@@ -67,7 +89,12 @@ describe('one integration, three customers, three credentials', () => {
 
   it('runs a designer test with the test credential', async () => {
     const before = api.requestsTo('POST /records').length;
-    const res = await gql(h.app, `mutation($id: ID!) { testIntegrationFlow(input: { id: $id, payload: "{\\"name\\":\\"designer\\"}" }) { testIntegrationFlowResult { execution { id } } errors { field messages } } }`, { id: integration.flowIds.create }, org.adminToken);
+    const res = await gql(
+      h.app,
+      `mutation($id: ID!) { testIntegrationFlow(input: { id: $id, payload: "{\\"name\\":\\"designer\\"}" }) { testIntegrationFlowResult { execution { id } } errors { field messages } } }`,
+      { id: integration.flowIds.create },
+      org.adminToken,
+    );
     const execution = await awaitEnd(h.app, org.adminToken, res.data.testIntegrationFlow.testIntegrationFlowResult.execution.id);
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.stepResults.nodes[0]).toMatchObject({ credentialSource: 'TEST_CREDENTIAL', credentialRule: 4 });

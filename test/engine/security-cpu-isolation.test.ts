@@ -57,8 +57,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-describe('a CPU-heavy flow and another organization\'s API', () => {
-  it('keeps organization B\'s query p99 under 100 ms while A\'s flow runs (npm start: worker in its own process)', async () => {
+describe("a CPU-heavy flow and another organization's API", () => {
+  it("keeps organization B's query p99 under 100 ms while A's flow runs (npm start: worker in its own process)", async () => {
     const server = await startServeCommand();
     let idle: Latencies;
     let underLoad: Latencies;
@@ -180,5 +180,7 @@ async function measureQueries(baseUrl: string, token: string): Promise<Latencies
 }
 
 function report(layout: string, latencies: Latencies) {
-  process.stdout.write(`[cpu isolation] ${layout}: organization B ${QUERIES} queries : p50 ${latencies.p50} ms, p99 ${latencies.p99} ms, max ${latencies.max} ms\n`);
+  process.stdout.write(
+    `[cpu isolation] ${layout}: organization B ${QUERIES} queries : p50 ${latencies.p50} ms, p99 ${latencies.p99} ms, max ${latencies.max} ms\n`,
+  );
 }

@@ -58,7 +58,12 @@ describe('a connection with declared hosts', () => {
       { name: 'password', type: 'value', value: 'declared-hosts-password' },
       { name: 'securityToken', type: 'value', value: 'declared-hosts-token' },
     ]);
-    const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'SF', configVariables: [{ key: 'Salesforce', values }] });
+    const instance = await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'SF',
+      configVariables: [{ key: 'Salesforce', values }],
+    });
 
     const answer = await postWebhook(h.app, instance.webhooks.query!, {});
     expect(answer.status).toBe(500);

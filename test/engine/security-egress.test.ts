@@ -110,7 +110,12 @@ describe('the default egress policy (EGRESS_ALLOW empty)', () => {
       const url = `http://${host}:${port}/api`;
       const execution = await fetchThroughFlow(url);
       expect(execution.status).toBe('FAILED');
-      expect(execution.stepResults.nodes[0]).toMatchObject({ status: 'FAILED', attempts: 1, output: null, error: `${EGRESS_REFUSED_MESSAGE} (GET ${new URL(url).href})` });
+      expect(execution.stepResults.nodes[0]).toMatchObject({
+        status: 'FAILED',
+        attempts: 1,
+        output: null,
+        error: `${EGRESS_REFUSED_MESSAGE} (GET ${new URL(url).href})`,
+      });
     }
     expect(fake.connections).toBe(before);
   });
@@ -141,7 +146,11 @@ describe('the upstream response size budget (RUN_MAX_RESPONSE_BYTES)', () => {
 
   it('the snippet of a failed response reads a small prefix only', async () => {
     const execution = await fetchThroughFlow(`${fake.url}/big-error`);
-    expect(execution.stepResults.nodes[0]).toMatchObject({ status: 'FAILED', attempts: 1, error: `HTTP 422 from GET ${fake.url}/big-error: ${'a'.repeat(200)}` });
+    expect(execution.stepResults.nodes[0]).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      error: `HTTP 422 from GET ${fake.url}/big-error: ${'a'.repeat(200)}`,
+    });
     expect(fake.bigFinished).toBe(false);
     expect(fake.bigBytesWritten).toBeLessThan(BIG_BODY_BYTES / 5);
   });

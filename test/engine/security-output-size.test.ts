@@ -54,7 +54,12 @@ describe('a step output larger than the stored budget', () => {
   it('is stored truncated with a marker, while the next step sees all of it', async () => {
     const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Big', configVariables: [{ key: 'Big URL', value: `${api.url}/big` }] });
+    const instance = await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'Big',
+      configVariables: [{ key: 'Big URL', value: `${api.url}/big` }],
+    });
     const started = await postWebhook(h.app, instance.webhooks.big!, {});
     const execution = await awaitEnd(h.app, org.adminToken, started.executionId!);
     expect(execution.status).toBe('SUCCEEDED');

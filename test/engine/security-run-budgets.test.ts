@@ -108,7 +108,15 @@ describe('RUN_MAX_STEPS', () => {
     const id = await queue('each-item', { items: items(10), work: 1 });
     // As a crashed worker would have left it: four iterations done, then the process died.
     await h.database.db.insert(stepResults).values(
-      [0, 1, 2, 3].map((i) => ({ orgId: org.orgId, executionId: id, stepName: 'Remember item', iteration: `For each item[${i}]/`, status: 'SUCCEEDED' as const, output: { last: `item-${i}` }, startedAt: new Date() })),
+      [0, 1, 2, 3].map((i) => ({
+        orgId: org.orgId,
+        executionId: id,
+        stepName: 'Remember item',
+        iteration: `For each item[${i}]/`,
+        status: 'SUCCEEDED' as const,
+        output: { last: `item-${i}` },
+        startedAt: new Date(),
+      })),
     );
     // 4 stored + the loop itself = 5: not one more iteration runs.
     const execution = await runWith({ maxSteps: 5 }, id);
@@ -118,9 +126,12 @@ describe('RUN_MAX_STEPS', () => {
 });
 
 describe('RUN_MAX_DURATION_MS', () => {
-  it('counts from the execution\'s first start: a run resumed after its budget runs no further step', async () => {
+  it("counts from the execution's first start: a run resumed after its budget runs no further step", async () => {
     const id = await queue('each-item', { items: items(3), work: 1 });
-    await h.database.db.update(executions).set({ startedAt: sql`now() - interval '2 minutes'` }).where(eq(executions.id, id));
+    await h.database.db
+      .update(executions)
+      .set({ startedAt: sql`now() - interval '2 minutes'` })
+      .where(eq(executions.id, id));
     const execution = await runWith({ maxDurationMs: 60_000 }, id);
     expect(execution.error).toBe('This run has taken longer than the budget RUN_MAX_DURATION_MS (60000 ms)');
     expect(await storedRows(id)).toEqual([]);
@@ -147,7 +158,7 @@ describe('template budgets', () => {
     expect(stored).toBeLessThan(1_000);
   });
 
-  it('TEMPLATE_MAX_OUTPUT_BYTES: an action\'s input over the budget fails the step before any request', async () => {
+  it("TEMPLATE_MAX_OUTPUT_BYTES: an action's input over the budget fails the step before any request", async () => {
     const id = await queue('render-big', { times: 200 });
     const execution = await runWith({ maxTemplateOutputBytes: 1_000 }, id);
     expect(execution.error).toBe('Step "Send big body" failed: Template output is larger than the budget TEMPLATE_MAX_OUTPUT_BYTES (1000 bytes)');

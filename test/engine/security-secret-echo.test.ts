@@ -114,16 +114,31 @@ beforeAll(async () => {
     headers: { 'x-echo-key': request.headers['x-api-key'] ?? '' },
     json: { id: 'rec-1', message: echo(request.headers['x-api-key'] ?? ''), headers: request.headers },
   }));
-  api.on('GET /account', (request) => ({ status: 401, headers: { 'x-echo-key': request.headers['x-api-key'] ?? '' }, body: echo(request.headers['x-api-key'] ?? '') }));
+  api.on('GET /account', (request) => ({
+    status: 401,
+    headers: { 'x-echo-key': request.headers['x-api-key'] ?? '' },
+    body: echo(request.headers['x-api-key'] ?? ''),
+  }));
   api.setDefault((request) => ({ status: 404, body: `no route for ${request.path}?${request.rawQuery}` }));
   worker = await startTestWorker();
 
-  const imported = await gql(h.app, `mutation($d: String!) { importComponent(input: { definition: $d }) { errors { field messages } } }`, { d: BOT_COMPONENT }, org.adminToken);
+  const imported = await gql(
+    h.app,
+    `mutation($d: String!) { importComponent(input: { definition: $d }) { errors { field messages } } }`,
+    { d: BOT_COMPONENT },
+    org.adminToken,
+  );
   expect(imported.data.importComponent.errors).toEqual([]);
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
   await createScoped(h.app, org.adminToken, {
-    key: 'Acme (org-global)', stableKey: 'echo-org-global', variableScope: 'org', connection: acme,
-    inputs: [{ name: 'apiKey', type: 'value', value: CANARY }, { name: 'baseUrl', type: 'value', value: api.url }],
+    key: 'Acme (org-global)',
+    stableKey: 'echo-org-global',
+    variableScope: 'org',
+    connection: acme,
+    inputs: [
+      { name: 'apiKey', type: 'value', value: CANARY },
+      { name: 'baseUrl', type: 'value', value: api.url },
+    ],
   });
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = await seedCustomer(h.database.db, org.admin);
@@ -136,7 +151,13 @@ beforeAll(async () => {
     customer: encodeGlobalId('Customer', customer.id),
     name: 'Echo',
     configVariables: [
-      { key: 'Bot', values: JSON.stringify([{ name: 'token', type: 'value', value: BOT_TOKEN }, { name: 'baseUrl', type: 'value', value: api.url }]) },
+      {
+        key: 'Bot',
+        values: JSON.stringify([
+          { name: 'token', type: 'value', value: BOT_TOKEN },
+          { name: 'baseUrl', type: 'value', value: api.url },
+        ]),
+      },
       { key: 'Open URL', value: openUrl.href },
     ],
   });
@@ -199,7 +220,9 @@ describe('secrets echoed by an upstream API', () => {
   });
 
   it('are stored in no table of the database', async () => {
-    const tables = await h.database.db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+    const tables = await h.database.db.execute(
+      sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`,
+    );
     expect(tables.rows.length).toBeGreaterThan(5);
     const found: string[] = [];
     for (const { table_name } of tables.rows as { table_name: string }[]) {

@@ -60,10 +60,20 @@ beforeAll(async () => {
   });
   worker = await startTestWorker();
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
-  const scv = await createScoped(h.app, org.adminToken, { key: 'Acme', stableKey: 'acme-webhook-security', variableScope: 'customer', connection: acme, inputs: [{ name: 'baseUrl', type: 'value', value: api.url }] });
+  const scv = await createScoped(h.app, org.adminToken, {
+    key: 'Acme',
+    stableKey: 'acme-webhook-security',
+    variableScope: 'customer',
+    connection: acme,
+    inputs: [{ name: 'baseUrl', type: 'value', value: api.url }],
+  });
   const limited = await createCustomer(h.database.db, org.admin, { name: 'One At A Time Co', concurrentExecutionLimit: 1 });
   const customer = encodeGlobalId('Customer', limited.id);
-  await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: 'limited-key' }] });
+  await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: scv.id,
+    customer,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'limited-key' }],
+  });
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   webhooks = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Limited' })).webhooks;
 });

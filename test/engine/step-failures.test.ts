@@ -23,9 +23,19 @@ beforeAll(async () => {
   api = await startFakeApi();
   worker = await startTestWorker();
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
-  const scv = await createScoped(h.app, org.adminToken, { key: 'Acme', stableKey: 'acme-failures', variableScope: 'customer', connection: acme, inputs: [{ name: 'baseUrl', type: 'value', value: api.url }] });
+  const scv = await createScoped(h.app, org.adminToken, {
+    key: 'Acme',
+    stableKey: 'acme-failures',
+    variableScope: 'customer',
+    connection: acme,
+    inputs: [{ name: 'baseUrl', type: 'value', value: api.url }],
+  });
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin, { name: 'Flaky Co' })).id);
-  await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: 'flaky-key' }] });
+  await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: scv.id,
+    customer,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'flaky-key' }],
+  });
   customerWithoutValues = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin, { name: 'No Values Co' })).id);
   integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   webhook = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Flaky' })).webhooks.create!;
@@ -100,7 +110,14 @@ describe('explainCredential', () => {
 
   it('answers the decision the engine makes, without running anything', async () => {
     const missing = await gql(h.app, EXPLAIN, { flow: integration.flowIds.create, customer: customerWithoutValues }, org.adminToken);
-    expect(missing.data.explainCredential).toEqual({ outcome: 'FAIL', rule: 5, source: null, credentialId: null, reason: "Connection 'Acme' has no value for customer 'No Values Co'.", connection: 'Acme' });
+    expect(missing.data.explainCredential).toEqual({
+      outcome: 'FAIL',
+      rule: 5,
+      source: null,
+      credentialId: null,
+      reason: "Connection 'Acme' has no value for customer 'No Values Co'.",
+      connection: 'Acme',
+    });
     const test = await gql(h.app, EXPLAIN, { flow: integration.flowIds.create }, org.adminToken);
     expect(test.data.explainCredential).toMatchObject({ outcome: 'FAIL', rule: 5, reason: "Connection 'Acme' has no test credentials for test runs." });
     expect(api.requests).toHaveLength(0);

@@ -12,7 +12,6 @@ import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker } from '../support/worker';
 import { inject } from 'vitest';
 
-
 const EVERY_MINUTE = `  - name: Every minute
     stableKey: every-minute
     trigger: { type: schedule, cron: "* * * * *" }
@@ -41,10 +40,24 @@ afterAll(async () => {
 
 async function setup(scvKey: string, extraFlow = '') {
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
-  const scv = await createScoped(h.app, org.adminToken, { key: scvKey, stableKey: scvKey, variableScope: 'customer', connection: acme, inputs: [{ name: 'baseUrl', type: 'value', value: api.url }] });
+  const scv = await createScoped(h.app, org.adminToken, {
+    key: scvKey,
+    stableKey: scvKey,
+    variableScope: 'customer',
+    connection: acme,
+    inputs: [{ name: 'baseUrl', type: 'value', value: api.url }],
+  });
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: `${scvKey}-key` }] });
-  const integration = await importAndPublish(h.app, org.adminToken, acmeRecordDefinition({ stableKey: `${scvKey}-integration`, connectionStableKey: scvKey, extraFlows: extraFlow }));
+  await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: scv.id,
+    customer,
+    inputs: [{ name: 'apiKey', type: 'value', value: `${scvKey}-key` }],
+  });
+  const integration = await importAndPublish(
+    h.app,
+    org.adminToken,
+    acmeRecordDefinition({ stableKey: `${scvKey}-integration`, connectionStableKey: scvKey, extraFlows: extraFlow }),
+  );
   return deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: scvKey });
 }
 
@@ -103,7 +116,10 @@ describe('a worker told to stop (SIGTERM)', () => {
       const started = await postWebhook(h.app, instance.webhooks.create!, { name: 'graceful' });
       await arrival;
       await worker.kill('SIGTERM');
-      const [row] = await h.database.db.select().from(executions).where(eq(executions.id, uuidOf(started.executionId!)));
+      const [row] = await h.database.db
+        .select()
+        .from(executions)
+        .where(eq(executions.id, uuidOf(started.executionId!)));
       expect(row).toMatchObject({ status: 'SUCCEEDED', claims: 1, leaseOwner: worker.id });
     } finally {
       api.on('POST /records', { status: 201, json: { ok: true } });

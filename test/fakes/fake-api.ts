@@ -1,14 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import {
-  BodyTooLargeError,
-  closeServer,
-  firstValues,
-  listenOnLoopback,
-  lowerCaseHeaders,
-  readBodyText,
-  sendJson,
-  sleep,
-} from './http-util';
+import { BodyTooLargeError, closeServer, firstValues, listenOnLoopback, lowerCaseHeaders, readBodyText, sendJson, sleep } from './http-util';
 
 /**
  * A real HTTP server on 127.0.0.1 that behaves like a third-party SaaS API (Zendesk, Stripe …), so the
@@ -52,10 +43,7 @@ export type FakeResponse =
     }
   | { drop: true; delayMs?: number };
 
-export type FakeHandler = (
-  request: RecordedRequest,
-  params: Record<string, string>,
-) => FakeResponse | Promise<FakeResponse>;
+export type FakeHandler = (request: RecordedRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>;
 
 export interface FakeApiOptions {
   /**
@@ -275,11 +263,7 @@ function isSuccess(status: number | undefined): boolean {
   return code >= 200 && code < 300;
 }
 
-async function resolveAnswer(
-  answer: FakeResponse | FakeHandler,
-  request: RecordedRequest,
-  params: Record<string, string>,
-): Promise<FakeResponse> {
+async function resolveAnswer(answer: FakeResponse | FakeHandler, request: RecordedRequest, params: Record<string, string>): Promise<FakeResponse> {
   return typeof answer === 'function' ? answer(request, params) : answer;
 }
 

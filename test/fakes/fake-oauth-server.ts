@@ -1,20 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import {
-  BodyTooLargeError,
-  closeServer,
-  firstValues,
-  listenOnLoopback,
-  readBodyText,
-  sendJson,
-  sleep,
-} from './http-util';
-import {
-  invalidGrant,
-  OAuthError,
-  OAuthGrants,
-  type RefreshTokenState,
-  type TokenResponse,
-} from './oauth-grants';
+import { BodyTooLargeError, closeServer, firstValues, listenOnLoopback, readBodyText, sendJson, sleep } from './http-util';
+import { invalidGrant, OAuthError, OAuthGrants, type RefreshTokenState, type TokenResponse } from './oauth-grants';
 
 export type { RefreshTokenState, TokenResponse } from './oauth-grants';
 
@@ -68,12 +54,7 @@ export interface FakeOAuthServer {
   /** The next /authorize answers `error=access_denied`, as when the user clicks "Deny". */
   denyNextAuthorization(): void;
   /** Mint a token family directly, e.g. to seed a stored credential that is about to expire. */
-  issueTokens(input?: {
-    clientId?: string;
-    subject?: string;
-    scope?: string;
-    expiresInSeconds?: number;
-  }): TokenResponse & { refresh_token: string };
+  issueTokens(input?: { clientId?: string; subject?: string; scope?: string; expiresInSeconds?: number }): TokenResponse & { refresh_token: string };
   refreshTokenState(refreshToken: string): RefreshTokenState;
   /** The family's live refresh token, given any token of that family; null when revoked or unknown. */
   currentRefreshToken(anyRefreshTokenOfFamily: string): string | null;
@@ -162,11 +143,7 @@ export async function startFakeOAuthServer(options: FakeOAuthOptions = {}): Prom
     }
   }
 
-  function authenticateClient(
-    authorization: string | undefined,
-    form: Record<string, string>,
-    record: TokenRequestRecord,
-  ): FakeOAuthClient {
+  function authenticateClient(authorization: string | undefined, form: Record<string, string>, record: TokenRequestRecord): FakeOAuthClient {
     let clientId = form.client_id;
     let secret: string | undefined;
     if (authorization?.toLowerCase().startsWith('basic ')) {
@@ -200,8 +177,7 @@ export async function startFakeOAuthServer(options: FakeOAuthOptions = {}): Prom
   function handleAuthorize(url: URL, response: ServerResponse): void {
     const params = firstValues(url.searchParams);
     const client = params.client_id === undefined ? undefined : clients.get(params.client_id);
-    const redirectUri =
-      params.redirect_uri ?? (client?.redirectUris?.length === 1 ? client.redirectUris[0] : undefined);
+    const redirectUri = params.redirect_uri ?? (client?.redirectUris?.length === 1 ? client.redirectUris[0] : undefined);
     // RFC 6749 §4.1.2.1: never redirect to an unverified URI; show the error instead.
     if (!client || !redirectUri || !redirectAllowed(client, redirectUri)) {
       const description = client ? 'Invalid redirect_uri' : 'Unknown client_id';

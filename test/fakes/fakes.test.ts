@@ -4,8 +4,7 @@ import { startFakeApi, type FakeApi } from './fake-api';
 import { DEFAULT_CLIENT, startFakeOAuthServer, type FakeOAuthServer } from './fake-oauth-server';
 
 // Every call is bounded: a hung fake must fail the test, not stall the suite.
-const call = (url: string, init: RequestInit = {}) =>
-  fetch(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(5000) });
+const call = (url: string, init: RequestInit = {}) => fetch(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(5000) });
 
 describe('fake API', () => {
   let api: FakeApi;
@@ -81,9 +80,7 @@ describe('fake API', () => {
 
   it('delays an answer long enough to trip a client timeout', async () => {
     api.on('GET /slow', { delayMs: 400, json: { late: true } });
-    const error = await call(`${api.url}/slow`, { signal: AbortSignal.timeout(100) }).catch(
-      (e: unknown) => e,
-    );
+    const error = await call(`${api.url}/slow`, { signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
     expect((error as Error).name).toBe('TimeoutError');
     const started = Date.now();
     expect((await call(`${api.url}/slow`)).status).toBe(200);
@@ -114,8 +111,7 @@ describe('fake API', () => {
     let created = 0;
     api.script('POST /charges', [{ status: 503 }]);
     api.on('POST /charges', () => ({ status: 201, json: { id: `ch_${(created += 1)}` } }));
-    const post = (key: string) =>
-      call(`${api.url}/charges`, { method: 'POST', headers: { 'Idempotency-Key': key }, body: '{}' });
+    const post = (key: string) => call(`${api.url}/charges`, { method: 'POST', headers: { 'Idempotency-Key': key }, body: '{}' });
 
     expect((await post('tf-a')).status).toBe(503); // not stored: the retry runs for real
     const first = await post('tf-a');
@@ -126,7 +122,12 @@ describe('fake API', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(await other.json()).toEqual({ id: 'ch_2' });
 
-    expect(api.idempotencyKeyCounts()).toEqual(new Map([['tf-a', 3], ['tf-b', 1]]));
+    expect(api.idempotencyKeyCounts()).toEqual(
+      new Map([
+        ['tf-a', 3],
+        ['tf-b', 1],
+      ]),
+    );
     expect(api.requestsWithIdempotencyKey('tf-a').map((r) => r.replayed)).toEqual([false, false, true]);
     expect(api.appliedEffects('POST /charges').map((r) => r.idempotencyKey)).toEqual(['tf-a', 'tf-b']);
   });
@@ -134,8 +135,7 @@ describe('fake API', () => {
   it('can apply an effect and then cut the connection; the retry gets the stored answer', async () => {
     api.script('POST /orders', [{ status: 201, json: { id: 'o1' }, dropAfterApplying: true }]);
     api.on('POST /orders', { status: 201, json: { id: 'o2' } });
-    const post = () =>
-      call(`${api.url}/orders`, { method: 'POST', headers: { 'idempotency-key': 'tf-o' }, body: '{}' });
+    const post = () => call(`${api.url}/orders`, { method: 'POST', headers: { 'idempotency-key': 'tf-o' }, body: '{}' });
     expect(await post().catch((e: unknown) => e)).toBeInstanceOf(TypeError);
     const retry = await post();
     expect(await retry.json()).toEqual({ id: 'o1' });
@@ -187,8 +187,7 @@ describe('fake OAuth2 server', () => {
   afterAll(() => oauth.close());
 
   // RFC 6749 §2.3.1: id and secret are form-urlencoded, then base64.
-  const basic = (id: string, secret: string) =>
-    `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
   const asClient = { authorization: basic(DEFAULT_CLIENT.clientId, DEFAULT_CLIENT.clientSecret) };
   const token = (form: Record<string, string>, headers: Record<string, string> = asClient) =>
     call(oauth.tokenUrl, {
@@ -196,10 +195,8 @@ describe('fake OAuth2 server', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(form).toString(),
     });
-  const refresh = (refreshToken: string) =>
-    token({ grant_type: 'refresh_token', refresh_token: refreshToken });
-  const me = (accessToken: string) =>
-    call(oauth.resourceUrl, { headers: { authorization: `Bearer ${accessToken}` } });
+  const refresh = (refreshToken: string) => token({ grant_type: 'refresh_token', refresh_token: refreshToken });
+  const me = (accessToken: string) => call(oauth.resourceUrl, { headers: { authorization: `Bearer ${accessToken}` } });
   const authorizeUrl = (params: Record<string, string>) => {
     const url = new URL(oauth.authorizeUrl);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
@@ -228,10 +225,7 @@ describe('fake OAuth2 server', () => {
       {},
     );
     expect(viaPost.status).toBe(200);
-    expect(oauth.tokenRequests.slice(-2).map((r) => r.authMethod)).toEqual([
-      'client_secret_basic',
-      'client_secret_post',
-    ]);
+    expect(oauth.tokenRequests.slice(-2).map((r) => r.authMethod)).toEqual(['client_secret_basic', 'client_secret_post']);
 
     expect(await (await me(body.access_token)).json()).toEqual({
       sub: DEFAULT_CLIENT.clientId,
@@ -241,10 +235,7 @@ describe('fake OAuth2 server', () => {
   });
 
   it('rejects bad clients, mixed auth methods, wrong content types and unknown grants', async () => {
-    const wrongSecret = await token(
-      { grant_type: 'client_credentials' },
-      { authorization: basic(DEFAULT_CLIENT.clientId, 'nope') },
-    );
+    const wrongSecret = await token({ grant_type: 'client_credentials' }, { authorization: basic(DEFAULT_CLIENT.clientId, 'nope') });
     expect(wrongSecret.status).toBe(401);
     expect(await wrongSecret.json()).toEqual({
       error: 'invalid_client',
@@ -286,8 +277,7 @@ describe('fake OAuth2 server', () => {
     expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
     expect(location.searchParams.get('state')).toBe('st-1');
     const code = location.searchParams.get('code') ?? '';
-    const exchange = (codeVerifier: string) =>
-      token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier });
+    const exchange = (codeVerifier: string) => token({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: codeVerifier });
 
     expect(await (await exchange('wrong')).json()).toMatchObject({ error: 'invalid_grant' });
     const exchanged = await exchange(verifier);

@@ -18,12 +18,7 @@ export async function readBodyText(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (response.destroyed || response.headersSent) return;
   const text = JSON.stringify(body);
   response.writeHead(status, {
@@ -66,9 +61,7 @@ export async function listenOnLoopback(server: Server): Promise<string> {
 
 /** Closes the server and every open (keep-alive or stalled) connection, so tests never hang on close. */
 export async function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve, reject) =>
-    server.close((error) => (error ? reject(error) : resolve())),
-  );
+  const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
   server.closeAllConnections();
   await closed;
 }

@@ -89,10 +89,7 @@ export class OAuthGrants {
     return code;
   }
 
-  exchangeCode(
-    clientId: string,
-    input: { code?: string; redirectUri?: string; codeVerifier?: string },
-  ): TokenResponse {
+  exchangeCode(clientId: string, input: { code?: string; redirectUri?: string; codeVerifier?: string }): TokenResponse {
     const code = input.code === undefined ? undefined : this.codes.get(input.code);
     if (!code || code.clientId !== clientId || code.expiresAt < this.options.now()) {
       throw invalidGrant('The authorization code is invalid or expired');
@@ -205,7 +202,6 @@ function opaque(prefix: string): string {
 
 function pkceMatches(code: CodeRequest, verifier: string | undefined): boolean {
   if (!verifier) return false;
-  const derived =
-    code.challengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+  const derived = code.challengeMethod === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
   return derived === code.codeChallenge;
 }

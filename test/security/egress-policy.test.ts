@@ -97,30 +97,38 @@ describe('the default policy refuses loopback before any connection', () => {
 
   it('a step gets the refusal as its error at the first attempt, with no retry and nothing about the port', async () => {
     const guarded = client([]);
-    const result = await callConnector(guarded, {
-      method: 'GET',
-      url: `http://127.0.0.1:${fake.port}/records?api_key=k`,
-      displayUrl: `http://127.0.0.1:${fake.port}/records`,
-      headers: {},
-      body: undefined,
-      credentialMaterial: [],
-    }, {
-      idempotencyKey: 'k',
-      timeoutMs: 2_000,
-      maxAttempts: 4,
-      retryBaseMs: 1,
-    });
+    const result = await callConnector(
+      guarded,
+      {
+        method: 'GET',
+        url: `http://127.0.0.1:${fake.port}/records?api_key=k`,
+        displayUrl: `http://127.0.0.1:${fake.port}/records`,
+        headers: {},
+        body: undefined,
+        credentialMaterial: [],
+      },
+      {
+        idempotencyKey: 'k',
+        timeoutMs: 2_000,
+        maxAttempts: 4,
+        retryBaseMs: 1,
+      },
+    );
     expect(result).toEqual({ ok: false, status: null, attempts: 1, error: `${EGRESS_REFUSED_MESSAGE} (GET http://127.0.0.1:${fake.port}/records)` });
     // A closed port answers exactly the same: refused before connecting, so nothing tells open from closed.
     const closedPort = await portNobodyListensOn();
-    const closed = await callConnector(guarded, {
+    const closed = await callConnector(
+      guarded,
+      {
         method: 'GET',
         url: `http://127.0.0.1:${closedPort}/records`,
         displayUrl: `http://127.0.0.1:${closedPort}/records`,
         headers: {},
         body: undefined,
         credentialMaterial: [],
-      }, { idempotencyKey: 'k', timeoutMs: 2_000, maxAttempts: 4, retryBaseMs: 1 });
+      },
+      { idempotencyKey: 'k', timeoutMs: 2_000, maxAttempts: 4, retryBaseMs: 1 },
+    );
     expect(closed).toEqual({ ok: false, status: null, attempts: 1, error: `${EGRESS_REFUSED_MESSAGE} (GET http://127.0.0.1:${closedPort}/records)` });
   });
 
@@ -203,15 +211,67 @@ describe('names are checked on what they resolve to, at every connection (DNS re
 
 describe('the address check alone (no request is sent to these)', () => {
   const refused = [
-    '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '100.127.255.255', '127.0.0.1', '127.255.255.254',
-    '169.254.169.254', '169.254.0.1', '0.0.0.0', '0.1.2.3', '255.255.255.255', '224.0.0.1', '239.255.255.250', '240.0.0.1',
-    '192.0.0.1', '192.0.2.1', '198.18.0.1', '198.51.100.1', '203.0.113.1',
-    '::', '::1', 'fd00::1', 'fd00:ec2::254', 'fc00::1', 'fe80::1', 'fe80::1%eth0', 'febf::1', 'fec0::1', 'ff02::1', 'ff0e::1',
-    '::ffff:10.0.0.1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254', '::ffff:0.0.0.0', '::127.0.0.1',
-    '64:ff9b::a00:1', '64:ff9b::169.254.169.254', '64:ff9b:1::1', '2002:a00:1::1', '2002:7f00:1::', '2001::1', '2001:db8::1', '100::1',
-    'not-an-address', '',
+    '10.0.0.1',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '100.64.0.1',
+    '100.127.255.255',
+    '127.0.0.1',
+    '127.255.255.254',
+    '169.254.169.254',
+    '169.254.0.1',
+    '0.0.0.0',
+    '0.1.2.3',
+    '255.255.255.255',
+    '224.0.0.1',
+    '239.255.255.250',
+    '240.0.0.1',
+    '192.0.0.1',
+    '192.0.2.1',
+    '198.18.0.1',
+    '198.51.100.1',
+    '203.0.113.1',
+    '::',
+    '::1',
+    'fd00::1',
+    'fd00:ec2::254',
+    'fc00::1',
+    'fe80::1',
+    'fe80::1%eth0',
+    'febf::1',
+    'fec0::1',
+    'ff02::1',
+    'ff0e::1',
+    '::ffff:10.0.0.1',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '::ffff:169.254.169.254',
+    '::ffff:0.0.0.0',
+    '::127.0.0.1',
+    '64:ff9b::a00:1',
+    '64:ff9b::169.254.169.254',
+    '64:ff9b:1::1',
+    '2002:a00:1::1',
+    '2002:7f00:1::',
+    '2001::1',
+    '2001:db8::1',
+    '100::1',
+    'not-an-address',
+    '',
   ];
-  const allowed = ['8.8.8.8', '1.1.1.1', '172.32.0.1', '100.128.0.1', '11.0.0.1', '2606:4700:4700::1111', '2a00:1450::1', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1'];
+  const allowed = [
+    '8.8.8.8',
+    '1.1.1.1',
+    '172.32.0.1',
+    '100.128.0.1',
+    '11.0.0.1',
+    '2606:4700:4700::1111',
+    '2a00:1450::1',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+  ];
 
   it.each(refused)('%s is not public', (address) => {
     expect(isPublicAddress(address)).toBe(false);
@@ -223,7 +283,9 @@ describe('the address check alone (no request is sent to these)', () => {
   });
 
   it('numeric spellings of loopback and metadata are normalized by the URL parser before the check', () => {
-    const hostnames = ['2130706433', '0x7f.1', '0177.0.0.1', '127.1', '0xa9fea9fe', '[::ffff:a9fe:a9fe]', '[0:0:0:0:0:ffff:127.0.0.1]'].map((host) => new URL(`http://${host}/`).hostname);
+    const hostnames = ['2130706433', '0x7f.1', '0177.0.0.1', '127.1', '0xa9fea9fe', '[::ffff:a9fe:a9fe]', '[0:0:0:0:0:ffff:127.0.0.1]'].map(
+      (host) => new URL(`http://${host}/`).hostname,
+    );
     expect(hostnames).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1', '127.0.0.1', '169.254.169.254', '[::ffff:a9fe:a9fe]', '[::ffff:7f00:1]']);
     for (const hostname of hostnames) expect(egressPolicy([]).allows(hostname, [hostname])).toBe(false);
   });
@@ -231,6 +293,7 @@ describe('the address check alone (no request is sent to these)', () => {
   it('an allowed network also admits its IPv4-mapped and NAT64 forms, and nothing next to it', () => {
     const policy = egressPolicy(['10.0.0.0/8', 'fd12::/16']);
     for (const address of ['10.1.2.3', '::ffff:10.1.2.3', '64:ff9b::a01:203', 'fd12::1']) expect(policy.allows('onprem.test', [address])).toBe(true);
-    for (const address of ['192.168.0.1', '172.16.0.1', 'fd13::1', '169.254.169.254', '::ffff:127.0.0.1']) expect(policy.allows('onprem.test', [address])).toBe(false);
+    for (const address of ['192.168.0.1', '172.16.0.1', 'fd13::1', '169.254.169.254', '::ffff:127.0.0.1'])
+      expect(policy.allows('onprem.test', [address])).toBe(false);
   });
 });

@@ -17,7 +17,12 @@ beforeAll(async () => {
   org = await seedOrg(h.database.db);
   const pair = await generateKeyPair('RS256', { extractable: true });
   privateKey = pair.privateKey;
-  const imported = await gql(h.app, `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field } } }`, { k: await exportSPKI(pair.publicKey) }, org.adminToken);
+  const imported = await gql(
+    h.app,
+    `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field } } }`,
+    { k: await exportSPKI(pair.publicKey) },
+    org.adminToken,
+  );
   expect(imported.data.importOrganizationSigningKey.errors).toEqual([]);
 });
 
@@ -39,7 +44,11 @@ async function expectRefused(jwt: string, externalId: string, why: string) {
 
 describe('embedded JWT lifetime (finding 10)', () => {
   it('refuses a token that expires 100 years from now', async () => {
-    await expectRefused(await sign('century', { iat: now(), exp: now() + 100 * 365 * 24 * 3600 }), 'century', 'exp claim: a token may be valid for at most 24 hours from now.');
+    await expectRefused(
+      await sign('century', { iat: now(), exp: now() + 100 * 365 * 24 * 3600 }),
+      'century',
+      'exp claim: a token may be valid for at most 24 hours from now.',
+    );
   });
 
   it('refuses a token issued in the future beyond a minute of clock skew', async () => {

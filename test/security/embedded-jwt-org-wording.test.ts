@@ -14,13 +14,26 @@ describe('embedded JWT login wording (finding 10)', () => {
     const withKey = await seedOrg(h.database.db);
     const withoutKeys = await seedOrg(h.database.db);
     const own = await generateKeyPair('RS256', { extractable: true });
-    await gql(h.app, `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field } } }`, { k: await exportSPKI(own.publicKey) }, withKey.adminToken);
+    await gql(
+      h.app,
+      `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field } } }`,
+      { k: await exportSPKI(own.publicKey) },
+      withKey.adminToken,
+    );
     const attacker = { RS256: await generateKeyPair('RS256'), RS512: await generateKeyPair('RS512') };
     const forge = (organization: string, alg: 'RS256' | 'RS512' = 'RS256') =>
-      new SignJWT({ sub: 'x', organization, customer: 'c', customer_name: 'C' }).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime('5m').sign(attacker[alg].privateKey);
+      new SignJWT({ sub: 'x', organization, customer: 'c', customer_name: 'C' })
+        .setProtectedHeader({ alg })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(attacker[alg].privateKey);
     const answers = async (alg: 'RS256' | 'RS512') =>
       Promise.all(
-        [encodeGlobalId('Organization', withKey.orgId), encodeGlobalId('Organization', withoutKeys.orgId), encodeGlobalId('Organization', '00000000-0000-4000-8000-0000000000aa')].map(async (organization) => {
+        [
+          encodeGlobalId('Organization', withKey.orgId),
+          encodeGlobalId('Organization', withoutKeys.orgId),
+          encodeGlobalId('Organization', '00000000-0000-4000-8000-0000000000aa'),
+        ].map(async (organization) => {
           const res = await gql(h.app, WHO, {}, await forge(organization, alg));
           return { status: res.status, errors: res.errors };
         }),

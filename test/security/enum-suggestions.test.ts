@@ -9,7 +9,12 @@ describe('suggestions in error messages (finding 10)', () => {
   it('are hidden for enum values, written in the query or passed as variables, as for fields', async () => {
     const org = await seedOrg(h.database.db);
     const literal = await gql(h.app, `{ customers(sortBy: [{ field: NAME, direction: ASCX }]) { totalCount } }`, {}, org.adminToken);
-    const variable = await gql(h.app, `query($d: OrderDirection!) { customers(sortBy: [{ field: NAME, direction: $d }]) { totalCount } }`, { d: 'ASCX' }, org.adminToken);
+    const variable = await gql(
+      h.app,
+      `query($d: OrderDirection!) { customers(sortBy: [{ field: NAME, direction: $d }]) { totalCount } }`,
+      { d: 'ASCX' },
+      org.adminToken,
+    );
     const field = await gql(h.app, `{ customerz { totalCount } }`, {}, org.adminToken);
     for (const res of [literal, variable, field]) {
       expect(res.errors?.length).toBeGreaterThan(0);

@@ -58,7 +58,12 @@ describe('nodes(ids: $ids) with 66,000 ids (finding 1)', () => {
   it('caps list fields inside input objects and literal lists too, naming the field', async () => {
     const org = await seedOrg(h.database.db);
     const labels = Array.from({ length: 101 }, (_, i) => `l${i}`);
-    const res = await gql(h.app, `mutation($labels: [String!]) { createCustomer(input: { name: "Many Labels", labels: $labels }) { customer { id } } }`, { labels }, org.adminToken);
+    const res = await gql(
+      h.app,
+      `mutation($labels: [String!]) { createCustomer(input: { name: "Many Labels", labels: $labels }) { customer { id } } }`,
+      { labels },
+      org.adminToken,
+    );
     expect(res.errors?.[0]?.message).toBe('input.labels: at most 100 items are allowed, got 101.');
     const listed = await gql(h.app, `{ customers(name: "Many Labels") { totalCount } }`, {}, org.adminToken);
     expect(listed.data?.customers?.totalCount ?? 0).toBe(0);
@@ -74,12 +79,15 @@ describe('unexpected errors in the operator log', () => {
       cause: Object.assign(new Error('bind message supplies 66000 parameters, but prepared statement "" requires 2'), { code: '08P01' }),
     });
     const errors = Array.from({ length: 500 }, (_, i) => new GraphQLError('failed', { path: ['nodes', i], originalError: driverError }));
-    const hooks = (errorLog.plugin.onExecute as Function)({}) as { onExecuteDone: (payload: unknown) => void };
+    const hooks = (errorLog.plugin.onExecute as (payload: unknown) => unknown)({}) as { onExecuteDone: (payload: unknown) => void };
     hooks.onExecuteDone({ result: { errors } });
     errorLog.logOnce(errors[0]);
     expect(lines).toHaveLength(1);
     expect(lines[0]!.length).toBeLessThan(3_000);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ errorCount: 500, err: { code: '08P01', message: expect.stringContaining('bind message supplies 66000 parameters') } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      errorCount: 500,
+      err: { code: '08P01', message: expect.stringContaining('bind message supplies 66000 parameters') },
+    });
     expect(lines[0]).not.toContain('xxxx');
   });
 });

@@ -35,7 +35,13 @@ afterAll(async () => {
 function upload(target: string, headers: Record<string, string> = {}) {
   received = 0;
   return new Promise<{ status: number; sent: number; body: string }>((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path: target, method: 'POST', headers: { 'content-type': 'application/octet-stream', ...headers } });
+    const request = http.request({
+      host: '127.0.0.1',
+      port,
+      path: target,
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', ...headers },
+    });
     const chunk = Buffer.alloc(CHUNK, 'x');
     let sent = 0;
     let answered = false;

@@ -23,7 +23,14 @@ describe('an unexpected failure in a webhook call', () => {
     const gone = connectDatabase(inject('databaseUrl'), { max: 1 });
     await gone.close();
     const log = createLogger('info', { write: (line: string) => void lines.push(line) });
-    const app = createApp({ db: gone.db, vault: h.vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: webhookRoutes({ db: gone.db, vault: h.vault, log, settings: loadConfig({}).webhooks }) });
+    const app = createApp({
+      db: gone.db,
+      vault: h.vault,
+      log,
+      tenantName: 'test',
+      publicUrl: 'http://127.0.0.1',
+      routes: webhookRoutes({ db: gone.db, vault: h.vault, log, settings: loadConfig({}).webhooks }),
+    });
     const response = await app.fetch(`http://127.0.0.1${path}?q=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     expect(response.status).toBe(500);
     expect(response.headers.get('content-type')).toBe('application/json');

@@ -15,8 +15,7 @@ let path: string;
 let flowConfigId: string;
 let secret: string;
 
-const sign = (body: string, key: string, t = Math.floor(Date.now() / 1000)) =>
-  `t=${t},v1=${createHmac('sha256', key).update(`${t}.${body}`).digest('hex')}`;
+const sign = (body: string, key: string, t = Math.floor(Date.now() / 1000)) => `t=${t},v1=${createHmac('sha256', key).update(`${t}.${body}`).digest('hex')}`;
 
 const post = (body: string, headers: Record<string, string> = {}) =>
   h.app.fetch(`http://127.0.0.1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
@@ -38,9 +37,18 @@ afterAll(() => h.close());
 describe('signed webhooks', () => {
   it('show the secret once, then only hasSignatureSecret; members cannot set it', async () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
-    const read = await gql(h.app, `query($id: ID!) { node(id: $id) { ... on InstanceFlowConfig { hasSignatureSecret } } }`, { id: flowConfigId }, org.adminToken);
+    const read = await gql(
+      h.app,
+      `query($id: ID!) { node(id: $id) { ... on InstanceFlowConfig { hasSignatureSecret } } }`,
+      { id: flowConfigId },
+      org.adminToken,
+    );
     expect(read.data.node).toEqual({ hasSignatureSecret: true });
-    const [row] = await h.database.db.execute<{ text: string }>(`select row_to_json(c)::text as text from instance_flow_configs c where signature_secret is not null and org_id = '${org.orgId}'`).then((r) => r.rows);
+    const [row] = await h.database.db
+      .execute<{ text: string }>(
+        `select row_to_json(c)::text as text from instance_flow_configs c where signature_secret is not null and org_id = '${org.orgId}'`,
+      )
+      .then((r) => r.rows);
     expect(row!.text).not.toContain(secret);
     const member = await gql(h.app, SET, { input: { id: flowConfigId, required: false } }, org.memberToken);
     expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -82,7 +90,11 @@ describe('signed webhooks', () => {
     expect((await post(body, { 'x-signature': sign(body, secret) })).status).toBe(401);
     expect((await post(body, { 'x-signature': sign(body, next) })).status).toBe(202);
     const off = await gql(h.app, SET, { input: { id: flowConfigId, required: false } }, org.adminToken);
-    expect(off.data.setInstanceFlowConfigSignature).toEqual({ signatureSecret: null, instanceFlowConfig: { id: flowConfigId, hasSignatureSecret: false }, errors: [] });
+    expect(off.data.setInstanceFlowConfigSignature).toEqual({
+      signatureSecret: null,
+      instanceFlowConfig: { id: flowConfigId, hasSignatureSecret: false },
+      errors: [],
+    });
     expect((await post(body)).status).toBe(202);
     secret = next;
   });

@@ -49,7 +49,12 @@ describe('what a webhook call leaves in the database', () => {
     expect(response.status).toBe(202);
     const id = uuidOf(response.headers.get('prismatic-executionid')!);
     const rows = await h.database.db.execute<{ trigger: { headers: Record<string, string> } }>(sql`select trigger from executions where id = ${id}`);
-    expect(rows.rows[0]!.trigger.headers).toEqual({ 'content-type': 'application/json', 'user-agent': 'crm-sender/1.0', 'prismatic-debug': 'true', 'content-length': '18' });
+    expect(rows.rows[0]!.trigger.headers).toEqual({
+      'content-type': 'application/json',
+      'user-agent': 'crm-sender/1.0',
+      'prismatic-debug': 'true',
+      'content-length': '18',
+    });
     for (const stolen of ['stolen-bearer', 'stolen-cookie', 'stolen-api-key']) expect(await rowsContaining(stolen)).toEqual([]);
   });
 

@@ -28,12 +28,20 @@ describe('a write-once global secret', () => {
   it('answers the same for the right and a wrong guess', async () => {
     const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
     const scv = await createScoped(h.app, org.adminToken, {
-      key: 'Global', stableKey: 'oracle-global', variableScope: 'org', connection: acme,
-      inputs: [{ name: 'apiKey', type: 'value', value: 'the-real-secret' }, { name: 'baseUrl', type: 'value', value: 'https://api.acme.example' }],
+      key: 'Global',
+      stableKey: 'oracle-global',
+      variableScope: 'org',
+      connection: acme,
+      inputs: [
+        { name: 'apiKey', type: 'value', value: 'the-real-secret' },
+        { name: 'baseUrl', type: 'value', value: 'https://api.acme.example' },
+      ],
     });
     const right = await gql(h.app, UPDATE, { id: scv.id, value: 'the-real-secret' }, org.adminToken);
     const wrong = await gql(h.app, UPDATE, { id: scv.id, value: 'a-wrong-guess' }, org.adminToken);
-    expect(right.data.updateScopedConfigVariable.errors).toEqual([{ field: 'inputs', messages: ['Input "apiKey" is a global secret and already set; global values cannot be changed.'] }]);
+    expect(right.data.updateScopedConfigVariable.errors).toEqual([
+      { field: 'inputs', messages: ['Input "apiKey" is a global secret and already set; global values cannot be changed.'] },
+    ]);
     expect(wrong).toEqual(right);
   });
 });

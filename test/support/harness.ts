@@ -16,7 +16,15 @@ export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) 
   const log = createLogger('info', captureLog);
   const vault = new Vault(masterKeyFrom(inject('masterKey')));
   const webhooks = webhookRoutes({ db: database.db, vault, log, settings: loadConfig({}).webhooks });
-  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: [...webhooks, ...(opts.routes ?? [])], api: opts.api });
+  const app = createApp({
+    db: database.db,
+    vault,
+    log,
+    tenantName: 'test',
+    publicUrl: 'http://127.0.0.1',
+    routes: [...webhooks, ...(opts.routes ?? [])],
+    api: opts.api,
+  });
   return { app, database, vault, close: () => database.close() };
 }
 

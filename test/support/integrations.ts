@@ -18,7 +18,13 @@ export async function importAndPublish(app: App, token: string, definition: stri
     (d) => d.importIntegration,
   );
   const id = imported.integration.id;
-  await must(app, token, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`, { id }, (d) => d.publishIntegration);
+  await must(
+    app,
+    token,
+    `mutation($id: ID!) { publishIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`,
+    { id },
+    (d) => d.publishIntegration,
+  );
   const flows = await gql(app, `query($id: ID!) { integration(id: $id) { flows { nodes { id stableKey } } } }`, { id }, token);
   const flowIds = Object.fromEntries(flows.data.integration.flows.nodes.map((f: { id: string; stableKey: string }) => [f.stableKey, f.id]));
   return { id, flowIds: flowIds as Record<string, string> };

@@ -26,5 +26,8 @@ process.stdout.write(`ready ${worker.id}\n`);
 process.stdin.resume();
 process.stdin.once('end', () => process.exit(0));
 process.once('SIGTERM', () => {
-  void worker.stop().then(() => database.close()).then(() => process.exit(0));
+  void worker
+    .stop()
+    .then(() => database.close())
+    .then(() => process.exit(0));
 });

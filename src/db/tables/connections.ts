@@ -58,7 +58,9 @@ export const customerConfigVariables = pgTable(
     uniqueIndex('customer_config_variables_customer_key')
       .on(t.scopedConfigVariableId, t.customerId)
       .where(sql`${t.customerId} is not null`),
-    uniqueIndex('customer_config_variables_test_key').on(t.scopedConfigVariableId).where(sql`${t.isTest}`),
+    uniqueIndex('customer_config_variables_test_key')
+      .on(t.scopedConfigVariableId)
+      .where(sql`${t.isTest}`),
     index('customer_config_variables_org_idx').on(t.orgId, t.customerId),
   ],
 );

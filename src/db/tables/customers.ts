@@ -10,7 +10,10 @@ export const customers = pgTable(
     name: text('name').notNull(),
     externalId: text('external_id'),
     description: text('description'),
-    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    labels: text('labels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     allowEmbeddedDesigner: boolean('allow_embedded_designer').notNull().default(false),
     concurrentExecutionLimit: integer('concurrent_execution_limit'),
     createdAt: createdAtColumn(),
@@ -18,6 +21,8 @@ export const customers = pgTable(
   },
   (t) => [
     uniqueIndex('customers_org_name_key').on(t.orgId, t.name),
-    uniqueIndex('customers_org_external_id_key').on(t.orgId, t.externalId).where(sql`${t.externalId} is not null`),
+    uniqueIndex('customers_org_external_id_key')
+      .on(t.orgId, t.externalId)
+      .where(sql`${t.externalId} is not null`),
   ],
 );

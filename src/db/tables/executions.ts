@@ -46,7 +46,9 @@ export const executions = pgTable(
     index('executions_org_started_idx').on(t.orgId, t.createdAt),
     index('executions_instance_idx').on(t.instanceId),
     index('executions_lease_idx').on(t.status, t.leaseUntil),
-    uniqueIndex('executions_schedule_tick').on(t.instanceId, t.flowStableKey, t.scheduledFor).where(sql`${t.scheduledFor} is not null`),
+    uniqueIndex('executions_schedule_tick')
+      .on(t.instanceId, t.flowStableKey, t.scheduledFor)
+      .where(sql`${t.scheduledFor} is not null`),
   ],
 );
 
@@ -74,7 +76,10 @@ export const stepResults = pgTable(
     credentialId: text('credential_id'),
     credentialRule: integer('credential_rule'),
     credentialReason: text('credential_reason'),
-    warnings: jsonb('warnings').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    warnings: jsonb('warnings')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
     endedAt: timestamp('ended_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -22,7 +22,11 @@ export const integrations = pgTable(
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },
-  (t) => [uniqueIndex('integrations_org_stable_key').on(t.orgId, t.stableKey).where(sql`${t.stableKey} is not null`)],
+  (t) => [
+    uniqueIndex('integrations_org_stable_key')
+      .on(t.orgId, t.stableKey)
+      .where(sql`${t.stableKey} is not null`),
+  ],
 );
 
 export const integrationVersions = pgTable(
@@ -46,10 +50,7 @@ export const integrationVersions = pgTable(
  * How an instance fills a config variable: a plain value, a reference to a reusable connection (resolved by
  * its stable key when the instance runs), or inline connection values sealed with the customer's data key.
  */
-export type ConfigVariableValue =
-  | { kind: 'value'; value: string }
-  | { kind: 'scoped'; stableKey: string }
-  | { kind: 'inline'; values: SealedInputs };
+export type ConfigVariableValue = { kind: 'value'; value: string } | { kind: 'scoped'; stableKey: string } | { kind: 'inline'; values: SealedInputs };
 
 export const instances = pgTable(
   'instances',
@@ -64,11 +65,17 @@ export const instances = pgTable(
       .references(() => customers.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     description: text('description'),
-    labels: text('labels').array().notNull().default(sql`'{}'::text[]`),
+    labels: text('labels')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     enabled: boolean('enabled').notNull().default(true),
     /** The published version that runs; null until the first deploy. */
     deployedVersionId: uuid('deployed_version_id').references(() => integrationVersions.id, { onDelete: 'set null' }),
-    configValues: jsonb('config_values').$type<Record<string, ConfigVariableValue>>().notNull().default(sql`'{}'::jsonb`),
+    configValues: jsonb('config_values')
+      .$type<Record<string, ConfigVariableValue>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     lastDeployedAt: timestamp('last_deployed_at', { withTimezone: true }),
     lastExecutedAt: timestamp('last_executed_at', { withTimezone: true }),
     createdAt: createdAtColumn(),
@@ -100,10 +107,7 @@ export const instanceFlowConfigs = pgTable(
     signatureSecret: jsonb('signature_secret').$type<SealedValue>(),
     createdAt: createdAtColumn(),
   },
-  (t) => [
-    uniqueIndex('instance_flow_configs_token_hash').on(t.webhookTokenHash),
-    uniqueIndex('instance_flow_configs_flow').on(t.instanceId, t.flowStableKey),
-  ],
+  (t) => [uniqueIndex('instance_flow_configs_token_hash').on(t.webhookTokenHash), uniqueIndex('instance_flow_configs_flow').on(t.instanceId, t.flowStableKey)],
 );
 
 /**

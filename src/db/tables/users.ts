@@ -20,8 +20,12 @@ export const users = pgTable(
     createdAt: createdAtColumn(),
   },
   (t) => [
-    uniqueIndex('users_org_email_key').on(t.orgId, t.email).where(sql`${t.email} is not null`),
-    uniqueIndex('users_customer_external_id_key').on(t.customerId, t.externalId).where(sql`${t.externalId} is not null`),
+    uniqueIndex('users_org_email_key')
+      .on(t.orgId, t.email)
+      .where(sql`${t.email} is not null`),
+    uniqueIndex('users_customer_external_id_key')
+      .on(t.customerId, t.externalId)
+      .where(sql`${t.externalId} is not null`),
     index('users_org_idx').on(t.orgId),
   ],
 );

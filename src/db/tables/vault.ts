@@ -21,8 +21,12 @@ export const dataKeys = pgTable(
   },
   // Two partial indexes rather than NULLS NOT DISTINCT, which needs PostgreSQL 15.
   (t) => [
-    uniqueIndex('data_keys_org_key').on(t.orgId).where(sql`${t.customerId} is null`),
-    uniqueIndex('data_keys_customer_key').on(t.orgId, t.customerId).where(sql`${t.customerId} is not null`),
+    uniqueIndex('data_keys_org_key')
+      .on(t.orgId)
+      .where(sql`${t.customerId} is null`),
+    uniqueIndex('data_keys_customer_key')
+      .on(t.orgId, t.customerId)
+      .where(sql`${t.customerId} is not null`),
   ],
 );
 
@@ -30,5 +34,7 @@ export const dataKeys = pgTable(
 export const vaultMeta = pgTable('vault_meta', {
   id: integer('id').primaryKey().default(1),
   masterKeyId: text('master_key_id').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
+  createdAt: timestamp('created_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now()`),
 });

@@ -111,10 +111,7 @@ async function findOrCreateCustomer(db: DbOrTx, orgId: string, claims: EmbeddedC
   const customerName = claims.customer_name?.trim();
   if (!customerName) throw reject(`no customer has external id "${claims.customer}" (send customer_name to create it).`);
   // Concurrent first logins of one new customer: the unique index lets exactly one insert win.
-  await db
-    .insert(customers)
-    .values({ orgId, name: customerName, externalId: claims.customer })
-    .onConflictDoNothing();
+  await db.insert(customers).values({ orgId, name: customerName, externalId: claims.customer }).onConflictDoNothing();
   const [created] = await db.select({ id: customers.id }).from(customers).where(byExternalId);
   if (!created) throw reject(`a customer named "${customerName}" already exists with another external id.`);
   return created.id;

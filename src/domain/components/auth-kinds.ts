@@ -31,10 +31,7 @@ const CLIENT_CREDENTIALS_INPUTS: RequiredConnectionInput[] = [
   { key: 'clientId', secret: false },
   { key: 'clientSecret', secret: true },
 ];
-const AUTHORIZATION_CODE_INPUTS: RequiredConnectionInput[] = [
-  { key: 'authorizeUrl', secret: false },
-  ...CLIENT_CREDENTIALS_INPUTS,
-];
+const AUTHORIZATION_CODE_INPUTS: RequiredConnectionInput[] = [{ key: 'authorizeUrl', secret: false }, ...CLIENT_CREDENTIALS_INPUTS];
 const IMPLIED_BASIC_INPUTS: RequiredConnectionInput[] = [
   { key: 'username', secret: false },
   { key: 'password', secret: true },
@@ -73,8 +70,7 @@ export function impliedApply(authKind: AuthKind): CredentialApply | undefined {
     case 'username_password':
       return {
         headers: {
-          Authorization:
-            'Basic {{ connection.username | append: ":" | append: connection.password | base64_encode }}',
+          Authorization: 'Basic {{ connection.username | append: ":" | append: connection.password | base64_encode }}',
         },
         query: {},
       };

@@ -28,9 +28,7 @@ describe('built-in catalog', () => {
       },
       {
         key: 'google-sheets',
-        connections: [
-          ['oauth2', 'oauth2_authorization_code', 'authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING'],
-        ],
+        connections: [['oauth2', 'oauth2_authorization_code', 'authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING']],
         actions: ['append-row -> oauth2'],
       },
       {
@@ -47,11 +45,7 @@ describe('built-in catalog', () => {
       {
         key: 'salesforce',
         connections: [
-          [
-            'oauth2',
-            'oauth2_authorization_code',
-            'authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING instanceUrl:STRING',
-          ],
+          ['oauth2', 'oauth2_authorization_code', 'authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING instanceUrl:STRING'],
           ['username-password', 'username_password', 'instanceUrl:STRING username:STRING password:PASSWORD securityToken:PASSWORD'],
         ],
         actions: ['query -> oauth2'],
@@ -88,13 +82,9 @@ describe('built-in catalog', () => {
       inputs: withInputDefaults(action.inputs, {}),
     };
     const render = (template: string) => renderTemplate(template, scope);
-    expect(resolveRequestUrl(await render(action.request.url), await render(connection.baseUrl))).toBe(
-      'https://acme.zendesk.com/api/v2/tickets.json',
-    );
+    expect(resolveRequestUrl(await render(action.request.url), await render(connection.baseUrl))).toBe('https://acme.zendesk.com/api/v2/tickets.json');
     expect(await render(action.request.query['page[size]'] ?? '')).toBe('100');
-    expect(await render(connection.apply.headers.Authorization ?? '')).toBe(
-      `Basic ${Buffer.from('a@acme.example/token:t0k').toString('base64')}`,
-    );
+    expect(await render(connection.apply.headers.Authorization ?? '')).toBe(`Basic ${Buffer.from('a@acme.example/token:t0k').toString('base64')}`);
   });
 
   it('puts the acme API key in X-Api-Key and defaults the base URL', async () => {
@@ -127,7 +117,8 @@ describe('loadCatalogDirectory', () => {
 
   it('names the file and every invalid path of a broken component', () => {
     const directory = directoryWith({
-      'broken.yaml': 'key: broken\nlabel: Broken\nconnections:\n  - key: k\n    label: K\n    authKind: digest\n    inputs:\n      - key: a\n        label: A\n        type: string\n        shown: false\n',
+      'broken.yaml':
+        'key: broken\nlabel: Broken\nconnections:\n  - key: k\n    label: K\n    authKind: digest\n    inputs:\n      - key: a\n        label: A\n        type: string\n        shown: false\n',
     });
     expect(messageOf(() => loadCatalogDirectory(directory))).toBe(
       'built-in component broken.yaml is invalid:\n' +
@@ -136,9 +127,7 @@ describe('loadCatalogDirectory', () => {
   });
 
   it('rejects YAML that does not parse, and a file not named after its key', () => {
-    expect(() => loadCatalogDirectory(directoryWith({ 'bad.yaml': 'key: [unclosed' }))).toThrow(
-      /^built-in component bad\.yaml is not valid YAML: /,
-    );
+    expect(() => loadCatalogDirectory(directoryWith({ 'bad.yaml': 'key: [unclosed' }))).toThrow(/^built-in component bad\.yaml is not valid YAML: /);
     expect(messageOf(() => loadCatalogDirectory(directoryWith({ 'one.yml': 'key: two\nlabel: Two\n' })))).toBe(
       'built-in component one.yml has key "two"; its file must be named two.yaml',
     );

@@ -45,7 +45,7 @@ function loadComponentFile(file: string): ComponentDefinition {
   try {
     document = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`built-in component ${name} is not valid YAML: ${(error as Error).message}`);
+    throw new Error(`built-in component ${name} is not valid YAML: ${(error as Error).message}`, { cause: error });
   }
   const result = parseComponentDefinition(document);
   if (!result.ok) {

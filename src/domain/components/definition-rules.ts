@@ -1,10 +1,4 @@
-import {
-  explicitApplyTarget,
-  impliedApply,
-  OAUTH2_ACCESS_TOKEN_KEY,
-  oauth2TypeOf,
-  requiredInputsFor,
-} from './auth-kinds';
+import { explicitApplyTarget, impliedApply, OAUTH2_ACCESS_TOKEN_KEY, oauth2TypeOf, requiredInputsFor } from './auth-kinds';
 import type { RawActionDefinition, RawComponentDefinition, RawConnectionDefinition } from './definition';
 import { impliedDestinationInputs } from './destination';
 import { formatPath } from './path';
@@ -36,13 +30,9 @@ export function checkComponentRules(raw: RawComponentDefinition): ParseResult<Co
   const report: Report = (path, message) => errors.push({ path: formatPath(path), message });
 
   checkUniqueKeys(raw.connections, ['connections'], 'connection', report);
-  const connections = raw.connections.map((connection, index) =>
-    normaliseConnection(connection, ['connections', index], report),
-  );
+  const connections = raw.connections.map((connection, index) => normaliseConnection(connection, ['connections', index], report));
   checkUniqueKeys(raw.actions, ['actions'], 'action', report);
-  const actions = raw.actions.map((action, index) =>
-    normaliseAction(action, ['actions', index], connections, report),
-  );
+  const actions = raw.actions.map((action, index) => normaliseAction(action, ['actions', index], connections, report));
 
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: { ...raw, connections, actions } };
@@ -79,9 +69,7 @@ function normaliseConnection(raw: RawConnectionDefinition, path: Path, report: R
   checkTemplateMap(raw.apply?.headers, [...path, 'apply', 'headers'], scope, report);
   checkTemplateMap(raw.apply?.query, [...path, 'apply', 'query'], scope, report);
 
-  const apply = raw.apply
-    ? { headers: raw.apply.headers ?? {}, query: raw.apply.query ?? {} }
-    : (impliedApply(raw.authKind) ?? { headers: {}, query: {} });
+  const apply = raw.apply ? { headers: raw.apply.headers ?? {}, query: raw.apply.query ?? {} } : (impliedApply(raw.authKind) ?? { headers: {}, query: {} });
   return { ...raw, apply, destination: normaliseDestination(raw, path, report) };
 }
 
@@ -91,28 +79,21 @@ function normaliseDestination(raw: RawConnectionDefinition, path: Path, report: 
   declared.forEach((key, index) => {
     const input = raw.inputs.find((candidate) => candidate.key === key);
     if (!input) report([...path, 'destination', 'inputs', index], `unknown input "${key}"; the destination is decided by inputs of this connection`);
-    else if (input.type === 'PASSWORD') report([...path, 'destination', 'inputs', index], `"${key}" is a secret (PASSWORD); a destination input says where secrets go`);
+    else if (input.type === 'PASSWORD')
+      report([...path, 'destination', 'inputs', index], `"${key}" is a secret (PASSWORD); a destination input says where secrets go`);
   });
   const implied = raw.baseUrl === undefined || templateSyntaxError(raw.baseUrl) === undefined ? impliedDestinationInputs(raw) : [];
   return { inputs: [...new Set([...declared, ...implied])], hosts: [...new Set(raw.destination?.hosts ?? [])] };
 }
 
-function normaliseAction(
-  raw: RawActionDefinition,
-  path: Path,
-  connections: ConnectionDefinition[],
-  report: Report,
-): ActionDefinition {
+function normaliseAction(raw: RawActionDefinition, path: Path, connections: ConnectionDefinition[], report: Report): ActionDefinition {
   checkInputFields(raw.inputs, [...path, 'inputs'], report);
   const resolved = resolveActionConnection(raw.connection, connections);
   const request = { ...raw.request, headers: raw.request.headers ?? {}, query: raw.request.query ?? {} };
   const action = { ...raw, connection: resolved.connection?.key ?? null, request };
   if (resolved.unknown) {
     const known = connections.map((connection) => `"${connection.key}"`).join(', ') || 'none';
-    report(
-      [...path, 'connection'],
-      `unknown connection "${raw.connection}"; this component has ${known} (use "${NO_CONNECTION}" for no credential)`,
-    );
+    report([...path, 'connection'], `unknown connection "${raw.connection}"; this component has ${known} (use "${NO_CONNECTION}" for no credential)`);
     return action; // Its templates' connection.* reads cannot be judged against an unknown connection.
   }
 
@@ -127,9 +108,7 @@ function normaliseAction(
     checkTemplate(request.jsonHeaders, [...requestPath, 'jsonHeaders'], scope, report);
   }
   if (request.body !== undefined) {
-    forEachStringLeaf(request.body, [...requestPath, 'body'], (text, leafPath) =>
-      checkTemplate(text, leafPath, scope, report),
-    );
+    forEachStringLeaf(request.body, [...requestPath, 'body'], (text, leafPath) => checkTemplate(text, leafPath, scope, report));
   }
 
   if (!isAbsoluteOrDecidedAtRunTime(request.url) && resolved.connection?.baseUrl === undefined) {
@@ -188,12 +167,7 @@ function checkTemplate(text: string, path: Path, scope: TemplateScope, report: R
 }
 
 // Header names may be templates too, so both sides of each entry are checked.
-function checkTemplateMap(
-  entries: Record<string, string> | undefined,
-  path: Path,
-  scope: TemplateScope,
-  report: Report,
-): void {
+function checkTemplateMap(entries: Record<string, string> | undefined, path: Path, scope: TemplateScope, report: Report): void {
   for (const [name, value] of Object.entries(entries ?? {})) {
     if (containsLiquidMarkup(name)) checkTemplate(name, [...path, name], scope, report);
     checkTemplate(value, [...path, name], scope, report);

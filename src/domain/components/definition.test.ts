@@ -51,9 +51,7 @@ describe('parseComponentDefinition accepts and normalises', () => {
   it('fills defaults, upper-cases input types, resolves the action connection and keeps templates', () => {
     const result = parseComponentDefinition(
       component({
-        connections: [
-          connection({ inputs: [{ key: 'apiKey', label: 'API key', type: 'password' }] }),
-        ],
+        connections: [connection({ inputs: [{ key: 'apiKey', label: 'API key', type: 'password' }] })],
       }),
     );
     expect(result).toEqual({
@@ -127,9 +125,7 @@ describe('parseComponentDefinition accepts and normalises', () => {
   });
 
   it('treats connection "none" as no credential, and allows a component without actions', () => {
-    const withNone = parseComponentDefinition(
-      component({ actions: [action({ connection: 'none', request: { method: 'get', url: 'https://x.example/a' } })] }),
-    );
+    const withNone = parseComponentDefinition(component({ actions: [action({ connection: 'none', request: { method: 'get', url: 'https://x.example/a' } })] }));
     expect(withNone.ok && withNone.value.actions[0]).toMatchObject({ connection: null, request: { method: 'GET' } });
     const noActions = parseComponentDefinition(component({ actions: [] }));
     expect(noActions.ok && noActions.value.actions).toEqual([]);
@@ -176,10 +172,7 @@ describe('connection destinations', () => {
         actions: [],
       }),
     );
-    expect(errors.map((e) => e.path)).toEqual([
-      'connections[0].destination.hosts[0]',
-      'connections[0].destination.hosts[1]',
-    ]);
+    expect(errors.map((e) => e.path)).toEqual(['connections[0].destination.hosts[0]', 'connections[0].destination.hosts[1]']);
     const rules = errorsOf(
       component({ connections: [connection({ inputs: [oauthInput('apiKey', 'PASSWORD')], destination: { inputs: ['nope', 'apiKey'] } })], actions: [] }),
     );
@@ -272,7 +265,7 @@ describe('parseComponentDefinition rejects, naming the path', () => {
       { path: 'actions[0].request.query.a', message: 'invalid Liquid template: undefined filter: shell, line:1, col:1' },
       {
         path: 'actions[0].request.query.b',
-        message: 'invalid Liquid template: tag \"include\" is not allowed: templates cannot load other templates, line:1, col:1',
+        message: 'invalid Liquid template: tag "include" is not allowed: templates cannot load other templates, line:1, col:1',
       },
     ]);
   });

@@ -3,14 +3,7 @@ import { checkComponentRules } from './definition-rules';
 import { isHostPattern } from './destination';
 import { formatPath } from './path';
 import { containsLiquidMarkup, templateSyntaxError } from './templates';
-import {
-  AUTH_KINDS,
-  HTTP_METHODS,
-  INPUT_FIELD_TYPES,
-  type ComponentDefinition,
-  type DefinitionError,
-  type ParseResult,
-} from './types';
+import { AUTH_KINDS, HTTP_METHODS, INPUT_FIELD_TYPES, type ComponentDefinition, type DefinitionError, type ParseResult } from './types';
 
 /*
  * The shape of a component definition (as authored in catalog/*.yaml or sent by an API client).
@@ -19,14 +12,10 @@ import {
  * Objects are strict so a misspelt property (`requried: true`) is an error instead of a silent default.
  */
 
-const slug = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, 'must be a slug: lowercase letters, digits and "-", starting with a letter');
+const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a slug: lowercase letters, digits and "-", starting with a letter');
 
 // Input keys are read in templates as `connection.<key>` / `inputs.<key>`, so they must be identifiers.
-const inputKey = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, "_"; not starting with a digit)');
+const inputKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, "_"; not starting with a digit)');
 
 const label = z.string().trim().min(1, 'must not be empty');
 
@@ -95,9 +84,7 @@ export const connectionDefinitionSchema = z.strictObject({
 const method = z.string().transform((text, ctx) => {
   const upper = text.trim().toUpperCase();
   if ((HTTP_METHODS as readonly string[]).includes(upper)) return upper;
-  const error = containsLiquidMarkup(text)
-    ? templateSyntaxError(text)
-    : `expected one of ${HTTP_METHODS.join(', ')}, or a template rendering to one`;
+  const error = containsLiquidMarkup(text) ? templateSyntaxError(text) : `expected one of ${HTTP_METHODS.join(', ')}, or a template rendering to one`;
   if (error) ctx.addIssue({ code: 'custom', message: error });
   return text;
 });

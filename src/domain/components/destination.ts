@@ -20,9 +20,7 @@ export function isHostPattern(text: string): boolean {
 export function hostAllowed(host: string, patterns: readonly string[]): boolean {
   if (patterns.length === 0) return true;
   const name = host.toLowerCase().replace(/\.$/, '');
-  return patterns.some((pattern) =>
-    pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1 : name === pattern,
-  );
+  return patterns.some((pattern) => (pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1 : name === pattern));
 }
 
 /**

@@ -5,10 +5,7 @@ import type { InputFieldDefinition } from './types';
  * field's default. Hidden fields always have a default (a parse rule), so they always get a value here.
  * Values for keys that are not fields are dropped, so templates only ever see declared inputs.
  */
-export function withInputDefaults(
-  fields: readonly InputFieldDefinition[],
-  values: Readonly<Record<string, string | undefined>>,
-): Record<string, string> {
+export function withInputDefaults(fields: readonly InputFieldDefinition[], values: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const field of fields) {
     const value = Object.hasOwn(values, field.key) ? values[field.key] : undefined;
@@ -19,10 +16,7 @@ export function withInputDefaults(
 }
 
 /** Keys of required fields that have neither a non-empty value nor a default, in field order. */
-export function missingRequiredInputs(
-  fields: readonly InputFieldDefinition[],
-  values: Readonly<Record<string, string | undefined>>,
-): string[] {
+export function missingRequiredInputs(fields: readonly InputFieldDefinition[], values: Readonly<Record<string, string | undefined>>): string[] {
   const filled = withInputDefaults(fields, values);
   return fields.filter((field) => field.required && !filled[field.key]).map((field) => field.key);
 }

@@ -58,12 +58,7 @@ export function inputFieldsOf(connection: ConnectionRecord): InputFieldRecord[] 
 
 // ---- reads ----------------------------------------------------------------------------------------
 
-export async function listComponents(
-  db: DbOrTx,
-  actor: Actor,
-  filter: ComponentFilter,
-  page: Page,
-): Promise<PageResult<ComponentRecord>> {
+export async function listComponents(db: DbOrTx, actor: Actor, filter: ComponentFilter, page: Page): Promise<PageResult<ComponentRecord>> {
   // One list: the built-ins (by key) come first, then the organization's private components (by key).
   const builtins = filter.public === false ? [] : builtinIndex().list.filter((record) => matchesFilter(record, filter));
   const builtinRows = builtins.slice(page.offset, page.offset + page.limit);
@@ -135,12 +130,7 @@ export async function getConnectionsByIds(db: DbOrTx, actor: Actor, ids: readonl
 }
 
 /** The connection `connectionKey` of the component `componentKey` the actor can use, or null. */
-export async function findConnection(
-  db: DbOrTx,
-  actor: Actor,
-  componentKey: string,
-  connectionKey: string,
-): Promise<ConnectionRecord | null> {
+export async function findConnection(db: DbOrTx, actor: Actor, componentKey: string, connectionKey: string): Promise<ConnectionRecord | null> {
   const component = await findComponentByKey(db, actor, componentKey);
   return (component && connectionsOf(component).find((connection) => connection.key === connectionKey)) ?? null;
 }
@@ -245,18 +235,16 @@ function builtinIndex(): BuiltinIndex {
   if (builtinIndexCache) return builtinIndexCache;
   const list = [...loadBuiltinCatalog()]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(
-      (definition): ComponentRecord => ({
-        id: builtinComponentId(definition.key),
-        orgId: null,
-        key: definition.key,
-        label: definition.label,
-        description: definition.description ?? null,
-        public: true,
-        definition,
-        createdAt: null,
-      }),
-    );
+    .map((definition): ComponentRecord => ({
+      id: builtinComponentId(definition.key),
+      orgId: null,
+      key: definition.key,
+      label: definition.label,
+      description: definition.description ?? null,
+      public: true,
+      definition,
+      createdAt: null,
+    }));
   const connections = list.flatMap(connectionsOf);
   builtinIndexCache = {
     list,

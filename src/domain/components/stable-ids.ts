@@ -17,7 +17,6 @@ export function stableUuid(name: string): string {
 
 export const builtinComponentId = (componentKey: string) => stableUuid(`builtin-component:${componentKey}`);
 
-export const connectionId = (componentId: string, connectionKey: string) =>
-  stableUuid(`${componentId}:connection:${connectionKey}`);
+export const connectionId = (componentId: string, connectionKey: string) => stableUuid(`${componentId}:connection:${connectionKey}`);
 
 export const inputFieldId = (connectionId: string, inputKey: string) => stableUuid(`${connectionId}:input:${inputKey}`);

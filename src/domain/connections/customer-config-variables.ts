@@ -34,14 +34,20 @@ function filterConditions(actor: Actor, filter: CustomerConfigVariableFilter): S
 }
 
 export async function getCustomerConfigVariable(db: DbOrTx, actor: Actor, id: string): Promise<CustomerConfigVariable> {
-  const [row] = await db.select().from(ccv).where(and(visible(actor), eq(ccv.id, id)));
+  const [row] = await db
+    .select()
+    .from(ccv)
+    .where(and(visible(actor), eq(ccv.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }
 
 export async function getCustomerConfigVariablesByIds(db: DbOrTx, actor: Actor, ids: readonly string[]) {
   if (ids.length === 0) return [];
-  return db.select().from(ccv).where(and(visible(actor), inArray(ccv.id, [...ids])));
+  return db
+    .select()
+    .from(ccv)
+    .where(and(visible(actor), inArray(ccv.id, [...ids])));
 }
 
 export async function listCustomerConfigVariables(db: DbOrTx, actor: Actor, filter: CustomerConfigVariableFilter, page: Page) {
@@ -253,4 +259,3 @@ function authorizeWrite(actor: Actor, scv: ScopedConfigVariable, customerId: str
   if (isOrgUser(actor)) return requireOrgAdmin(actor, 'change connection values');
   if (isTest || scv.managedBy !== 'customer' || customerId !== actor.customerId) throw new ForbiddenError('change these connection values');
 }
-

@@ -44,14 +44,20 @@ function visible(actor: Actor): SQL {
 }
 
 export async function getScopedConfigVariable(db: DbOrTx, actor: Actor, id: string): Promise<ScopedConfigVariable> {
-  const [row] = await db.select().from(scopedConfigVariables).where(and(visible(actor), eq(scopedConfigVariables.id, id)));
+  const [row] = await db
+    .select()
+    .from(scopedConfigVariables)
+    .where(and(visible(actor), eq(scopedConfigVariables.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }
 
 export async function getScopedConfigVariablesByIds(db: DbOrTx, actor: Actor, ids: readonly string[]) {
   if (ids.length === 0) return [];
-  return db.select().from(scopedConfigVariables).where(and(visible(actor), inArray(scopedConfigVariables.id, [...ids])));
+  return db
+    .select()
+    .from(scopedConfigVariables)
+    .where(and(visible(actor), inArray(scopedConfigVariables.id, [...ids])));
 }
 
 /** The reusable connection an integration names by stable key, in this tenant (null when there is none). */
@@ -141,14 +147,18 @@ export async function createScopedConfigVariable(
   if (!variableScope) errors.add('variableScope', 'Must be "customer" or "org".');
   const managedBy = input.managedBy == null ? 'org' : caseFold(input.managedBy, ['org', 'customer'] as const);
   if (!managedBy) errors.add('managedBy', 'Must be "org" or "customer".');
-  if (managedBy === 'customer' && variableScope === 'org') errors.add('variableScope', 'Customer-activated connections hold per-customer values: use "customer".');
+  if (managedBy === 'customer' && variableScope === 'org')
+    errors.add('variableScope', 'Customer-activated connections hold per-customer values: use "customer".');
   if (input.customerId && managedBy !== 'customer') errors.add('customer', 'Only customer-activated connections belong to one customer.');
 
   let connection: ConnectionRecord | null = null;
   if (!input.connectionId) errors.add('connection', 'This field is required.');
   else connection = await getConnection(db, actor, input.connectionId).catch(notFoundAs(errors, 'connection'));
   if (connection && managedBy === 'org' && oauth2TypeOf(connection.definition)) {
-    errors.add('connection', `Organization-activated connections must be non-OAuth 2.0: "${connection.component.key}/${connection.key}" uses OAuth 2.0. Use managedBy "customer" instead.`);
+    errors.add(
+      'connection',
+      `Organization-activated connections must be non-OAuth 2.0: "${connection.component.key}/${connection.key}" uses OAuth 2.0. Use managedBy "customer" instead.`,
+    );
   }
   if (input.customerId) await getCustomer(db, actor, input.customerId).catch(notFoundAs(errors, 'customer'));
   if (errors.size > 0 || !connection || !variableScope) throw new InvalidInputError(errors.list());
@@ -226,9 +236,7 @@ export async function updateScopedConfigVariable(
   const given = checkExpressions(input.inputs ?? [], connection.definition, errors, {
     field: 'inputs',
     allowed: (field) =>
-      existing.inputScopes[field.key] === 'customer'
-        ? `Input "${field.key}" is set per customer (createCustomerConfigVariable), not on the connection.`
-        : null,
+      existing.inputScopes[field.key] === 'customer' ? `Input "${field.key}" is set per customer (createCustomerConfigVariable), not on the connection.` : null,
   });
   // A set global secret refuses every value, equal or not: answering "unchanged" for the right one would let
   // an admin confirm a guess of a write-once secret. Other set values are shown anyway; resending one is fine.

@@ -8,11 +8,7 @@ import { isSecret, type InputScope } from './input-expressions';
  * (subdomain, instance URL, token URL), the customer can point the organization's key at a server of theirs.
  * One message per pair, naming both inputs; an empty list when the split is safe.
  */
-export function secretDestinationProblems(
-  connection: ConnectionDefinition,
-  scopes: Readonly<Record<string, InputScope>>,
-  managedBy: ManagedBy,
-): string[] {
+export function secretDestinationProblems(connection: ConnectionDefinition, scopes: Readonly<Record<string, InputScope>>, managedBy: ManagedBy): string[] {
   if (managedBy !== 'customer') return []; // Only org admins write the per-customer values of org-activated connections.
   const globalSecrets = connection.inputs.filter((input) => isSecret(input) && scopes[input.key] === 'org');
   const customerDestinations = connection.destination.inputs.filter((key) => scopes[key] === 'customer');

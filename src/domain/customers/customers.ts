@@ -35,7 +35,10 @@ export function visibleCustomers(actor: Actor): SQL {
 }
 
 export async function getCustomer(db: DbOrTx, actor: Actor, id: string): Promise<Customer> {
-  const [row] = await db.select().from(customers).where(and(visibleCustomers(actor), eq(customers.id, id)));
+  const [row] = await db
+    .select()
+    .from(customers)
+    .where(and(visibleCustomers(actor), eq(customers.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }

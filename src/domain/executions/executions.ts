@@ -28,14 +28,20 @@ function visible(actor: Actor): SQL {
 }
 
 export async function getExecution(db: DbOrTx, actor: Actor, id: string): Promise<ExecutionRow> {
-  const [row] = await db.select().from(executions).where(and(visible(actor), eq(executions.id, id)));
+  const [row] = await db
+    .select()
+    .from(executions)
+    .where(and(visible(actor), eq(executions.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }
 
 export async function getExecutionsByIds(db: DbOrTx, actor: Actor, ids: readonly string[]) {
   if (ids.length === 0) return [];
-  return db.select().from(executions).where(and(visible(actor), inArray(executions.id, [...ids])));
+  return db
+    .select()
+    .from(executions)
+    .where(and(visible(actor), inArray(executions.id, [...ids])));
 }
 
 const sortColumns = { STARTED_AT: executions.createdAt, ENDED_AT: executions.endedAt } satisfies Record<ExecutionSortField, unknown>;

@@ -72,7 +72,11 @@ export async function runInstanceFlow(db: DbOrTx, actor: Actor, instanceId: stri
   if (!row.version) throw invalid('instance', 'The instance is not deployed yet: deploy it first.');
   if (!row.instance.enabled) throw invalid('instance', 'The instance is disabled.');
   const flow = row.version.definition.flows.find((f) => f.stableKey === flowStableKey);
-  if (!flow) throw invalid('flow', `The deployed version has no flow with stable key "${flowStableKey}" (it has: ${row.version.definition.flows.map((f) => f.stableKey).join(', ')}).`);
+  if (!flow)
+    throw invalid(
+      'flow',
+      `The deployed version has no flow with stable key "${flowStableKey}" (it has: ${row.version.definition.flows.map((f) => f.stableKey).join(', ')}).`,
+    );
   return (await startExecution(db, {
     orgId: actor.orgId,
     integrationId: row.instance.integrationId,

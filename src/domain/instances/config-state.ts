@@ -148,9 +148,15 @@ export async function configReportsOf(
 
   const [scoped, customerRows] = await Promise.all([
     stableKeys.length
-      ? db.select().from(scopedConfigVariables).where(and(eq(scopedConfigVariables.orgId, orgId), inArray(scopedConfigVariables.stableKey, stableKeys)))
+      ? db
+          .select()
+          .from(scopedConfigVariables)
+          .where(and(eq(scopedConfigVariables.orgId, orgId), inArray(scopedConfigVariables.stableKey, stableKeys)))
       : Promise.resolve([]),
-    db.select({ id: customers.id, name: customers.name }).from(customers).where(and(eq(customers.orgId, orgId), inArray(customers.id, customerIds))),
+    db
+      .select({ id: customers.id, name: customers.name })
+      .from(customers)
+      .where(and(eq(customers.orgId, orgId), inArray(customers.id, customerIds))),
   ]);
   const customerValues = scoped.length
     ? await db
@@ -160,7 +166,10 @@ export async function configReportsOf(
           and(
             eq(customerConfigVariables.orgId, orgId),
             eq(customerConfigVariables.isTest, false),
-            inArray(customerConfigVariables.scopedConfigVariableId, scoped.map((s) => s.id)),
+            inArray(
+              customerConfigVariables.scopedConfigVariableId,
+              scoped.map((s) => s.id),
+            ),
             inArray(customerConfigVariables.customerId, customerIds),
           ),
         )

@@ -28,7 +28,10 @@ export async function instanceDefinitionsOf(db: DbOrTx, instances: readonly Inst
   if (instances.length === 0) return [];
   const deployedIds = [...new Set(instances.flatMap((instance) => (instance.deployedVersionId ? [instance.deployedVersionId] : [])))];
   const [configured, deployed] = await Promise.all([
-    configDefinitionsOf(db, instances.map((instance) => instance.integrationId)),
+    configDefinitionsOf(
+      db,
+      instances.map((instance) => instance.integrationId),
+    ),
     deployedIds.length ? db.select().from(integrationVersions).where(inArray(integrationVersions.id, deployedIds)) : Promise.resolve([]),
   ]);
   return instances.map((instance) => {

@@ -19,7 +19,12 @@ export async function flowConfigsOf(db: DbOrTx, items: readonly InstanceDefiniti
   const rows = await db
     .select()
     .from(instanceFlowConfigs)
-    .where(inArray(instanceFlowConfigs.instanceId, items.map((item) => item.instance.id)))
+    .where(
+      inArray(
+        instanceFlowConfigs.instanceId,
+        items.map((item) => item.instance.id),
+      ),
+    )
     .orderBy(asc(instanceFlowConfigs.createdAt));
   return items.map((item) => viewsOf(item, rows));
 }
@@ -34,7 +39,12 @@ export async function getFlowConfigsByIds(db: DbOrTx, actor: Actor, ids: readonl
     .where(inArray(instanceFlowConfigs.id, [...ids]));
   const unique = [...new Map(rows.map((row) => [row.instance.id, row.instance])).values()];
   const definitions = await instanceDefinitionsOf(db, unique);
-  return definitions.flatMap((item) => viewsOf(item, rows.map((row) => row.config)));
+  return definitions.flatMap((item) =>
+    viewsOf(
+      item,
+      rows.map((row) => row.config),
+    ),
+  );
 }
 
 function viewsOf(item: InstanceDefinitions, rows: readonly InstanceFlowConfig[]): InstanceFlowConfigView[] {

@@ -44,14 +44,20 @@ export function visibleInstances(actor: Actor): SQL {
 }
 
 export async function getInstance(db: DbOrTx, actor: Actor, id: string): Promise<Instance> {
-  const [row] = await db.select().from(instances).where(and(visibleInstances(actor), eq(instances.id, id)));
+  const [row] = await db
+    .select()
+    .from(instances)
+    .where(and(visibleInstances(actor), eq(instances.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }
 
 export async function getInstancesByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<Instance[]> {
   if (ids.length === 0) return [];
-  return db.select().from(instances).where(and(visibleInstances(actor), inArray(instances.id, [...ids])));
+  return db
+    .select()
+    .from(instances)
+    .where(and(visibleInstances(actor), inArray(instances.id, [...ids])));
 }
 
 const sortColumns = {

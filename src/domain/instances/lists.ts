@@ -40,7 +40,17 @@ export async function listInstancesPerParent(
     .from(ranked)
     .where(sql`${ranked.n} > ${page.offset} and ${ranked.n} <= ${page.offset + page.limit}`)
     .orderBy(ranked.parent, ranked.n);
-  const rows = window.length ? await db.select().from(instances).where(inArray(instances.id, window.map((w) => w.id))) : [];
+  const rows = window.length
+    ? await db
+        .select()
+        .from(instances)
+        .where(
+          inArray(
+            instances.id,
+            window.map((w) => w.id),
+          ),
+        )
+    : [];
   for (const w of window) {
     const entry = result.get(w.parent) ?? { rows: [], totalCount: Number(w.total) };
     entry.rows.push(rows.find((row) => row.id === w.id)!);

@@ -80,9 +80,18 @@ async function lookupFlows(db: DbOrTx, actor: Actor, ids: readonly string[]) {
     const latest = await db
       .selectDistinctOn([integrationVersions.integrationId])
       .from(integrationVersions)
-      .where(inArray(integrationVersions.integrationId, published.map((integration) => integration.id)))
+      .where(
+        inArray(
+          integrationVersions.integrationId,
+          published.map((integration) => integration.id),
+        ),
+      )
       .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber));
-    for (const version of latest) collect(published.find((integration) => integration.id === version.integrationId)!, version.definition);
+    for (const version of latest)
+      collect(
+        published.find((integration) => integration.id === version.integrationId)!,
+        version.definition,
+      );
   }
   return [...found.values()];
 }

@@ -33,7 +33,10 @@ export function byVisibleIntegration(actor: Actor, column: AnyColumn, integratio
 }
 
 export async function getIntegration(db: DbOrTx, actor: Actor, id: string): Promise<Integration> {
-  const [row] = await db.select().from(integrations).where(and(visibleIntegrations(actor), eq(integrations.id, id)));
+  const [row] = await db
+    .select()
+    .from(integrations)
+    .where(and(visibleIntegrations(actor), eq(integrations.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }
@@ -41,7 +44,10 @@ export async function getIntegration(db: DbOrTx, actor: Actor, id: string): Prom
 /** Loads many by id for dataloaders, in no particular order; ids the actor may not see are absent. */
 export async function getIntegrationsByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<Integration[]> {
   if (ids.length === 0) return [];
-  return db.select().from(integrations).where(and(visibleIntegrations(actor), inArray(integrations.id, [...ids])));
+  return db
+    .select()
+    .from(integrations)
+    .where(and(visibleIntegrations(actor), inArray(integrations.id, [...ids])));
 }
 
 const sortColumns = {
@@ -125,7 +131,10 @@ export async function importIntegration(db: DbOrTx, actor: Actor, input: ImportI
 export async function deleteIntegration(db: DbOrTx, actor: Actor, id: string): Promise<Integration> {
   const existing = await getIntegration(db, actor, id);
   requireOrgAdmin(actor, 'delete integrations');
-  const [used] = await db.select({ n: count() }).from(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.integrationId, existing.id)));
+  const [used] = await db
+    .select({ n: count() })
+    .from(instances)
+    .where(and(eq(instances.orgId, actor.orgId), eq(instances.integrationId, existing.id)));
   if ((used?.n ?? 0) > 0) {
     throw invalid('id', `This integration has ${used!.n} instance(s); delete them first.`);
   }

@@ -44,14 +44,20 @@ export async function publishIntegration(db: DbOrTx, actor: Actor, id: string, i
 }
 
 export async function getIntegrationVersion(db: DbOrTx, actor: Actor, versionId: string): Promise<IntegrationVersion> {
-  const [row] = await db.select().from(integrationVersions).where(and(visibleVersions(actor), eq(integrationVersions.id, versionId)));
+  const [row] = await db
+    .select()
+    .from(integrationVersions)
+    .where(and(visibleVersions(actor), eq(integrationVersions.id, versionId)));
   if (!row) throw new NotFoundError();
   return row;
 }
 
 export async function getIntegrationVersionsByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<IntegrationVersion[]> {
   if (ids.length === 0) return [];
-  return db.select().from(integrationVersions).where(and(visibleVersions(actor), inArray(integrationVersions.id, [...ids])));
+  return db
+    .select()
+    .from(integrationVersions)
+    .where(and(visibleVersions(actor), inArray(integrationVersions.id, [...ids])));
 }
 
 /** The highest published version, or null while the integration has never been published. */
@@ -65,12 +71,7 @@ export async function latestIntegrationVersion(db: DbOrTx, actor: Actor, integra
   return row ?? null;
 }
 
-export async function integrationVersionByNumber(
-  db: DbOrTx,
-  actor: Actor,
-  integrationId: string,
-  versionNumber: number,
-): Promise<IntegrationVersion | null> {
+export async function integrationVersionByNumber(db: DbOrTx, actor: Actor, integrationId: string, versionNumber: number): Promise<IntegrationVersion | null> {
   const [row] = await db
     .select()
     .from(integrationVersions)

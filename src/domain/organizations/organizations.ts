@@ -14,20 +14,14 @@ export async function getOrganization(db: DbOrTx, actor: Actor): Promise<Organiz
 }
 
 /** Creates an organization with its first admin user, who can then create everything else. */
-export async function createOrganization(
-  db: Db,
-  input: { name: string; adminName: string; adminEmail: string },
-): Promise<{ org: Organization; admin: Actor }> {
+export async function createOrganization(db: Db, input: { name: string; adminName: string; adminEmail: string }): Promise<{ org: Organization; admin: Actor }> {
   const errors = new FieldErrors();
   if (!input.name.trim()) errors.add('name', 'This field is required.');
   if (!/^[^@\s]+@[^@\s]+$/.test(input.adminEmail)) errors.add('adminEmail', 'Must be an email address.');
   errors.throwIfAny();
   return db.transaction(async (tx) => {
     const [org] = await tx.insert(organizations).values({ name: input.name.trim() }).returning();
-    const [admin] = await tx
-      .insert(users)
-      .values({ orgId: org!.id, role: 'admin', name: input.adminName, email: input.adminEmail })
-      .returning();
+    const [admin] = await tx.insert(users).values({ orgId: org!.id, role: 'admin', name: input.adminName, email: input.adminEmail }).returning();
     return { org: org!, admin: { orgId: org!.id, userId: admin!.id, role: 'admin', customerId: null } };
   });
 }
@@ -45,10 +39,7 @@ export async function bootstrapDefaultOrganization(db: Db): Promise<{ org: Organ
     const [existing] = await tx.select({ n: count() }).from(organizations);
     if ((existing?.n ?? 0) > 0) return null;
     const [org] = await tx.insert(organizations).values({ name: 'Default organization' }).returning();
-    const [admin] = await tx
-      .insert(users)
-      .values({ orgId: org!.id, role: 'admin', name: 'Admin', email: 'admin@localhost' })
-      .returning();
+    const [admin] = await tx.insert(users).values({ orgId: org!.id, role: 'admin', name: 'Admin', email: 'admin@localhost' }).returning();
     const { token } = await issueApiToken(tx, { orgId: org!.id, userId: admin!.id, name: 'first-start admin token' });
     return { org: org!, token };
   });

@@ -22,20 +22,14 @@ export async function createSigningKey(db: DbOrTx, actor: Actor): Promise<{ key:
   const privateKey = await exportPKCS8(pair.privateKey);
   const publicKey = await exportSPKI(pair.publicKey);
   const preview = privateKey.replace(/-----[A-Z ]+-----|\s/g, '').slice(-8);
-  const [key] = await db
-    .insert(signingKeys)
-    .values({ orgId: actor.orgId, publicKey, privateKeyPreview: preview, imported: false })
-    .returning();
+  const [key] = await db.insert(signingKeys).values({ orgId: actor.orgId, publicKey, privateKeyPreview: preview, imported: false }).returning();
   return { key: key!, privateKey };
 }
 
 export async function importSigningKey(db: DbOrTx, actor: Actor, input: { publicKey: string }): Promise<SigningKey> {
   requireOrgAdmin(actor, 'import signing keys');
   const publicKey = normalizeRsaPublicKey(input.publicKey);
-  const [key] = await db
-    .insert(signingKeys)
-    .values({ orgId: actor.orgId, publicKey, privateKeyPreview: null, imported: true })
-    .returning();
+  const [key] = await db.insert(signingKeys).values({ orgId: actor.orgId, publicKey, privateKeyPreview: null, imported: true }).returning();
   return key!;
 }
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chooseCredential,
-  type CredentialChoice,
-  type CredentialFacts,
-  type UserAuthPolicy,
-} from './choose-credential';
+import { chooseCredential, type CredentialChoice, type CredentialFacts, type UserAuthPolicy } from './choose-credential';
 
 const base: CredentialFacts = {
   connectionLabel: 'Zendesk',
@@ -28,9 +23,7 @@ const dynamic = (found: { id: string; componentKey: string } | null | undefined,
   rawId,
 });
 
-const userAuth = (
-  overrides: Partial<NonNullable<CredentialFacts['userAuth']>> = {},
-): NonNullable<CredentialFacts['userAuth']> => ({
+const userAuth = (overrides: Partial<NonNullable<CredentialFacts['userAuth']>> = {}): NonNullable<CredentialFacts['userAuth']> => ({
   enabled: true,
   actingUserId: 'user-7',
   credential: null,
@@ -84,8 +77,7 @@ const rows: Row[] = [
     expected: {
       outcome: 'fail',
       rule: 1,
-      reason:
-        "Connector auth auth-42 is for component 'salesforce', but connection 'Zendesk' needs component 'zendesk'.",
+      reason: "Connector auth auth-42 is for component 'salesforce', but connection 'Zendesk' needs component 'zendesk'.",
     },
   },
   {
@@ -135,8 +127,7 @@ const rows: Row[] = [
     expected: {
       outcome: 'pause',
       rule: 2,
-      reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk'; the run waits until the user authenticates.",
+      reason: "User 'user-7' has no working authentication for connection 'Zendesk'; the run waits until the user authenticates.",
     },
   },
   {
@@ -148,8 +139,7 @@ const rows: Row[] = [
     expected: {
       outcome: 'pause',
       rule: 2,
-      reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk'; the connection's policy pauses the run until the user authenticates.",
+      reason: "User 'user-7' has no working authentication for connection 'Zendesk'; the connection's policy pauses the run until the user authenticates.",
     },
   },
   {
@@ -158,8 +148,7 @@ const rows: Row[] = [
     expected: {
       outcome: 'fail',
       rule: 2,
-      reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk', and the connection's policy ends the run with an error.",
+      reason: "User 'user-7' has no working authentication for connection 'Zendesk', and the connection's policy ends the run with an error.",
     },
   },
   {
@@ -191,9 +180,7 @@ const rows: Row[] = [
       rule: 3,
       reason:
         "User 'user-7' has no working authentication for connection 'Zendesk'; fell back to the connector user. The instance's own values for connection 'Zendesk' were used.",
-      warnings: [
-        "User 'user-7' has no working authentication for connection 'Zendesk'; the step ran with the connector user's credential instead.",
-      ],
+      warnings: ["User 'user-7' has no working authentication for connection 'Zendesk'; the step ran with the connector user's credential instead."],
     },
   },
   {
@@ -348,8 +335,7 @@ const rows: Row[] = [
     expected: {
       outcome: 'fail',
       rule: 5,
-      reason:
-        "Connection 'Zendesk' on this instance is missing required values; Connection 'Zendesk' has no test credentials for test runs.",
+      reason: "Connection 'Zendesk' on this instance is missing required values; Connection 'Zendesk' has no test credentials for test runs.",
     },
   },
   {
@@ -388,18 +374,16 @@ describe('chooseCredential', () => {
     expect(chooseCredential({ ...base, ...facts })).toEqual(expected);
   });
 
-  it.each<UserAuthPolicy>([
-    'FALLBACK_TO_CONNECTOR_USER',
-    'FALLBACK_WITH_WARNING',
-    'PAUSE_UNTIL_AUTHENTICATED',
-    'END_WITH_ERROR',
-  ])('an existing user authentication is used whatever the policy (%s)', (policy) => {
-    const choice = chooseCredential({
-      ...base,
-      userAuth: userAuth({ policy, credential: { id: 'ua-1' } }),
-    });
-    expect(choice).toMatchObject({ outcome: 'use', source: 'USER_AUTHENTICATION', rule: 2 });
-  });
+  it.each<UserAuthPolicy>(['FALLBACK_TO_CONNECTOR_USER', 'FALLBACK_WITH_WARNING', 'PAUSE_UNTIL_AUTHENTICATED', 'END_WITH_ERROR'])(
+    'an existing user authentication is used whatever the policy (%s)',
+    (policy) => {
+      const choice = chooseCredential({
+        ...base,
+        userAuth: userAuth({ policy, credential: { id: 'ua-1' } }),
+      });
+      expect(choice).toMatchObject({ outcome: 'use', source: 'USER_AUTHENTICATION', rule: 2 });
+    },
+  );
 
   it('keeps hostile ids from a webhook to one short line', () => {
     const rawId = `evil\r\nX-Injected: 1${'a'.repeat(300)}`;

@@ -5,11 +5,7 @@
  * never a secret.
  */
 
-export type UserAuthPolicy =
-  | 'FALLBACK_TO_CONNECTOR_USER'
-  | 'FALLBACK_WITH_WARNING'
-  | 'PAUSE_UNTIL_AUTHENTICATED'
-  | 'END_WITH_ERROR';
+export type UserAuthPolicy = 'FALLBACK_TO_CONNECTOR_USER' | 'FALLBACK_WITH_WARNING' | 'PAUSE_UNTIL_AUTHENTICATED' | 'END_WITH_ERROR';
 
 export interface CredentialFacts {
   connectionLabel: string;
@@ -39,12 +35,7 @@ export interface CredentialFacts {
 }
 
 export type CredentialSource =
-  | 'DYNAMIC_AUTH'
-  | 'USER_AUTHENTICATION'
-  | 'CONNECTOR_USER_FALLBACK'
-  | 'INSTANCE_SCOPED_CONNECTION'
-  | 'INSTANCE_INLINE_CONNECTION'
-  | 'TEST_CREDENTIAL';
+  'DYNAMIC_AUTH' | 'USER_AUTHENTICATION' | 'CONNECTOR_USER_FALLBACK' | 'INSTANCE_SCOPED_CONNECTION' | 'INSTANCE_INLINE_CONNECTION' | 'TEST_CREDENTIAL';
 
 export type CredentialChoice =
   | {
@@ -84,12 +75,7 @@ function chooseUserAuth(
 ): CredentialChoice {
   const user = quote(userAuth.actingUserId);
   if (userAuth.credential) {
-    return use(
-      'USER_AUTHENTICATION',
-      userAuth.credential.id,
-      2,
-      `The authentication of user ${user} for connection ${connection} was used.`,
-    );
+    return use('USER_AUTHENTICATION', userAuth.credential.id, 2, `The authentication of user ${user} for connection ${connection} was used.`);
   }
   const missing = `User ${user} has no working authentication for connection ${connection}`;
   // Someone is present in an interactive run, so asking them beats any fallback.
@@ -118,10 +104,7 @@ function chooseUserAuth(
           reason: `${missing}, and the connector user has none either: ${fallback.reason}`,
         };
       }
-      const warnings =
-        userAuth.policy === 'FALLBACK_WITH_WARNING'
-          ? [`${missing}; the step ran with the connector user's credential instead.`]
-          : [];
+      const warnings = userAuth.policy === 'FALLBACK_WITH_WARNING' ? [`${missing}; the step ran with the connector user's credential instead.`] : [];
       return {
         ...fallback,
         source: 'CONNECTOR_USER_FALLBACK',
@@ -132,17 +115,12 @@ function chooseUserAuth(
   }
 }
 
-function chooseDynamicAuth(
-  dynamicAuth: NonNullable<CredentialFacts['dynamicAuth']>,
-  connection: string,
-): CredentialChoice {
+function chooseDynamicAuth(dynamicAuth: NonNullable<CredentialFacts['dynamicAuth']>, connection: string): CredentialChoice {
   const rawId = dynamicAuth.rawId?.trim() ? printable(dynamicAuth.rawId) : undefined;
   const { found } = dynamicAuth;
   if (!found) {
     // Same words for "no such id" and "another organization's id": no existence oracle.
-    const reason = rawId
-      ? `Connector auth ${rawId} was not found.`
-      : `The step's auth expression for connection ${connection} produced no connector auth id.`;
+    const reason = rawId ? `Connector auth ${rawId} was not found.` : `The step's auth expression for connection ${connection} produced no connector auth id.`;
     return { outcome: 'fail', rule: 1, reason };
   }
   if (found.componentKey !== dynamicAuth.expectedComponentKey) {
@@ -151,12 +129,7 @@ function chooseDynamicAuth(
       `but connection ${connection} needs component ${quote(dynamicAuth.expectedComponentKey)}.`;
     return { outcome: 'fail', rule: 1, reason };
   }
-  return use(
-    'DYNAMIC_AUTH',
-    found.id,
-    1,
-    `Connector auth ${found.id} was chosen by the step's auth expression.`,
-  );
+  return use('DYNAMIC_AUTH', found.id, 1, `Connector auth ${found.id} was chosen by the step's auth expression.`);
 }
 
 /** Rules 3–5: the credential the vendor set up for this customer (or for testing). */
@@ -181,12 +154,7 @@ function chooseConnectorUser(facts: CredentialFacts, connection: string): UseCho
     );
   } else if (binding?.kind === 'inline') {
     if (binding.complete) {
-      return use(
-        'INSTANCE_INLINE_CONNECTION',
-        binding.instanceConfigVariableId,
-        3,
-        `The instance's own values for connection ${connection} were used.`,
-      );
+      return use('INSTANCE_INLINE_CONNECTION', binding.instanceConfigVariableId, 3, `The instance's own values for connection ${connection} were used.`);
     }
     missing.push(`Connection ${connection} on this instance is missing required values`);
   }
@@ -216,12 +184,7 @@ function chooseConnectorUser(facts: CredentialFacts, connection: string): UseCho
   return { outcome: 'fail', rule: 5, reason: `${missing.join('; ')}.` };
 }
 
-function use(
-  source: CredentialSource,
-  credentialId: string,
-  rule: UseChoice['rule'],
-  reason: string,
-): UseChoice {
+function use(source: CredentialSource, credentialId: string, rule: UseChoice['rule'], reason: string): UseChoice {
   return { outcome: 'use', source, credentialId, rule, reason, warnings: [] };
 }
 

@@ -23,7 +23,8 @@ export async function explainCredential(db: Db, actor: Actor, input: ExplainInpu
   if (!found) throw new NotFoundError();
   const instance = await instanceFor(db, actor, found.integration.id, input);
   const definition = instance?.deployedVersionId
-    ? ((await db.select().from(integrationVersions).where(eq(integrationVersions.id, instance.deployedVersionId)))[0]?.definition ?? found.integration.definition)
+    ? ((await db.select().from(integrationVersions).where(eq(integrationVersions.id, instance.deployedVersionId)))[0]?.definition ??
+      found.integration.definition)
     : found.integration.definition;
   const flow = definition.flows.find((f) => f.stableKey === found.flow.flow.stableKey) ?? found.flow.flow;
   const step = [...walkSteps(flow.steps, [], 0)].map((visit) => visit.step).find((s): s is ActionStep => s.name === input.stepName && s.type === 'action');
@@ -32,22 +33,25 @@ export async function explainCredential(db: Db, actor: Actor, input: ExplainInpu
     return { outcome: 'fail', rule: 5, reason: `Step "${step.name}" uses no connection.`, connection: null, instanceId: instance?.id ?? null };
   }
   const [customer] = instance ? await db.select().from(customers).where(eq(customers.id, instance.customerId)) : [];
-  const plan = await planCredential(
-    { db, actor, definition, instance, customer: customer ?? null, dynamicAuthId: input.authId },
-    step.connection ?? '',
-  );
+  const plan = await planCredential({ db, actor, definition, instance, customer: customer ?? null, dynamicAuthId: input.authId }, step.connection ?? '');
   return { ...plan.choice, connection: step.connection ?? null, instanceId: instance?.id && !instance.id.startsWith('hypothetical') ? instance.id : null };
 }
 
 /** The instance named, or the customer's instance of the integration, or (no instance yet) one as if deployed. */
 async function instanceFor(db: Db, actor: Actor, integrationId: string, input: ExplainInput): Promise<Instance | null> {
   if (input.instanceId) {
-    const [row] = await db.select().from(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.id, input.instanceId)));
+    const [row] = await db
+      .select()
+      .from(instances)
+      .where(and(eq(instances.orgId, actor.orgId), eq(instances.id, input.instanceId)));
     if (!row || (!isOrgUser(actor) && row.customerId !== actor.customerId)) throw new NotFoundError();
     return row;
   }
   if (!input.customerId) return null;
-  const [customer] = await db.select().from(customers).where(and(eq(customers.orgId, actor.orgId), eq(customers.id, input.customerId)));
+  const [customer] = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.orgId, actor.orgId), eq(customers.id, input.customerId)));
   if (!customer) throw invalid('customer', 'Record not found.');
   const [existing] = await db
     .select()

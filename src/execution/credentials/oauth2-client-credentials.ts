@@ -20,7 +20,9 @@ export async function clientCredentialsToken(
   opts: { timeoutMs: number; http: OutgoingHttp; now?: () => number },
 ): Promise<string> {
   const now = opts.now ?? Date.now;
-  const key = `${credentialId}:${createHash('sha256').update(JSON.stringify([inputs.tokenUrl, inputs.clientId, inputs.clientSecret, inputs.scopes])).digest('hex')}`;
+  const key = `${credentialId}:${createHash('sha256')
+    .update(JSON.stringify([inputs.tokenUrl, inputs.clientId, inputs.clientSecret, inputs.scopes]))
+    .digest('hex')}`;
   const cached = cache.get(key);
   if (cached && cached.expiresAt - EARLY_MS > now()) return cached.accessToken;
   let pending = inFlight.get(key);
@@ -44,7 +46,13 @@ async function requestToken(inputs: Record<string, string>, opts: { timeoutMs: n
     [oauth.allowInsecureRequests]: loopback,
     // Through the one way out: the egress policy applies to token URLs too, and the answer is read within the budget.
     [oauth.customFetch]: (url, init) =>
-      opts.http.fetchBuffered(url, { method: init.method, headers: init.headers, body: init.body as URLSearchParams, redirect: init.redirect, signal: init.signal }),
+      opts.http.fetchBuffered(url, {
+        method: init.method,
+        headers: init.headers,
+        body: init.body as URLSearchParams,
+        redirect: init.redirect,
+        signal: init.signal,
+      }),
   });
   const result = await oauth.processClientCredentialsResponse(as, client, response);
   return { accessToken: result.access_token, expiresAt: now() + (result.expires_in ?? 3600) * 1000 };

@@ -57,7 +57,12 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
     const ownSlot = (record: string) => (field: string) => ({ record, field });
     const global = { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) };
     const ccvFor = async (where: ReturnType<typeof eq>) =>
-      (await db.select().from(customerConfigVariables).where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), where)))[0] ?? null;
+      (
+        await db
+          .select()
+          .from(customerConfigVariables)
+          .where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), where))
+      )[0] ?? null;
     const customerValues = instance && scv.variableScope === 'customer' ? await ccvFor(eq(customerConfigVariables.customerId, instance.customerId)) : null;
     const testValues = !instance ? await ccvFor(eq(customerConfigVariables.isTest, true)) : null;
     const choice = chooseCredential({
@@ -65,7 +70,11 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
       instanceBinding: instance
         ? { kind: 'scoped', scopedConfigVariableId: scv.id, customerConfigVariableId: scv.variableScope === 'org' ? scv.id : (customerValues?.id ?? null) }
         : null,
-      testCredential: testValues ? { customerConfigVariableId: testValues.id } : scv.variableScope === 'org' && !instance ? { customerConfigVariableId: scv.id } : null,
+      testCredential: testValues
+        ? { customerConfigVariableId: testValues.id }
+        : scv.variableScope === 'org' && !instance
+          ? { customerConfigVariableId: scv.id }
+          : null,
     });
     const chosen = choice.outcome === 'use' ? (choice.source === 'TEST_CREDENTIAL' ? testValues : customerValues) : null;
     const own = chosen ? [{ owner: { orgId: chosen.orgId, customerId: chosen.customerId }, values: chosen.values, slot: ownSlot(chosen.id) }] : [];

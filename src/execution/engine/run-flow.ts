@@ -159,7 +159,8 @@ function configVarValues(ctx: RunContext): Record<string, unknown> {
     if (cv.dataType === 'connection') continue;
     const bound = ctx.instance?.configValues[cv.key];
     const raw = bound?.kind === 'value' ? bound.value : cv.defaultValue;
-    values[cv.key] = raw == null ? null : cv.dataType === 'number' ? Number(raw) : cv.dataType === 'boolean' ? raw === 'true' : cv.dataType === 'json' ? safeJson(raw) : raw;
+    values[cv.key] =
+      raw == null ? null : cv.dataType === 'number' ? Number(raw) : cv.dataType === 'boolean' ? raw === 'true' : cv.dataType === 'json' ? safeJson(raw) : raw;
   }
   return values;
 }

@@ -27,7 +27,11 @@ export async function readBodyPrefix(response: BodySource, maxBytes: number): Pr
   return readUpTo(response, maxBytes, (bytes) => bytes.subarray(0, maxBytes));
 }
 
-async function readUpTo(response: BodySource, limitBytes: number, onOver: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+async function readUpTo(
+  response: BodySource,
+  limitBytes: number,
+  onOver: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>,
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!response.body) return new Uint8Array();
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

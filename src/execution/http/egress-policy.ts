@@ -94,7 +94,8 @@ export function egressPolicy(allow: readonly string[]): EgressPolicy {
 export function egressAllowEntryProblem(entry: string): string | null {
   // A name ending in a number is an IPv4 address to a URL parser (2130706433, 10.1), not a host name.
   const numericLast = /(^|\.)(0x[0-9a-f]*|\d+)\.?$/i.test(entry);
-  if (parseCidr(entry) || (!numericLast && /^(?=.{1,253}\.?$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i.test(entry))) return null;
+  if (parseCidr(entry) || (!numericLast && /^(?=.{1,253}\.?$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i.test(entry)))
+    return null;
   return `"${entry}" is neither a host name, an IP address nor a CIDR`;
 }
 
@@ -109,7 +110,11 @@ function parseCidr(entry: string): { network: string; prefix: number; family: 'i
   return { network, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
 }
 
-const normalHost = (host: string) => host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+const normalHost = (host: string) =>
+  host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 
 const withoutZone = (address: string) => address.replace(/^\[(.*)\]$/, '$1').split('%')[0]!;
 

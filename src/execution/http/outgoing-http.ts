@@ -43,7 +43,11 @@ function clientOver(dispatcher: Dispatcher, maxResponseBytes: number): OutgoingH
     fetchBuffered: async (url, init) => {
       const response = await fetch(url, init);
       const body = await readBodyWithin(response, maxResponseBytes);
-      return new globalThis.Response(body.byteLength > 0 ? body : null, { status: response.status, statusText: response.statusText, headers: [...response.headers] });
+      return new globalThis.Response(body.byteLength > 0 ? body : null, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: [...response.headers],
+      });
     },
     maxResponseBytes,
     close: () => dispatcher.close(),

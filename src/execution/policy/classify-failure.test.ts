@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyFailure,
-  DEFAULT_MAX_RETRY_AFTER_MS,
-  parseRetryAfterMs,
-  type ConnectorCallOutcome,
-} from './classify-failure';
+import { classifyFailure, DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfterMs, type ConnectorCallOutcome } from './classify-failure';
 
 const now = new Date('2025-01-01T12:00:00.000Z');
 
@@ -16,14 +11,11 @@ describe('classifyFailure', () => {
     expect(result.retryAfterMs).toBeUndefined();
   });
 
-  it.each([400, 401, 403, 404, 405, 409, 410, 413, 422, 451, 501, 505])(
-    'treats HTTP %i as permanent',
-    (status) => {
-      const result = classifyFailure({ kind: 'response', status }, { now });
-      expect(result.transient).toBe(false);
-      expect(result.reason).toContain(`HTTP ${status}`);
-    },
-  );
+  it.each([400, 401, 403, 404, 405, 409, 410, 413, 422, 451, 501, 505])('treats HTTP %i as permanent', (status) => {
+    const result = classifyFailure({ kind: 'response', status }, { now });
+    expect(result.transient).toBe(false);
+    expect(result.reason).toContain(`HTTP ${status}`);
+  });
 
   it('names the status in a sentence', () => {
     expect(classifyFailure({ kind: 'response', status: 404 }, { now }).reason).toBe(

@@ -2,9 +2,7 @@ import { STATUS_CODES } from 'node:http';
 
 /** What happened when a step called a connector over HTTP, before any decision about it. */
 export type ConnectorCallOutcome =
-  | { kind: 'response'; status: number; retryAfterHeader?: string | null }
-  | { kind: 'network'; code?: string }
-  | { kind: 'timeout' };
+  { kind: 'response'; status: number; retryAfterHeader?: string | null } | { kind: 'network'; code?: string } | { kind: 'timeout' };
 
 export interface FailureClassification {
   transient: boolean;
@@ -24,17 +22,12 @@ export const DEFAULT_MAX_RETRY_AFTER_MS = 10 * 60_000;
 // Statuses where the same request may succeed later: the server was busy, slow or restarting.
 const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-export function classifyFailure(
-  outcome: ConnectorCallOutcome,
-  options: ClassifyOptions,
-): FailureClassification {
+export function classifyFailure(outcome: ConnectorCallOutcome, options: ClassifyOptions): FailureClassification {
   switch (outcome.kind) {
     case 'network':
       return {
         transient: true,
-        reason: outcome.code
-          ? `The connection to the service failed (${outcome.code}).`
-          : 'The connection to the service failed.',
+        reason: outcome.code ? `The connection to the service failed (${outcome.code}).` : 'The connection to the service failed.',
       };
     case 'timeout':
       return { transient: true, reason: 'The service did not answer in time.' };
@@ -43,11 +36,7 @@ export function classifyFailure(
   }
 }
 
-function classifyStatus(
-  status: number,
-  retryAfterHeader: string | null | undefined,
-  options: ClassifyOptions,
-): FailureClassification {
+function classifyStatus(status: number, retryAfterHeader: string | null | undefined, options: ClassifyOptions): FailureClassification {
   const label = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
   if (!TRANSIENT_STATUSES.has(status)) {
     return {
@@ -61,10 +50,7 @@ function classifyStatus(
   };
   const retryAfterMs = parseRetryAfterMs(retryAfterHeader, options.now);
   if (retryAfterMs !== undefined) {
-    classification.retryAfterMs = Math.min(
-      retryAfterMs,
-      options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
-    );
+    classification.retryAfterMs = Math.min(retryAfterMs, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
   }
   return classification;
 }

@@ -5,9 +5,7 @@ const fixed = (value: number) => () => value;
 
 describe('retryDelayMs', () => {
   it('doubles the ceiling with each attempt (random at its top)', () => {
-    const delays = [1, 2, 3, 4, 5].map((attempt) =>
-      retryDelayMs(attempt, { baseMs: 100, maxMs: 60_000, random: fixed(0.999999) }),
-    );
+    const delays = [1, 2, 3, 4, 5].map((attempt) => retryDelayMs(attempt, { baseMs: 100, maxMs: 60_000, random: fixed(0.999999) }));
     expect(delays).toEqual([99, 199, 399, 799, 1599]);
   });
 
@@ -22,21 +20,15 @@ describe('retryDelayMs', () => {
   });
 
   it('honours Retry-After when it is longer than the backoff', () => {
-    expect(
-      retryDelayMs(1, { baseMs: 100, maxMs: 60_000, random: fixed(0.5), retryAfterMs: 5000 }),
-    ).toBe(5000);
+    expect(retryDelayMs(1, { baseMs: 100, maxMs: 60_000, random: fixed(0.5), retryAfterMs: 5000 })).toBe(5000);
   });
 
   it('keeps the backoff when Retry-After is shorter', () => {
-    expect(
-      retryDelayMs(6, { baseMs: 100, maxMs: 60_000, random: fixed(0.5), retryAfterMs: 10 }),
-    ).toBe(1600);
+    expect(retryDelayMs(6, { baseMs: 100, maxMs: 60_000, random: fixed(0.5), retryAfterMs: 10 })).toBe(1600);
   });
 
   it('caps Retry-After at maxMs', () => {
-    expect(
-      retryDelayMs(1, { baseMs: 100, maxMs: 2000, random: fixed(0.5), retryAfterMs: 90_000 }),
-    ).toBe(2000);
+    expect(retryDelayMs(1, { baseMs: 100, maxMs: 2000, random: fixed(0.5), retryAfterMs: 90_000 })).toBe(2000);
   });
 
   it('treats attempt 0 or below like the first attempt', () => {

@@ -25,11 +25,7 @@ export function retryDelayMs(attempt: number, options: RetryDelayOptions): numbe
 }
 
 /** `attempt` attempts have been made (1 after the first failure); `maxAttempts` counts the first try. */
-export function shouldRetry(
-  attempt: number,
-  maxAttempts: number,
-  failure: Pick<FailureClassification, 'transient'>,
-): boolean {
+export function shouldRetry(attempt: number, maxAttempts: number, failure: Pick<FailureClassification, 'transient'>): boolean {
   return failure.transient && attempt < maxAttempts;
 }
 

@@ -33,7 +33,10 @@ export async function runActionStep(
   if (step.connection || step.auth) {
     const rawAuth = step.auth ? await evaluateValue(step.auth, scope) : null;
     const dynamicAuthId = rawAuth == null || rawAuth === '' ? null : String(rawAuth);
-    plan = await planCredential({ db: deps.db, actor: ctx.actor, definition: ctx.definition, instance: ctx.instance, customer: ctx.customer, dynamicAuthId }, step.connection ?? '');
+    plan = await planCredential(
+      { db: deps.db, actor: ctx.actor, definition: ctx.definition, instance: ctx.instance, customer: ctx.customer, dynamicAuthId },
+      step.connection ?? '',
+    );
   }
   const credentialRecord = plan && describe(plan);
   if (plan && plan.choice.outcome !== 'use') {
@@ -50,7 +53,10 @@ export async function runActionStep(
       if (oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS') {
         const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
         if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http });
+        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, {
+          timeoutMs: deps.config.stepTimeoutMs,
+          http: deps.http,
+        });
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
       }
       opened = { connection: definition, inputs: credential.inputs };

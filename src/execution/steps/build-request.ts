@@ -49,7 +49,8 @@ export async function buildRequest(
     for (const [name, template] of Object.entries(credential.connection.apply.headers)) {
       headers[(await renderTemplate(name, scope)).toLowerCase()] = keep(template, await renderTemplate(template, scope));
     }
-    for (const [name, template] of Object.entries(credential.connection.apply.query)) url.searchParams.set(name, keep(template, await renderTemplate(template, scope)));
+    for (const [name, template] of Object.entries(credential.connection.apply.query))
+      url.searchParams.set(name, keep(template, await renderTemplate(template, scope)));
   }
 
   let body: string | undefined;
@@ -102,7 +103,11 @@ function safeDecode(segment: string): string {
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v != null).map(([k, v]) => [k, withoutNulls(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v != null)
+        .map(([k, v]) => [k, withoutNulls(v)]),
+    );
   }
   return value;
 }

@@ -6,9 +6,7 @@ import { classifyFailure, type ConnectorCallOutcome } from '../policy/classify-f
 import { retryDelayMs, shouldRetry } from '../policy/retry-delay';
 import type { OutgoingRequest } from './build-request';
 
-export type CallResult =
-  | { ok: true; status: number; body: unknown; attempts: number }
-  | { ok: false; status: number | null; error: string; attempts: number };
+export type CallResult = { ok: true; status: number; body: unknown; attempts: number } | { ok: false; status: number | null; error: string; attempts: number };
 
 export type CallOptions = {
   idempotencyKey: string;

@@ -71,7 +71,8 @@ export function findOversizedList(
         walk(selection.selectionSet, type as SchemaType | undefined, seen);
       } else if (!seen.has(selection.name.value)) {
         const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as SchemaType | undefined, new Set([...seen, fragment.name.value]));
+        if (fragment)
+          walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as SchemaType | undefined, new Set([...seen, fragment.name.value]));
       }
     }
   };

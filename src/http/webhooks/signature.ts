@@ -24,7 +24,10 @@ export function checkSignature(header: string | null, body: Buffer, secret: stri
     return { ok: false, message: `The X-Signature header is malformed: expected ${FORMAT}.` };
   }
   if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) {
-    return { ok: false, message: `The X-Signature timestamp is more than ${toleranceSeconds} seconds from the server's clock: sign each call when sending it.` };
+    return {
+      ok: false,
+      message: `The X-Signature timestamp is more than ${toleranceSeconds} seconds from the server's clock: sign each call when sending it.`,
+    };
   }
   const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest();
   const match = candidates.find((candidate) => timingSafeEqual(Buffer.from(candidate, 'hex'), expected));

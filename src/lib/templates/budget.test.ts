@@ -22,7 +22,7 @@ describe('renderTimeOverBudget', () => {
 describe('renders inside a run budget', () => {
   const limits = { maxTotalMs: 60_000, maxOutputBytes: 1_000 };
 
-  it('refuses output over the run\'s size budget, rendered text and string values alike', async () => {
+  it("refuses output over the run's size budget, rendered text and string values alike", async () => {
     const budget = new RenderBudget(limits);
     const big = '{% for i in (1..200) %}xxxxxxxxxx{% endfor %}';
     await expect(withRenderBudget(budget, () => renderTemplate(big, {}))).rejects.toThrow('TEMPLATE_MAX_OUTPUT_BYTES (1000 bytes)');
@@ -32,7 +32,7 @@ describe('renders inside a run budget', () => {
     expect(await withRenderBudget(budget, () => renderTemplate('{% for i in (1..10) %}x{% endfor %}', {}))).toBe('x'.repeat(10));
   });
 
-  it('adds every render\'s time to the run and stops rendering once the run has spent its budget', async () => {
+  it("adds every render's time to the run and stops rendering once the run has spent its budget", async () => {
     const budget = new RenderBudget({ ...limits, maxTotalMs: 150 });
     const slow = '{% for i in (1..3000) %}{% for j in (1..3000) %}{{ j }}{% endfor %}{% endfor %}';
     // One render is cut at what the run has left (150 ms), not at the 1 s per-render limit.

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  evaluateValue,
-  isSingleOutputTemplate,
-  isTruthyCondition,
-  parseTemplate,
-  renderDeep,
-  renderTemplate,
-  TemplateError,
-} from './index';
+import { evaluateValue, isSingleOutputTemplate, isTruthyCondition, parseTemplate, renderDeep, renderTemplate, TemplateError } from './index';
 
 const scope = {
   trigger: {
@@ -80,7 +72,7 @@ describe('renderTemplate', () => {
     expect(text).toBe('c1;c2;');
   });
 
-  it('never changes the caller\'s scope', async () => {
+  it("never changes the caller's scope", async () => {
     const own = { counter: 1, steps: { a: 1 }, list: [3, 1, 2] };
     await renderTemplate('{% increment steps %}{% decrement counter %}{% assign list = 5 %}', own);
     await evaluateValue('{{ list | sort | reverse | push: 9 }}', own);
@@ -94,9 +86,7 @@ describe('renderTemplate', () => {
   });
 
   it('stops a huge loop with the memory limit', async () => {
-    await expect(renderTemplate('{% for i in (1..100000000) %}x{% endfor %}', scope)).rejects.toThrow(
-      'memory alloc limit exceeded',
-    );
+    await expect(renderTemplate('{% for i in (1..100000000) %}x{% endfor %}', scope)).rejects.toThrow('memory alloc limit exceeded');
   });
 
   it('stops a long-running nested loop with the render time limit', async () => {

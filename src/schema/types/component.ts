@@ -52,7 +52,7 @@ const pageOf = async <T>(items: T[], page: Page): Promise<PageResult<T>> => ({
 });
 
 export const Component = builder.node(ComponentRef, {
-  description: 'A connector: a built-in (`public`) or one of the organization\'s private components.',
+  description: "A connector: a built-in (`public`) or one of the organization's private components.",
   id: { resolve: (component) => component.id },
   loadMany: (ids, ctx) => inOrderOf((some) => getComponentsByIds(ctx.db, actorOf(ctx), some))(ids),
   fields: (t) => ({
@@ -130,7 +130,7 @@ builder.queryFields((t) => ({
   components: t.connection(
     {
       type: Component,
-      description: 'Built-in components first (by key), then the organization\'s private components (by key).',
+      description: "Built-in components first (by key), then the organization's private components (by key).",
       args: { key: t.arg.string(), public: t.arg.boolean(), label_Icontains: t.arg.string(), offset: t.arg.int() },
       resolve: (_root, args, ctx) =>
         resolveConnection(args, (page) =>
@@ -150,8 +150,7 @@ builder.relayMutationField(
   },
   {
     description: 'Adds a private component, or replaces the definition of the private component with the same key.',
-    resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({ component: await importComponent(ctx.db, actorOf(ctx), input) })),
+    resolve: (_root, { input }, ctx) => withFieldErrors(async () => ({ component: await importComponent(ctx.db, actorOf(ctx), input) })),
   },
   { outputFields: payloadFields('component', Component) },
 );

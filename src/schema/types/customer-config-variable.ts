@@ -100,7 +100,11 @@ builder.queryFields((t) => ({
       args: { scopedConfigVariable: t.arg.id(), customer: t.arg.id(), isTest: t.arg.boolean(), offset: t.arg.int() },
       resolve: (_root, args, ctx) => {
         const filter = {
-          scopedConfigVariableId: optionalIdOf('ScopedConfigVariable', args.scopedConfigVariable == null ? null : String(args.scopedConfigVariable), 'scopedConfigVariable'),
+          scopedConfigVariableId: optionalIdOf(
+            'ScopedConfigVariable',
+            args.scopedConfigVariable == null ? null : String(args.scopedConfigVariable),
+            'scopedConfigVariable',
+          ),
           customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
           isTest: args.isTest,
         };

@@ -88,7 +88,6 @@ builder.queryFields((t) => ({
   ),
 }));
 
-
 builder.relayMutationField(
   'createCustomer',
   {
@@ -102,8 +101,7 @@ builder.relayMutationField(
     }),
   },
   {
-    resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({ customer: await createCustomer(ctx.db, actorOf(ctx), input) })),
+    resolve: (_root, { input }, ctx) => withFieldErrors(async () => ({ customer: await createCustomer(ctx.db, actorOf(ctx), input) })),
   },
   { outputFields: payloadFields('customer', Customer) },
 );

@@ -34,7 +34,10 @@ export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult')
     error: t.exposeString('error', { nullable: true }),
     attempts: t.exposeInt('attempts'),
     output: t.field({ type: 'JSON', nullable: true, resolve: (s) => s.output }),
-    credentialSource: t.exposeString('credentialSource', { nullable: true, description: 'Which kind of credential the step used (e.g. INSTANCE_SCOPED_CONNECTION, TEST_CREDENTIAL).' }),
+    credentialSource: t.exposeString('credentialSource', {
+      nullable: true,
+      description: 'Which kind of credential the step used (e.g. INSTANCE_SCOPED_CONNECTION, TEST_CREDENTIAL).',
+    }),
     credentialId: t.exposeString('credentialId', { nullable: true, description: 'The id of the stored credential used; never its value.' }),
     credentialRule: t.exposeInt('credentialRule', { nullable: true, description: 'The resolution rule (1–5) that decided.' }),
     credentialReason: t.exposeString('credentialReason', { nullable: true }),
@@ -72,7 +75,11 @@ export const ExecutionResult = builder.loadableNode('InstanceExecutionResult', {
   load: (ids: string[], ctx) => getExecutionsByIds(ctx.db, actorOf(ctx), ids),
   fields: (t) => ({
     status: t.field({ type: ExecutionStatus, resolve: (e) => e.status }),
-    resultType: t.field({ type: ResultType, nullable: true, resolve: (e) => (e.status === 'SUCCEEDED' ? 'COMPLETED' : e.status === 'FAILED' ? 'ERROR' : null) }),
+    resultType: t.field({
+      type: ResultType,
+      nullable: true,
+      resolve: (e) => (e.status === 'SUCCEEDED' ? 'COMPLETED' : e.status === 'FAILED' ? 'ERROR' : null),
+    }),
     invokeType: t.field({ type: InvokeType, resolve: (e) => e.invokeType }),
     isTestExecution: t.boolean({ resolve: (e) => e.instanceId == null }),
     flowStableKey: t.exposeString('flowStableKey'),

@@ -25,7 +25,7 @@ builder.queryField('explainCredential', (t) =>
       flow: t.arg.id({ required: true, description: 'The IntegrationFlow id.' }),
       step: t.arg.string({ required: true, description: 'The action step name.' }),
       instance: t.arg.id({ description: 'Explain for this instance.' }),
-      customer: t.arg.id({ description: "Or for this customer (its instance of the integration, or as if deployed). Neither: a designer test run." }),
+      customer: t.arg.id({ description: 'Or for this customer (its instance of the integration, or as if deployed). Neither: a designer test run.' }),
       authId: t.arg.string({ description: 'What the step’s dynamic auth expression would yield, if it has one.' }),
     },
     resolve: (_root, args, ctx) =>

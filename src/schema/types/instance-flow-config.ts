@@ -37,7 +37,10 @@ builder.relayMutationField(
   {
     inputFields: (t) => ({
       id: t.id({ required: true, description: 'The InstanceFlowConfig.' }),
-      required: t.boolean({ required: true, description: 'true: require signed calls with a new secret (rotates an existing one); false: stop requiring them.' }),
+      required: t.boolean({
+        required: true,
+        description: 'true: require signed calls with a new secret (rotates an existing one); false: stop requiring them.',
+      }),
     }),
   },
   {

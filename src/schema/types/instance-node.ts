@@ -20,7 +20,12 @@ import { Integration } from './integration';
 
 // Per-request batches: a list of instances costs the same few statements at any length.
 const definitionsOf = (ctx: Context, instance: InstanceRow) =>
-  requestLoader<InstanceRow, InstanceDefinitions>(ctx, 'instanceDefinitions', (rows) => instanceDefinitionsOf(ctx.db, rows), (row) => row.id).load(instance);
+  requestLoader<InstanceRow, InstanceDefinitions>(
+    ctx,
+    'instanceDefinitions',
+    (rows) => instanceDefinitionsOf(ctx.db, rows),
+    (row) => row.id,
+  ).load(instance);
 
 const configReportOf = (ctx: Context, instance: InstanceRow) =>
   requestLoader<InstanceRow, InstanceConfigReport>(
@@ -28,7 +33,11 @@ const configReportOf = (ctx: Context, instance: InstanceRow) =>
     'instanceConfigReports',
     async (rows) => {
       const definitions = await Promise.all(rows.map((row) => definitionsOf(ctx, row)));
-      return configReportsOf(ctx.db, actorOf(ctx), definitions.map((d) => ({ instance: d.instance, definition: d.configured.definition })));
+      return configReportsOf(
+        ctx.db,
+        actorOf(ctx),
+        definitions.map((d) => ({ instance: d.instance, definition: d.configured.definition })),
+      );
     },
     (row) => row.id,
   ).load(instance);

@@ -57,7 +57,12 @@ export const Integration = builder.loadableNode('Integration', {
         args: { key: t.arg.string(), offset: t.arg.int() },
         resolve: (integration, args) => {
           const all = (integration.definition.requiredConfigVars ?? []).filter((configVar) => args.key == null || configVar.key === args.key);
-          return resolveConnection(args, (page) => slice(all.map((configVar) => ({ integrationId: integration.id, configVar })), page));
+          return resolveConnection(args, (page) =>
+            slice(
+              all.map((configVar) => ({ integrationId: integration.id, configVar })),
+              page,
+            ),
+          );
         },
       },
       RequiredConfigVariableConnection,

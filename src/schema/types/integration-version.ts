@@ -6,7 +6,7 @@ import { connectionOf } from '../lib/connection';
 import { User } from './user';
 
 export const IntegrationVersion = builder.loadableNode('IntegrationVersion', {
-  description: "A published version of an integration: a frozen copy of the draft definition. Instances deploy the latest one.",
+  description: 'A published version of an integration: a frozen copy of the draft definition. Instances deploy the latest one.',
   id: { resolve: (version: IntegrationVersionRow) => version.id },
   sort: (version) => version.id,
   load: (ids: string[], ctx) => getIntegrationVersionsByIds(ctx.db, actorOf(ctx), ids),

@@ -61,7 +61,7 @@ builder.relayMutationField(
   {
     inputFields: (t) => ({
       definition: t.string({ required: true, description: 'YAML or JSON (docs/definition.md).' }),
-      integrationId: t.id({ description: 'Replace this integration\'s draft; otherwise the one with the definition\'s stableKey, else a new one.' }),
+      integrationId: t.id({ description: "Replace this integration's draft; otherwise the one with the definition's stableKey, else a new one." }),
       replace: t.boolean({ description: 'Accepted for Prismatic clients (low-code ⇄ code-native swap); has no effect.' }),
     }),
   },

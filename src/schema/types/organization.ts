@@ -29,6 +29,4 @@ export const Organization = builder.loadableNode('Organization', {
   }),
 });
 
-builder.queryField('organization', (t) =>
-  t.field({ type: Organization, resolve: (_root, _args, ctx) => getOrganization(ctx.db, actorOf(ctx)) }),
-);
+builder.queryField('organization', (t) => t.field({ type: Organization, resolve: (_root, _args, ctx) => getOrganization(ctx.db, actorOf(ctx)) }));

@@ -21,8 +21,19 @@ export type RequiredConfigVariableShape = { integrationId: string; configVar: Co
  */
 const DataType = builder.enumType('RequiredConfigVariableDataType', {
   values: [
-    'BOOLEAN', 'CODE', 'CONNECTION', 'CREDENTIAL', 'DATE', 'JSONFORM', 'NUMBER',
-    'OBJECTFIELDMAP', 'OBJECTSELECTION', 'PICKLIST', 'SCHEDULE', 'STRING', 'TIMESTAMP',
+    'BOOLEAN',
+    'CODE',
+    'CONNECTION',
+    'CREDENTIAL',
+    'DATE',
+    'JSONFORM',
+    'NUMBER',
+    'OBJECTFIELDMAP',
+    'OBJECTSELECTION',
+    'PICKLIST',
+    'SCHEDULE',
+    'STRING',
+    'TIMESTAMP',
   ] as const,
 });
 const CodeLanguage = builder.enumType('RequiredConfigVariableCodeLanguage', { values: ['HTML', 'JSON', 'XML'] as const });

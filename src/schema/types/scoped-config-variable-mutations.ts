@@ -1,8 +1,4 @@
-import {
-  createScopedConfigVariable,
-  deleteScopedConfigVariable,
-  updateScopedConfigVariable,
-} from '../../domain/connections/scoped-config-variables';
+import { createScopedConfigVariable, deleteScopedConfigVariable, updateScopedConfigVariable } from '../../domain/connections/scoped-config-variables';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';

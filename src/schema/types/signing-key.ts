@@ -1,9 +1,4 @@
-import {
-  createSigningKey,
-  deleteSigningKey,
-  importSigningKey,
-  type SigningKey as SigningKeyRow,
-} from '../../domain/organizations/signing-keys';
+import { createSigningKey, deleteSigningKey, importSigningKey, type SigningKey as SigningKeyRow } from '../../domain/organizations/signing-keys';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
@@ -44,8 +39,7 @@ builder.relayMutationField(
   'importOrganizationSigningKey',
   { inputFields: (t) => ({ publicKey: t.string({ required: true, description: 'RSA public key, PEM (SPKI or PKCS#1).' }) }) },
   {
-    resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({ organizationSigningKey: await importSigningKey(ctx.db, actorOf(ctx), input) })),
+    resolve: (_root, { input }, ctx) => withFieldErrors(async () => ({ organizationSigningKey: await importSigningKey(ctx.db, actorOf(ctx), input) })),
   },
   { outputFields: payloadFields('organizationSigningKey', SigningKey) },
 );

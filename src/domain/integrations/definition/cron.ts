@@ -227,11 +227,9 @@ export function nextCronTick(expr: string, after: Date, timeZone: string): Date 
 
   let best: number | null = null;
   let stopWall = limit;
-  for (let wall = nextMatchingWall(schedule, startWall, limit); wall !== null && wall <= stopWall; ) {
+  for (let wall = nextMatchingWall(schedule, startWall, limit); wall !== null && wall <= stopWall;) {
     const { instants, gapShifted, nearOffsetChange } = instantsFor(wall, formatter);
-    const candidate = schedule.hourIsWildcard
-      ? instants.find((instant) => instant > afterMs)
-      : (instants[0] ?? gapShifted);
+    const candidate = schedule.hourIsWildcard ? instants.find((instant) => instant > afterMs) : (instants[0] ?? gapShifted);
     if (candidate !== undefined && candidate > afterMs && (best === null || candidate < best)) {
       best = candidate;
       // Away from offset changes, instants grow with wall times: the first hit is the answer.

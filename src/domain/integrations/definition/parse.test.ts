@@ -17,19 +17,16 @@ function parseOk(input: string | object): IntegrationDefinition {
   return result.value;
 }
 
-const minimal = { name: 'Tiny', flows: [{ name: 'Main', stableKey: 'main', trigger: { type: 'api' }, steps: [{ name: 'Ping', action: { component: 'http', key: 'get' } }] }] };
+const minimal = {
+  name: 'Tiny',
+  flows: [{ name: 'Main', stableKey: 'main', trigger: { type: 'api' }, steps: [{ name: 'Ping', action: { component: 'http', key: 'get' } }] }],
+};
 
 describe('parseIntegrationDefinition', () => {
   it('reads the complete example', () => {
     const def = parseOk(COMPLETE_EXAMPLE_YAML);
     expect(def.name).toBe('Sync tickets');
-    expect(def.requiredConfigVars?.map((configVar) => configVar.key)).toEqual([
-      'Acme Connection',
-      'Zendesk',
-      'Batch size',
-      'Client auth ids',
-      'Sync schedule',
-    ]);
+    expect(def.requiredConfigVars?.map((configVar) => configVar.key)).toEqual(['Acme Connection', 'Zendesk', 'Batch size', 'Client auth ids', 'Sync schedule']);
     expect(def.flows.map((flow) => flow.trigger)).toEqual([
       { type: 'webhook', synchronous: true },
       { type: 'schedule', configVar: 'Sync schedule' },
@@ -56,7 +53,9 @@ describe('parseIntegrationDefinition', () => {
   it('accepts JSON text and parsed objects alike', () => {
     expect(parseOk(JSON.stringify(minimal))).toEqual({
       name: 'Tiny',
-      flows: [{ name: 'Main', stableKey: 'main', trigger: { type: 'api' }, steps: [{ type: 'action', name: 'Ping', action: { component: 'http', key: 'get' } }] }],
+      flows: [
+        { name: 'Main', stableKey: 'main', trigger: { type: 'api' }, steps: [{ type: 'action', name: 'Ping', action: { component: 'http', key: 'get' } }] },
+      ],
     });
     expect(parseOk(minimal)).toEqual(parseOk(JSON.stringify(minimal, null, 2)));
     const exampleAsJson = JSON.stringify(parseYaml(COMPLETE_EXAMPLE_YAML), null, 2);
@@ -71,7 +70,13 @@ describe('parseIntegrationDefinition', () => {
   });
 
   it('reads a bare number or boolean default value as text', () => {
-    const def = parseOk({ ...minimal, requiredConfigVars: [{ key: 'Size', dataType: 'number', defaultValue: 50 }, { key: 'On', dataType: 'boolean', defaultValue: true }] });
+    const def = parseOk({
+      ...minimal,
+      requiredConfigVars: [
+        { key: 'Size', dataType: 'number', defaultValue: 50 },
+        { key: 'On', dataType: 'boolean', defaultValue: true },
+      ],
+    });
     expect(def.requiredConfigVars).toEqual([
       { key: 'Size', dataType: 'number', defaultValue: '50' },
       { key: 'On', dataType: 'boolean', defaultValue: 'true' },
@@ -110,7 +115,10 @@ describe('parseIntegrationDefinition', () => {
   });
 
   it('refuses alias bombs', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefgh'.split('').map((key, i) => `${key}: &${key} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...'bcdefgh'.split('').map((key, i) => `${key}: &${key} [${Array(10).fill(`*${'abcdefgh'[i]}`).join(', ')}]`),
+    ].join('\n');
     expect(parseIntegrationDefinition(bomb)).toEqual({
       ok: false,
       errors: [{ path: 'definition', message: 'Excessive alias count indicates a resource exhaustion attack' }],
@@ -163,11 +171,7 @@ describe('reference collectors', () => {
   });
 
   it('lists organization-activated connections by stable key and inline connection types', () => {
-    expect(collectScopedConfigVarRefs(def)).toEqual([
-      { path: 'requiredConfigVars[0].useScopedConfigVar', stableKey: 'acme-api-key' },
-    ]);
-    expect(collectConnectionRefs(def)).toEqual([
-      { path: 'requiredConfigVars[1].connection', component: 'zendesk', key: 'api-token' },
-    ]);
+    expect(collectScopedConfigVarRefs(def)).toEqual([{ path: 'requiredConfigVars[0].useScopedConfigVar', stableKey: 'acme-api-key' }]);
+    expect(collectConnectionRefs(def)).toEqual([{ path: 'requiredConfigVars[1].connection', component: 'zendesk', key: 'api-token' }]);
   });
 });

@@ -3,7 +3,6 @@ import { parse as parseYaml } from 'yaml';
 import { COMPLETE_EXAMPLE_YAML } from './complete-example';
 import { parseIntegrationDefinition, type DefinitionError } from './index';
 
-
 /** Errors for the complete example after `edit`; an untouched example is valid. */
 function errorsAfter(edit: (doc: any) => void): DefinitionError[] {
   const doc = parseYaml(COMPLETE_EXAMPLE_YAML);
@@ -26,19 +25,15 @@ describe('config var rules', () => {
 
   it('requires exactly one of useScopedConfigVar and connection on a connection', () => {
     const message = 'a connection config var needs exactly one of useScopedConfigVar or connection';
-    expect(errorsAfter((d) => (d.requiredConfigVars[0].connection = { component: 'acme', key: 'api-key' }))).toEqual([
-      error('requiredConfigVars[0]', message),
-    ]);
+    expect(errorsAfter((d) => (d.requiredConfigVars[0].connection = { component: 'acme', key: 'api-key' }))).toEqual([error('requiredConfigVars[0]', message)]);
     expect(errorsAfter((d) => delete d.requiredConfigVars[1].connection)).toEqual([error('requiredConfigVars[1]', message)]);
   });
 
   it('checks default values against the dataType', () => {
-    expect(errorsAfter((d) => (d.requiredConfigVars[2].defaultValue = 'fifty'))).toEqual([
-      error('requiredConfigVars[2].defaultValue', 'must be a number'),
+    expect(errorsAfter((d) => (d.requiredConfigVars[2].defaultValue = 'fifty'))).toEqual([error('requiredConfigVars[2].defaultValue', 'must be a number')]);
+    expect(errorsAfter((d) => d.requiredConfigVars.push({ key: 'Flag', dataType: 'boolean', defaultValue: 'yes' }))).toEqual([
+      error('requiredConfigVars[5].defaultValue', 'must be "true" or "false"'),
     ]);
-    expect(
-      errorsAfter((d) => d.requiredConfigVars.push({ key: 'Flag', dataType: 'boolean', defaultValue: 'yes' })),
-    ).toEqual([error('requiredConfigVars[5].defaultValue', 'must be "true" or "false"')]);
     expect(errorsAfter((d) => (d.requiredConfigVars[3].defaultValue = '{"a":'))).toEqual([
       error('requiredConfigVars[3].defaultValue', 'must be JSON text: Unexpected end of JSON input'),
     ]);
@@ -62,9 +57,7 @@ describe('flow and trigger rules', () => {
     expect(errorsAfter((d) => (d.flows[1].stableKey = 'ticket-webhook'))).toEqual([
       error('flows[1].stableKey', '"ticket-webhook" is already the stableKey of flows[0]'),
     ]);
-    expect(errorsAfter((d) => (d.flows[3].name = 'Ticket webhook'))).toEqual([
-      error('flows[3].name', '"Ticket webhook" is already the name of flows[0]'),
-    ]);
+    expect(errorsAfter((d) => (d.flows[3].name = 'Ticket webhook'))).toEqual([error('flows[3].name', '"Ticket webhook" is already the name of flows[0]')]);
   });
 
   it('needs exactly one of cron and configVar on a schedule trigger', () => {
@@ -135,9 +128,7 @@ describe('step rules', () => {
     expect(errorsAfter((d) => (d.flows[1].steps[1].itemName = 'one-client'))).toEqual([
       error('flows[1].steps[1].itemName', 'must be an identifier: letters, digits and _, not starting with a digit'),
     ]);
-    expect(errorsAfter((d) => (d.flows[1].steps[1].steps[1].itemName = 'steps'))).toEqual([
-      error(itemName, '"steps" is reserved by the template scope'),
-    ]);
+    expect(errorsAfter((d) => (d.flows[1].steps[1].steps[1].itemName = 'steps'))).toEqual([error(itemName, '"steps" is reserved by the template scope')]);
     expect(errorsAfter((d) => (d.flows[1].steps[1].steps[1].itemName = 'oneClient'))).toEqual([
       error(itemName, '"oneClient" is already the item of an enclosing loop'),
     ]);
@@ -185,10 +176,7 @@ describe('template rules', () => {
 
   it('rejects templates that load other templates', () => {
     expect(errorsAfter((d) => (d.flows[3].steps[0].inputs.id = "{% render 'secrets' %}"))).toEqual([
-      error(
-        'flows[3].steps[0].inputs.id',
-        'template does not parse: tag "render" is not allowed: templates cannot load other templates, line:1, col:1',
-      ),
+      error('flows[3].steps[0].inputs.id', 'template does not parse: tag "render" is not allowed: templates cannot load other templates, line:1, col:1'),
     ]);
   });
 });

@@ -14,8 +14,20 @@ export function checkDefinitionRules(def: IntegrationDefinition): DefinitionErro
   const configVars = def.requiredConfigVars ?? [];
 
   checkConfigVars(configVars, report);
-  reportDuplicates(def.flows, (flow) => flow.stableKey, (index) => ['flows', index], 'stableKey', report);
-  reportDuplicates(def.flows, (flow) => flow.name, (index) => ['flows', index], 'name', report);
+  reportDuplicates(
+    def.flows,
+    (flow) => flow.stableKey,
+    (index) => ['flows', index],
+    'stableKey',
+    report,
+  );
+  reportDuplicates(
+    def.flows,
+    (flow) => flow.name,
+    (index) => ['flows', index],
+    'name',
+    report,
+  );
   // First definition wins, so a duplicated key is reported once and not again at every use.
   const configVarsByKey = new Map<string, ConfigVar>();
   for (const configVar of configVars) if (!configVarsByKey.has(configVar.key)) configVarsByKey.set(configVar.key, configVar);
@@ -76,12 +88,7 @@ function defaultValueProblem(dataType: 'string' | 'number' | 'boolean' | 'json',
   }
 }
 
-function checkScheduleTrigger(
-  trigger: ScheduleTrigger,
-  path: PathSegment[],
-  configVarsByKey: ReadonlyMap<string, ConfigVar>,
-  report: Report,
-): void {
+function checkScheduleTrigger(trigger: ScheduleTrigger, path: PathSegment[], configVarsByKey: ReadonlyMap<string, ConfigVar>, report: Report): void {
   if ((trigger.cron === undefined) === (trigger.configVar === undefined)) {
     report(path, 'a schedule trigger needs exactly one of cron or configVar');
     return;

@@ -54,10 +54,7 @@ const jsonValue = z.custom<JsonValue>(isJsonValue, {
 const jsonRecord = z.record(z.string(), jsonValue);
 
 /** Prismatic stores default values as text; accept a bare YAML number or boolean as its text. */
-const defaultValue = z.preprocess(
-  (value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value),
-  z.string(),
-);
+const defaultValue = z.preprocess((value) => (typeof value === 'number' || typeof value === 'boolean' ? String(value) : value), z.string());
 
 const componentRef = z.strictObject({ component: componentKey, key: componentKey });
 
@@ -105,10 +102,7 @@ function defaultStepType(value: unknown): unknown {
 }
 
 const stepSchema: z.ZodType<Step> = z.lazy(() =>
-  z.preprocess(
-    defaultStepType,
-    z.discriminatedUnion('type', [actionStepSchema, loopStepSchema, setVariablesStepSchema, branchStepSchema]),
-  ),
+  z.preprocess(defaultStepType, z.discriminatedUnion('type', [actionStepSchema, loopStepSchema, setVariablesStepSchema, branchStepSchema])),
 );
 const stepList = z.array(stepSchema);
 

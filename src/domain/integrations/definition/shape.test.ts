@@ -3,7 +3,6 @@ import { parse as parseYaml } from 'yaml';
 import { COMPLETE_EXAMPLE_YAML } from './complete-example';
 import { parseIntegrationDefinition, type DefinitionError } from './index';
 
-
 function errorsAfter(edit: (doc: any) => void): DefinitionError[] {
   const doc = parseYaml(COMPLETE_EXAMPLE_YAML);
   edit(doc);
@@ -44,9 +43,7 @@ describe('shape errors', () => {
   });
 
   it('rejects unknown trigger types and dataTypes', () => {
-    expect(errorsAfter((d) => (d.flows[3].trigger.type = 'email'))).toEqual([
-      error('flows[3].trigger.type', 'must be one of: webhook, schedule, api'),
-    ]);
+    expect(errorsAfter((d) => (d.flows[3].trigger.type = 'email'))).toEqual([error('flows[3].trigger.type', 'must be one of: webhook, schedule, api')]);
     expect(errorsAfter((d) => (d.requiredConfigVars[2].dataType = 'integer'))).toEqual([
       error('requiredConfigVars[2].dataType', 'must be one of: string, number, boolean, json, schedule, connection'),
     ]);

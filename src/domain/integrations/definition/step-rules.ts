@@ -11,12 +11,7 @@ export const RESERVED_SCOPE_NAMES: readonly string[] = ['trigger', 'steps', 'con
 const IDENTIFIER_MESSAGE = 'must be an identifier: letters, digits and _, not starting with a digit';
 
 /** Step rules for one flow: names unique across nested bodies, references, templates. */
-export function checkSteps(
-  steps: readonly Step[],
-  flowIndex: number,
-  configVarsByKey: ReadonlyMap<string, ConfigVar>,
-  report: Report,
-): void {
+export function checkSteps(steps: readonly Step[], flowIndex: number, configVarsByKey: ReadonlyMap<string, ConfigVar>, report: Report): void {
   const visits = [...walkSteps(steps, ['flows', flowIndex, 'steps'], flowIndex)];
   const pathAt = (index: number): PathSegment[] => visits[index]!.path;
   reportDuplicates(visits, (visit) => visit.step.name, pathAt, 'name', report);

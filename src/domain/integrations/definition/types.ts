@@ -124,6 +124,4 @@ export interface DefinitionError {
   message: string;
 }
 
-export type DefinitionParseResult =
-  | { ok: true; value: IntegrationDefinition }
-  | { ok: false; errors: DefinitionError[] };
+export type DefinitionParseResult = { ok: true; value: IntegrationDefinition } | { ok: false; errors: DefinitionError[] };

@@ -11,12 +11,7 @@ export interface StepVisit {
 }
 
 /** Every step of a step list, depth first in document order, loop and branch bodies included. */
-export function* walkSteps(
-  steps: readonly Step[],
-  basePath: PathSegment[],
-  flowIndex: number,
-  enclosingItemNames: string[] = [],
-): Generator<StepVisit> {
+export function* walkSteps(steps: readonly Step[], basePath: PathSegment[], flowIndex: number, enclosingItemNames: string[] = []): Generator<StepVisit> {
   for (const [index, step] of steps.entries()) {
     const path = [...basePath, index];
     yield { step, path, flowIndex, enclosingItemNames };
