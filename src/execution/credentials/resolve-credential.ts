@@ -5,6 +5,7 @@ import type { Actor } from '../../domain/actor';
 import { withInputDefaults } from '../../domain/components';
 import { findConnection, type ConnectionRecord } from '../../domain/components/registry';
 import { findByStableKey } from '../../domain/connections/scoped-config-variables';
+import { secretDestinationProblems } from '../../domain/connections/secret-destinations';
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
 import { inlineSlot } from '../../domain/instances';
 import type { KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
@@ -54,6 +55,10 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
     const scv = await findByStableKey(db, actor, configVar.useScopedConfigVar);
     if (!scv) return fail(`Connection "${connectionVarKey}" refers to stable key "${configVar.useScopedConfigVar}", which does not exist in this tenant.`);
     const connection = await findConnection(db, actor, scv.componentKey, scv.connectionKey);
+    // A connection saved before the rule may still let customers choose where the organization's secret goes:
+    // refused here too, so such stored values are never used (the fix is to make the destination global).
+    const [unsafe] = connection && instance ? secretDestinationProblems(connection.definition, scv.inputScopes, scv.managedBy) : [];
+    if (unsafe) return fail(`Connection "${connectionVarKey}" cannot be used until an admin changes it: ${unsafe}`);
     const ownSlot = (record: string) => (field: string) => ({ record, field });
     const global = { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) };
     const ccvFor = async (where: ReturnType<typeof eq>) =>
