@@ -1,31 +1,13 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../log';
+import { describeError } from '../lib/describe-error';
 import { domainErrorOf, rootCause } from '../schema/errors';
-
-const MAX_MESSAGE_CHARS = 300;
-const MAX_STACK_CHARS = 2_000;
 
 /** Errors graphql raised itself (validation, bad variables) carry no cause and are meant for the client. */
 export const isClientError = (error: unknown) => domainErrorOf(error) != null || ((error as Error)?.name === 'GraphQLError' && rootCause(error) === error);
 
-/**
- * What the operator log keeps of an unexpected error: its kind, code and the first line of its message,
- * truncated. Driver errors carry the SQL text and every bound parameter (megabytes for a long id list, and
- * possibly customer data), so only the innermost cause is described and never its parameters.
- */
-export function describeUnexpected(error: unknown) {
-  let cause = rootCause(error);
-  for (let depth = 0; depth < 5 && (cause as { cause?: unknown })?.cause != null; depth++) cause = (cause as { cause: unknown }).cause;
-  const { name, code, message, stack } = (cause ?? {}) as { name?: string; code?: string; message?: string; stack?: string };
-  return {
-    type: name ?? typeof cause,
-    ...(code ? { code } : {}),
-    message: truncate(String(message ?? cause).split('\n')[0]!, MAX_MESSAGE_CHARS),
-    ...(stack ? { stack: truncate(stack, MAX_STACK_CHARS) } : {}),
-  };
-}
-
-const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}… [${text.length - max} more characters]` : text);
+/** The operator's view of an unexpected error of a GraphQL request (see describeError). */
+export const describeUnexpected = (error: unknown) => describeError(rootCause(error));
 
 /**
  * Logs the unexpected errors of one execution as one line, however many list items failed with them

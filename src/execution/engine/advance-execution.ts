@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { executions, instances } from '../../db/tables';
 import { claimExecution, renewLease } from './lease';
-import { loadRunContext, type RunContext } from './run-context';
+import { describeError } from '../../lib/describe-error';
+import { loadRunContext, RunUnavailable, type RunContext } from './run-context';
 import { LeaseLost, runFlow, StepFailed, type EngineDeps } from './run-flow';
 import { runLog, storedOutput } from './step-record';
 
@@ -39,10 +40,13 @@ export async function advanceExecution(deps: EngineDeps, workerId: string, execu
       return;
     }
     status = 'FAILED';
-    error = failure instanceof StepFailed ? failure.message : `Execution failed: ${(failure as Error).message}`;
+    error = customerMessage(failure, executionId);
     if (!(failure instanceof StepFailed)) {
-      const stack = (failure as Error).stack ?? String(failure);
-      log.error({ err: { message: ctx?.secrets.text(error) ?? error, stack: ctx?.secrets.text(stack) ?? stack } }, 'execution failed unexpectedly');
+      const { message, stack, ...rest } = describeError(failure);
+      log.error(
+        { err: { ...rest, message: ctx?.secrets.text(message) ?? message, stack: stack && (ctx?.secrets.text(stack) ?? stack) } },
+        'execution failed unexpectedly',
+      );
     }
   }
   // The end of the run is stored like a step's outcome: known secrets redacted, size bounded.
@@ -56,4 +60,15 @@ export async function advanceExecution(deps: EngineDeps, workerId: string, execu
     .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, workerId), eq(executions.status, 'RUNNING')))
     .returning({ instanceId: executions.instanceId });
   if (ended?.instanceId) await db.update(instances).set({ lastExecutedAt: new Date() }).where(eq(instances.id, ended.instanceId));
+}
+
+/**
+ * What customers and vendors read as the execution's error. Step failures and a missing integration or
+ * flow say why; anything else (a database or programming error) may carry SQL, parameters or paths, so it
+ * is named only by the execution id the operator log is keyed by.
+ */
+function customerMessage(failure: unknown, executionId: string): string {
+  if (failure instanceof StepFailed) return failure.message;
+  if (failure instanceof RunUnavailable) return `Execution failed: ${failure.message}`;
+  return `Execution failed because of an internal error; the operator log has the cause under execution ${executionId}.`;
 }

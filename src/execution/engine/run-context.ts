@@ -26,15 +26,18 @@ export type RunContext = {
   maxStoredOutputBytes: number;
 };
 
+/** The run cannot start (its integration or flow is gone): the message is for the customer and the vendor. */
+export class RunUnavailable extends Error {}
+
 export const finishedKey = (stepName: string, iteration: string) => `${stepName}\u0000${iteration}`;
 
 export async function loadRunContext(db: Db, execution: Execution, opts: { maxStoredOutputBytes: number }): Promise<RunContext> {
   const definition = execution.versionId
     ? (await db.select().from(integrationVersions).where(eq(integrationVersions.id, execution.versionId)))[0]?.definition
     : (await db.select().from(integrations).where(eq(integrations.id, execution.integrationId)))[0]?.definition;
-  if (!definition) throw new Error(`the integration of execution ${execution.id} no longer exists`);
+  if (!definition) throw new RunUnavailable(`the integration of execution ${execution.id} no longer exists`);
   const flow = definition.flows.find((f) => f.stableKey === execution.flowStableKey);
-  if (!flow) throw new Error(`flow "${execution.flowStableKey}" is not in the integration's definition`);
+  if (!flow) throw new RunUnavailable(`flow "${execution.flowStableKey}" is not in the integration's definition`);
   const [instance] = execution.instanceId ? await db.select().from(instances).where(eq(instances.id, execution.instanceId)) : [];
   const [customer] = execution.customerId ? await db.select().from(customers).where(eq(customers.id, execution.customerId)) : [];
   const done = await db.select().from(stepResults).where(eq(stepResults.executionId, execution.id));
