@@ -71,6 +71,7 @@ export async function runActionStep(
       maxAttempts: deps.config.stepMaxAttempts,
       retryBaseMs: deps.config.stepRetryBaseMs,
       beforeRetry: () => guard.renew(),
+      redact: (text) => ctx.secrets.text(text),
     });
     const warnings = plan?.choice.outcome === 'use' ? plan.choice.warnings : [];
     if (!result.ok) return { status: 'FAILED', attempts: result.attempts, error: result.error, credential: credentialRecord ?? undefined, warnings };

@@ -15,6 +15,11 @@ export type CallOptions = {
   retryBaseMs: number;
   /** Called before each retry; returning false stops (e.g. this worker lost its lease). */
   beforeRetry?: (attempt: number, reason: string) => Promise<boolean>;
+  /**
+   * Replaces the run's known secrets in upstream text. Applied to the error snippet before it is cut, so a
+   * secret that an upstream echoes across the cut leaves no visible prefix.
+   */
+  redact?: (text: string) => string;
 };
 
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -49,7 +54,7 @@ export async function callConnector(http: OutgoingHttp, request: OutgoingRequest
     const failure = classifyFailure(outcome, { now: new Date() });
     const where = `${request.method} ${request.displayUrl}`;
     if (final) return { ok: false, status: response?.status ?? null, error: `${final} (${where})`, attempts: attempt };
-    const detail = response ? `HTTP ${response.status} from ${where}${await snippet(response)}` : `${failure.reason} (${where})`;
+    const detail = response ? `HTTP ${response.status} from ${where}${await snippet(response, opts.redact)}` : `${failure.reason} (${where})`;
     if (!shouldRetry(attempt, opts.maxAttempts, failure)) {
       const suffix = failure.transient ? ` after ${attempt} attempts` : '';
       return { ok: false, status: response?.status ?? null, error: `${detail}${suffix}`, attempts: attempt };
@@ -75,9 +80,9 @@ async function readBody(response: Response, limitBytes: number): Promise<unknown
 }
 
 /** A short piece of the upstream error body: enough to diagnose, too short to dump a document. */
-async function snippet(response: Response): Promise<string> {
+async function snippet(response: Response, redact: (text: string) => string = (text) => text): Promise<string> {
   const prefix = await readBodyPrefix(response, SNIPPET_BYTES).catch(() => new Uint8Array());
-  const text = new TextDecoder().decode(prefix).replace(/\s+/g, ' ').trim();
+  const text = redact(new TextDecoder().decode(prefix)).replace(/\s+/g, ' ').trim();
   return text ? `: ${text.slice(0, 200)}` : '';
 }
 
