@@ -10,7 +10,7 @@
  *
  * Baseline, same run: a plain loop that makes the same 1,000 HTTP calls (POST /records with the same
  * headers and body shape, a fresh Idempotency-Key each) directly to the fake API with global fetch (the
- * engine sends through its own undici client; egress.bench.ts measures it), 16 in flight: the cost of the upstream call alone, without webhook, queue,
+ * engine sends through its own undici client; security-overhead.bench.ts measures it), 16 in flight: the cost of the upstream call alone, without webhook, queue,
  * credential or bookkeeping. Three rounds (one before, two after the engine run); the median counts.
  * Ratio = executions/s ÷ plain calls/s.
  *
