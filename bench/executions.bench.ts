@@ -10,7 +10,7 @@
  *
  * Baseline, same run: a plain loop that makes the same 1,000 HTTP calls (POST /records with the same
  * headers and body shape, a fresh Idempotency-Key each) directly to the fake API with global fetch (the
- * engine sends through its own undici client; egress.bench.ts measures it), 16 in flight: the cost of the upstream call alone, without webhook, queue,
+ * engine sends through its own undici client; security-overhead.bench.ts measures it), 16 in flight: the cost of the upstream call alone, without webhook, queue,
  * credential or bookkeeping. Three rounds (one before, two after the engine run); the median counts.
  * Ratio = executions/s ÷ plain calls/s.
  *
@@ -26,11 +26,10 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { connectDatabase } from '../src/db/client';
-import { createCustomer } from '../src/domain/customers/customers';
-import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
+import { decodeGlobalId } from '../src/lib/global-id';
 import { startFakeApi, type RecordedRequest } from '../test/fakes/fake-api';
 import { acmeRecordDefinition } from '../test/support/integrations';
-import { BenchmarkFailure, fmt, gqlData, listStatements, runPool, seedOrganization, table, type BenchEnv } from './support';
+import { BenchmarkFailure, deployAcmeFlow, fmt, listStatements, runPool, seedOrganization, table, type BenchEnv } from './support';
 
 const EXECUTIONS = 1_000;
 /** Webhook POSTs (and plain calls) in flight. */
@@ -104,73 +103,7 @@ export async function run(env: BenchEnv) {
   try {
     // Setup (not measured): an org-activated acme-api connection whose global baseUrl is the fake API, one
     // customer with its apiKey, the integration (imported, published) and one deployed instance.
-    const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, {
-      key: 'acme-api',
-    });
-    const connection = components.components.nodes[0]?.connections.nodes.find((c: { key: string }) => c.key === 'api-key')?.id as string | undefined;
-    if (!connection) throw new BenchmarkFailure('no acme-api/api-key connection');
-    const scv = await gqlData(
-      api,
-      org.token,
-      `mutation($input: CreateScopedConfigVariableInput!) { createScopedConfigVariable(input: $input) { scopedConfigVariable { id } errors { field messages } } }`,
-      {
-        input: {
-          key: 'Acme API key',
-          stableKey: 'acme-api-key',
-          variableScope: 'customer',
-          managedBy: 'org',
-          connection,
-          inputs: [{ name: 'baseUrl', type: 'value', value: fake.url }],
-        },
-      },
-    );
-    const scvId = scv.createScopedConfigVariable.scopedConfigVariable?.id as string | undefined;
-    if (!scvId) throw new BenchmarkFailure(`createScopedConfigVariable failed: ${JSON.stringify(scv)}`);
-    const customer = encodeGlobalId(
-      'Customer',
-      (await createCustomer(env.database.db, org.admin, { name: 'Throughput customer', externalId: 'throughput-1' })).id,
-    );
-    const ccv = await gqlData(
-      api,
-      org.token,
-      `mutation($input: CreateCustomerConfigVariableInput!) { createCustomerConfigVariable(input: $input) { customerConfigVariable { id } errors { field messages } } }`,
-      { input: { scopedConfigVariable: scvId, customer, inputs: [{ name: 'apiKey', type: 'value', value: API_KEY }] } },
-    );
-    if (ccv.createCustomerConfigVariable.errors.length) throw new BenchmarkFailure(`createCustomerConfigVariable: ${JSON.stringify(ccv)}`);
-    const imported = await gqlData(
-      api,
-      org.token,
-      `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
-      { d: DEFINITION },
-    );
-    const integration = imported.importIntegration.integration?.id as string | undefined;
-    if (!integration) throw new BenchmarkFailure(`importIntegration: ${JSON.stringify(imported)}`);
-    const published = await gqlData(
-      api,
-      org.token,
-      `mutation($id: ID!) { publishIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`,
-      { id: integration },
-    );
-    if (published.publishIntegration.errors.length) throw new BenchmarkFailure(`publishIntegration: ${JSON.stringify(published)}`);
-    const instance = await gqlData(
-      api,
-      org.token,
-      `mutation($input: CreateInstanceInput!) { createInstance(input: $input) { instance { id } errors { field messages } } }`,
-      { input: { integration, customer, name: 'Throughput instance', configVariables: [] } },
-    );
-    const instanceId = instance.createInstance.instance?.id as string | undefined;
-    if (!instanceId) throw new BenchmarkFailure(`createInstance: ${JSON.stringify(instance)}`);
-    const deployed = await gqlData(
-      api,
-      org.token,
-      `mutation($id: ID!) { deployInstance(input: { id: $id }) { instance { flowConfigs { nodes { webhookUrl flow { stableKey } } } } errors { field messages } } }`,
-      { id: instanceId },
-    );
-    const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create')
-      ?.webhookUrl as string | undefined;
-    if (!webhookUrl) throw new BenchmarkFailure(`deployInstance: ${JSON.stringify(deployed)}`);
-    // The URL carries the public host; the path (with its token) is what the server routes on.
-    const webhookPath = new URL(webhookUrl).pathname;
+    const { webhookPath } = await deployAcmeFlow(env, org, { definition: DEFINITION, baseUrl: fake.url, apiKey: API_KEY });
 
     const fire = async (baseUrl: string, name: string): Promise<Sent> => {
       const sentAt = Date.now();

@@ -16,12 +16,15 @@ import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { runMigrations } from '../src/db/migrate';
 import type { Actor } from '../src/domain/actor';
 import { issueApiToken } from '../src/domain/auth/api-tokens';
+import { createCustomer } from '../src/domain/customers/customers';
 import { createOrganization } from '../src/domain/organizations/organizations';
 import { createApp } from '../src/http/app';
 import { webhookRoutes } from '../src/http/webhooks';
 import { loadConfig, type EngineConfig } from '../src/config';
 import type { OutgoingHttp } from '../src/execution/http/outgoing-http';
+import type { KnownSecrets } from '../src/execution/secrets/known-secrets';
 import { startWorker } from '../src/execution/worker';
+import { encodeGlobalId } from '../src/lib/global-id';
 import { createLogger } from '../src/log';
 import { masterKeyFrom } from '../src/vault/master-key';
 import { Vault } from '../src/vault/vault';
@@ -51,12 +54,15 @@ export type BenchEnv = {
    * An execution worker (graphile-worker + lease sweeper + scheduler, `startWorker` as `npm start` runs it)
    * on a server's pool (default: the main server's, as `npm start` shares one pool) with the production
    * engine settings of `loadConfig({}).engine` unless overridden, with EGRESS_ALLOW=127.0.0.1 for the fake
-   * APIs. `http` replaces the worker's outgoing client (the egress benchmark compares with and without the
-   * check). Stopped by `stop()` or at teardown.
+   * APIs. `http` replaces the worker's outgoing client and `knownSecrets` its runs' redaction (the security
+   * overhead benchmark compares with and without the egress check and redaction). Stopped by `stop()` or at
+   * teardown.
    */
-  startWorker: (opts?: { database?: Database; config?: Partial<EngineConfig>; http?: OutgoingHttp }) => Promise<BenchWorker>;
+  startWorker: (opts?: WorkerOptions) => Promise<BenchWorker>;
   close: () => Promise<void>;
 };
+
+type WorkerOptions = { database?: Database; config?: Partial<EngineConfig>; http?: OutgoingHttp; knownSecrets?: () => KnownSecrets };
 
 export type BenchWorker = { id: string; config: EngineConfig; stop: () => Promise<void> };
 
@@ -129,11 +135,11 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     const api = await startApi();
     await vault.checkMasterKey(api.database.db);
 
-    const startBenchWorker = async (opts: { database?: Database; config?: Partial<EngineConfig>; http?: OutgoingHttp } = {}): Promise<BenchWorker> => {
+    const startBenchWorker = async (opts: WorkerOptions = {}): Promise<BenchWorker> => {
       const database = opts.database ?? api.database;
       // The fake APIs listen on 127.0.0.1, which the egress policy refuses unless allowed.
       const config: EngineConfig = { ...loadConfig({ EGRESS_ALLOW: '127.0.0.1' }).engine, ...opts.config };
-      const worker = await startWorker({ db: database.db, database, vault, log: silent, config, http: opts.http });
+      const worker = await startWorker({ db: database.db, database, vault, log: silent, config, http: opts.http, knownSecrets: opts.knownSecrets });
       let stopping: Promise<void> | undefined;
       const stop = () => (stopping ??= worker.stop());
       // Registered after the pool it uses, so it stops before that pool closes.
@@ -153,6 +159,84 @@ export async function seedOrganization(env: BenchEnv, label: string): Promise<Be
   const { org, admin } = await createOrganization(env.database.db, { name, adminName: 'Bench Admin', adminEmail: `admin@${name}.bench` });
   const { token } = await issueApiToken(env.database.db, { orgId: org.id, userId: admin.userId, name: 'bench' });
   return { orgId: org.id, admin, token };
+}
+
+/**
+ * The flow the execution benchmarks run, set up over the API as a vendor would: an org-activated
+ * `acme-api`/`api-key` connection (scoped config variable `acme-api-key`) whose global `baseUrl` is a fake
+ * API, one customer with its `apiKey`, the integration `definition` (an `acmeRecordDefinition`, imported and
+ * published) and one deployed instance. Returns the path of the `create` flow's webhook (with its token).
+ */
+export async function deployAcmeFlow(
+  env: BenchEnv,
+  org: BenchOrg,
+  opts: { definition: string; baseUrl: string; apiKey: string },
+): Promise<{ webhookPath: string }> {
+  const api = env.api.url;
+  const components = await gqlData(api, org.token, `query($key: String) { components(key: $key) { nodes { connections { nodes { id key } } } } }`, {
+    key: 'acme-api',
+  });
+  const connection = components.components.nodes[0]?.connections.nodes.find((c: { key: string }) => c.key === 'api-key')?.id as string | undefined;
+  if (!connection) throw new BenchmarkFailure('no acme-api/api-key connection');
+  const scv = await gqlData(
+    api,
+    org.token,
+    `mutation($input: CreateScopedConfigVariableInput!) { createScopedConfigVariable(input: $input) { scopedConfigVariable { id } errors { field messages } } }`,
+    {
+      input: {
+        key: 'Acme API key',
+        stableKey: 'acme-api-key',
+        variableScope: 'customer',
+        managedBy: 'org',
+        connection,
+        inputs: [{ name: 'baseUrl', type: 'value', value: opts.baseUrl }],
+      },
+    },
+  );
+  const scvId = scv.createScopedConfigVariable.scopedConfigVariable?.id as string | undefined;
+  if (!scvId) throw new BenchmarkFailure(`createScopedConfigVariable failed: ${JSON.stringify(scv)}`);
+  const customer = encodeGlobalId('Customer', (await createCustomer(env.database.db, org.admin, { name: 'Bench customer', externalId: 'bench-1' })).id);
+  const ccv = await gqlData(
+    api,
+    org.token,
+    `mutation($input: CreateCustomerConfigVariableInput!) { createCustomerConfigVariable(input: $input) { customerConfigVariable { id } errors { field messages } } }`,
+    { input: { scopedConfigVariable: scvId, customer, inputs: [{ name: 'apiKey', type: 'value', value: opts.apiKey }] } },
+  );
+  if (ccv.createCustomerConfigVariable.errors.length) throw new BenchmarkFailure(`createCustomerConfigVariable: ${JSON.stringify(ccv)}`);
+  const imported = await gqlData(
+    api,
+    org.token,
+    `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
+    { d: opts.definition },
+  );
+  const integration = imported.importIntegration.integration?.id as string | undefined;
+  if (!integration) throw new BenchmarkFailure(`importIntegration: ${JSON.stringify(imported)}`);
+  const published = await gqlData(
+    api,
+    org.token,
+    `mutation($id: ID!) { publishIntegration(input: { id: $id }) { integration { id } errors { field messages } } }`,
+    { id: integration },
+  );
+  if (published.publishIntegration.errors.length) throw new BenchmarkFailure(`publishIntegration: ${JSON.stringify(published)}`);
+  const instance = await gqlData(
+    api,
+    org.token,
+    `mutation($input: CreateInstanceInput!) { createInstance(input: $input) { instance { id } errors { field messages } } }`,
+    { input: { integration, customer, name: 'Bench instance', configVariables: [] } },
+  );
+  const instanceId = instance.createInstance.instance?.id as string | undefined;
+  if (!instanceId) throw new BenchmarkFailure(`createInstance: ${JSON.stringify(instance)}`);
+  const deployed = await gqlData(
+    api,
+    org.token,
+    `mutation($id: ID!) { deployInstance(input: { id: $id }) { instance { flowConfigs { nodes { webhookUrl flow { stableKey } } } } errors { field messages } } }`,
+    { id: instanceId },
+  );
+  const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create')
+    ?.webhookUrl as string | undefined;
+  if (!webhookUrl) throw new BenchmarkFailure(`deployInstance: ${JSON.stringify(deployed)}`);
+  // The URL carries the public host; the path (with its token) is what the server routes on.
+  return { webhookPath: new URL(webhookUrl).pathname };
 }
 
 export type GraphQLResult<T = any> = { data?: T; errors?: { message: string; path?: (string | number)[] }[] };

@@ -31,7 +31,7 @@ export async function advanceExecution(deps: EngineDeps, workerId: string, execu
   let error: string | null = null;
   let ctx: RunContext | null = null;
   try {
-    ctx = await loadRunContext(db, execution, { maxStoredOutputBytes: config.maxStoredOutputBytes });
+    ctx = await loadRunContext(db, execution, { maxStoredOutputBytes: config.maxStoredOutputBytes, secrets: deps.knownSecrets?.() });
     if (execution.claims > 1) await runLog(db, ctx, 'INFO', `Resumed by another worker (claim ${execution.claims}); finished steps are not run again`);
     result = await runFlow(deps, ctx, guard);
   } catch (failure) {

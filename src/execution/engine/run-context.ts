@@ -31,7 +31,7 @@ export class RunUnavailable extends Error {}
 
 export const finishedKey = (stepName: string, iteration: string) => `${stepName}\u0000${iteration}`;
 
-export async function loadRunContext(db: Db, execution: Execution, opts: { maxStoredOutputBytes: number }): Promise<RunContext> {
+export async function loadRunContext(db: Db, execution: Execution, opts: { maxStoredOutputBytes: number; secrets?: KnownSecrets }): Promise<RunContext> {
   const definition = execution.versionId
     ? (await db.select().from(integrationVersions).where(eq(integrationVersions.id, execution.versionId)))[0]?.definition
     : (await db.select().from(integrations).where(eq(integrations.id, execution.integrationId)))[0]?.definition;
@@ -49,7 +49,7 @@ export async function loadRunContext(db: Db, execution: Execution, opts: { maxSt
     instance: instance ?? null,
     customer: customer ?? null,
     finished: new Map(done.map((r) => [finishedKey(r.stepName, r.iteration), r])),
-    secrets: new KnownSecrets(),
+    secrets: opts.secrets ?? new KnownSecrets(),
     maxStoredOutputBytes: opts.maxStoredOutputBytes,
   };
 }

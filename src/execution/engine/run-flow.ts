@@ -4,6 +4,7 @@ import type { ActionStep, BranchStep, LoopStep, SetVariablesStep, Step } from '.
 import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
 import type { OutgoingHttp } from '../http/outgoing-http';
+import type { KnownSecrets } from '../secrets/known-secrets';
 import { evaluateValue, isTruthyCondition, renderDeep, RenderBudget, TemplateError, withRenderBudget } from '../../lib/templates';
 import { durationOverBudget, loopOverBudget, stepsOverBudget } from '../policy/run-budgets';
 import { runActionStep } from '../steps/action-step';
@@ -11,7 +12,15 @@ import { finishedKey, type RunContext } from './run-context';
 import { recordStep, runLog } from './step-record';
 
 /** `http` is the one way out: every request a step sends passes its egress policy and size budget. */
-export type EngineDeps = { db: Db; vault: Vault; log: Logger; config: EngineConfig; http: OutgoingHttp };
+export type EngineDeps = {
+  db: Db;
+  vault: Vault;
+  log: Logger;
+  config: EngineConfig;
+  http: OutgoingHttp;
+  /** Only for bench/security-overhead.bench.ts (its baseline redacts nothing); never a setting. Default: new KnownSecrets(). */
+  knownSecrets?: () => KnownSecrets;
+};
 
 /** Whether this worker still owns the execution; checked between steps and before retries. */
 export type LeaseGuard = { renew: () => Promise<boolean> };
