@@ -1,4 +1,4 @@
-import { basicToken, redactText, redactValue, secretForms } from './redact';
+import { basicToken, redactText, redactValue, secretForms, secretMatcher, type SecretMatcher } from './redact';
 
 /**
  * The secrets one run has used so far (PASSWORD inputs of opened credentials, tokens obtained at run time,
@@ -7,11 +7,17 @@ import { basicToken, redactText, redactValue, secretForms } from './redact';
  */
 export class KnownSecrets {
   private readonly forms = new Set<string>();
+  /** Rebuilt only when a form was added since the last redaction: a run redacts far more often than it learns. */
+  private matcher: SecretMatcher | null | undefined = null;
 
   /** Adds a secret value and its encodings; values too short to redact safely are ignored (redact.ts). */
   add(secret: string | null | undefined): void {
     if (!secret) return;
-    for (const form of secretForms(secret)) this.forms.add(form);
+    for (const form of secretForms(secret)) {
+      if (this.forms.has(form)) continue;
+      this.forms.add(form);
+      this.matcher = undefined;
+    }
   }
 
   /** Adds the Basic token of user name and password, which contains neither as text. */
@@ -20,10 +26,15 @@ export class KnownSecrets {
   }
 
   text(text: string): string {
-    return this.forms.size === 0 ? text : redactText(text, [...this.forms]);
+    return redactText(text, this.current());
   }
 
   value<T>(value: T): T {
-    return redactValue(value, [...this.forms]);
+    return redactValue(value, this.current());
+  }
+
+  private current(): SecretMatcher | null {
+    if (this.matcher === undefined) this.matcher = secretMatcher(this.forms);
+    return this.matcher;
   }
 }

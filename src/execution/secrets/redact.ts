@@ -33,26 +33,31 @@ export function basicToken(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
 }
 
-/** Replaces every form in a text; longer forms first, so a form containing another is replaced whole. */
-export function redactText(text: string, forms: readonly string[]): string {
-  let result = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
-    if (result.includes(form)) result = result.split(form).join(REDACTED);
-  }
-  return result;
+/** Every form of a set of secrets as one pattern, built once per set and applied in one pass per text. */
+export type SecretMatcher = RegExp;
+
+/** Longer forms first, so a form containing another is replaced whole. */
+export function secretMatcher(forms: Iterable<string>): SecretMatcher | null {
+  const sorted = [...forms].sort((a, b) => b.length - a.length);
+  if (sorted.length === 0) return null;
+  return new RegExp(sorted.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+}
+
+export function redactText(text: string, matcher: SecretMatcher | null): string {
+  return matcher ? text.replace(matcher, REDACTED) : text;
 }
 
 /** Redacts every string (and object key) in a JSON-like value; other values are kept as they are. */
-export function redactValue<T>(value: T, forms: readonly string[]): T {
-  if (forms.length === 0) return value;
-  return walk(value, forms) as T;
+export function redactValue<T>(value: T, matcher: SecretMatcher | null): T {
+  if (!matcher) return value;
+  return walk(value, matcher) as T;
 }
 
-function walk(value: unknown, forms: readonly string[]): unknown {
-  if (typeof value === 'string') return redactText(value, forms);
-  if (Array.isArray(value)) return value.map((item) => walk(item, forms));
+function walk(value: unknown, matcher: SecretMatcher): unknown {
+  if (typeof value === 'string') return redactText(value, matcher);
+  if (Array.isArray(value)) return value.map((item) => walk(item, matcher));
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redactText(key, forms), walk(item, forms)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redactText(key, matcher), walk(item, matcher)]));
   }
   return value;
 }
