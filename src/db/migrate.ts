@@ -25,14 +25,15 @@ export async function runMigrations(database: Database) {
 }
 
 /**
- * drizzle's migrator, with the journal table in the chosen schema: without schema= it is drizzle's own
+ * drizzle's migrator, with the journal table in the chosen schema: without schema= (or with public) it is drizzle's own
  * (`drizzle.__drizzle_migrations`, as databases migrated so far have it) and the SQL runs as written.
  * With schema= the journal lives in that schema and drizzle-kit's `"public".` qualifiers are dropped, so
  * every name resolves through the connection's search_path to that schema. The files are never edited:
  * databases that applied them keep their hashes.
  */
 async function applyMigrations(client: pg.PoolClient, schema: string | undefined) {
-  const journalSchema = schema ?? 'drizzle';
+  // schema=public names where the tables always were: the journal stays where those databases have it.
+  const journalSchema = schema === undefined || schema === 'public' ? 'drizzle' : schema;
   // Checked before CREATE SCHEMA: a role that owns its schema but may not create schemas must still migrate.
   const exists = await client.query('select 1 from pg_namespace where nspname = $1', [journalSchema]);
   if (exists.rowCount === 0) await client.query(`create schema "${journalSchema}"`);

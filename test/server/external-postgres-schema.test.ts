@@ -36,6 +36,19 @@ const tablesIn = (schema: string) =>
     databaseName,
   );
 
+describe('DATABASE_URL with ?schema=public', () => {
+  it('finds the migrations a database without schema= applied, and applies none twice', async () => {
+    const url = new URL(inject('databaseUrl'));
+    url.search = '?schema=public';
+    const existing = connectDatabase(url.toString(), { max: 1 });
+    try {
+      await expect(runMigrations(existing)).resolves.toBeUndefined();
+    } finally {
+      await existing.close();
+    }
+  });
+});
+
 describe('DATABASE_URL with ?schema=custom', () => {
   it('migrates into that schema: tables, foreign keys and the migrations journal, nothing in public', async () => {
     expect(await tablesIn('custom')).toEqual(expect.arrayContaining(['organizations', 'executions', 'webhook_signature_uses', '__drizzle_migrations']));
