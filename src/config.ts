@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { databaseUrlProblem } from './db/database-url';
 import { TEMPLATE_MAX_OUTPUT_BYTES } from './lib/templates/engine';
 import { egressAllowEntryProblem } from './execution/http/egress-policy';
 
@@ -15,6 +16,11 @@ const envSchema = z.object({
     z
       .string()
       .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+      // sslmode, schema and the certificate parameters are read by tenantflow (src/db/database-url.ts).
+      .superRefine((v, ctx) => {
+        const problem = /^postgres(ql)?:\/\//.test(v) ? databaseUrlProblem(v) : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
   ),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),

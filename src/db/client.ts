@@ -1,5 +1,6 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { parseDatabaseUrl, tlsOptions } from './database-url';
 import * as tables from './tables';
 
 export type Db = NodePgDatabase<typeof tables>;
@@ -7,10 +8,18 @@ export type Db = NodePgDatabase<typeof tables>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
-export type Database = { db: Db; pool: pg.Pool; close: () => Promise<void> };
+/** `schema` is the one DATABASE_URL's schema= names; undefined means the server's search_path (`public`). */
+export type Database = { db: Db; pool: pg.Pool; schema: string | undefined; close: () => Promise<void> };
 
 export function connectDatabase(url: string, opts: { max?: number; onQuery?: (sql: string) => void } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const settings = parseDatabaseUrl(url);
+  const pool = new pg.Pool({
+    connectionString: settings.connectionString,
+    ssl: tlsOptions(settings),
+    // search_path as a startup option: every connection of the pool uses the schema from its first query.
+    options: settings.options,
+    max: opts.max ?? 10,
+  });
   // An idle client losing its connection (e.g. Postgres restarting) must not crash the process.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
@@ -19,5 +28,5 @@ export function connectDatabase(url: string, opts: { max?: number; onQuery?: (sq
     schema: tables,
     logger: onQuery ? { logQuery: (sql) => onQuery(sql) } : false,
   });
-  return { db, pool, close: () => pool.end() };
+  return { db, pool, schema: settings.schema, close: () => pool.end() };
 }
