@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -101,6 +102,26 @@ describe('embedded PostgreSQL shared by several processes', { timeout: 180_000 }
     expect(postmasterPid()).toBe(postmaster);
     expect(await queryAnswers()).toBeGreaterThan(0);
     expect(await stop(next)).toBe(0);
+    expect(fs.existsSync(pidFile)).toBe(false);
+    expect(isAlive(postmaster)).toBe(false);
+  });
+
+  it('SIGTERM to `npm start` stops the server, its worker process and then PostgreSQL, and exits 0', async () => {
+    const npm = spawn('npm', ['start', '--silent'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    npm.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    for (let i = 0; i < 1200 && !/"msg":"worker started"/.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const workerPid = Number(/"pid":(\d+),"msg":"worker process started"/.exec(out)?.[1]);
+    expect(isAlive(workerPid)).toBe(true);
+    const postmaster = postmasterPid();
+    npm.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(isAlive(workerPid)).toBe(false);
     expect(fs.existsSync(pidFile)).toBe(false);
     expect(isAlive(postmaster)).toBe(false);
   });
