@@ -57,7 +57,7 @@ async function probe(url: string) {
   }
 }
 
-export function withoutPassword(url: string) {
+function withoutPassword(url: string) {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
