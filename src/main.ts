@@ -11,7 +11,14 @@ import type { Logger } from './log';
 import { loadMasterKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
 
-export type RunningServer = { url: string; stop: () => Promise<void> };
+/**
+ * `stopAccepting` closes the HTTP server and waits for the requests in flight; `stop` then stops the worker
+ * and the database (embedded PostgreSQL last), in that order.
+ */
+export type RunningServer = { url: string; stopAccepting: () => Promise<void>; stop: () => Promise<void> };
+
+/** Requests still running this long after the server stopped accepting are cut off. */
+const HTTP_DRAIN_MS = 30_000;
 
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
 export async function startServer(config: Config, log: Logger, opts: { worker?: boolean; http?: boolean } = {}): Promise<RunningServer> {
@@ -26,7 +33,7 @@ export async function startServer(config: Config, log: Logger, opts: { worker?: 
 }
 
 async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: { worker?: boolean; http?: boolean }): Promise<RunningServer> {
-  const keys = loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir });
+  const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
   const sealed = await sealLegacyWebhookTokens(database.db, vault);
@@ -66,19 +73,27 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
     );
   }
 
+  let closing: Promise<void> | undefined;
+  const stopAccepting = () => (closing ??= server ? closeHttp(server) : Promise.resolve());
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      if (server) {
-        await new Promise<void>((resolve) => {
-          server!.close(() => resolve());
-          server!.closeIdleConnections();
-        });
-      }
+      await stopAccepting();
       await worker?.stop();
       await database.shutdown();
     })());
-  return { url, stop };
+  return { url, stopAccepting, stop };
+}
+
+function closeHttp(server: http.Server) {
+  return new Promise<void>((resolve) => {
+    const cutOff = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
+    server.close(() => {
+      clearTimeout(cutOff);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 // Printed once, to stdout rather than the log, so it is not kept in log storage.

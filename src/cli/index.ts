@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../log';
+import { fatalMessage } from './fatal-message';
 import { migrateCommand } from './migrate';
 import { serveCommand } from './serve';
 import { tokenCommands } from './token';
@@ -26,24 +27,36 @@ vaultCommands(program.command('vault').description('manage the encryption of sto
 
 type Deps = { config: ReturnType<typeof loadConfig>; log: ReturnType<typeof createLogger> };
 
+/**
+ * Runs a command; exit code 0 only when it ends cleanly. A fatal error prints one line on stderr naming
+ * its cause and the setting to change (exit 1; 2 for an invalid configuration).
+ */
 async function run<A extends unknown[]>(command: (deps: Deps, ...args: A) => Promise<void>, ...args: A) {
   let config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`Invalid configuration: ${error.problems.join('; ')}\n`);
       process.exit(2);
     }
     throw error;
   }
   const log = createLogger(config.logLevel);
+  const fail = (error: unknown) => {
+    log.debug({ err: error }, 'tenantflow stopped');
+    process.stderr.write(`${fatalMessage(error, config)}\n`);
+    process.exit(1);
+  };
+  // A thrown bug leaves the process in an unknown state: it stops rather than serving half-dead.
+  process.on('uncaughtException', fail);
   try {
     await command({ config, log }, ...args);
   } catch (error) {
-    log.fatal({ err: error }, 'tenantflow stopped');
-    process.exitCode = 1;
+    fail(error);
   }
+  // Explicit, so that no leftover handle (e.g. the embedded PostgreSQL handed over to another process) keeps it alive.
+  process.exit(process.exitCode ?? 0);
 }
 
 export type CommandDeps = Deps;

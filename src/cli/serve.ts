@@ -16,12 +16,15 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
       if (stopping) return;
       stopping = true;
       log.info({ reason }, 'shutting down');
-      // The worker stops first: it needs the database this process may own (embedded PostgreSQL).
+      // New requests are refused first and the ones in flight answered; then the worker child stops, before
+      // the database it uses (this process may own the embedded PostgreSQL) stops last.
       (async () => {
+        await server.stopAccepting();
         await worker?.stop();
         await server.stop();
       })().then(resolve, (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
         resolve();
       });
       // A second signal means "now": do not wait for in-flight work.

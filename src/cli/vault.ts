@@ -14,7 +14,7 @@ export function vaultCommands(vault: Command, run: Run) {
 async function rotate({ config, log }: CommandDeps) {
   const database = await openDatabase(config, log);
   try {
-    const keys = loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir });
+    const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
     const rotated = await new Vault(keys.current, keys.previous).rotate(database.db);
     process.stdout.write(`re-wrapped ${rotated} data keys with master key ${keys.current.id}; the previous keys are no longer needed\n`);
   } finally {

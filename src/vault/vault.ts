@@ -49,7 +49,7 @@ export class Vault {
     await db.insert(vaultMeta).values({ id: 1, masterKeyId: this.master.id }).onConflictDoNothing();
     const [meta] = await db.select().from(vaultMeta);
     if (meta && meta.masterKeyId !== this.master.id && !this.previous.some((key) => key.id === meta.masterKeyId)) {
-      throw new VaultError(`TENANTFLOW_MASTER_KEY (id ${this.master.id}) is not the key this database was encrypted with (id ${meta.masterKeyId}).`);
+      throw new VaultError(`${this.master.source} (id ${this.master.id}) is not the key this database was encrypted with (id ${meta.masterKeyId}).`);
     }
   }
 
