@@ -21,6 +21,7 @@ export async function startTestWorker(overrides: Partial<EngineConfig> = {}) {
   });
   return {
     id: worker.id,
+    problem: worker.problem,
     stop: async () => {
       await worker.stop();
       await database.close();
