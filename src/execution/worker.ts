@@ -44,6 +44,7 @@ export async function startWorker(
   const id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   /** Executions this worker is running now: what a stop hands back if they do not finish in time. */
   const inFlight = new Set<string>();
+  let draining = false;
 
   const startRunner = async (): Promise<Runner> => {
     const events: WorkerEvents = new EventEmitter();
@@ -63,7 +64,7 @@ export async function startWorker(
           const { executionId } = payload as { executionId: string };
           inFlight.add(executionId);
           try {
-            await advanceExecution(deps, id, executionId);
+            await advanceExecution(deps, id, executionId, () => draining);
           } finally {
             inFlight.delete(executionId);
           }
@@ -92,12 +93,14 @@ export async function startWorker(
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     for (const stopTimer of timers) stopTimer();
+    // Runs end their step in flight and hand themselves back at their next lease check (advanceExecution).
+    draining = true;
     const runnerStopped = supervisor.stop();
     const drained = await within(runnerStopped, deps.config.shutdownDrainMs);
     if (!drained && inFlight.size > 0) {
-      // Leases end now and each run gets a new job, so another worker resumes it at once; here the run stops
-      // at its next lease check (its step in flight may still finish; the next holder sends it with the same
-      // Idempotency-Key).
+      // A step still in flight after the drain: its lease ends now and the run gets a new job, so another
+      // worker resumes it at once; here the run stops at its next lease check. The step may then be sent
+      // again (same Idempotency-Key) while this one is still waiting: the price of a bounded stop.
       const handedBack = [...inFlight];
       for (const executionId of handedBack) {
         await releaseLease(deps.db, executionId, id)

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { executions, instances } from '../../db/tables';
 import { claimExecution, releaseLease, renewLease } from './lease';
+import { enqueueAdvance } from '../../domain/executions/job-queue';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import { describeError } from '../../lib/describe-error';
 import { loadRunContext, RunUnavailable, type RunContext } from './run-context';
@@ -12,13 +13,19 @@ import { runLog, storedOutput } from './step-record';
  * The job handler: claim the execution, run its flow, record the end. A job for an execution someone else
  * holds (or that has ended) does nothing, so duplicate jobs are harmless.
  */
-export async function advanceExecution(deps: EngineDeps, workerId: string, executionId: string): Promise<void> {
+export async function advanceExecution(
+  deps: EngineDeps,
+  workerId: string,
+  executionId: string,
+  /** True once the worker is stopping: the run ends its step in flight, then hands the execution back. */
+  stopping: () => boolean = () => false,
+): Promise<void> {
   const { db, config } = deps;
   const execution = await claimExecution(db, executionId, workerId, config.leaseMs);
   if (!execution) return;
   const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
 
-  const lease = keepLease(deps, workerId, executionId);
+  const lease = keepLease(deps, workerId, executionId, stopping);
   try {
     await runToEnd(deps, workerId, execution, lease.guard);
   } catch (error) {
@@ -41,12 +48,18 @@ export async function advanceExecution(deps: EngineDeps, workerId: string, execu
  * retries, answers whether this worker still holds it. A renewal that fails because the database is away is
  * tried again on the next tick; one that finds another owner is final.
  */
-function keepLease(deps: EngineDeps, workerId: string, executionId: string) {
+function keepLease(deps: EngineDeps, workerId: string, executionId: string, stopping: () => boolean) {
   const { db, config } = deps;
   let lost = false;
   let renewedAt = Date.now();
   const renew = async () => {
     if (lost) return false;
+    if (stopping()) {
+      // Between steps or before a retry, nothing is in flight: another worker resumes the run at once.
+      lost = true;
+      if (await releaseLease(db, executionId, workerId)) await enqueueAdvance(db, executionId, `handback:${executionId}`);
+      return false;
+    }
     renewedAt = Date.now();
     if (!(await renewLease(db, executionId, workerId, config.leaseMs))) lost = true;
     return !lost;
@@ -59,7 +72,7 @@ function keepLease(deps: EngineDeps, workerId: string, executionId: string) {
   return {
     guard: {
       // Renewal is cheap but not free: asked between steps, it renews at most every third of the lease.
-      renew: async () => (lost ? false : Date.now() - renewedAt < config.leaseMs / 3 ? true : renew()),
+      renew: async () => (lost ? false : !stopping() && Date.now() - renewedAt < config.leaseMs / 3 ? true : renew()),
     },
     stop: () => clearInterval(timer),
   };
