@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const LEASE_MS = 20_000;
-const nameOf = (r: { json: unknown }) => (r.json as { name?: string })?.name ?? '';
+const nameOf = (r: { json?: unknown }) => (r.json as { name?: string })?.name ?? '';
 
 it('a stopping worker lets its in-flight steps finish, hands the runs back, and another worker resumes them at once', async () => {
   const instance = await acmeInstance(h, org, api, 'rel-drain');
