@@ -52,27 +52,32 @@ function keepLease(deps: EngineDeps, workerId: string, executionId: string, stop
   const { db, config } = deps;
   let lost = false;
   let renewedAt = Date.now();
-  const renew = async () => {
+  const extend = async () => {
     if (lost) return false;
-    if (stopping()) {
-      // Between steps or before a retry, nothing is in flight: another worker resumes the run at once.
-      lost = true;
-      if (await releaseLease(db, executionId, workerId)) await enqueueAdvance(db, executionId, `handback:${executionId}`);
-      return false;
-    }
     renewedAt = Date.now();
     if (!(await renewLease(db, executionId, workerId, config.leaseMs))) lost = true;
     return !lost;
   };
+  // Asked only where nothing is in flight (between steps, around a retry), so only here may a stopping
+  // worker hand the run back; the timer keeps extending the lease while a step finishes.
+  const renew = async () => {
+    if (lost) return false;
+    if (stopping()) {
+      lost = true;
+      if (await releaseLease(db, executionId, workerId)) await enqueueAdvance(db, executionId, `handback:${executionId}`);
+      return false;
+    }
+    return Date.now() - renewedAt < config.leaseMs / 3 ? true : extend();
+  };
   const timer = setInterval(
-    () => void renew().catch((error: unknown) => deps.log.debug({ executionId, err: describeError(error) }, 'lease renewal failed; retried on the next tick')),
+    () => void extend().catch((error: unknown) => deps.log.debug({ executionId, err: describeError(error) }, 'lease renewal failed; retried on the next tick')),
     Math.max(50, Math.floor(config.leaseMs / 3)),
   );
   timer.unref();
   return {
     guard: {
       // Renewal is cheap but not free: asked between steps, it renews at most every third of the lease.
-      renew: async () => (lost ? false : !stopping() && Date.now() - renewedAt < config.leaseMs / 3 ? true : renew()),
+      renew,
     },
     stop: () => clearInterval(timer),
   };
