@@ -53,11 +53,14 @@ const envSchema = z.object({
   ),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
   WORKER_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(4)),
-  EXECUTION_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).default(30_000)),
   STEP_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(30_000)),
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
+  // Reliability of the worker (issue 8): the lease must outlast one step attempt (leaseProblem below); a
+  // stopping worker lets in-flight steps finish for at most SHUTDOWN_DRAIN_MS, then hands back their leases.
+  EXECUTION_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).default(45_000)),
+  SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
   // Webhooks (issue 7): what one caller may send before it costs the server anything.
   WEBHOOK_MAX_BODY_BYTES: z.preprocess(
     emptyAsUndefined,
@@ -200,6 +203,8 @@ export type EngineConfig = {
   stepMaxAttempts: number;
   stepRetryBaseMs: number;
   schedulerIntervalMs: number;
+  /** SHUTDOWN_DRAIN_MS: how long a stopping worker lets in-flight runs go on before it hands them back. */
+  shutdownDrainMs: number;
   /** Stored step output and execution result larger than this (JSON bytes) are truncated with a marker. */
   maxStoredOutputBytes: number;
   budgets: RunBudgets;
@@ -208,6 +213,15 @@ export type EngineConfig = {
   /** RUN_MAX_RESPONSE_BYTES: the most of one upstream response body a step reads. */
   maxResponseBytes: number;
 };
+
+/**
+ * Issue 8: a lease no longer than one step attempt lets another worker take a run whose step is still in
+ * flight (the renewal timer is a safeguard, not a licence). Checked by loadConfig and by startWorker.
+ */
+export function leaseProblem(engine: Pick<EngineConfig, 'leaseMs' | 'stepTimeoutMs'>): string | null {
+  if (engine.leaseMs > engine.stepTimeoutMs) return null;
+  return `EXECUTION_LEASE_MS (${engine.leaseMs}) must be greater than STEP_TIMEOUT_MS (${engine.stepTimeoutMs}): a step attempt must end before its lease can pass to another worker`;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -223,6 +237,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
+  const leaseTooShort = leaseProblem({ leaseMs: e.EXECUTION_LEASE_MS, stepTimeoutMs: e.STEP_TIMEOUT_MS });
+  if (leaseTooShort) throw new ConfigError([leaseTooShort]);
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -242,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stepMaxAttempts: e.STEP_MAX_ATTEMPTS,
       stepRetryBaseMs: e.STEP_RETRY_BASE_MS,
       schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+      shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
       maxStoredOutputBytes: e.RUN_MAX_STORED_OUTPUT_BYTES,
       budgets: runBudgets(e),
       egressAllow: e.EGRESS_ALLOW,

@@ -4,6 +4,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { runMigrations as runJobQueueMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import type { Database } from './client';
+import { JOB_QUEUE_SCHEMA } from '../domain/executions/job-queue';
 
 const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
 // Arbitrary but fixed: several processes starting at once must not run the same migration twice.
@@ -21,7 +22,7 @@ export async function runMigrations(database: Database) {
   }
   // The job queue's own schema (it locks its migrations itself): API processes enqueue jobs even when they
   // run no worker. Run after the lock client is released, so a one-connection pool does not wait on itself.
-  await runJobQueueMigrations({ pgPool: database.pool });
+  await runJobQueueMigrations({ pgPool: database.pool, schema: JOB_QUEUE_SCHEMA });
 }
 
 /**

@@ -1,43 +1,87 @@
+import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { Logger, run, type Runner } from 'graphile-worker';
+import { Logger, run, type Runner, type WorkerEvents } from 'graphile-worker';
+import { leaseProblem } from '../config';
 import type { Database } from '../db/client';
+import { describeError } from '../lib/describe-error';
+import type { Logger as AppLogger } from '../log';
 import { advanceExecution } from './engine/advance-execution';
-import { expiredLeases } from './engine/lease';
+import { expiredLeases, queuedWithoutLiveJob, releaseLease } from './engine/lease';
 import { outgoingHttp, type OutgoingHttp } from './http/outgoing-http';
 import type { EngineDeps } from './engine/run-flow';
-import { ADVANCE_EXECUTION, enqueueAdvance } from '../domain/executions/job-queue';
+import { ADVANCE_EXECUTION, enqueueAdvance, JOB_QUEUE_SCHEMA } from '../domain/executions/job-queue';
+import { isTransientDatabaseError } from './policy/transient-database-error';
 import { fireDueSchedules } from './schedules';
 
-export type RunningWorker = { id: string; stop: () => Promise<void> };
+export type RunningWorker = {
+  id: string;
+  /** Why this worker cannot take jobs right now (its job queue runner is down), or null: for /readyz. */
+  problem: () => string | null;
+  /**
+   * Stops taking jobs, lets in-flight runs go on for at most `shutdownDrainMs`, hands back the leases of
+   * those still running (another worker resumes them at once), then stops the runner.
+   */
+  stop: () => Promise<void>;
+};
+
+/** The restart delay of a failed runner doubles from this, up to RESTART_MAX_MS; it resets after a healthy minute. */
+const RESTART_MIN_MS = 250;
+const RESTART_MAX_MS = 15_000;
 
 /**
- * A worker process's part: graphile-worker runs "advance execution" jobs; a sweeper hands executions whose
- * lease ran out (their worker died) to a new job, long before graphile-worker's own 4-hour lock expires;
- * the scheduler fires due schedule ticks (each tick once, whatever the number of processes).
+ * A worker process's part: graphile-worker runs "advance execution" jobs, supervised (a runner that fails,
+ * e.g. during a database outage, is started again with backoff); a sweeper hands executions whose lease ran
+ * out, or QUEUED ones whose job is gone or held by a dead worker, to a new job, long before
+ * graphile-worker's own 4-hour lock expires; the scheduler fires due schedule ticks.
  */
 export async function startWorker(
   workerDeps: Omit<EngineDeps, 'http'> & { database: Database; /** Only a benchmark passes its own. */ http?: OutgoingHttp },
 ): Promise<RunningWorker> {
+  const tooShort = leaseProblem(workerDeps.config);
+  if (tooShort) throw new Error(tooShort);
   const deps = { ...workerDeps, http: workerDeps.http ?? outgoingHttp(workerDeps.config) };
   const id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const runner: Runner = await run({
-    pgPool: deps.database.pool,
-    concurrency: deps.config.workerConcurrency,
-    noHandleSignals: true,
-    pollInterval: 1000,
-    logger: graphileLogger(deps),
-    taskList: {
-      [ADVANCE_EXECUTION]: async (payload) => {
-        const { executionId } = payload as { executionId: string };
-        await advanceExecution(deps, id, executionId);
+  /** Executions this worker is running now: what a stop hands back if they do not finish in time. */
+  const inFlight = new Set<string>();
+  let draining = false;
+
+  const startRunner = async (): Promise<Runner> => {
+    const events: WorkerEvents = new EventEmitter();
+    // graphile-worker reports these as events (and logs them); they are not thrown to us.
+    events.on('pool:listen:error', ({ error }) => deps.log.warn({ err: describeError(error) }, 'job queue lost its LISTEN connection; it reconnects'));
+    events.on('worker:getJob:error', ({ error }) => deps.log.warn({ err: describeError(error) }, 'job queue could not fetch a job'));
+    return run({
+      pgPool: deps.database.pool,
+      schema: JOB_QUEUE_SCHEMA,
+      concurrency: deps.config.workerConcurrency,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      events,
+      logger: graphileLogger(deps),
+      taskList: {
+        [ADVANCE_EXECUTION]: async (payload) => {
+          const { executionId } = payload as { executionId: string };
+          inFlight.add(executionId);
+          try {
+            await advanceExecution(deps, id, executionId, () => draining);
+          } finally {
+            inFlight.delete(executionId);
+          }
+        },
       },
-    },
-  });
+    });
+  };
+  const supervisor = supervise(startRunner, deps.log);
+  await supervisor.started;
 
   const sweep = async () => {
     for (const lapsed of await expiredLeases(deps.db)) {
       await enqueueAdvance(deps.db, lapsed.id, `reclaim:${lapsed.id}:${lapsed.claims}`);
+    }
+    // One job key per execution: a second sweep (by this or another worker) collapses into the same job.
+    for (const stranded of await queuedWithoutLiveJob(deps.db, deps.config.leaseMs)) {
+      await enqueueAdvance(deps.db, stranded.id, `execution:${stranded.id}`);
     }
   };
   const timers = [
@@ -46,15 +90,113 @@ export async function startWorker(
   ];
   deps.log.info({ workerId: id, concurrency: deps.config.workerConcurrency }, 'worker started');
 
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    for (const stopTimer of timers) stopTimer();
+    // Runs end their step in flight and hand themselves back at their next lease check (advanceExecution).
+    draining = true;
+    const runnerStopped = supervisor.stop();
+    const drained = await within(runnerStopped, deps.config.shutdownDrainMs);
+    if (!drained && inFlight.size > 0) {
+      // A step still in flight after the drain: its lease ends now and the run gets a new job, so another
+      // worker resumes it at once; here the run stops at its next lease check. The step may then be sent
+      // again (same Idempotency-Key) while this one is still waiting: the price of a bounded stop.
+      const handedBack = [...inFlight];
+      for (const executionId of handedBack) {
+        await releaseLease(deps.db, executionId, id)
+          .then((released) => (released ? enqueueAdvance(deps.db, executionId, `handback:${executionId}`) : undefined))
+          .catch((error: unknown) => deps.log.warn({ executionId, err: describeError(error) }, 'could not hand back the execution; its lease will run out'));
+      }
+      deps.log.warn({ workerId: id, executions: handedBack.length }, 'stopping worker handed back unfinished executions');
+      // Bounded: a run stops after its step attempt at the latest.
+      await within(runnerStopped, deps.config.stepTimeoutMs + 1000);
+    }
+    if (!workerDeps.http) await deps.http.close();
+  };
+  return { id, problem: supervisor.problem, stop: () => (stopping ??= stop()) };
+}
+
+/**
+ * Keeps one graphile-worker runner going: when its promise settles without a stop (a fatal error, e.g. the
+ * database went away), it is started again after a backoff, one log line per restart with the cause.
+ */
+function supervise(startRunner: () => Promise<Runner>, log: AppLogger) {
+  let runner: Runner | null = null;
+  let problem: string | null = 'job queue starting';
+  let stopped = false;
+  let wake = () => {};
+  const started = startRunner().then((first) => {
+    runner = first;
+    problem = null;
+  });
+  const loop = started.then(async () => {
+    let failures = 0;
+    while (!stopped) {
+      const upSince = Date.now();
+      const cause = await runner!.promise.then(
+        () => 'the runner stopped',
+        (error: unknown) => error,
+      );
+      if (stopped) return;
+      runner = null;
+      if (Date.now() - upSince > 60_000) failures = 0;
+      while (!stopped && !runner) {
+        failures += 1;
+        const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** (failures - 1));
+        problem = `job queue runner down: ${describeError(cause).message}`;
+        log.warn({ err: describeError(cause), restartInMs: delay, restarts: failures }, 'job queue runner failed; restarting');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          wake = () => (clearTimeout(timer), resolve());
+        });
+        if (stopped) return;
+        try {
+          runner = await startRunner();
+          problem = null;
+        } catch (error) {
+          if (!isTransientDatabaseError(error)) log.error({ err: describeError(error) }, 'job queue runner could not start');
+        }
+      }
+    }
+  });
   return {
-    id,
+    started,
+    problem: () => problem,
     stop: async () => {
-      for (const stop of timers) stop();
-      // Waits for running jobs: in-flight executions finish (or, past the lease, are resumed elsewhere).
-      await runner.stop();
-      if (!workerDeps.http) await deps.http.close();
+      stopped = true;
+      problem = 'worker stopped';
+      wake();
+      await started.catch(() => {});
+      await runner?.stop().catch((error: unknown) => log.warn({ err: describeError(error) }, 'job queue runner stopped with an error'));
+      await loop.catch(() => {});
     },
   };
+}
+
+/** Whether `promise` settled within `ms` (it keeps going either way). */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true as const), timedOut]);
+  clearTimeout(timer);
+  return settled;
+}
+
+/**
+ * For the process that runs a worker: graphile-worker 0.17 leaves some of its own promises unawaited, so a
+ * database outage can surface as an unhandled rejection. Such a database error is logged and the process
+ * keeps running (the supervisor restarts the runner; pools reconnect on their next query). Anything else is
+ * a bug with unknown state: it is logged with its cause and the process exits non-zero, never half alive.
+ */
+export function handleUnhandledRejections(log: AppLogger, exit: (code: number) => void = (code) => process.exit(code)) {
+  process.on('unhandledRejection', (reason) => {
+    if (isTransientDatabaseError(reason)) {
+      log.warn({ err: describeError(reason) }, 'unhandled database error (transient); the worker recovers');
+      return;
+    }
+    log.fatal({ err: describeError(reason) }, 'unhandled promise rejection; exiting');
+    exit(1);
+  });
 }
 
 function repeat(task: () => Promise<void>, everyMs: number, deps: EngineDeps) {
@@ -63,7 +205,7 @@ function repeat(task: () => Promise<void>, everyMs: number, deps: EngineDeps) {
     if (running) return;
     running = true;
     task()
-      .catch((error) => deps.log.warn({ err: error }, 'background engine task failed'))
+      .catch((error) => deps.log.warn({ err: describeError(error) }, 'background engine task failed'))
       .finally(() => (running = false));
   }, everyMs);
   timer.unref();

@@ -26,6 +26,8 @@ export type AppDeps = {
   publicUrl: string;
   /** Extra routes (webhooks, OAuth callbacks) answered before GraphQL. */
   routes?: Route[];
+  /** Why this process's worker takes no jobs right now, or null (RunningWorker.problem); /readyz answers 503 then. */
+  workerProblem?: () => string | null;
   /** Body limit and CORS origins from the config; tests leave it out to get the defaults. */
   api?: Partial<ApiConfig>;
 };
@@ -105,7 +107,7 @@ export function createApp(deps: AppDeps) {
       },
     },
     plugins: [
-      routesPlugin([...healthRoutes(deps.db), ...(deps.routes ?? [])]),
+      routesPlugin([...healthRoutes(deps.db, deps.workerProblem), ...(deps.routes ?? [])]),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, exposeLimits: true, flattenFragments: true },
         maxAliases: { n: 30, exposeLimits: true },

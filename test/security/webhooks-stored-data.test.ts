@@ -20,7 +20,7 @@ const FLOW_CONFIGS = `query($id: ID!) { instance(id: $id) { flowConfigs { nodes 
 /** Rows of every table (ours and the job queue's) whose text contains `needle`. */
 async function rowsContaining(needle: string) {
   const tables = await h.database.db.execute<{ name: string }>(
-    sql`select format('%I.%I', table_schema, table_name) as name from information_schema.tables where table_schema in ('public', 'graphile_worker') and table_type = 'BASE TABLE'`,
+    sql`select format('%I.%I', table_schema, table_name) as name from information_schema.tables where table_schema in ('public', 'tenantflow_worker') and table_type = 'BASE TABLE'`,
   );
   const found: string[] = [];
   for (const { name } of tables.rows) {

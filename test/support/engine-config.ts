@@ -4,7 +4,9 @@ import { defaultRunBudgets, type EngineConfig } from '../../src/config';
 export const testEngineConfig: EngineConfig = {
   workerConcurrency: 4,
   leaseMs: 2_000,
-  stepTimeoutMs: 5_000,
+  // Below the lease, as the configuration requires (leaseProblem in src/config.ts).
+  stepTimeoutMs: 1_500,
+  shutdownDrainMs: 2_000,
   stepMaxAttempts: 4,
   stepRetryBaseMs: 20,
   schedulerIntervalMs: 3_600_000,

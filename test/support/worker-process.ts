@@ -1,23 +1,28 @@
 /**
  * A worker in its own OS process, for tests that kill one or run several: `node --import tsx this-file`.
- * Reads TEST_DATABASE_URL, TEST_MASTER_KEY and optional EXECUTION_LEASE_MS / SCHEDULER_INTERVAL_MS.
+ * Reads TEST_DATABASE_URL, TEST_MASTER_KEY and optional EXECUTION_LEASE_MS / STEP_TIMEOUT_MS /
+ * SHUTDOWN_DRAIN_MS / SCHEDULER_INTERVAL_MS.
  */
 import { connectDatabase } from '../../src/db/client';
-import { startWorker } from '../../src/execution/worker';
+import { handleUnhandledRejections, startWorker } from '../../src/execution/worker';
 import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
 import { testEngineConfig } from './engine-config';
 
+const log = createLogger('warn');
+handleUnhandledRejections(log);
 const database = connectDatabase(process.env.TEST_DATABASE_URL!, { max: 6 });
 const worker = await startWorker({
   db: database.db,
   database,
   vault: new Vault(masterKeyFrom(process.env.TEST_MASTER_KEY!)),
-  log: createLogger('warn'),
+  log,
   config: {
     ...testEngineConfig,
     leaseMs: Number(process.env.EXECUTION_LEASE_MS ?? testEngineConfig.leaseMs),
+    stepTimeoutMs: Number(process.env.STEP_TIMEOUT_MS ?? Math.min(testEngineConfig.stepTimeoutMs, Number(process.env.EXECUTION_LEASE_MS ?? Infinity) - 100)),
+    shutdownDrainMs: Number(process.env.SHUTDOWN_DRAIN_MS ?? testEngineConfig.shutdownDrainMs),
     schedulerIntervalMs: Number(process.env.SCHEDULER_INTERVAL_MS ?? testEngineConfig.schedulerIntervalMs),
   },
 });

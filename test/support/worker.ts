@@ -21,6 +21,7 @@ export async function startTestWorker(overrides: Partial<EngineConfig> = {}) {
   });
   return {
     id: worker.id,
+    problem: worker.problem,
     stop: async () => {
       await worker.stop();
       await database.close();
@@ -46,9 +47,17 @@ export async function spawnWorker(env: Record<string, string> = {}) {
     });
     child.once('exit', (code) => reject(new Error(`worker process exited with ${code}`)));
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running = false;
+      resolve();
+    }),
+  );
   return {
     id,
+    /** False once the process has exited (for whatever reason). */
+    running: () => running,
     kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
       child.kill(signal);
       await exited;

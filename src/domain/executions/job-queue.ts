@@ -4,11 +4,20 @@ import type { DbOrTx } from '../../db/client';
 export const ADVANCE_EXECUTION = 'advance-execution';
 
 /**
+ * graphile-worker's schema for tenantflow (issue 8): a schema of its own, so another graphile-worker in the same
+ * database (another application, another version migrating `graphile_worker`) cannot disturb this queue.
+ * Jobs left in the old `graphile_worker` schema are not moved: every QUEUED execution without a live job
+ * here gets a new one from the sweeper (`queuedWithoutLiveJob`, execution/engine/lease.ts), so nothing is
+ * lost and the old schema can be dropped once no older version runs.
+ */
+export const JOB_QUEUE_SCHEMA = 'tenantflow_worker';
+
+/**
  * Adds the job "advance execution X" in the caller's transaction, so an execution row and its job are
  * committed together or not at all. The job key makes a second enqueue of the same claim a no-op.
  */
 export async function enqueueAdvance(db: DbOrTx, executionId: string, jobKey = `execution:${executionId}`, delayMs = 0) {
   await db.execute(
-    sql`select graphile_worker.add_job(${ADVANCE_EXECUTION}, json_build_object('executionId', ${executionId}::text), job_key => ${jobKey}, max_attempts => 10, run_at => now() + ${`${delayMs} milliseconds`}::interval)`,
+    sql`select ${sql.identifier(JOB_QUEUE_SCHEMA)}.add_job(${ADVANCE_EXECUTION}, json_build_object('executionId', ${executionId}::text), job_key => ${jobKey}, max_attempts => 10, run_at => now() + ${`${delayMs} milliseconds`}::interval)`,
   );
 }

@@ -1,31 +1,92 @@
 import { and, eq } from 'drizzle-orm';
 import { executions, instances } from '../../db/tables';
-import { claimExecution, renewLease } from './lease';
+import { claimExecution, releaseLease, renewLease } from './lease';
+import { enqueueAdvance } from '../../domain/executions/job-queue';
+import { isTransientDatabaseError } from '../policy/transient-database-error';
 import { describeError } from '../../lib/describe-error';
 import { loadRunContext, RunUnavailable, type RunContext } from './run-context';
-import { LeaseLost, runFlow, StepFailed, type EngineDeps } from './run-flow';
+import { LeaseLost, runFlow, StepFailed, type EngineDeps, type LeaseGuard } from './run-flow';
+import type { Execution } from '../../domain/executions/start-execution';
 import { runLog, storedOutput } from './step-record';
 
 /**
  * The job handler: claim the execution, run its flow, record the end. A job for an execution someone else
  * holds (or that has ended) does nothing, so duplicate jobs are harmless.
  */
-export async function advanceExecution(deps: EngineDeps, workerId: string, executionId: string): Promise<void> {
+export async function advanceExecution(
+  deps: EngineDeps,
+  workerId: string,
+  executionId: string,
+  /** True once the worker is stopping: the run ends its step in flight, then hands the execution back. */
+  stopping: () => boolean = () => false,
+): Promise<void> {
   const { db, config } = deps;
   const execution = await claimExecution(db, executionId, workerId, config.leaseMs);
   if (!execution) return;
   const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
 
-  // Renewal is cheap but not free: at most every third of the lease.
-  let renewedAt = Date.now();
-  const guard = {
-    renew: async () => {
-      if (Date.now() - renewedAt < config.leaseMs / 3) return true;
-      renewedAt = Date.now();
-      return renewLease(db, executionId, workerId, config.leaseMs);
-    },
-  };
+  const lease = keepLease(deps, workerId, executionId, stopping);
+  try {
+    await runToEnd(deps, workerId, execution, lease.guard);
+  } catch (error) {
+    if (!isTransientDatabaseError(error)) throw error;
+    // The database failed, not the flow: the execution stays RUNNING and is handed back (best effort: the
+    // database may still be away, then the lease simply runs out). Throwing makes graphile-worker retry the
+    // job with backoff; the next claim continues from the stored step results, and the step that was in
+    // flight is sent again with the same Idempotency-Key.
+    log.warn({ err: describeError(error) }, 'database error during the run; the execution is retried');
+    await releaseLease(db, executionId, workerId).catch(() => {});
+    throw error;
+  } finally {
+    lease.stop();
+  }
+}
 
+/**
+ * The lease is renewed on a timer while the run is in progress (a step slower than the lease, or a long
+ * backoff sleep, must not let another worker take the execution); the guard, asked between steps and around
+ * retries, answers whether this worker still holds it. A renewal that fails because the database is away is
+ * tried again on the next tick; one that finds another owner is final.
+ */
+function keepLease(deps: EngineDeps, workerId: string, executionId: string, stopping: () => boolean) {
+  const { db, config } = deps;
+  let lost = false;
+  let renewedAt = Date.now();
+  const extend = async () => {
+    if (lost) return false;
+    renewedAt = Date.now();
+    if (!(await renewLease(db, executionId, workerId, config.leaseMs))) lost = true;
+    return !lost;
+  };
+  // Asked only where nothing is in flight (between steps, around a retry), so only here may a stopping
+  // worker hand the run back; the timer keeps extending the lease while a step finishes.
+  const renew = async () => {
+    if (lost) return false;
+    if (stopping()) {
+      lost = true;
+      if (await releaseLease(db, executionId, workerId)) await enqueueAdvance(db, executionId, `handback:${executionId}`);
+      return false;
+    }
+    return Date.now() - renewedAt < config.leaseMs / 3 ? true : extend();
+  };
+  const timer = setInterval(
+    () => void extend().catch((error: unknown) => deps.log.debug({ executionId, err: describeError(error) }, 'lease renewal failed; retried on the next tick')),
+    Math.max(50, Math.floor(config.leaseMs / 3)),
+  );
+  timer.unref();
+  return {
+    guard: {
+      // Renewal is cheap but not free: asked between steps, it renews at most every third of the lease.
+      renew,
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution, guard: LeaseGuard): Promise<void> {
+  const { db, config } = deps;
+  const executionId = execution.id;
+  const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
   let status: 'SUCCEEDED' | 'FAILED' = 'SUCCEEDED';
   let result: unknown = null;
   let error: string | null = null;
@@ -39,6 +100,7 @@ export async function advanceExecution(deps: EngineDeps, workerId: string, execu
       log.warn('lease lost; another worker continues this execution');
       return;
     }
+    if (isTransientDatabaseError(failure)) throw failure;
     status = 'FAILED';
     error = customerMessage(failure, executionId);
     if (!(failure instanceof StepFailed)) {

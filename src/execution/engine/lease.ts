@@ -1,7 +1,7 @@
 import { and, eq, gt, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { customers, executions } from '../../db/tables';
-import { enqueueAdvance } from '../../domain/executions/job-queue';
+import { enqueueAdvance, JOB_QUEUE_SCHEMA } from '../../domain/executions/job-queue';
 import type { Execution } from '../../domain/executions/start-execution';
 
 /** How long an execution held back by its customer's concurrency limit waits before it asks again (plus jitter). */
@@ -76,6 +76,20 @@ export async function renewLease(db: Db, id: string, owner: string, leaseMs: num
   return rows.length === 1;
 }
 
+/**
+ * Hands the execution back (it stays RUNNING, its lease ends now) so the next claim, by any worker, takes it
+ * at once instead of after the lease: used when a run stops for a reason that is not the flow's. Without an
+ * owner, this worker's own renewals fail, so a run still going here stops at its next lease check.
+ */
+export async function releaseLease(db: DbOrTx, id: string, owner: string): Promise<boolean> {
+  const rows = await db
+    .update(executions)
+    .set({ leaseOwner: null, leaseUntil: sql`now() - interval '1 millisecond'` })
+    .where(and(eq(executions.id, id), eq(executions.leaseOwner, owner), eq(executions.status, 'RUNNING')))
+    .returning({ id: executions.id });
+  return rows.length === 1;
+}
+
 /** Executions whose worker stopped renewing: candidates to hand to another worker. */
 export async function expiredLeases(db: Db, limit = 100): Promise<{ id: string; claims: number }[]> {
   return db
@@ -83,4 +97,22 @@ export async function expiredLeases(db: Db, limit = 100): Promise<{ id: string; 
     .from(executions)
     .where(and(eq(executions.status, 'RUNNING'), lt(executions.leaseUntil, sql`now()`)))
     .limit(limit);
+}
+
+/**
+ * QUEUED executions nobody will pick up: no job of theirs is waiting or running in the queue (it was lost,
+ * spent its attempts, or sits in the schema of an older version), or their job has been locked for longer
+ * than a lease by a worker that died before it claimed the execution (graphile-worker would unlock it only
+ * after 4 hours). An execution and its job are committed together, so a fresh one always has its job.
+ */
+export async function queuedWithoutLiveJob(db: Db, leaseMs: number, limit = 100): Promise<{ id: string }[]> {
+  const jobs = sql`${sql.identifier(JOB_QUEUE_SCHEMA)}._private_jobs`;
+  const rows = await db.execute<{ id: string }>(sql`
+    select e.id from ${executions} e
+    where e.status = 'QUEUED' and not exists (
+      select 1 from ${jobs} j
+      where j.payload->>'executionId' = e.id::text and j.attempts < j.max_attempts
+        and (j.locked_at is null or j.locked_at > now() - ${`${leaseMs} milliseconds`}::interval))
+    limit ${limit}`);
+  return rows.rows;
 }

@@ -3,7 +3,8 @@ import { findComponentByKey, type ConnectionRecord } from '../../domain/componen
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
 import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
-import type { EngineDeps, LeaseGuard } from '../engine/run-flow';
+import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
+import { isTransientDatabaseError } from '../policy/transient-database-error';
 import type { RunContext } from '../engine/run-context';
 import type { StepOutcome } from '../engine/step-record';
 import { idempotencyKey } from '../policy/idempotency-key';
@@ -70,13 +71,20 @@ export async function runActionStep(
       timeoutMs: deps.config.stepTimeoutMs,
       maxAttempts: deps.config.stepMaxAttempts,
       retryBaseMs: deps.config.stepRetryBaseMs,
-      beforeRetry: () => guard.renew(),
+      // Around every backoff sleep: a worker that no longer holds the execution stops without recording
+      // anything (the new holder sends the request again with the same key).
+      beforeRetry: async () => {
+        if (!(await guard.renew())) throw new LeaseLost();
+        return true;
+      },
       redact: (text) => ctx.secrets.text(text),
     });
     const warnings = plan?.choice.outcome === 'use' ? plan.choice.warnings : [];
     if (!result.ok) return { status: 'FAILED', attempts: result.attempts, error: result.error, credential: credentialRecord ?? undefined, warnings };
     return { status: 'SUCCEEDED', attempts: result.attempts, output: result.body, credential: credentialRecord ?? undefined, warnings };
   } catch (error) {
+    // Not the step's failure: the run stops (lease gone) or is retried (database away).
+    if (error instanceof LeaseLost || isTransientDatabaseError(error)) throw error;
     // Template, URL or token errors: report the message, which never contains an opened value.
     return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
   }

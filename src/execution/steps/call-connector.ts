@@ -59,10 +59,13 @@ export async function callConnector(http: OutgoingHttp, request: OutgoingRequest
       const suffix = failure.transient ? ` after ${attempt} attempts` : '';
       return { ok: false, status: response?.status ?? null, error: `${detail}${suffix}`, attempts: attempt };
     }
-    if (opts.beforeRetry && !(await opts.beforeRetry(attempt, detail))) {
-      return { ok: false, status: response?.status ?? null, error: `${detail}; stopped retrying`, attempts: attempt };
-    }
+    // Asked before and after the backoff sleep (which may be longer than a lease), so a retry goes out only
+    // while the caller may still send it.
+    const mayRetry = async () => !opts.beforeRetry || (await opts.beforeRetry(attempt, detail));
+    const stopped = { ok: false as const, status: response?.status ?? null, error: `${detail}; stopped retrying`, attempts: attempt };
+    if (!(await mayRetry())) return stopped;
     await sleep(retryDelayMs(attempt, { baseMs: opts.retryBaseMs, maxMs: MAX_RETRY_DELAY_MS, retryAfterMs: failure.retryAfterMs }));
+    if (!(await mayRetry())) return stopped;
   }
 }
 
