@@ -56,6 +56,8 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       publicUrl,
       routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
       api: config.api,
+      // Under `serve` the worker runs in a child process: its supervisor restarts it, readiness is the API's.
+      workerProblem: worker ? () => worker.problem() : undefined,
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {

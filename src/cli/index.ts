@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config';
+import { handleUnhandledRejections } from '../execution/worker';
 import { createLogger } from '../log';
 import { fatalMessage } from './fatal-message';
 import { migrateCommand } from './migrate';
@@ -48,8 +49,10 @@ async function run<A extends unknown[]>(command: (deps: Deps, ...args: A) => Pro
     process.stderr.write(`${fatalMessage(error, config)}\n`);
     process.exit(1);
   };
-  // A thrown bug leaves the process in an unknown state: it stops rather than serving half-dead.
+  // A thrown bug leaves the process in an unknown state: it stops rather than serving half-dead. A database
+  // error that graphile-worker let escape is the exception: the worker's supervisor recovers from it.
   process.on('uncaughtException', fail);
+  handleUnhandledRejections(log, fail);
   try {
     await command({ config, log }, ...args);
   } catch (error) {

@@ -186,16 +186,15 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
  * For the process that runs a worker: graphile-worker 0.17 leaves some of its own promises unawaited, so a
  * database outage can surface as an unhandled rejection. Such a database error is logged and the process
  * keeps running (the supervisor restarts the runner; pools reconnect on their next query). Anything else is
- * a bug with unknown state: it is logged with its cause and the process exits non-zero, never half alive.
+ * a bug with unknown state, handed to `stop`, which must end the process: never half alive.
  */
-export function handleUnhandledRejections(log: AppLogger, exit: (code: number) => void = (code) => process.exit(code)) {
+export function handleUnhandledRejections(log: AppLogger, stop: (reason: unknown) => void) {
   process.on('unhandledRejection', (reason) => {
     if (isTransientDatabaseError(reason)) {
       log.warn({ err: describeError(reason) }, 'unhandled database error (transient); the worker recovers');
       return;
     }
-    log.fatal({ err: describeError(reason) }, 'unhandled promise rejection; exiting');
-    exit(1);
+    stop(reason);
   });
 }
 

@@ -72,7 +72,7 @@ describe('a non-superuser role', () => {
       expect.arrayContaining([
         { schema: 'public', owner: role },
         { schema: 'drizzle', owner: role },
-        { schema: 'graphile_worker', owner: role },
+        { schema: 'tenantflow_worker', owner: role },
       ]),
     );
     expect(owners.every((row) => row.owner === role)).toBe(true);
@@ -80,7 +80,7 @@ describe('a non-superuser role', () => {
 
   it('with only CREATE on a database someone else owns migrates and serves with ?schema=', async () => {
     const owners = await migrateAndServe(await scratchDatabase(false), '?schema=tenantflow');
-    expect(owners.map((row) => row.schema).sort()).toEqual(['graphile_worker', 'tenantflow']);
+    expect(owners.map((row) => row.schema).sort()).toEqual(['tenantflow', 'tenantflow_worker']);
     expect(owners.every((row) => row.owner === role)).toBe(true);
   });
 });

@@ -57,7 +57,7 @@ describe('DATABASE_URL with ?schema=custom', () => {
       (admin) =>
         admin.query(
           `select c.conname from pg_constraint c join pg_class target on target.oid = c.confrelid
-           join pg_namespace n on n.oid = target.relnamespace where c.contype = 'f' and n.nspname <> 'custom' and n.nspname not like 'graphile_worker%'`,
+           join pg_namespace n on n.oid = target.relnamespace where c.contype = 'f' and n.nspname <> 'custom' and n.nspname not like 'tenantflow_worker%'`,
         ),
       databaseName,
     );

@@ -5,13 +5,17 @@
  */
 import { connectDatabase } from '../../src/db/client';
 import { handleUnhandledRejections, startWorker } from '../../src/execution/worker';
+import { describeError } from '../../src/lib/describe-error';
 import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
 import { testEngineConfig } from './engine-config';
 
 const log = createLogger('warn');
-handleUnhandledRejections(log);
+handleUnhandledRejections(log, (reason) => {
+  log.fatal({ err: describeError(reason) }, 'unhandled promise rejection; exiting');
+  process.exit(1);
+});
 const database = connectDatabase(process.env.TEST_DATABASE_URL!, { max: 6 });
 const worker = await startWorker({
   db: database.db,
