@@ -24,9 +24,22 @@ export function connectDatabase(url: string, opts: { max?: number; onQuery?: (sq
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const onQuery = opts.onQuery;
-  const db = drizzle(pool, {
-    schema: tables,
-    logger: onQuery ? { logQuery: (sql) => onQuery(sql) } : false,
-  });
+  const config = { schema: tables, logger: onQuery ? { logQuery: (sql: string) => onQuery(sql) } : (false as const) };
+  const db = drizzle(pool, config);
+  // drizzle-orm 0.45 sends `begin` before its try/finally: when `begin` fails (a connection PostgreSQL closed
+  // during a restart), the pooled client is never released and the pool shrinks by one for good, until every
+  // request waits. Transactions therefore take their client here and always give it back; after a failure its
+  // state is unknown (did the rollback run?), so it is destroyed rather than reused.
+  db.transaction = async (work, transactionConfig) => {
+    const client = await pool.connect();
+    try {
+      const result = await drizzle(client, config).transaction(work, transactionConfig);
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  };
   return { db, pool, schema: settings.schema, close: () => pool.end() };
 }
