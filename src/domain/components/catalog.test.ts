@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findBuiltinComponent, loadBuiltinCatalog, loadCatalogDirectory } from './catalog';
 import { withInputDefaults } from './input-values';
 import { resolveRequestUrl } from './request-url';
@@ -109,8 +109,13 @@ function messageOf(run: () => unknown): string {
 }
 
 describe('loadCatalogDirectory', () => {
+  const directories: string[] = [];
+  afterAll(() => {
+    for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+  });
   const directoryWith = (files: Record<string, string>) => {
     const directory = mkdtempSync(join(tmpdir(), 'tenantflow-catalog-'));
+    directories.push(directory);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(directory, name), text);
     return directory;
   };
