@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../../src/lib/global-id';
+import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { createHarness, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { capturedLogLines } from '../support/log-capture';
@@ -53,7 +53,7 @@ describe('an execution that fails on an internal error', () => {
     const execution = await awaitEnd(h.app, org.adminToken, answer.executionId!);
 
     expect(execution.status).toBe('FAILED');
-    const executionId = Buffer.from(answer.executionId!, 'base64').toString().split(':')[1];
+    const executionId = decodeGlobalId(answer.executionId!)!.id;
     expect(execution.error).toBe(`Execution failed because of an internal error; the operator log has the cause under execution ${executionId}.`);
     const lines = capturedLogLines.slice(logsBefore).filter((line) => line.includes(executionId!));
     const failure = lines.find((line) => line.includes('execution failed unexpectedly'));

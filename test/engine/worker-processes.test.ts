@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../src/db/client';
 import { executions } from '../../src/db/tables';
 import { fireDueSchedules } from '../../src/execution/schedules';
-import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
-import { connectionId, createCustomerValues, createScoped } from '../support/connections';
 import { createHarness, type Harness } from '../support/harness';
-import { acmeRecordDefinition, awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { awaitEnd, postWebhook } from '../support/integrations';
+import { seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker } from '../support/worker';
+import { acmeInstance, uuidOf } from '../support/worker-reliability';
 import { inject } from 'vitest';
 
 const EVERY_MINUTE = `  - name: Every minute
@@ -24,7 +23,6 @@ const EVERY_MINUTE = `  - name: Every minute
 let h: Harness;
 let org: SeededOrg;
 let api: FakeApi;
-const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
 
 beforeAll(async () => {
   h = createHarness();
@@ -38,32 +36,9 @@ afterAll(async () => {
   await h.close();
 });
 
-async function setup(scvKey: string, extraFlow = '') {
-  const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
-  const scv = await createScoped(h.app, org.adminToken, {
-    key: scvKey,
-    stableKey: scvKey,
-    variableScope: 'customer',
-    connection: acme,
-    inputs: [{ name: 'baseUrl', type: 'value', value: api.url }],
-  });
-  const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  await createCustomerValues(h.app, org.adminToken, {
-    scopedConfigVariable: scv.id,
-    customer,
-    inputs: [{ name: 'apiKey', type: 'value', value: `${scvKey}-key` }],
-  });
-  const integration = await importAndPublish(
-    h.app,
-    org.adminToken,
-    acmeRecordDefinition({ stableKey: `${scvKey}-integration`, connectionStableKey: scvKey, extraFlows: extraFlow }),
-  );
-  return deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: scvKey });
-}
-
 describe('a worker killed mid-execution', () => {
   it('is resumed by another worker after its lease runs out, and the API applies the effect once', async () => {
-    const instance = await setup('acme-sigkill');
+    const instance = await acmeInstance(h, org, api, 'acme-sigkill', '');
     let arrived!: () => void;
     const firstArrival = new Promise<void>((resolve) => (arrived = resolve));
     let calls = 0;
@@ -101,7 +76,7 @@ describe('a worker killed mid-execution', () => {
 
 describe('a worker told to stop (SIGTERM)', () => {
   it('finishes the execution in flight before it exits', async () => {
-    const instance = await setup('acme-sigterm');
+    const instance = await acmeInstance(h, org, api, 'acme-sigterm', '');
     let arrived!: () => void;
     const arrival = new Promise<void>((resolve) => (arrived = resolve));
     api.on('POST /records', async (request) => {
@@ -129,7 +104,7 @@ describe('a worker told to stop (SIGTERM)', () => {
 
 describe('two worker processes', () => {
   it('share 200 executions with none run twice, and fire each schedule tick once', async () => {
-    const instance = await setup('acme-two-workers', EVERY_MINUTE);
+    const instance = await acmeInstance(h, org, api, 'acme-two-workers', EVERY_MINUTE);
     const workers = await Promise.all([spawnWorker({ SCHEDULER_INTERVAL_MS: '200' }), spawnWorker({ SCHEDULER_INTERVAL_MS: '200' })]);
     // A little latency, as a real API has, so that both workers have work in flight at once.
     api.on('POST /records', { status: 201, json: { ok: true }, delayMs: 10 });
@@ -166,7 +141,7 @@ describe('two worker processes', () => {
   }, 90_000);
 
   it('fire a schedule tick once when their schedulers race', async () => {
-    const instance = await setup('acme-schedule-race', EVERY_MINUTE);
+    const instance = await acmeInstance(h, org, api, 'acme-schedule-race', EVERY_MINUTE);
     const pools = [connectDatabase(inject('databaseUrl'), { max: 2 }), connectDatabase(inject('databaseUrl'), { max: 2 })];
     try {
       const now = new Date();

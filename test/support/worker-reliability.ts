@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
-import { encodeGlobalId } from '../../src/lib/global-id';
+import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import type { FakeApi } from '../fakes/fake-api';
 import { connectionId, createCustomerValues, createScoped } from './connections';
 import type { Harness } from './harness';
@@ -24,8 +24,8 @@ const TWO_STEPS = `  - name: Twice
           name: "{{ trigger.body.name }}-2"
 `;
 
-/** An instance of the acme record integration whose connection points at `api`; webhooks `create` and `twice`. */
-export async function acmeInstance(h: Harness, org: SeededOrg, api: FakeApi, key: string) {
+/** An instance of the acme record integration whose connection points at `api`; webhooks `create` and (by default) `twice`. */
+export async function acmeInstance(h: Harness, org: SeededOrg, api: FakeApi, key: string, extraFlows = TWO_STEPS) {
   const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
   const scv = await createScoped(h.app, org.adminToken, {
     key,
@@ -43,7 +43,7 @@ export async function acmeInstance(h: Harness, org: SeededOrg, api: FakeApi, key
   const integration = await importAndPublish(
     h.app,
     org.adminToken,
-    acmeRecordDefinition({ stableKey: `${key}-integration`, connectionStableKey: key, extraFlows: TWO_STEPS }),
+    acmeRecordDefinition({ stableKey: `${key}-integration`, connectionStableKey: key, extraFlows }),
   );
   return deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: key });
 }
@@ -54,7 +54,7 @@ export function databaseUrlNamed(applicationName: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}application_name=${applicationName}`;
 }
 
-export const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64').toString().split(':')[1]!;
+export const uuidOf = (globalId: string) => decodeGlobalId(globalId)!.id;
 
 /** Ends every connection of `applicationName`; returns how many there were. */
 export async function terminateConnections(h: Harness, applicationName: string): Promise<number> {
