@@ -37,6 +37,16 @@ export async function findWebhookTarget(db: Db, token: string): Promise<WebhookL
   return { ok: true, target: { flowConfig, instance, version, flow } };
 }
 
+/**
+ * A webhook's query-string parameters are also appended to an object body (seed 000: the vendor may send
+ * connector auth ids either way), so `trigger.body.x` works for both. When both carry a key the body wins:
+ * the caller put it there explicitly. Other bodies (text, arrays) are kept as they came.
+ */
+export function withQueryParams(body: unknown, query: Record<string, string>): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  return { ...query, ...body };
+}
+
 /** Records the run of a webhook call (QUEUED, with its job); whether the caller waits for it is the flow's choice. */
 export async function startWebhookExecution(db: Db, { instance, version, flow }: WebhookTarget, trigger: TriggerPayload): Promise<Execution> {
   const execution = await startExecution(db, {

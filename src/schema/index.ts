@@ -6,6 +6,7 @@ import './types/expression';
 import './types/scoped-config-variable';
 import './types/scoped-config-variable-mutations';
 import './types/customer-config-variable';
+import './types/connector-auth';
 import './types/execution-result';
 import './types/flow-runs';
 import './types/explain-credential';

@@ -16,10 +16,16 @@ const scopedWithoutValue = { ...scopedWithValue, customerConfigVariableId: null 
 const inlineComplete = { kind: 'inline', instanceConfigVariableId: 'icv-1', complete: true } as const;
 const inlineIncomplete = { ...inlineComplete, complete: false } as const;
 
-const dynamic = (found: { id: string; componentKey: string } | null | undefined, rawId = 'auth-42') => ({
+const dynamic = (
+  found: { id: string; componentKey: string; customerId?: string | null } | null | undefined,
+  rawId = 'auth-42',
+  runCustomerId: string | null = 'cust-acme',
+) => ({
   requested: true,
-  found,
+  stepName: 'List tickets',
+  found: found && { customerId: null, ...found },
   expectedComponentKey: 'zendesk',
+  runCustomerId,
   rawId,
 });
 
@@ -43,7 +49,7 @@ const rows: Row[] = [
   {
     name: 'a found dynamic auth of the right component wins over everything else',
     facts: {
-      dynamicAuth: dynamic({ id: 'auth-42', componentKey: 'zendesk' }),
+      dynamicAuth: dynamic({ id: 'auth-42', componentKey: 'zendesk', customerId: 'cust-acme' }),
       userAuth: userAuth({ credential: { id: 'ua-1' } }),
       instanceBinding: scopedWithValue,
       isTestRun: true,
@@ -54,19 +60,38 @@ const rows: Row[] = [
       source: 'DYNAMIC_AUTH',
       credentialId: 'auth-42',
       rule: 1,
-      reason: "Connector auth auth-42 was chosen by the step's auth expression.",
+      reason: "Connector auth auth-42 was chosen by the auth expression of step 'List tickets'.",
       warnings: [],
     },
   },
   {
+    name: "an organization-wide auth (no customer) serves any customer's run",
+    facts: { dynamicAuth: dynamic({ id: 'auth-42', componentKey: 'zendesk', customerId: null }), instanceBinding: scopedWithValue },
+    expected: expect.objectContaining({ outcome: 'use', source: 'DYNAMIC_AUTH', credentialId: 'auth-42', rule: 1 }) as CredentialChoice,
+  },
+  {
+    name: "a customer's auth serves a run without a customer (a test run)",
+    facts: { dynamicAuth: dynamic({ id: 'auth-42', componentKey: 'zendesk', customerId: 'cust-other' }, 'auth-42', null), isTestRun: true },
+    expected: expect.objectContaining({ outcome: 'use', source: 'DYNAMIC_AUTH', credentialId: 'auth-42', rule: 1 }) as CredentialChoice,
+  },
+  {
     name: 'an unknown (or foreign) dynamic auth fails without fallback',
     facts: { dynamicAuth: dynamic(null), instanceBinding: scopedWithValue },
-    expected: { outcome: 'fail', rule: 1, reason: 'Connector auth auth-42 was not found.' },
+    expected: { outcome: 'fail', rule: 1, reason: "Connector auth 'auth-42' (the auth of step 'List tickets') was not found." },
   },
   {
     name: 'a dynamic auth that was not loaded at all is treated as not found',
     facts: { dynamicAuth: dynamic(undefined), instanceBinding: scopedWithValue },
-    expected: { outcome: 'fail', rule: 1, reason: 'Connector auth auth-42 was not found.' },
+    expected: { outcome: 'fail', rule: 1, reason: "Connector auth 'auth-42' (the auth of step 'List tickets') was not found." },
+  },
+  {
+    name: "another customer's auth fails on this customer's run, without saying whose it is",
+    facts: { dynamicAuth: dynamic({ id: 'auth-42', componentKey: 'zendesk', customerId: 'cust-other' }), instanceBinding: scopedWithValue },
+    expected: {
+      outcome: 'fail',
+      rule: 1,
+      reason: "Connector auth 'auth-42' (the auth of step 'List tickets') belongs to another customer than this run's.",
+    },
   },
   {
     name: 'a dynamic auth for another component fails naming both components',
@@ -77,7 +102,7 @@ const rows: Row[] = [
     expected: {
       outcome: 'fail',
       rule: 1,
-      reason: "Connector auth auth-42 is for component 'salesforce', but connection 'Zendesk' needs component 'zendesk'.",
+      reason: "Connector auth 'auth-42' (the auth of step 'List tickets') is for component 'salesforce', but the step's action needs component 'zendesk'.",
     },
   },
   {
@@ -86,13 +111,13 @@ const rows: Row[] = [
     expected: {
       outcome: 'fail',
       rule: 1,
-      reason: "The step's auth expression for connection 'Zendesk' produced no connector auth id.",
+      reason: "The auth expression of step 'List tickets' produced no connector auth id.",
     },
   },
   {
     name: 'a dynamic auth that was not requested is ignored',
     facts: {
-      dynamicAuth: { requested: false, expectedComponentKey: 'zendesk' },
+      dynamicAuth: { requested: false, stepName: 'List tickets', expectedComponentKey: 'zendesk', runCustomerId: 'cust-acme' },
       instanceBinding: scopedWithValue,
     },
     expected: {
@@ -390,8 +415,8 @@ describe('chooseCredential', () => {
     const choice = chooseCredential({ ...base, dynamicAuth: dynamic(null, rawId) });
     expect(choice.outcome).toBe('fail');
     expect(choice.reason).not.toMatch(/[\r\n]/);
-    expect(choice.reason.length).toBeLessThan(140);
-    expect(choice.reason.startsWith('Connector auth evil  X-Injected: 1aaa')).toBe(true);
+    expect(choice.reason.length).toBeLessThan(180);
+    expect(choice.reason.startsWith("Connector auth 'evil  X-Injected: 1aaa")).toBe(true);
   });
 
   it('never mentions the credential ids of rules it did not choose', () => {

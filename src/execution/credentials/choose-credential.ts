@@ -13,9 +13,14 @@ export interface CredentialFacts {
   isTestRun: boolean;
   dynamicAuth?: {
     requested: boolean;
+    /** The step whose `auth` expression asked: every rule-1 message names it. */
+    stepName: string;
     /** The connector auth loaded by id within the caller's organization; another org's is `null`. */
-    found?: { id: string; componentKey: string } | null;
+    found?: { id: string; componentKey: string; customerId: string | null } | null;
+    /** The component of the step's action. */
     expectedComponentKey: string;
+    /** The run's customer; null for runs without one (designer test runs), which may use any auth of the org. */
+    runCustomerId: string | null;
     /** What the step's auth expression produced, as given. */
     rawId?: string;
   };
@@ -57,7 +62,7 @@ export function chooseCredential(facts: CredentialFacts): CredentialChoice {
 
   // Rule 1: an explicit per-run auth id is the caller's intent; silently using another credential
   // would act on the wrong customer's account, so there is no fallback.
-  if (facts.dynamicAuth?.requested) return chooseDynamicAuth(facts.dynamicAuth, connection);
+  if (facts.dynamicAuth?.requested) return chooseDynamicAuth(facts.dynamicAuth);
 
   // Rule 2 applies only to runs with an acting user (a schedule has none).
   const userAuth = facts.userAuth;
@@ -115,21 +120,25 @@ function chooseUserAuth(
   }
 }
 
-function chooseDynamicAuth(dynamicAuth: NonNullable<CredentialFacts['dynamicAuth']>, connection: string): CredentialChoice {
-  const rawId = dynamicAuth.rawId?.trim() ? printable(dynamicAuth.rawId) : undefined;
+function chooseDynamicAuth(dynamicAuth: NonNullable<CredentialFacts['dynamicAuth']>): CredentialChoice {
+  const step = quote(dynamicAuth.stepName);
+  const rawId = dynamicAuth.rawId?.trim() ? quote(dynamicAuth.rawId) : undefined;
+  const fail = (reason: string): FailChoice => ({ outcome: 'fail', rule: 1, reason });
   const { found } = dynamicAuth;
-  if (!found) {
-    // Same words for "no such id" and "another organization's id": no existence oracle.
-    const reason = rawId ? `Connector auth ${rawId} was not found.` : `The step's auth expression for connection ${connection} produced no connector auth id.`;
-    return { outcome: 'fail', rule: 1, reason };
+  if (!rawId) return fail(`The auth expression of step ${step} produced no connector auth id.`);
+  // Same words for "no such id" and "another organization's id": no existence oracle.
+  if (!found) return fail(`Connector auth ${rawId} (the auth of step ${step}) was not found.`);
+  // A customer's credential acts on that customer's account: another customer's run must never use it.
+  if (found.customerId !== null && dynamicAuth.runCustomerId !== null && found.customerId !== dynamicAuth.runCustomerId) {
+    return fail(`Connector auth ${rawId} (the auth of step ${step}) belongs to another customer than this run's.`);
   }
   if (found.componentKey !== dynamicAuth.expectedComponentKey) {
-    const reason =
-      `Connector auth ${rawId ?? found.id} is for component ${quote(found.componentKey)}, ` +
-      `but connection ${connection} needs component ${quote(dynamicAuth.expectedComponentKey)}.`;
-    return { outcome: 'fail', rule: 1, reason };
+    return fail(
+      `Connector auth ${rawId} (the auth of step ${step}) is for component ${quote(found.componentKey)}, ` +
+        `but the step's action needs component ${quote(dynamicAuth.expectedComponentKey)}.`,
+    );
   }
-  return use('DYNAMIC_AUTH', found.id, 1, `Connector auth ${found.id} was chosen by the step's auth expression.`);
+  return use('DYNAMIC_AUTH', found.id, 1, `Connector auth ${found.id} was chosen by the auth expression of step ${step}.`);
 }
 
 /** Rules 3–5: the credential the vendor set up for this customer (or for testing). */

@@ -6,11 +6,22 @@ import { invalid, NotFoundError } from '../../domain/errors';
 import { findFlow } from '../../domain/integrations';
 import { walkSteps } from '../../domain/integrations/definition';
 import type { ActionStep } from '../../domain/integrations/definition';
-import type { Instance } from '../engine/run-context';
-import { planCredential } from './resolve-credential';
+import { evaluateValue, TemplateError } from '../../lib/templates';
+import type { Customer, Instance } from '../engine/run-context';
+import { withQueryParams } from '../triggers';
+import { authIdOf, planCredential } from './resolve-credential';
 import type { CredentialChoice } from './choose-credential';
 
-export type ExplainInput = { flowId: string; stepName: string; instanceId: string | null; customerId: string | null; authId: string | null };
+export type ExplainInput = {
+  flowId: string;
+  stepName: string;
+  instanceId: string | null;
+  customerId: string | null;
+  /** What the step's auth expression yields, given directly (needed when it reads a loop item). */
+  authId: string | null;
+  /** A webhook call to explain for: its body and query string, as the flow would see them. */
+  trigger: { body: unknown; query: Record<string, string> } | null;
+};
 export type Explanation = CredentialChoice & { connection: string | null; instanceId: string | null };
 
 /**
@@ -29,12 +40,31 @@ export async function explainCredential(db: Db, actor: Actor, input: ExplainInpu
   const flow = definition.flows.find((f) => f.stableKey === found.flow.flow.stableKey) ?? found.flow.flow;
   const step = [...walkSteps(flow.steps, [], 0)].map((visit) => visit.step).find((s): s is ActionStep => s.name === input.stepName && s.type === 'action');
   if (!step) throw invalid('step', `Flow "${flow.stableKey}" has no action step named "${input.stepName}".`);
-  if (!step.connection && !step.auth && !input.authId) {
+  if (!step.connection && step.auth === undefined && !input.authId) {
     return { outcome: 'fail', rule: 5, reason: `Step "${step.name}" uses no connection.`, connection: null, instanceId: instance?.id ?? null };
   }
   const [customer] = instance ? await db.select().from(customers).where(eq(customers.id, instance.customerId)) : [];
-  const plan = await planCredential({ db, actor, definition, instance, customer: customer ?? null, dynamicAuthId: input.authId }, step.connection ?? '');
+  const rawId = input.authId ?? (step.auth === undefined ? null : await renderAuth(step.auth, input.trigger, customer ?? null));
+  const dynamicAuth = rawId === null ? null : { rawId, stepName: step.name, componentKey: step.action.component };
+  const plan = await planCredential({ db, actor, definition, instance, customer: customer ?? null, dynamicAuth }, step.connection ?? '');
   return { ...plan.choice, connection: step.connection ?? null, instanceId: instance?.id && !instance.id.startsWith('hypothetical') ? instance.id : null };
+}
+
+/** The step's auth expression over the given trigger, as a run would render it before its first step. */
+async function renderAuth(auth: string, trigger: ExplainInput['trigger'], customer: Customer | null): Promise<string> {
+  const query = trigger?.query ?? {};
+  const scope = {
+    trigger: { body: withQueryParams(trigger?.body ?? {}, query), query, headers: {} },
+    steps: {},
+    variables: {},
+    customer: customer ? { externalId: customer.externalId, name: customer.name } : null,
+  };
+  try {
+    return authIdOf(await evaluateValue(auth, scope));
+  } catch (error) {
+    if (error instanceof TemplateError) throw invalid('payload', `The step's auth expression cannot be rendered: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The instance named, or the customer's instance of the integration, or (no instance yet) one as if deployed. */

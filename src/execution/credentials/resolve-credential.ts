@@ -4,6 +4,7 @@ import { customerConfigVariables, type SealedInputs } from '../../db/tables';
 import type { Actor } from '../../domain/actor';
 import { withInputDefaults } from '../../domain/components';
 import { findConnection, type ConnectionRecord } from '../../domain/components/registry';
+import { connectionOfAuth, findConnectorAuthForRun } from '../../domain/connections/connector-auths';
 import { findByStableKey } from '../../domain/connections/scoped-config-variables';
 import { secretDestinationProblems } from '../../domain/connections/secret-destinations';
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
@@ -30,8 +31,8 @@ export type ResolveInput = {
   definition: IntegrationDefinition;
   instance: Instance | null;
   customer: Customer | null;
-  /** What the step's `auth` expression produced, when it has one (a dynamic ConnectorAuth id). */
-  dynamicAuthId: string | null;
+  /** The step's `auth` expression, rendered (a ConnectorAuth id; empty still counts), when the step has one. */
+  dynamicAuth: { rawId: string; stepName: string; componentKey: string } | null;
 };
 
 /**
@@ -40,13 +41,13 @@ export type ResolveInput = {
  */
 export async function planCredential(input: ResolveInput, connectionVarKey: string): Promise<CredentialPlan> {
   const { db, actor, definition, instance, customer } = input;
+  // Rule 1 always wins, even over a binding that would work: the step's binding is not even looked at.
+  if (input.dynamicAuth) return planDynamicAuth(input, input.dynamicAuth);
   const configVar = definition.requiredConfigVars?.find((cv) => cv.key === connectionVarKey && cv.dataType === 'connection') as ConnectionConfigVar | undefined;
   const base: CredentialFacts = {
     connectionLabel: connectionVarKey,
     customerLabel: customer?.name ?? null,
     isTestRun: !instance,
-    // Rule 1: ConnectorAuth records arrive with the next issue; until then no id can be found.
-    dynamicAuth: input.dynamicAuthId ? { requested: true, found: null, expectedComponentKey: '', rawId: input.dynamicAuthId } : undefined,
   };
   const fail = (reason: string): CredentialPlan => ({ choice: { outcome: 'fail', rule: 5, reason }, connection: null, sealed: [] });
   if (!configVar) return fail(`The flow uses connection "${connectionVarKey}", which the integration does not declare.`);
@@ -101,6 +102,37 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
       ? [{ owner: { orgId: instance.orgId, customerId: instance.customerId }, values, slot: (name: string) => inlineSlot(instance.id, configVar.key, name) }]
       : [];
   return { choice, connection, sealed };
+}
+
+/** A rendered `auth` expression as an id: strings or numbers (Locoia's ids are numeric); anything else names no auth. */
+export function authIdOf(rendered: unknown): string {
+  return typeof rendered === 'string' || typeof rendered === 'number' ? String(rendered) : '';
+}
+
+async function planDynamicAuth(input: ResolveInput, dynamicAuth: NonNullable<ResolveInput['dynamicAuth']>): Promise<CredentialPlan> {
+  const { db, actor, instance, customer } = input;
+  const auth = dynamicAuth.rawId.trim() ? await findConnectorAuthForRun(db, actor.orgId, dynamicAuth.rawId) : null;
+  const choice = chooseCredential({
+    connectionLabel: dynamicAuth.stepName,
+    customerLabel: customer?.name ?? null,
+    isTestRun: !instance,
+    dynamicAuth: {
+      requested: true,
+      stepName: dynamicAuth.stepName,
+      found: auth && { id: auth.id, componentKey: auth.componentKey, customerId: auth.customerId },
+      expectedComponentKey: dynamicAuth.componentKey,
+      runCustomerId: customer?.id ?? instance?.customerId ?? null,
+      rawId: dynamicAuth.rawId,
+    },
+  });
+  if (choice.outcome !== 'use' || !auth) return { choice, connection: null, sealed: [] };
+  const connection = await connectionOfAuth(db, actor, auth);
+  if (!connection) {
+    const reason = `Connector auth ${auth.id} (the auth of step '${dynamicAuth.stepName}') is for connection "${auth.componentKey}/${auth.connectionKey}", which no longer exists.`;
+    return { choice: { outcome: 'fail', rule: 1, reason }, connection: null, sealed: [] };
+  }
+  const owner = { orgId: auth.orgId, customerId: auth.customerId };
+  return { choice, connection, sealed: [{ owner, values: auth.values, slot: (field: string) => ({ record: auth.id, field }) }] };
 }
 
 /** Decrypts the chosen values (later sources override earlier ones) and fills in input defaults. */

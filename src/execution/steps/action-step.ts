@@ -1,7 +1,7 @@
 import type { ActionStep } from '../../domain/integrations/definition';
 import { findComponentByKey, type ConnectionRecord } from '../../domain/components/registry';
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
-import { openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
+import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
 import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
@@ -31,11 +31,12 @@ export async function runActionStep(
   if (!action) return { status: 'FAILED', error: `Action "${step.action.component}/${step.action.key}" does not exist in this tenant.` };
 
   let plan: CredentialPlan | null = null;
-  if (step.connection || step.auth) {
-    const rawAuth = step.auth ? await evaluateValue(step.auth, scope) : null;
-    const dynamicAuthId = rawAuth == null || rawAuth === '' ? null : String(rawAuth);
+  if (step.connection || step.auth !== undefined) {
+    // Rendered per run and per loop iteration; an empty result still counts as asked (rule 1 never falls back).
+    const dynamicAuth =
+      step.auth === undefined ? null : { rawId: authIdOf(await evaluateValue(step.auth, scope)), stepName: step.name, componentKey: step.action.component };
     plan = await planCredential(
-      { db: deps.db, actor: ctx.actor, definition: ctx.definition, instance: ctx.instance, customer: ctx.customer, dynamicAuthId },
+      { db: deps.db, actor: ctx.actor, definition: ctx.definition, instance: ctx.instance, customer: ctx.customer, dynamicAuth },
       step.connection ?? '',
     );
   }

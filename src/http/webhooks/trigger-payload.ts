@@ -1,4 +1,5 @@
 import type { TriggerPayload } from '../../db/tables';
+import { withQueryParams } from '../../execution/triggers';
 
 /**
  * The request headers a flow sees (and that are stored with the execution). Only these: credentials
@@ -16,9 +17,10 @@ const KEPT_HEADERS = new Set([
 ]);
 
 export function triggerPayloadOf(request: Request, url: URL, body: Buffer): TriggerPayload {
+  const query = Object.fromEntries(url.searchParams);
   return {
-    body: parseBody(body.toString('utf8'), request.headers.get('content-type')),
-    query: Object.fromEntries(url.searchParams),
+    body: withQueryParams(parseBody(body.toString('utf8'), request.headers.get('content-type')), query),
+    query,
     headers: Object.fromEntries([...request.headers].map(([k, v]) => [k.toLowerCase(), v]).filter(([k]) => KEPT_HEADERS.has(k!))),
   };
 }

@@ -6,7 +6,7 @@ import { actorOf } from './actor';
 import { requestLoader } from './loaders';
 
 /** The component connection behind a reusable connection, loaded once per request and component. */
-export function connectionOfScoped(ctx: Context, scv: ScopedConfigVariable): Promise<ConnectionRecord> {
+export function connectionOfScoped(ctx: Context, scv: Pick<ScopedConfigVariable, 'componentKey' | 'connectionKey'>): Promise<ConnectionRecord> {
   const loader = requestLoader<string, ConnectionRecord>(ctx, 'connectionByKeys', async (keys) =>
     Promise.all(
       keys.map(async (key) => {

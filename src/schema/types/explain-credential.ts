@@ -1,5 +1,6 @@
 import { explainCredential, type Explanation } from '../../execution/credentials/explain-credential';
 import { builder } from '../builder';
+import { invalid } from '../../domain/errors';
 import { actorOf } from '../lib/actor';
 import { idOf, optionalIdOf } from '../lib/ids';
 
@@ -26,7 +27,9 @@ builder.queryField('explainCredential', (t) =>
       step: t.arg.string({ required: true, description: 'The action step name.' }),
       instance: t.arg.id({ description: 'Explain for this instance.' }),
       customer: t.arg.id({ description: 'Or for this customer (its instance of the integration, or as if deployed). Neither: a designer test run.' }),
-      authId: t.arg.string({ description: 'What the step’s dynamic auth expression would yield, if it has one.' }),
+      authId: t.arg.string({ description: 'What the step’s auth expression yields (overrides payload and query; needed when it reads a loop item).' }),
+      payload: t.arg.string({ description: 'A webhook body (JSON text) to render the step’s auth expression with, as trigger.body.' }),
+      query: t.arg.string({ description: 'A webhook query string ("zendesk_auth_id=…&…") for trigger.query (and trigger.body, which wins on a shared key).' }),
     },
     resolve: (_root, args, ctx) =>
       explainCredential(ctx.db, actorOf(ctx), {
@@ -35,6 +38,19 @@ builder.queryField('explainCredential', (t) =>
         instanceId: optionalIdOf('Instance', args.instance == null ? null : String(args.instance), 'instance'),
         customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
         authId: args.authId ?? null,
+        trigger:
+          args.payload == null && args.query == null
+            ? null
+            : { body: parsePayload(args.payload), query: Object.fromEntries(new URLSearchParams(args.query ?? '')) },
       }),
   }),
 );
+
+function parsePayload(payload: string | null | undefined): unknown {
+  if (payload == null || payload === '') return {};
+  try {
+    return JSON.parse(payload);
+  } catch {
+    throw invalid('payload', 'Must be JSON text.');
+  }
+}
