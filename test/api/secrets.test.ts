@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { customerConfigVariables, customers } from '../../src/db/tables';
+import { connectorAuths, customerConfigVariables, customers } from '../../src/db/tables';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
 import { CREATE_CCV, connectionId, createCustomerValues, createScoped } from '../support/connections';
+import { CREATE_CONNECTOR_AUTH } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { capturedLogLines } from '../support/log-capture';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
@@ -73,6 +74,36 @@ describe('secret values', () => {
       .from(customerConfigVariables)
       .where(eq(customerConfigVariables.id, uuidOf(id)));
     expect(JSON.stringify(stored)).not.toContain(CANARY);
+  });
+
+  it('never come back from connector auths either: created, read, listed, rotated, refused', async () => {
+    const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
+    const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
+    const inputs = [
+      { name: 'apiKey', type: 'value', value: CANARY },
+      { name: 'baseUrl', type: 'value', value: 'http://127.0.0.1:1' },
+    ];
+    const created = await call(CREATE_CONNECTOR_AUTH, { input: { connection: acme, name: 'Canary auth', customer, inputs } });
+    const auth = created.data.createConnectorAuth.connectorAuth;
+    expect(auth.inputs.nodes).toEqual([
+      { name: 'apiKey', value: null, hasValue: true },
+      { name: 'baseUrl', value: 'http://127.0.0.1:1', hasValue: true },
+    ]);
+    await call(`query($id: ID!) { connectorAuth(id: $id) { inputs { nodes { name value hasValue meta } } } }`, { id: auth.id });
+    await call(`query { connectorAuths { nodes { name inputs { nodes { value } } } } }`, {}, org.memberToken);
+    await call(CREATE_CONNECTOR_AUTH, { input: { connection: acme, name: 'Canary', inputs: [{ name: 'apiKey', type: 'template', value: CANARY }] } });
+    await call(CREATE_CONNECTOR_AUTH, { input: { connection: acme, name: 'Canary', inputs: [{ name: CANARY, type: 'value', value: CANARY }] } });
+    await call(CREATE_CONNECTOR_AUTH, { input: { connection: acme, name: 'Canary', inputs } }, org.memberToken);
+    const UPDATE = `mutation($id: ID!, $v: String) { updateConnectorAuth(input: { id: $id, inputs: [{ name: "apiKey", type: "value", value: $v }] }) { connectorAuth { id inputs { nodes { value } } } errors { field messages } } }`;
+    await call(UPDATE, { id: auth.id, v: `${CANARY}-rotated` });
+    await call(UPDATE, { id: auth.id, v: CANARY }, org.memberToken);
+    await call(
+      `mutation($id: ID!, $v: String) { updateConnectorAuth(input: { id: $id, inputs: [{ name: "baseUrl", type: "value", value: $v }] }) { errors { field messages } } }`,
+      { id: auth.id, v: CANARY },
+    );
+
+    const stored = await h.database.db.select().from(connectorAuths);
+    expect(JSON.stringify(stored)).not.toContain(CANARY.slice(7));
   });
 
   it('a canary secret appears in no response and no log line', () => {

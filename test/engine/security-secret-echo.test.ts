@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { connectionId, createScoped } from '../support/connections';
+import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { capturedLogLines } from '../support/log-capture';
@@ -20,13 +21,15 @@ import { startTestWorker } from '../support/worker';
 const CANARY = `sk_canary/${randomUUID().replaceAll('-', '')}+x`;
 const BOT_TOKEN = `bot-canary-${randomUUID().replaceAll('-', '')}`;
 const USERINFO_SECRET = `userinfo-canary-${randomUUID().replaceAll('-', '')}`;
+// In a connector auth chosen per call by the webhook's query string (seed 000).
+const AUTH_CANARY = `auth-canary-${randomUUID().replaceAll('-', '')}`;
 const forms = (secret: string) => [
   secret,
   encodeURIComponent(secret),
   Buffer.from(secret).toString('base64').replace(/=+$/, ''),
   Buffer.from(secret).toString('base64url'),
 ];
-const CREDENTIAL_FORMS = [...forms(CANARY), ...forms(BOT_TOKEN)];
+const CREDENTIAL_FORMS = [...forms(CANARY), ...forms(BOT_TOKEN), ...forms(AUTH_CANARY)];
 // The user info secret is typed into a plain config variable (stored as text on purpose): only its
 // appearance in what the run produces is checked.
 const ALL_FORMS = [...CREDENTIAL_FORMS, USERINFO_SECRET];
@@ -88,6 +91,21 @@ flows:
       - name: Send
         action: { component: echo-bot, key: send }
         connection: Bot
+  - name: Auth ok
+    stableKey: auth-ok
+    trigger: { type: webhook, synchronous: true }
+    steps:
+      - name: Create record
+        action: { component: acme-api, key: create-record }
+        auth: "{{ trigger.query.acme_auth_id }}"
+        inputs: { name: "{{ trigger.body.name }}" }
+  - name: Auth error
+    stableKey: auth-error
+    trigger: { type: webhook, synchronous: true }
+    steps:
+      - name: Get account
+        action: { component: acme-api, key: get-account }
+        auth: "{{ trigger.query.acme_auth_id }}"
   - name: User info
     stableKey: user-info
     trigger: { type: webhook, synchronous: true }
@@ -161,8 +179,20 @@ beforeAll(async () => {
       { key: 'Open URL', value: openUrl.href },
     ],
   });
-  for (const flow of ['echo-ok', 'echo-error', 'bot-path', 'user-info']) {
-    const answer = await postWebhook(h.app, instance.webhooks[flow]!, { name: 'Ada' });
+  const authId = await createConnectorAuth(h.app, org.adminToken, {
+    connection: acme,
+    name: 'Echoed auth',
+    customer: encodeGlobalId('Customer', customer.id),
+    inputs: [
+      { name: 'apiKey', type: 'value', value: AUTH_CANARY },
+      { name: 'baseUrl', type: 'value', value: api.url },
+    ],
+  });
+  const withAuth = (flow: string) => `${instance.webhooks[flow]!}?${new URLSearchParams({ acme_auth_id: authId })}`;
+  for (const url of ['echo-ok', 'echo-error', 'bot-path', 'user-info']
+    .map((flow) => instance.webhooks[flow]!)
+    .concat([withAuth('auth-ok'), withAuth('auth-error')])) {
+    const answer = await postWebhook(h.app, url, { name: 'Ada' });
     webhookAnswers.push({ status: answer.status, body: answer.body });
     executionIds.push(answer.executionId!);
   }
@@ -186,12 +216,14 @@ describe('secrets echoed by an upstream API', () => {
     expect(api.requestsTo('POST /records')[0]?.headers['x-api-key']).toBe(CANARY);
     expect(api.requestsTo('GET /account')[0]?.headers['x-api-key']).toBe(CANARY);
     expect(api.requests.some((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`)).toBe(true);
+    expect(api.requestsTo('POST /records').map((r) => r.headers['x-api-key'])).toEqual([CANARY, AUTH_CANARY]);
+    expect(api.requestsTo('GET /account')[1]?.headers['x-api-key']).toBe(AUTH_CANARY);
   });
 
   it('are redacted in the synchronous webhook answers, success and failure', () => {
     const text = JSON.stringify(webhookAnswers);
     expectNoSecret(text);
-    expect(webhookAnswers.map((a) => (a as { status: number }).status)).toEqual([200, 500, 500, 500]);
+    expect(webhookAnswers.map((a) => (a as { status: number }).status)).toEqual([200, 500, 500, 500, 200, 500]);
     expect(text).toContain('invalid api key [redacted]');
   });
 
