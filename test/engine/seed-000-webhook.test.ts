@@ -117,8 +117,6 @@ let sheetsAuthOfTenant0: string;
 const basic = (email: string, token: string) => `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
 const zendeskCredential = (i: number) => basic(`agent@tenant-${i}.test`, `zd-token-${i}`);
 const sheetsCredential = (i: number) => `Bearer sheets-token-${i}`;
-const BINDING_ZENDESK = basic('binding@vendor.test', 'binding-token');
-const BINDING_SHEETS = 'Bearer binding-sheets-token';
 const uuidOf = (globalId: string) => decodeGlobalId(globalId)!.id;
 
 async function importComponent(definition: string) {

@@ -61,7 +61,8 @@ export async function listConnectorAuths(db: DbOrTx, actor: Actor, filter: Conne
  * raw uuid (vendors store either). Anything else, and another organization's id, is simply not found.
  */
 export async function findConnectorAuthForRun(db: DbOrTx, orgId: string, givenId: string): Promise<ConnectorAuth | null> {
-  const text = givenId.trim();
+  // A global id pasted unencoded into a query string has its "+" turned into a space by form decoding.
+  const text = givenId.trim().replaceAll(' ', '+');
   const decoded = decodeGlobalId(text);
   const id = decoded?.typeName === CONNECTOR_AUTH_TYPE ? decoded.id : UUID.test(text) ? text.toLowerCase() : null;
   if (!id) return null;
