@@ -5,7 +5,7 @@ import type { Context } from '../context';
 import { actorOf } from './actor';
 import { requestLoader } from './loaders';
 
-/** The component connection behind a reusable connection, loaded once per request and component. */
+/** The component connection behind a reusable connection or a connector auth, loaded once per request and component. */
 export function connectionOfScoped(ctx: Context, scv: Pick<ScopedConfigVariable, 'componentKey' | 'connectionKey'>): Promise<ConnectionRecord> {
   const loader = requestLoader<string, ConnectionRecord>(ctx, 'connectionByKeys', async (keys) =>
     Promise.all(
