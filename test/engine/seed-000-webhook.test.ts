@@ -92,6 +92,19 @@ flows:
         auth: "{{ trigger.body.google_sheet_auth_id }}"
         inputs:
           values: '["{{ customer.name }}", {{ steps["List tickets"].results.count }}]'
+  - name: Per client
+    stableKey: per-client
+    trigger: { type: webhook }
+    steps:
+      - name: For each client
+        type: loop
+        items: "{{ trigger.body.clients }}"
+        itemName: oneClient
+        steps:
+          - name: List tickets
+            action: { component: fake-zendesk, key: list-tickets }
+            connection: Zendesk
+            auth: "{{ oneClient.zendesk_auth_id }}"
   - name: Query only
     stableKey: query-only
     trigger: { type: webhook }
@@ -280,6 +293,27 @@ describe('seed 000 step 2a: connector auth ids per webhook call', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.stepResults.nodes[0]).toMatchObject({ credentialSource: 'DYNAMIC_AUTH', credentialId: uuidOf(orgWideZendeskAuth) });
     expect(zendesk.requests.map((r) => r.headers.authorization)).toEqual([basic('agent@vendor.test', 'zd-token-vendor')]);
+  });
+});
+
+describe('an auth expression inside a loop', () => {
+  it('is rendered per iteration: each iteration uses its own auth', async () => {
+    const second = await createConnectorAuth(h.app, org.adminToken, {
+      connection: await connectionId(h.app, org.adminToken, 'fake-zendesk', 'api-token'),
+      name: 'Second organization-wide Zendesk',
+      inputs: [
+        { name: 'baseUrl', type: 'value', value: zendesk.url },
+        { name: 'email', type: 'value', value: 'agent@second.test' },
+        { name: 'apiToken', type: 'value', value: 'zd-token-second' },
+      ],
+    });
+    const clients = [{ zendesk_auth_id: orgWideZendeskAuth }, { zendesk_auth_id: uuidOf(second) }, { zendesk_auth_id: orgWideZendeskAuth }];
+    const execution = await call(tenants[0]!, 'per-client', { body: { clients } });
+    expect(execution.status).toBe('SUCCEEDED');
+    const steps = execution.stepResults.nodes.filter((s: { stepName: string }) => s.stepName === 'List tickets');
+    expect(steps.map((s: { credentialId: string }) => s.credentialId)).toEqual([uuidOf(orgWideZendeskAuth), uuidOf(second), uuidOf(orgWideZendeskAuth)]);
+    const vendor = basic('agent@vendor.test', 'zd-token-vendor');
+    expect(zendesk.requests.map((r) => r.headers.authorization)).toEqual([vendor, basic('agent@second.test', 'zd-token-second'), vendor]);
   });
 });
 
