@@ -1,8 +1,10 @@
 import { findConnection, type ConnectionRecord } from '../../domain/components/registry';
+import { describeValues } from '../../domain/connections/expressions';
 import type { ScopedConfigVariable } from '../../domain/connections/scoped-config-variables';
 import { directDataKeys, type DataKeySource } from '../../vault/vault';
 import type { Context } from '../context';
 import { actorOf } from './actor';
+import { resolveConnection, type ConnectionArgs } from './connection';
 import { requestLoader } from './loaders';
 
 /** The component connection behind a reusable connection or a connector auth, loaded once per request and component. */
@@ -28,4 +30,10 @@ export function requestDataKeys(ctx: Context): DataKeySource {
     const results = await loader.loadMany(ids);
     return results.filter((row): row is Exclude<typeof row, Error> => !(row instanceof Error));
   };
+}
+
+/** Stored connection inputs as one page of expressions: non-secret values shown, a PASSWORD only as `hasValue`. */
+export async function inputsPage(ctx: Context, args: ConnectionArgs, stored: Parameters<typeof describeValues>[2]) {
+  const all = await describeValues(ctx.vault, requestDataKeys(ctx), stored);
+  return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
 }

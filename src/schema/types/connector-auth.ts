@@ -8,12 +8,11 @@ import {
   updateConnectorAuth,
   type ConnectorAuth as ConnectorAuthRow,
 } from '../../domain/connections/connector-auths';
-import { describeValues } from '../../domain/connections/expressions';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { connectionOf, resolveConnection } from '../lib/connection';
-import { connectionOfScoped, requestDataKeys } from '../lib/connection-loaders';
+import { connectionOfScoped, inputsPage } from '../lib/connection-loaders';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { Connection } from './component';
 import { Customer } from './customer';
@@ -36,13 +35,12 @@ export const ConnectorAuth = builder.loadableNode(CONNECTOR_AUTH_TYPE, {
         description: 'The stored inputs. PASSWORD values are never returned (hasValue says one is set).',
         resolve: async (row, args, ctx) => {
           const connection = await connectionOfScoped(ctx, row);
-          const all = await describeValues(ctx.vault, requestDataKeys(ctx), {
+          return inputsPage(ctx, args, {
             owner: { orgId: row.orgId, customerId: row.customerId },
             recordId: row.id,
             fields: connection.definition.inputs,
             values: row.values,
           });
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
         },
       },
       ExpressionConnection,

@@ -10,14 +10,13 @@ import {
   type CustomerConfigVariable as CustomerConfigVariableRow,
   type CustomerConfigVariableFilter,
 } from '../../domain/connections/customer-config-variables';
-import { describeValues } from '../../domain/connections/expressions';
 import type { Page, PageResult } from '../../domain/pagination';
 import { builder } from '../builder';
 import type { Context } from '../context';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { connectionOf, resolveConnection } from '../lib/connection';
-import { connectionOfScoped, requestDataKeys } from '../lib/connection-loaders';
+import { connectionOfScoped, inputsPage } from '../lib/connection-loaders';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
@@ -42,13 +41,12 @@ export const CustomerConfigVariable = builder.loadableNode('CustomerConfigVariab
         resolve: async (row, args, ctx) => {
           const scv = await ScopedConfigVariable.getDataloader(ctx).load(row.scopedConfigVariableId);
           const connection = await connectionOfScoped(ctx, scv);
-          const all = await describeValues(ctx.vault, requestDataKeys(ctx), {
+          return inputsPage(ctx, args, {
             owner: { orgId: row.orgId, customerId: row.customerId },
             recordId: row.id,
             fields: suppliedInputs(scv, connection.definition.inputs, row.isTest),
             values: row.values,
           });
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
         },
       },
       ExpressionConnection,

@@ -5,11 +5,10 @@ import {
   type ScopedConfigVariable as ScopedConfigVariableRow,
   type ScopedConfigVariableSortField,
 } from '../../domain/connections/scoped-config-variables';
-import { describeValues } from '../../domain/connections/expressions';
 import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
 import { connectionOf, OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
-import { connectionOfScoped, requestDataKeys } from '../lib/connection-loaders';
+import { connectionOfScoped, inputsPage } from '../lib/connection-loaders';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { Connection } from './component';
 import { Customer } from './customer';
@@ -42,14 +41,13 @@ export const ScopedConfigVariable = builder.loadableNode('ScopedConfigVariable',
         description: 'Every input of the connection; `meta` says whether it is global (`org`) or set per customer.',
         resolve: async (scv, args, ctx) => {
           const connection = await connectionOfScoped(ctx, scv);
-          const all = await describeValues(ctx.vault, requestDataKeys(ctx), {
+          return inputsPage(ctx, args, {
             owner: { orgId: scv.orgId, customerId: null },
             recordId: scv.id,
             fields: connection.definition.inputs,
             values: scv.globalValues,
             meta: (field) => JSON.stringify({ inputScope: scv.inputScopes[field.key] ?? 'customer' }),
           });
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
         },
       },
       ExpressionConnection,
