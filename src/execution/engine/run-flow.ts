@@ -172,13 +172,26 @@ async function runLoop(run: Run, step: LoopStep, scope: Scope, iteration: string
     }
   }
   const warning = loopOutcomeWarning(step.name, outcomes);
-  await recordStep(run.deps.db, run.ctx, { stepName: step.name, iteration, startedAt, status: 'SUCCEEDED', output: outcomes, warnings: warning ? [warning] : [] });
+  await recordStep(run.deps.db, run.ctx, {
+    stepName: step.name,
+    iteration,
+    startedAt,
+    status: 'SUCCEEDED',
+    output: outcomes,
+    warnings: warning ? [warning] : [],
+  });
   if (warning) await runLog(run.deps.db, run.ctx, 'WARN', warning, step.name);
   return outcomes;
 }
 
 /** One pass of a loop's body, recorded as the loop's step result for that iteration. */
-async function runIteration(run: Run, step: LoopStep, inner: Scope, bodyIteration: string, at: { index: number; key: string | number }): Promise<IterationOutcome> {
+async function runIteration(
+  run: Run,
+  step: LoopStep,
+  inner: Scope,
+  bodyIteration: string,
+  at: { index: number; key: string | number },
+): Promise<IterationOutcome> {
   const startedAt = new Date();
   let outcome: IterationOutcome;
   try {

@@ -52,7 +52,9 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id(), name: t.arg.string() },
     resolve: (_root, args, ctx) => {
       if ((args.id == null) === (args.name == null)) throw invalid('id', 'Give exactly one of id and name.');
-      return args.id != null ? getEnvVariable(ctx.db, actorOf(ctx), idOf('EnvVariable', String(args.id))) : getEnvVariableByName(ctx.db, actorOf(ctx), args.name!);
+      return args.id != null
+        ? getEnvVariable(ctx.db, actorOf(ctx), idOf('EnvVariable', String(args.id)))
+        : getEnvVariableByName(ctx.db, actorOf(ctx), args.name!);
     },
   }),
   envVariables: t.connection(
