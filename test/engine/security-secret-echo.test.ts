@@ -20,13 +20,16 @@ import { startTestWorker } from '../support/worker';
 const CANARY = `sk_canary/${randomUUID().replaceAll('-', '')}+x`;
 const BOT_TOKEN = `bot-canary-${randomUUID().replaceAll('-', '')}`;
 const USERINFO_SECRET = `userinfo-canary-${randomUUID().replaceAll('-', '')}`;
+// Secret env variables (issue 9): a STRING one read as `env.EchoToken`, a JSON one read by bare name.
+const ENV_CANARY = `env-canary/${randomUUID().replaceAll('-', '')}+y`;
+const ENV_JSON_CANARY = `env-json-canary-${randomUUID().replaceAll('-', '')}`;
 const forms = (secret: string) => [
   secret,
   encodeURIComponent(secret),
   Buffer.from(secret).toString('base64').replace(/=+$/, ''),
   Buffer.from(secret).toString('base64url'),
 ];
-const CREDENTIAL_FORMS = [...forms(CANARY), ...forms(BOT_TOKEN)];
+const CREDENTIAL_FORMS = [...forms(CANARY), ...forms(BOT_TOKEN), ...forms(ENV_CANARY), ...forms(ENV_JSON_CANARY)];
 // The user info secret is typed into a plain config variable (stored as text on purpose): only its
 // appearance in what the run produces is checked.
 const ALL_FORMS = [...CREDENTIAL_FORMS, USERINFO_SECRET];
@@ -95,6 +98,17 @@ flows:
       - name: Call
         action: { component: http, key: http-request }
         inputs: { method: GET, url: "{{ configVars['Open URL'] }}" }
+  - name: Env secrets
+    stableKey: env-secrets
+    trigger: { type: webhook, synchronous: true }
+    steps:
+      - name: Copy
+        type: set-variables
+        variables: { token: "{{ env.EchoToken }}", nested: "{{ EchoJson }}" }
+      - name: Send env
+        action: { component: acme-api, key: create-record }
+        connection: Acme
+        inputs: { name: "{{ variables.token }}", description: "{{ EchoJson.inner.key }}" }
 `;
 
 let h: Harness;
@@ -112,7 +126,7 @@ beforeAll(async () => {
   api.on('POST /records', (request) => ({
     status: 201,
     headers: { 'x-echo-key': request.headers['x-api-key'] ?? '' },
-    json: { id: 'rec-1', message: echo(request.headers['x-api-key'] ?? ''), headers: request.headers },
+    json: { id: 'rec-1', message: echo(request.headers['x-api-key'] ?? ''), headers: request.headers, body: request.json },
   }));
   api.on('GET /account', (request) => ({
     status: 401,
@@ -140,6 +154,18 @@ beforeAll(async () => {
       { name: 'baseUrl', type: 'value', value: api.url },
     ],
   });
+  for (const input of [
+    { name: 'EchoToken', valueType: 'STRING', value: ENV_CANARY, isSecret: true },
+    { name: 'EchoJson', valueType: 'JSON', value: JSON.stringify({ inner: { key: ENV_JSON_CANARY } }), isSecret: true },
+  ]) {
+    const created = await gql(
+      h.app,
+      `mutation($input: CreateEnvVariableInput!) { createEnvVariable(input: $input) { envVariable { value hasValue } errors { field messages } } }`,
+      { input },
+      org.adminToken,
+    );
+    expect(created.data.createEnvVariable).toEqual({ envVariable: { value: null, hasValue: true }, errors: [] });
+  }
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = await seedCustomer(h.database.db, org.admin);
   customerToken = (await org.customerUser(customer.id)).token;
@@ -161,7 +187,7 @@ beforeAll(async () => {
       { key: 'Open URL', value: openUrl.href },
     ],
   });
-  for (const flow of ['echo-ok', 'echo-error', 'bot-path', 'user-info']) {
+  for (const flow of ['echo-ok', 'echo-error', 'bot-path', 'user-info', 'env-secrets']) {
     const answer = await postWebhook(h.app, instance.webhooks[flow]!, { name: 'Ada' });
     webhookAnswers.push({ status: answer.status, body: answer.body });
     executionIds.push(answer.executionId!);
@@ -186,12 +212,13 @@ describe('secrets echoed by an upstream API', () => {
     expect(api.requestsTo('POST /records')[0]?.headers['x-api-key']).toBe(CANARY);
     expect(api.requestsTo('GET /account')[0]?.headers['x-api-key']).toBe(CANARY);
     expect(api.requests.some((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`)).toBe(true);
+    expect(api.requestsTo('POST /records').some((r) => r.bodyText.includes(ENV_CANARY) && r.bodyText.includes(ENV_JSON_CANARY))).toBe(true);
   });
 
   it('are redacted in the synchronous webhook answers, success and failure', () => {
     const text = JSON.stringify(webhookAnswers);
     expectNoSecret(text);
-    expect(webhookAnswers.map((a) => (a as { status: number }).status)).toEqual([200, 500, 500, 500]);
+    expect(webhookAnswers.map((a) => (a as { status: number }).status)).toEqual([200, 500, 500, 500, 200]);
     expect(text).toContain('invalid api key [redacted]');
   });
 
