@@ -25,22 +25,16 @@ export const envSlot = (id: string): SecretSlot => ({ record: id, field: 'value'
  * (one holds every customer's connector auth ids). Another organization's variable reads as missing.
  */
 
-export async function getEnvVariable(db: DbOrTx, actor: Actor, id: string): Promise<EnvVariable> {
-  requireOrgUser(actor, 'read env variables');
-  const [row] = await db
-    .select()
-    .from(envVariables)
-    .where(and(eq(envVariables.orgId, actor.orgId), eq(envVariables.id, id)));
-  if (!row) throw new NotFoundError();
-  return row;
-}
+export const getEnvVariable = (db: DbOrTx, actor: Actor, id: string) => findOne(db, actor, eq(envVariables.id, id));
 
-export async function getEnvVariableByName(db: DbOrTx, actor: Actor, name: string): Promise<EnvVariable> {
+export const getEnvVariableByName = (db: DbOrTx, actor: Actor, name: string) => findOne(db, actor, eq(envVariables.name, name));
+
+async function findOne(db: DbOrTx, actor: Actor, match: SQL): Promise<EnvVariable> {
   requireOrgUser(actor, 'read env variables');
   const [row] = await db
     .select()
     .from(envVariables)
-    .where(and(eq(envVariables.orgId, actor.orgId), eq(envVariables.name, name)));
+    .where(and(eq(envVariables.orgId, actor.orgId), match));
   if (!row) throw new NotFoundError();
   return row;
 }
