@@ -16,5 +16,7 @@ import './types/signing-key';
 import './types/api-token';
 import './types/integration';
 import './types/instance';
+// issue 9: env variables
+import './types/env-variable';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -23,13 +23,16 @@ const BOT_TOKEN = `bot-canary-${randomUUID().replaceAll('-', '')}`;
 const USERINFO_SECRET = `userinfo-canary-${randomUUID().replaceAll('-', '')}`;
 // In a connector auth chosen per call by the webhook's query string (seed 000).
 const AUTH_CANARY = `auth-canary-${randomUUID().replaceAll('-', '')}`;
+// Secret env variables (issue 9): a STRING one read as `env.EchoToken`, a JSON one read by bare name.
+const ENV_CANARY = `env-canary/${randomUUID().replaceAll('-', '')}+y`;
+const ENV_JSON_CANARY = `env-json-canary-${randomUUID().replaceAll('-', '')}`;
 const forms = (secret: string) => [
   secret,
   encodeURIComponent(secret),
   Buffer.from(secret).toString('base64').replace(/=+$/, ''),
   Buffer.from(secret).toString('base64url'),
 ];
-const CREDENTIAL_FORMS = [...forms(CANARY), ...forms(BOT_TOKEN), ...forms(AUTH_CANARY)];
+const CREDENTIAL_FORMS = [...forms(CANARY), ...forms(BOT_TOKEN), ...forms(AUTH_CANARY), ...forms(ENV_CANARY), ...forms(ENV_JSON_CANARY)];
 // The user info secret is typed into a plain config variable (stored as text on purpose): only its
 // appearance in what the run produces is checked.
 const ALL_FORMS = [...CREDENTIAL_FORMS, USERINFO_SECRET];
@@ -113,6 +116,17 @@ flows:
       - name: Call
         action: { component: http, key: http-request }
         inputs: { method: GET, url: "{{ configVars['Open URL'] }}" }
+  - name: Env secrets
+    stableKey: env-secrets
+    trigger: { type: webhook, synchronous: true }
+    steps:
+      - name: Copy
+        type: set-variables
+        variables: { token: "{{ env.EchoToken }}", nested: "{{ EchoJson }}" }
+      - name: Send env
+        action: { component: acme-api, key: create-record }
+        connection: Acme
+        inputs: { name: "{{ variables.token }}", description: "{{ EchoJson.inner.key }}" }
 `;
 
 let h: Harness;
@@ -130,7 +144,7 @@ beforeAll(async () => {
   api.on('POST /records', (request) => ({
     status: 201,
     headers: { 'x-echo-key': request.headers['x-api-key'] ?? '' },
-    json: { id: 'rec-1', message: echo(request.headers['x-api-key'] ?? ''), headers: request.headers },
+    json: { id: 'rec-1', message: echo(request.headers['x-api-key'] ?? ''), headers: request.headers, body: request.json },
   }));
   api.on('GET /account', (request) => ({
     status: 401,
@@ -158,6 +172,18 @@ beforeAll(async () => {
       { name: 'baseUrl', type: 'value', value: api.url },
     ],
   });
+  for (const input of [
+    { name: 'EchoToken', valueType: 'STRING', value: ENV_CANARY, isSecret: true },
+    { name: 'EchoJson', valueType: 'JSON', value: JSON.stringify({ inner: { key: ENV_JSON_CANARY } }), isSecret: true },
+  ]) {
+    const created = await gql(
+      h.app,
+      `mutation($input: CreateEnvVariableInput!) { createEnvVariable(input: $input) { envVariable { value hasValue } errors { field messages } } }`,
+      { input },
+      org.adminToken,
+    );
+    expect(created.data.createEnvVariable).toEqual({ envVariable: { value: null, hasValue: true }, errors: [] });
+  }
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = await seedCustomer(h.database.db, org.admin);
   customerToken = (await org.customerUser(customer.id)).token;
@@ -189,7 +215,7 @@ beforeAll(async () => {
     ],
   });
   const withAuth = (flow: string) => `${instance.webhooks[flow]!}?${new URLSearchParams({ acme_auth_id: authId })}`;
-  for (const url of ['echo-ok', 'echo-error', 'bot-path', 'user-info']
+  for (const url of ['echo-ok', 'echo-error', 'bot-path', 'user-info', 'env-secrets']
     .map((flow) => instance.webhooks[flow]!)
     .concat([withAuth('auth-ok'), withAuth('auth-error')])) {
     const answer = await postWebhook(h.app, url, { name: 'Ada' });
@@ -216,14 +242,15 @@ describe('secrets echoed by an upstream API', () => {
     expect(api.requestsTo('POST /records')[0]?.headers['x-api-key']).toBe(CANARY);
     expect(api.requestsTo('GET /account')[0]?.headers['x-api-key']).toBe(CANARY);
     expect(api.requests.some((r) => r.path === `/bot${BOT_TOKEN}/sendMessage`)).toBe(true);
-    expect(api.requestsTo('POST /records').map((r) => r.headers['x-api-key'])).toEqual([CANARY, AUTH_CANARY]);
+    expect(api.requestsTo('POST /records').map((r) => r.headers['x-api-key'])).toEqual([CANARY, CANARY, AUTH_CANARY]);
     expect(api.requestsTo('GET /account')[1]?.headers['x-api-key']).toBe(AUTH_CANARY);
+    expect(api.requestsTo('POST /records').some((r) => r.bodyText.includes(ENV_CANARY) && r.bodyText.includes(ENV_JSON_CANARY))).toBe(true);
   });
 
   it('are redacted in the synchronous webhook answers, success and failure', () => {
     const text = JSON.stringify(webhookAnswers);
     expectNoSecret(text);
-    expect(webhookAnswers.map((a) => (a as { status: number }).status)).toEqual([200, 500, 500, 500, 200, 500]);
+    expect(webhookAnswers.map((a) => (a as { status: number }).status)).toEqual([200, 500, 500, 500, 200, 200, 500]);
     expect(text).toContain('invalid api key [redacted]');
   });
 

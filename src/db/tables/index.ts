@@ -8,3 +8,4 @@ export * from './components';
 export * from './integrations';
 export * from './executions';
 export * from './connector-auths';
+export * from './env-variables';

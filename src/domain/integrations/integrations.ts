@@ -8,7 +8,7 @@ import { escapeLike } from '../../db/like';
 import { invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult, Sort } from '../pagination';
 import type { DefinitionError, IntegrationDefinition } from './definition';
-import { checkDefinitionText, definitionMessages } from './tenant-check';
+import { checkDefinitionText, definitionMessages, definitionWarnings } from './tenant-check';
 
 export type Integration = typeof integrations.$inferSelect;
 export type IntegrationSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'VERSION_NUMBER';
@@ -71,11 +71,15 @@ export async function listIntegrations(
   return selectPage(db, integrations, and(...conditions), { sort, columns: sortColumns, fallback: [asc(integrations.createdAt)], page });
 }
 
+/** What checking a definition found: errors stop an import, warnings (`<path>: <message>`) do not. */
+export type DefinitionCheck = { errors: DefinitionError[]; warnings: string[] };
+
 /** The same checks as an import, without writing: every problem, each `{ path, message }`. */
-export async function validateIntegrationDefinition(db: DbOrTx, actor: Actor, text: string): Promise<DefinitionError[]> {
+export async function validateIntegrationDefinition(db: DbOrTx, actor: Actor, text: string): Promise<DefinitionCheck> {
   requireOrgUser(actor, 'validate integration definitions');
   const checked = await checkDefinitionText(db, actor, text);
-  return checked.ok ? [] : checked.errors;
+  if (!checked.ok) return { errors: checked.errors, warnings: [] };
+  return { errors: [], warnings: definitionMessages(await definitionWarnings(db, actor, checked.value)) };
 }
 
 /**
@@ -84,12 +88,17 @@ export async function validateIntegrationDefinition(db: DbOrTx, actor: Actor, te
  * syncing an integration from another tenant (dev→prod, US→EU) idempotent; published versions stay as
  * they are until the next publish.
  */
-export async function importIntegration(db: DbOrTx, actor: Actor, input: ImportIntegrationInput): Promise<Integration> {
+export async function importIntegration(db: DbOrTx, actor: Actor, input: ImportIntegrationInput): Promise<{ integration: Integration; warnings: string[] }> {
   const target = input.integrationId ? await getIntegration(db, actor, input.integrationId) : null;
   requireOrgAdmin(actor, 'import integrations');
   const checked = await checkDefinitionText(db, actor, input.definition);
   if (!checked.ok) throw new InvalidInputError([{ field: 'definition', messages: definitionMessages(checked.errors) }]);
   const definition = checked.value;
+  const warnings = definitionMessages(await definitionWarnings(db, actor, definition));
+  return { integration: await storeImport(db, actor, definition, target), warnings };
+}
+
+async function storeImport(db: DbOrTx, actor: Actor, definition: IntegrationDefinition, target: Integration | null): Promise<Integration> {
   const fields = {
     name: definition.name,
     description: definition.description ?? null,

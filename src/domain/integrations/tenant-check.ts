@@ -3,8 +3,10 @@ import type { Actor } from '../actor';
 import { formatPath } from '../components';
 import { findComponentByKey, type ComponentRecord } from '../components/registry';
 import { findByStableKey, type ScopedConfigVariable } from '../connections/scoped-config-variables';
+import { existingEnvVariableNames } from '../env-variables/env-variables';
 import {
   collectActionRefs,
+  collectEnvRefs,
   collectConnectionRefs,
   collectScopedConfigVarRefs,
   parseIntegrationDefinition,
@@ -95,6 +97,18 @@ function componentMismatches(def: IntegrationDefinition, scoped: Map<string, Sco
     });
   }
   return errors;
+}
+
+/**
+ * Problems that do not stop an import: env variables the definition reads that this organization lacks
+ * (they may be created after the import; until then the step that reads one fails naming it).
+ */
+export async function definitionWarnings(db: DbOrTx, actor: Actor, def: IntegrationDefinition): Promise<DefinitionError[]> {
+  const refs = collectEnvRefs(def);
+  const existing = await existingEnvVariableNames(db, actor, [...new Set(refs.map((ref) => ref.name))]);
+  return refs
+    .filter((ref) => !existing.has(ref.name))
+    .map((ref) => ({ path: ref.path, message: `env variable "${ref.name}" does not exist in this organization yet; the step fails until it is created` }));
 }
 
 const missingComponent = (key: string) => `component "${key}" does not exist in this tenant`;

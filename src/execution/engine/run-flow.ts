@@ -8,7 +8,10 @@ import type { KnownSecrets } from '../secrets/known-secrets';
 import { evaluateValue, isTruthyCondition, renderDeep, RenderBudget, TemplateError, withRenderBudget } from '../../lib/templates';
 import { durationOverBudget, loopOverBudget, stepsOverBudget } from '../policy/run-budgets';
 import { runActionStep } from '../steps/action-step';
+import { flowEnvReads } from '../../domain/integrations/definition';
 import { finishedKey, type RunContext } from './run-context';
+import { envScope, loadRunEnv, missingEnvVariable, type RunEnv } from './run-env';
+import { isIterationRecord, loopOutcomeWarning, type IterationOutcome } from './loop-outcomes';
 import { recordStep, runLog } from './step-record';
 
 /** `http` is the one way out: every request a step sends passes its egress policy and size budget. */
@@ -26,19 +29,24 @@ export type EngineDeps = {
 export type LeaseGuard = { renew: () => Promise<boolean> };
 
 export class StepFailed extends Error {}
+/** A run budget is spent: the run ends even inside a loop with `onError: continue`. */
+export class BudgetSpent extends StepFailed {}
 export class LeaseLost extends Error {}
 
 type Scope = Record<string, unknown> & { steps: Record<string, { results: unknown }>; variables: Record<string, unknown> };
 
 /** One claim of an execution: what it runs with, and the step executions the run has used so far. */
-type Run = { deps: EngineDeps; ctx: RunContext; guard: LeaseGuard; stepsExecuted: number };
+type Run = { deps: EngineDeps; ctx: RunContext; guard: LeaseGuard; stepsExecuted: number; env: RunEnv };
 
 /**
  * Runs a flow's steps in order; steps that finished under an earlier claim are replayed from their results.
  * The run's budgets (EngineConfig.budgets) stop it with an error naming the exceeded setting.
  */
 export async function runFlow(deps: EngineDeps, ctx: RunContext, guard: LeaseGuard): Promise<unknown> {
+  const env = await loadRunEnv(deps.db, deps.vault, ctx, flowEnvReads(ctx.flow.steps));
   const scope: Scope = {
+    // First, so that every scope name below wins over an env variable's bare name.
+    ...envScope(env),
     trigger: ctx.execution.trigger,
     steps: {},
     variables: {},
@@ -47,7 +55,8 @@ export async function runFlow(deps: EngineDeps, ctx: RunContext, guard: LeaseGua
   };
   // Every stored step result is a step an earlier claim executed: a run that keeps crashing and resuming
   // cannot start its step budget over.
-  const run: Run = { deps, ctx, guard, stepsExecuted: ctx.finished.size };
+  const stepsExecuted = [...ctx.finished.values()].filter((row) => !isIterationRecord(row)).length;
+  const run: Run = { deps, ctx, guard, stepsExecuted, env };
   const { maxTemplateMs, maxTemplateOutputBytes } = deps.config.budgets;
   const templates = new RenderBudget({ maxTotalMs: maxTemplateMs, maxOutputBytes: maxTemplateOutputBytes });
   return withRenderBudget(templates, () => runSteps(run, ctx.flow.steps, scope, ''));
@@ -70,6 +79,8 @@ async function runStep(run: Run, step: Step, scope: Scope, iteration: string): P
     return done.output;
   }
   await chargeStep(run, step);
+  const missing = missingEnvVariable(run.env, step);
+  if (missing) await fail(run, step, `Step "${step.name}" failed: env variable "${missing}" does not exist in this organization`);
   switch (step.type) {
     case 'action':
       return runAction(run, step, scope, iteration);
@@ -87,14 +98,14 @@ async function chargeStep(run: Run, step: Step) {
   const { maxDurationMs, maxSteps } = run.deps.config.budgets;
   const startedAt = run.ctx.execution.startedAt ?? new Date();
   const over = durationOverBudget(startedAt, new Date(), maxDurationMs) ?? stepsOverBudget(run.stepsExecuted, maxSteps);
-  if (over) await fail(run, step, over);
+  if (over) await fail(run, step, over, BudgetSpent);
   run.stepsExecuted += 1;
 }
 
 /** Ends the run with `message` as the execution's error, logged on the step that could not run. */
-async function fail(run: Run, step: Step, message: string): Promise<never> {
+async function fail(run: Run, step: Step, message: string, as: typeof StepFailed = StepFailed): Promise<never> {
   await runLog(run.deps.db, run.ctx, 'ERROR', message, step.name);
-  throw new StepFailed(message);
+  throw new as(message);
 }
 
 /** Template failures (syntax, limits, budgets) of the engine's own steps end the run like a failed action. */
@@ -121,7 +132,14 @@ async function runAction(run: Run, step: ActionStep, scope: Scope, iteration: st
   return outcome.output;
 }
 
+/**
+ * Runs the body once per item and records each iteration's outcome (a step result of the loop per
+ * iteration). Under `onError: continue` a failed iteration is recorded and the next one starts; a resumed
+ * run takes a recorded failure as it is instead of running that iteration again. Succeeded iterations run
+ * their body again on resumption, which replays each body step from its own result.
+ */
 async function runLoop(run: Run, step: LoopStep, scope: Scope, iteration: string) {
+  const startedAt = new Date();
   const items = await rendered(run, step, () => evaluateValue(step.items, scope));
   const entries: [string | number, unknown][] = Array.isArray(items)
     ? items.map((item, i) => [i, item])
@@ -132,14 +150,59 @@ async function runLoop(run: Run, step: LoopStep, scope: Scope, iteration: string
     throw new StepFailed(`Step "${step.name}" failed: items must be a list or a dictionary, got ${typeof items}`);
   }
   const tooMany = loopOverBudget(step.name, entries.length, run.deps.config.budgets.maxLoopIterations);
-  if (tooMany) await fail(run, step, tooMany);
-  const results: unknown[] = [];
+  if (tooMany) await fail(run, step, tooMany, BudgetSpent);
+  const outcomes: IterationOutcome[] = [];
   for (const [index, [key, item]] of entries.entries()) {
-    const inner: Scope = { ...scope, steps: { ...scope.steps }, [step.itemName]: item, loop: { index, key } };
-    results.push(await runSteps(run, step.steps, inner, `${iteration}${step.name}[${index}]/`));
-    Object.assign(scope.variables, inner.variables);
+    const bodyIteration = `${iteration}${step.name}[${index}]/`;
+    const recorded = run.ctx.finished.get(finishedKey(step.name, bodyIteration));
+    let outcome: IterationOutcome;
+    if (recorded?.status === 'FAILED') {
+      outcome = recorded.output as IterationOutcome;
+    } else {
+      const inner: Scope = { ...scope, steps: { ...scope.steps }, [step.itemName]: item, loop: { index, key } };
+      outcome = await runIteration(run, step, inner, bodyIteration, { index, key });
+      Object.assign(scope.variables, inner.variables);
+    }
+    outcomes.push(outcome);
+    if (outcome.status === 'FAILED' && step.onError !== 'continue') {
+      const error = `Iteration ${JSON.stringify(key)} failed: ${outcome.error}`;
+      await recordStep(run.deps.db, run.ctx, { stepName: step.name, iteration, startedAt, status: 'FAILED', output: outcomes, error });
+      // The run's error stays the failed body step's own message, as before onError existed.
+      throw new StepFailed(outcome.error);
+    }
   }
-  return results;
+  const warning = loopOutcomeWarning(step.name, outcomes);
+  await recordStep(run.deps.db, run.ctx, {
+    stepName: step.name,
+    iteration,
+    startedAt,
+    status: 'SUCCEEDED',
+    output: outcomes,
+    warnings: warning ? [warning] : [],
+  });
+  if (warning) await runLog(run.deps.db, run.ctx, 'WARN', warning, step.name);
+  return outcomes;
+}
+
+/** One pass of a loop's body, recorded as the loop's step result for that iteration. */
+async function runIteration(
+  run: Run,
+  step: LoopStep,
+  inner: Scope,
+  bodyIteration: string,
+  at: { index: number; key: string | number },
+): Promise<IterationOutcome> {
+  const startedAt = new Date();
+  let outcome: IterationOutcome;
+  try {
+    outcome = { ...at, status: 'SUCCEEDED', output: await runSteps(run, step.steps, inner, bodyIteration) };
+  } catch (error) {
+    if (!(error instanceof StepFailed) || error instanceof BudgetSpent) throw error;
+    outcome = { ...at, status: 'FAILED', error: error.message, output: null };
+  }
+  const { status, error } = outcome;
+  await recordStep(run.deps.db, run.ctx, { stepName: step.name, iteration: bodyIteration, startedAt, status, output: outcome, error });
+  return outcome;
 }
 
 async function setVariables(run: Run, step: SetVariablesStep, scope: Scope, iteration: string) {

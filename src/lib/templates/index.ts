@@ -4,6 +4,7 @@ import { liquid, TEMPLATE_RENDER_LIMIT_MS } from './engine';
 
 export { TEMPLATE_MAX_LENGTH, TEMPLATE_MAX_OUTPUT_BYTES, TEMPLATE_MEMORY_LIMIT, TEMPLATE_RENDER_LIMIT_MS } from './engine';
 export { RenderBudget, withRenderBudget, type RenderLimits } from './budget';
+export { scopeReads } from './references';
 
 /**
  * What flow templates can read (documented in docs/definition.md). Loop steps add their item
@@ -15,6 +16,8 @@ export interface FlowTemplateScope {
   configVars: Record<string, unknown>;
   variables: Record<string, unknown>;
   customer: { externalId: string | null; name: string } | null;
+  /** The organization's env variables by name (JSON ones as data); each is also readable by its bare name. */
+  env: Record<string, unknown>;
   loop?: { index: number; key: string | number };
   [itemName: string]: unknown;
 }

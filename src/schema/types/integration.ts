@@ -21,6 +21,9 @@ export { IntegrationFlow } from './integration-flow';
 export { IntegrationVersion } from './integration-version';
 export { RequiredConfigVariable } from './required-config-variable';
 
+const WARNINGS_DESCRIPTION =
+  'Problems that do not stop an import, as `<path>: <message>` (an env variable the definition reads that this organization lacks yet).';
+
 const OrderField = builder.enumType('IntegrationOrderField', {
   values: ['CREATED_AT', 'NAME', 'UPDATED_AT', 'VERSION_NUMBER'] as const satisfies IntegrationSortField[],
 });
@@ -67,14 +70,19 @@ builder.relayMutationField(
   },
   {
     resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({
-        integration: await importIntegration(ctx.db, actorOf(ctx), {
+      withFieldErrors(() =>
+        importIntegration(ctx.db, actorOf(ctx), {
           definition: input.definition,
           integrationId: optionalIdOf('Integration', input.integrationId == null ? null : String(input.integrationId), 'integrationId'),
         }),
-      })),
+      ),
   },
-  { outputFields: payloadFields('integration', Integration) },
+  {
+    outputFields: (t) => ({
+      ...payloadFields('integration', Integration)(t),
+      warnings: t.stringList({ description: WARNINGS_DESCRIPTION, resolve: (payload) => payload.warnings ?? [] }),
+    }),
+  },
 );
 
 builder.relayMutationField(
@@ -116,15 +124,16 @@ builder.relayMutationField(
   { inputFields: (t) => ({ definition: t.string({ required: true }) }) },
   {
     resolve: async (_root, { input }, ctx) => {
-      const problems = await validateIntegrationDefinition(ctx.db, actorOf(ctx), input.definition);
+      const { errors: problems, warnings } = await validateIntegrationDefinition(ctx.db, actorOf(ctx), input.definition);
       const errors = problems.length > 0 ? [{ field: 'definition', messages: definitionMessages(problems) }] : [];
-      return { result: { isValid: problems.length === 0 }, errors };
+      return { result: { isValid: problems.length === 0 }, errors, warnings };
     },
   },
   {
     outputFields: (t) => ({
       result: t.field({ type: ValidationResult, description: 'The same checks as importIntegration, nothing written.', resolve: (payload) => payload.result }),
       errors: t.field({ type: [ErrorType], resolve: (payload) => payload.errors }),
+      warnings: t.stringList({ description: WARNINGS_DESCRIPTION, resolve: (payload) => payload.warnings }),
     }),
   },
 );

@@ -70,6 +70,7 @@ flows:
         type: loop
         items: "{{ variables.clients }}"
         itemName: oneClient
+        onError: continue
         steps:
           - name: Get client tickets
             action: { component: zendesk, key: list-tickets }

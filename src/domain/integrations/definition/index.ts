@@ -6,3 +6,4 @@ export { isValidTimeZone, nextCronTick, parseCron, type CronParseResult, type Cr
 export { walkDefinitionSteps, walkSteps, type StepVisit } from './walk';
 export { RESERVED_SCOPE_NAMES } from './step-rules';
 export { COMPONENT_KEY_PATTERN, IDENTIFIER_PATTERN, STABLE_KEY_MAX_LENGTH, STABLE_KEY_PATTERN } from './schema';
+export { collectEnvRefs, flowEnvReads, type EnvReads, type EnvRefAt } from './env-refs';

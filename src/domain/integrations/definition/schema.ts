@@ -120,6 +120,7 @@ const loopStepSchema = z.strictObject({
   type: z.literal('loop'),
   items: template,
   itemName: z.string(),
+  onError: z.enum(['continue', 'fail']).optional(),
   steps: stepList.min(1),
 });
 

@@ -71,7 +71,7 @@ function stepToYaml(step: Step): Plain {
         ...pick(step, ['connection', 'auth', 'inputs']),
       };
     case 'loop':
-      return { ...base, type: step.type, ...pick(step, ['items', 'itemName']), steps: step.steps.map(stepToYaml) };
+      return { ...base, type: step.type, ...pick(step, ['items', 'itemName', 'onError']), steps: step.steps.map(stepToYaml) };
     case 'set-variables':
       return { ...base, type: step.type, variables: step.variables };
     case 'branch': {

@@ -6,7 +6,7 @@ import type { ConfigVar, JsonValue, Step } from './types';
 import { walkSteps } from './walk';
 
 /** Scope roots a loop item would hide (docs/definition.md, "Template scope"). */
-export const RESERVED_SCOPE_NAMES: readonly string[] = ['trigger', 'steps', 'configVars', 'variables', 'customer', 'loop'];
+export const RESERVED_SCOPE_NAMES: readonly string[] = ['trigger', 'steps', 'configVars', 'variables', 'customer', 'loop', 'env'];
 
 const IDENTIFIER_MESSAGE = 'must be an identifier: letters, digits and _, not starting with a digit';
 

@@ -75,6 +75,8 @@ export interface LoopStep extends StepBase {
   items: string;
   /** Identifier under which each item is visible to the body's templates. */
   itemName: string;
+  /** What a failed iteration does: `fail` (default) ends the run; `continue` records it and goes on. */
+  onError?: 'continue' | 'fail';
   steps: Step[];
 }
 
