@@ -5,6 +5,7 @@ import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { connectionId } from '../support/connections';
 import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
+import { basicCredential, FAKE_SHEETS, FAKE_ZENDESK, importComponent, sheetsCredential, zendeskCredential } from '../support/seed-000-components';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
@@ -12,59 +13,7 @@ import { startTestWorker } from '../support/worker';
 /*
  * Seed 000 (Locoia multi-tenant flows), steps 1 and 2a: the vendor's backend creates connector auths for
  * each of its customers, keeps their ids, and passes them per call in the webhook's query string (or body).
- * The built-in zendesk and google-sheets components may only reach their real hosts, so the fakes on
- * 127.0.0.1 get look-alike private components: Zendesk's own Basic "email/token:apiToken" rule, and a
- * bearer-token Sheets (Google's OAuth 2.0 connector auths arrive with the OAuth2 issue).
  */
-
-const FAKE_ZENDESK = `
-key: fake-zendesk
-label: Fake Zendesk
-connections:
-  - key: api-token
-    label: API token
-    authKind: basic
-    inputs:
-      - { key: baseUrl, label: Base URL, type: STRING, required: true }
-      - { key: email, label: Agent email, type: STRING, required: true }
-      - { key: apiToken, label: API token, type: PASSWORD, required: true }
-    baseUrl: "{{ connection.baseUrl }}"
-    destination: { inputs: [baseUrl] }
-    apply:
-      headers:
-        Authorization: 'Basic {{ connection.email | append: "/token:" | append: connection.apiToken | base64_encode }}'
-actions:
-  - key: list-tickets
-    label: List tickets
-    request: { method: GET, url: /api/v2/tickets.json }
-`;
-
-const FAKE_SHEETS = `
-key: fake-sheets
-label: Fake Google Sheets
-connections:
-  - key: token
-    label: Access token
-    authKind: bearer
-    inputs:
-      - { key: baseUrl, label: Base URL, type: STRING, required: true }
-      - { key: token, label: Token, type: PASSWORD, required: true }
-    baseUrl: "{{ connection.baseUrl }}"
-    destination: { inputs: [baseUrl] }
-    apply:
-      headers:
-        Authorization: "Bearer {{ connection.token }}"
-actions:
-  - key: append-row
-    label: Append row
-    inputs:
-      - { key: values, label: Values, type: CODE, required: true }
-    request:
-      method: POST
-      url: /v4/spreadsheets/sheet-1/values/Sheet1:append
-      headers: { Content-Type: application/json }
-      body: '{"values": [{{ inputs.values }}]}'
-`;
 
 // Every step also has a working connection binding: a fallback to it would show up at the fakes.
 const DEFINITION = `
@@ -127,20 +76,7 @@ let orgWideZendeskAuth: string;
 let foreignOrgAuth: string;
 let sheetsAuthOfTenant0: string;
 
-const basic = (email: string, token: string) => `Basic ${Buffer.from(`${email}/token:${token}`).toString('base64')}`;
-const zendeskCredential = (i: number) => basic(`agent@tenant-${i}.test`, `zd-token-${i}`);
-const sheetsCredential = (i: number) => `Bearer sheets-token-${i}`;
 const uuidOf = (globalId: string) => decodeGlobalId(globalId)!.id;
-
-async function importComponent(definition: string) {
-  const res = await gql(
-    h.app,
-    `mutation($d: String!) { importComponent(input: { definition: $d }) { component { id } errors { field messages } } }`,
-    { d: definition },
-    org.adminToken,
-  );
-  if (!res.data?.importComponent?.component) throw new Error(JSON.stringify(res));
-}
 
 beforeAll(async () => {
   h = createHarness();
@@ -148,8 +84,8 @@ beforeAll(async () => {
   zendesk = await startFakeApi();
   sheets = await startFakeApi();
   worker = await startTestWorker();
-  await importComponent(FAKE_ZENDESK);
-  await importComponent(FAKE_SHEETS);
+  await importComponent(h.app, org.adminToken, FAKE_ZENDESK);
+  await importComponent(h.app, org.adminToken, FAKE_SHEETS);
   const zendeskConnection = await connectionId(h.app, org.adminToken, 'fake-zendesk', 'api-token');
   const sheetsConnection = await connectionId(h.app, org.adminToken, 'fake-sheets', 'token');
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
@@ -212,7 +148,7 @@ beforeAll(async () => {
     ],
   });
   const other = await seedOrg(h.database.db);
-  await gql(h.app, `mutation($d: String!) { importComponent(input: { definition: $d }) { errors { field } } }`, { d: FAKE_ZENDESK }, other.adminToken);
+  await importComponent(h.app, other.adminToken, FAKE_ZENDESK);
   foreignOrgAuth = await createConnectorAuth(h.app, other.adminToken, {
     connection: await connectionId(h.app, other.adminToken, 'fake-zendesk', 'api-token'),
     name: 'Zendesk of another organization',
@@ -292,7 +228,7 @@ describe('seed 000 step 2a: connector auth ids per webhook call', () => {
     const execution = await call(tenants[2]!, 'query-only', { query: { zendesk_auth_id: orgWideZendeskAuth } });
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.stepResults.nodes[0]).toMatchObject({ credentialSource: 'DYNAMIC_AUTH', credentialId: uuidOf(orgWideZendeskAuth) });
-    expect(zendesk.requests.map((r) => r.headers.authorization)).toEqual([basic('agent@vendor.test', 'zd-token-vendor')]);
+    expect(zendesk.requests.map((r) => r.headers.authorization)).toEqual([basicCredential('agent@vendor.test', 'zd-token-vendor')]);
   });
 });
 
@@ -312,8 +248,8 @@ describe('an auth expression inside a loop', () => {
     expect(execution.status).toBe('SUCCEEDED');
     const steps = execution.stepResults.nodes.filter((s: { stepName: string }) => s.stepName === 'List tickets');
     expect(steps.map((s: { credentialId: string }) => s.credentialId)).toEqual([uuidOf(orgWideZendeskAuth), uuidOf(second), uuidOf(orgWideZendeskAuth)]);
-    const vendor = basic('agent@vendor.test', 'zd-token-vendor');
-    expect(zendesk.requests.map((r) => r.headers.authorization)).toEqual([vendor, basic('agent@second.test', 'zd-token-second'), vendor]);
+    const vendor = basicCredential('agent@vendor.test', 'zd-token-vendor');
+    expect(zendesk.requests.map((r) => r.headers.authorization)).toEqual([vendor, basicCredential('agent@second.test', 'zd-token-second'), vendor]);
   });
 });
 
