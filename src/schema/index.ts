@@ -8,6 +8,7 @@ import './types/scoped-config-variable-mutations';
 import './types/customer-config-variable';
 import './types/execution-result';
 import './types/flow-runs';
+import './types/execution-fan-out';
 import './types/explain-credential';
 import './types/user';
 import './types/organization';

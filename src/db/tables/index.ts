@@ -7,3 +7,4 @@ export * from './connections';
 export * from './components';
 export * from './integrations';
 export * from './executions';
+export * from './fan-out';
