@@ -84,11 +84,18 @@ const configVarSchema = z.discriminatedUnion('dataType', [
 export const FAN_OUT_MAX_CONCURRENCY = 1000;
 /** A fan-out without `maxConcurrency` runs this many children at once: gentle on the customers' APIs and on the workers. */
 export const FAN_OUT_DEFAULT_MAX_CONCURRENCY = 10;
-const concurrency = z.number().int().min(1).max(FAN_OUT_MAX_CONCURRENCY);
+const concurrency = z
+  .number()
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be at least 1' })
+  .max(FAN_OUT_MAX_CONCURRENCY, { error: `must be at most ${FAN_OUT_MAX_CONCURRENCY}` });
 
-/** `fanOut: customers` is the issue's shorthand; stored in the long form so readers see one shape. */
+/**
+ * `fanOut: customers` is the issue's shorthand; stored in the long form so readers see one shape. Any other
+ * word is read as a target, so `fanOut: instances` is told which targets exist.
+ */
 const fanOutSchema = z.preprocess(
-  (value) => (value === 'customers' ? { to: 'customers' } : value),
+  (value) => (typeof value === 'string' ? { to: value } : value),
   z.strictObject({
     to: z.literal('customers', { error: 'must be "customers" (the only fan-out target)' }),
     labels: z.array(z.string().min(1)).optional(),
