@@ -34,7 +34,7 @@ const STATUS = `query($id: ID!) { executionResult(id: $id) { status error fanOut
 describe('a fan-out whose worker is killed', () => {
   it('loses no child and starts none twice when the worker process is SIGKILLed mid-fan-out', async () => {
     const integration = await fanOutIntegration(h, org, api.url, '{ type: api, fanOut: { to: customers, maxConcurrency: 4 } }');
-    const customers = await seedFanOutCustomers(h, org, integration, 100);
+    const customers = await seedFanOutCustomers({ db: h.database.db, vault: h.vault }, org, integration, 100);
     const doomed = await spawnWorker();
     const started = await gql(
       h.app,
@@ -88,7 +88,7 @@ describe('a fan-out whose worker is killed', () => {
 
   it('inserts each child once when two claims of the parent insert at the same time, in small batches', async () => {
     const integration = await fanOutIntegration(h, org, api.url, '{ type: api, fanOut: { to: customers } }');
-    await seedFanOutCustomers(h, org, integration, 45);
+    await seedFanOutCustomers({ db: h.database.db, vault: h.vault }, org, integration, 45);
     // Inserted without a job: no worker of this or a later test file may run it.
     const [parent] = await h.database.db
       .insert(executions)

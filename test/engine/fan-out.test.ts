@@ -77,7 +77,7 @@ function createdPerCustomer() {
 describe('fan-out to customers', () => {
   it('runs 200 customers exactly once each, never more than maxConcurrency at once, and one failing customer holds back no one', async () => {
     const integration = await fanOutIntegration(h, org, api.url, '{ type: api, fanOut: { to: customers, maxConcurrency: 6 } }');
-    const customers = await seedFanOutCustomers(h, org, integration, 200);
+    const customers = await seedFanOutCustomers({ db: h.database.db, vault: h.vault }, org, integration, 200);
     // The first instance is dispatched first, so its retries overlap everyone else's runs.
     const [first] = await h.database.db
       .select({ customerId: instances.customerId })
@@ -134,7 +134,7 @@ describe('fan-out to customers', () => {
 
   it('holds requests to one host to maxConcurrencyPerHost across the fan-out', async () => {
     const integration = await fanOutIntegration(h, org, api.url, '{ type: api, fanOut: { to: customers, maxConcurrency: 8, maxConcurrencyPerHost: 2 } }');
-    const customers = await seedFanOutCustomers(h, org, integration, 30);
+    const customers = await seedFanOutCustomers({ db: h.database.db, vault: h.vault }, org, integration, 30);
     answerRecords(null, 30);
 
     const parent = await awaitParent(await runFanOut(integration.id));
@@ -146,7 +146,9 @@ describe('fan-out to customers', () => {
 
   it('fires a scheduled fan-out once per tick for the integration, only for customers with every label of the filter', async () => {
     const integration = await fanOutIntegration(h, org, api.url, '{ type: schedule, cron: "* * * * *", fanOut: { to: customers, labels: [beta, eu] } }');
-    const customers = await seedFanOutCustomers(h, org, integration, 12, (i) => (i % 3 === 0 ? ['beta', 'eu'] : i % 3 === 1 ? ['beta'] : []));
+    const customers = await seedFanOutCustomers({ db: h.database.db, vault: h.vault }, org, integration, 12, (i) =>
+      i % 3 === 0 ? ['beta', 'eu'] : i % 3 === 1 ? ['beta'] : [],
+    );
     answerRecords(null, 0);
 
     const now = new Date();
@@ -172,7 +174,7 @@ describe('fan-out to customers', () => {
 
   it('refuses to start a flow without fanOut for every customer, and members', async () => {
     const integration = await fanOutIntegration(h, org, api.url, '{ type: api }');
-    await seedFanOutCustomers(h, org, integration, 1);
+    await seedFanOutCustomers({ db: h.database.db, vault: h.vault }, org, integration, 1);
     const plain = await gql(h.app, RUN_FLOW, { input: { integration: integration.id, flow: 'sync' } }, org.adminToken);
     expect(plain.data.runFlow).toEqual({
       execution: null,

@@ -3,29 +3,19 @@ import { desc, eq } from 'drizzle-orm';
 import { customers, instances, integrationVersions } from '../../src/db/tables';
 import { createCustomerConfigVariable } from '../../src/domain/connections/customer-config-variables';
 import { decodeGlobalId } from '../../src/lib/global-id';
+import type { Db } from '../../src/db/client';
+import type { Actor } from '../../src/domain/actor';
+import type { Vault } from '../../src/vault/vault';
 import { connectionId, createScoped } from './connections';
 import type { Harness } from './harness';
 import { importAndPublish } from './integrations';
 import type { SeededOrg } from './seed';
 
 /**
- * An integration whose flow `sync` fans out to customers (trigger `trigger`, YAML flow style) and posts
- * `{ name: <customer externalId> }` to the fake Acme API with each customer's own API key.
+ * An integration whose flow `sync` (trigger `trigger`, YAML flow style) posts `{ name: <customer externalId> }`
+ * with the acme-api connection of the scoped config variable `stableKey`.
  */
-export async function fanOutIntegration(h: Harness, org: SeededOrg, apiUrl: string, trigger: string) {
-  const stableKey = `fan-${randomUUID().slice(0, 8)}`;
-  const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
-  const scv = await createScoped(h.app, org.adminToken, {
-    key: 'Acme',
-    stableKey,
-    variableScope: 'customer',
-    connection: acme,
-    inputs: [{ name: 'baseUrl', type: 'value', value: apiUrl }],
-  });
-  const integration = await importAndPublish(
-    h.app,
-    org.adminToken,
-    `
+export const fanOutDefinition = (stableKey: string, trigger: string) => `
 name: ${stableKey}
 stableKey: ${stableKey}
 requiredConfigVars:
@@ -39,17 +29,40 @@ flows:
         action: { component: acme-api, key: create-record }
         connection: Acme
         inputs: { name: "{{ customer.externalId }}" }
-`,
-  );
+`;
+
+/**
+ * `fanOutDefinition` imported and published, with a customer-scoped acme-api connection whose global baseUrl
+ * is the fake API at `apiUrl` (each customer's API key is seeded by `seedFanOutCustomers`).
+ */
+export async function fanOutIntegration(h: Harness, org: SeededOrg, apiUrl: string, trigger: string) {
+  const stableKey = `fan-${randomUUID().slice(0, 8)}`;
+  const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
+  const scv = await createScoped(h.app, org.adminToken, {
+    key: 'Acme',
+    stableKey,
+    variableScope: 'customer',
+    connection: acme,
+    inputs: [{ name: 'baseUrl', type: 'value', value: apiUrl }],
+  });
+  const integration = await importAndPublish(h.app, org.adminToken, fanOutDefinition(stableKey, trigger));
   const integrationId = decodeGlobalId(integration.id)!.id;
-  const [version] = await h.database.db
+  const versionId = await newestVersionOf(h.database.db, integrationId);
+  return { id: integration.id, integrationId, versionId, scopedConfigVariableId: decodeGlobalId(scv.id)!.id, connectionStableKey: stableKey };
+}
+
+export async function newestVersionOf(db: Db, integrationId: string): Promise<string> {
+  const [version] = await db
     .select({ id: integrationVersions.id })
     .from(integrationVersions)
     .where(eq(integrationVersions.integrationId, integrationId))
     .orderBy(desc(integrationVersions.versionNumber))
     .limit(1);
-  return { id: integration.id, integrationId, versionId: version!.id, scopedConfigVariableId: decodeGlobalId(scv.id)!.id, connectionStableKey: stableKey };
+  return version!.id;
 }
+
+/** What seeding needs of an integration (raw ids). */
+export type FanOutTarget = { integrationId: string; versionId: string; scopedConfigVariableId: string; connectionStableKey: string };
 
 export const apiKeyOf = (externalId: string) => `key-${externalId}`;
 
@@ -59,13 +72,13 @@ export const apiKeyOf = (externalId: string) => `key-${externalId}`;
  * vault seals them with each customer's data key), not through hundreds of GraphQL round trips.
  */
 export async function seedFanOutCustomers(
-  h: Harness,
-  org: SeededOrg,
-  integration: Awaited<ReturnType<typeof fanOutIntegration>>,
+  deps: { db: Db; vault: Vault },
+  org: { orgId: string; admin: Actor },
+  integration: FanOutTarget,
   count: number,
   labelsOf: (index: number) => string[] = () => [],
 ) {
-  const db = h.database.db;
+  const { db, vault } = deps;
   const prefix = randomUUID().slice(0, 8);
   const rows = await db
     .insert(customers)
@@ -74,7 +87,7 @@ export async function seedFanOutCustomers(
   for (let start = 0; start < rows.length; start += 25) {
     await Promise.all(
       rows.slice(start, start + 25).map((customer) =>
-        createCustomerConfigVariable(db, h.vault, org.admin, {
+        createCustomerConfigVariable(db, vault, org.admin, {
           scopedConfigVariableId: integration.scopedConfigVariableId,
           customerId: customer.id,
           isTest: false,

@@ -59,6 +59,11 @@ export const executions = pgTable(
     uniqueIndex('executions_fan_out_child')
       .on(t.parentExecutionId, t.instanceId)
       .where(sql`${t.parentExecutionId} is not null`),
+    // What a fan-out's progress reads at every child's end: only its unfinished children, the dispatched
+    // ones (at most maxConcurrency) apart from the undispatched ones, in dispatch order.
+    index('executions_fan_out_pending')
+      .on(t.parentExecutionId, t.dispatchedAt, t.instanceId)
+      .where(sql`${t.parentExecutionId} is not null and ${t.status} in ('QUEUED', 'RUNNING', 'PAUSED')`),
     uniqueIndex('executions_fan_out_tick')
       .on(t.integrationId, t.flowStableKey, t.scheduledFor)
       .where(sql`${t.fanOut} is not null and ${t.scheduledFor} is not null`),

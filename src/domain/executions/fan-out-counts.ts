@@ -7,7 +7,7 @@ import type { Actor } from '../actor';
 export type FanOutCounts = { total: number; queued: number; running: number; succeeded: number; failed: number };
 
 /** PAUSED children (waiting for a user's authentication) have started and not ended: they count as running. */
-export function bucketOf(status: ExecutionStatus): keyof Omit<FanOutCounts, 'total'> {
+function bucketOf(status: ExecutionStatus): keyof Omit<FanOutCounts, 'total'> {
   return status === 'QUEUED' ? 'queued' : status === 'SUCCEEDED' ? 'succeeded' : status === 'FAILED' ? 'failed' : 'running';
 }
 

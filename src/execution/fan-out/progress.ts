@@ -1,9 +1,10 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { executions, fanOutHostSlots } from '../../db/tables';
 import { enqueueAdvanceMany } from '../../domain/executions/job-queue';
 import { FAN_OUT_DEFAULT_MAX_CONCURRENCY } from '../../domain/integrations/definition';
-import { bucketOf, fanOutEnd, type FanOutCounts } from '../../domain/executions/fan-out-counts';
+import { fanOutCountsOf, fanOutEnd, type FanOutCounts } from '../../domain/executions/fan-out-counts';
+import { systemActor } from '../../domain/actor';
 
 /**
  * Moves a fan-out on, whoever calls: its worker after inserting a batch, each child as it ends, and the
@@ -18,50 +19,46 @@ import { bucketOf, fanOutEnd, type FanOutCounts } from '../../domain/executions/
 export async function advanceFanOut(db: Db, parentId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const [parent] = await tx
-      .select({ status: executions.status, fanOut: executions.fanOut, leaseUntil: executions.leaseUntil })
+      .select({ orgId: executions.orgId, status: executions.status, fanOut: executions.fanOut, leaseUntil: executions.leaseUntil })
       .from(executions)
       .where(eq(executions.id, parentId))
       .for('update');
     if (!parent?.fanOut || parent.status !== 'RUNNING') return;
-    const counts = await countChildren(tx, parentId);
-    const free = (parent.fanOut.maxConcurrency ?? FAN_OUT_DEFAULT_MAX_CONCURRENCY) - counts.dispatchedUnfinished;
-    if (free > 0 && counts.undispatched > 0) await dispatch(tx, parentId, free);
+    // Both reads stay within the children that have not ended (executions_fan_out_pending), so a child's end
+    // costs the same with 10 customers as with 10,000.
+    const inFlight = await dispatchedUnfinished(tx, parentId);
+    const free = (parent.fanOut.maxConcurrency ?? FAN_OUT_DEFAULT_MAX_CONCURRENCY) - inFlight;
+    const dispatched = free > 0 ? await dispatch(tx, parentId, free) : 0;
     const waiting = parent.leaseUntil === null;
-    if (waiting && counts.queued + counts.running === 0) await endParent(tx, parentId, counts);
+    if (waiting && inFlight + dispatched === 0) {
+      const counts = await fanOutCountsOf(tx, systemActor(parent.orgId), [parentId]);
+      await endParent(tx, parentId, counts.get(parentId)!);
+    }
   });
 }
 
-type ChildCounts = FanOutCounts & { dispatchedUnfinished: number; undispatched: number };
-
-async function countChildren(tx: DbOrTx, parentId: string): Promise<ChildCounts> {
-  const rows = await tx
-    .select({ status: executions.status, dispatched: sql<boolean>`${executions.dispatchedAt} is not null`, n: sql<number>`count(*)::int` })
+async function dispatchedUnfinished(tx: DbOrTx, parentId: string): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
     .from(executions)
-    .where(eq(executions.parentExecutionId, parentId))
-    .groupBy(executions.status, sql`${executions.dispatchedAt} is not null`);
-  const counts: ChildCounts = { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, dispatchedUnfinished: 0, undispatched: 0 };
-  for (const { status, dispatched, n } of rows) {
-    counts.total += n;
-    counts[bucketOf(status)] += n;
-    if (!dispatched) counts.undispatched += n;
-    else if (status !== 'SUCCEEDED' && status !== 'FAILED') counts.dispatchedUnfinished += n;
-  }
-  return counts;
+    .where(and(eq(executions.parentExecutionId, parentId), isNotNull(executions.dispatchedAt), unfinished));
+  return row?.n ?? 0;
 }
 
-// Oldest instance first, so a fan-out proceeds in a stable order whoever dispatches.
-async function dispatch(tx: DbOrTx, parentId: string, free: number) {
+const unfinished = inArray(executions.status, ['QUEUED', 'RUNNING', 'PAUSED']);
+
+/** Gives the next `free` undispatched children their job, oldest instance first; returns how many. */
+async function dispatch(tx: DbOrTx, parentId: string, free: number): Promise<number> {
   const dispatched = await tx.execute<{ id: string }>(sql`
     update ${executions} set dispatched_at = now()
     where id in (
       select id from ${executions}
-      where parent_execution_id = ${parentId} and dispatched_at is null and status = 'QUEUED'
+      where parent_execution_id = ${parentId} and dispatched_at is null and status in ('QUEUED', 'RUNNING', 'PAUSED')
       order by instance_id limit ${free})
     returning id`);
-  await enqueueAdvanceMany(
-    tx,
-    dispatched.rows.map((r) => r.id),
-  );
+  const ids = dispatched.rows.map((r) => r.id);
+  await enqueueAdvanceMany(tx, ids);
+  return ids.length;
 }
 
 async function endParent(tx: DbOrTx, parentId: string, counts: FanOutCounts) {
