@@ -42,7 +42,7 @@ export const executions = pgTable(
     createdAt: createdAtColumn(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
-    // Fan-out (issue 9, src/execution/fan-out/README.md). A parent has `fanOut` and no instance; its children
+    // Fan-out (issue 9, src/execution/README.md "Fan-out"). A parent has `fanOut` and no instance; its children
     // have `parentExecutionId` and get a job only when dispatched (`dispatchedAt`), within the parent's limit.
     fanOut: jsonb('fan_out').$type<FanOut>(),
     parentExecutionId: uuid('parent_execution_id').references((): AnyPgColumn => executions.id, { onDelete: 'cascade' }),
