@@ -64,6 +64,8 @@ export async function newestVersionOf(db: Db, integrationId: string): Promise<st
 /** What seeding needs of an integration (raw ids). */
 export type FanOutTarget = { integrationId: string; versionId: string; scopedConfigVariableId: string; connectionStableKey: string };
 
+const INSERT_CHUNK = 1000;
+
 export const apiKeyOf = (externalId: string) => `key-${externalId}`;
 
 /**
@@ -80,10 +82,17 @@ export async function seedFanOutCustomers(
 ) {
   const { db, vault } = deps;
   const prefix = randomUUID().slice(0, 8);
-  const rows = await db
-    .insert(customers)
-    .values(Array.from({ length: count }, (_, i) => ({ orgId: org.orgId, name: `Fan ${prefix} ${i}`, externalId: `${prefix}-${i}`, labels: labelsOf(i) })))
-    .returning({ id: customers.id, externalId: customers.externalId, labels: customers.labels });
+  // In chunks: one statement may carry at most 65,535 parameters.
+  const rows: { id: string; externalId: string | null; labels: string[] }[] = [];
+  for (let start = 0; start < count; start += INSERT_CHUNK) {
+    const indexes = Array.from({ length: Math.min(INSERT_CHUNK, count - start) }, (_, i) => start + i);
+    rows.push(
+      ...(await db
+        .insert(customers)
+        .values(indexes.map((i) => ({ orgId: org.orgId, name: `Fan ${prefix} ${i}`, externalId: `${prefix}-${i}`, labels: labelsOf(i) })))
+        .returning({ id: customers.id, externalId: customers.externalId, labels: customers.labels })),
+    );
+  }
   for (let start = 0; start < rows.length; start += 25) {
     await Promise.all(
       rows.slice(start, start + 25).map((customer) =>
@@ -96,16 +105,18 @@ export async function seedFanOutCustomers(
       ),
     );
   }
-  await db.insert(instances).values(
-    rows.map((customer) => ({
-      orgId: org.orgId,
-      integrationId: integration.integrationId,
-      customerId: customer.id,
-      name: `Fan-out ${customer.externalId}`,
-      deployedVersionId: integration.versionId,
-      lastDeployedAt: new Date(),
-      configValues: { Acme: { kind: 'scoped' as const, stableKey: integration.connectionStableKey } },
-    })),
-  );
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    await db.insert(instances).values(
+      rows.slice(start, start + INSERT_CHUNK).map((customer) => ({
+        orgId: org.orgId,
+        integrationId: integration.integrationId,
+        customerId: customer.id,
+        name: `Fan-out ${customer.externalId}`,
+        deployedVersionId: integration.versionId,
+        lastDeployedAt: new Date(),
+        configValues: { Acme: { kind: 'scoped' as const, stableKey: integration.connectionStableKey } },
+      })),
+    );
+  }
   return rows.map((r) => ({ id: r.id, externalId: r.externalId!, labels: r.labels }));
 }
