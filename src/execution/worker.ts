@@ -13,6 +13,7 @@ import type { EngineDeps } from './engine/run-flow';
 import { ADVANCE_EXECUTION, enqueueAdvance, JOB_QUEUE_SCHEMA } from '../domain/executions/job-queue';
 import { isTransientDatabaseError } from './policy/transient-database-error';
 import { fireDueSchedules } from './schedules';
+import { advanceFanOut, waitingFanOuts } from './fan-out/progress';
 
 export type RunningWorker = {
   id: string;
@@ -83,6 +84,8 @@ export async function startWorker(
     for (const stranded of await queuedWithoutLiveJob(deps.db, deps.config.leaseMs)) {
       await enqueueAdvance(deps.db, stranded.id, `execution:${stranded.id}`);
     }
+    // Children that ended while their parent could not be told (a crash between the two) still move it on.
+    for (const parent of await waitingFanOuts(deps.db)) await advanceFanOut(deps.db, parent.id);
   };
   const timers = [
     repeat(sweep, Math.max(250, deps.config.leaseMs / 2), deps),

@@ -9,6 +9,7 @@ import './types/customer-config-variable';
 import './types/connector-auth';
 import './types/execution-result';
 import './types/flow-runs';
+import './types/execution-fan-out';
 import './types/explain-credential';
 import './types/user';
 import './types/organization';

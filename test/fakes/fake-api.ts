@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BodyTooLargeError, closeServer, firstValues, listenOnLoopback, lowerCaseHeaders, readBodyText, sendJson, sleep } from './http-util';
 
@@ -69,7 +70,9 @@ export interface FakeApi {
   idempotencyKeyCounts(): Map<string, number>;
   /** Requests whose effect was applied: a fresh 2xx (not a replay), answered or cut off. */
   appliedEffects(route?: string): RecordedRequest[];
-  /** Forget requests, routes, scripts, the auth check and stored idempotent answers. */
+  /** The most requests this fake has had in flight at once (received, not yet answered) since start or reset. */
+  peakConcurrency(): number;
+  /** Forget requests, routes, scripts, the auth check, stored idempotent answers and the peak. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -84,6 +87,8 @@ const NOT_FOUND: FakeResponse = { status: 404, json: { error: 'not_found', messa
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
   const useIdempotency = options.idempotency ?? true;
   const shutdown = new AbortController();
+  // Every delayed answer listens on it: a fake under a fan-out's many parallel requests is not a leak.
+  setMaxListeners(0, shutdown.signal);
   const requests: RecordedRequest[] = [];
   let routes: { key: string; route: Route; answer: FakeResponse | FakeHandler }[] = [];
   let scripts: { route: Route; answers: FakeResponse[] }[] = [];
@@ -91,6 +96,8 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   let auth: { name: string; expected: readonly string[] } | null = null;
   // Idempotency-Key → the route it was first used on and, once answered 2xx, that answer.
   let keys = new Map<string, { routeKey: string; inFlight: boolean; stored?: StoredAnswer }>();
+  let inFlight = 0;
+  let peak = 0;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake.invalid');
@@ -200,9 +207,12 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
   }
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      sendJson(response, 500, { error: 'fake_api_crashed', message: String(error) });
-    });
+    peak = Math.max(peak, ++inFlight);
+    handle(request, response)
+      .catch((error: unknown) => {
+        sendJson(response, 500, { error: 'fake_api_crashed', message: String(error) });
+      })
+      .finally(() => inFlight--);
   });
   const url = await listenOnLoopback(server);
 
@@ -241,7 +251,9 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       const candidates = route === undefined ? requests : matching(route);
       return candidates.filter((request) => request.effectApplied);
     },
+    peakConcurrency: () => peak,
     reset() {
+      peak = inFlight;
       requests.length = 0;
       routes = [];
       scripts = [];

@@ -166,6 +166,15 @@ describe('fake API', () => {
     expect(api.appliedEffects()).toHaveLength(1);
   });
 
+  it('records the most requests it had in flight at once', async () => {
+    api.on('GET /slow', { delayMs: 150, json: {} });
+    await Promise.all([1, 2, 3].map(() => call(`${api.url}/slow`)));
+    await call(`${api.url}/slow`);
+    expect(api.peakConcurrency()).toBe(3);
+    api.reset();
+    expect(api.peakConcurrency()).toBe(0);
+  });
+
   it('closes promptly even with a stalled request open', async () => {
     const stalled = await startFakeApi();
     stalled.on('GET /hang', { delayMs: 60_000 });

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { FanOut } from '../../domain/integrations/definition';
 import { orgIdColumn, createdAtColumn } from './columns';
 import { customers } from './customers';
 import { instances, integrationVersions, integrations } from './integrations';
@@ -41,6 +42,11 @@ export const executions = pgTable(
     createdAt: createdAtColumn(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
+    // Fan-out (issue 9, src/execution/README.md "Fan-out"). A parent has `fanOut` and no instance; its children
+    // have `parentExecutionId` and get a job only when dispatched (`dispatchedAt`), within the parent's limit.
+    fanOut: jsonb('fan_out').$type<FanOut>(),
+    parentExecutionId: uuid('parent_execution_id').references((): AnyPgColumn => executions.id, { onDelete: 'cascade' }),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
   },
   (t) => [
     index('executions_org_started_idx').on(t.orgId, t.createdAt),
@@ -49,6 +55,18 @@ export const executions = pgTable(
     uniqueIndex('executions_schedule_tick')
       .on(t.instanceId, t.flowStableKey, t.scheduledFor)
       .where(sql`${t.scheduledFor} is not null`),
+    // Fan-out: one child per (parent, instance) however often the parent resumes; one parent per integration tick.
+    uniqueIndex('executions_fan_out_child')
+      .on(t.parentExecutionId, t.instanceId)
+      .where(sql`${t.parentExecutionId} is not null`),
+    // What a fan-out's progress reads at every child's end: only its unfinished children, the dispatched
+    // ones (at most maxConcurrency) apart from the undispatched ones, in dispatch order.
+    index('executions_fan_out_pending')
+      .on(t.parentExecutionId, t.dispatchedAt, t.instanceId)
+      .where(sql`${t.parentExecutionId} is not null and ${t.status} in ('QUEUED', 'RUNNING', 'PAUSED')`),
+    uniqueIndex('executions_fan_out_tick')
+      .on(t.integrationId, t.flowStableKey, t.scheduledFor)
+      .where(sql`${t.fanOut} is not null and ${t.scheduledFor} is not null`),
   ],
 );
 

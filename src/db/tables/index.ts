@@ -9,3 +9,4 @@ export * from './integrations';
 export * from './executions';
 export * from './connector-auths';
 export * from './env-variables';
+export * from './fan-out';

@@ -19,6 +19,8 @@ export type ExecutionFilter = {
   startedAtLte?: Date | null;
   isTestExecution?: boolean | null;
   flowStableKey?: string | null;
+  /** The children of one fan-out parent. */
+  parentExecutionId?: string | null;
 };
 
 /** Org users see every run; customer users only their own customer's (never designer test runs). */
@@ -60,7 +62,8 @@ export async function listExecutions(
   if (filter.statuses?.length) conditions.push(inArray(e.status, filter.statuses));
   if (filter.startedAtGte != null) conditions.push(gte(e.createdAt, filter.startedAtGte));
   if (filter.startedAtLte != null) conditions.push(lte(e.createdAt, filter.startedAtLte));
-  if (filter.isTestExecution === true) conditions.push(isNull(e.instanceId));
+  if (filter.isTestExecution === true) conditions.push(isNull(e.instanceId), isNull(e.fanOut));
+  if (filter.parentExecutionId != null) conditions.push(eq(e.parentExecutionId, filter.parentExecutionId));
   if (filter.flowStableKey != null) conditions.push(eq(e.flowStableKey, filter.flowStableKey));
   // Newest first unless asked otherwise: what someone looking at runs wants to see.
   return selectPage(db, e, and(...conditions), { sort, columns: sortColumns, fallback: [desc(e.createdAt)], page });

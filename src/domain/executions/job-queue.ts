@@ -21,3 +21,12 @@ export async function enqueueAdvance(db: DbOrTx, executionId: string, jobKey = `
     sql`select ${sql.identifier(JOB_QUEUE_SCHEMA)}.add_job(${ADVANCE_EXECUTION}, json_build_object('executionId', ${executionId}::text), job_key => ${jobKey}, max_attempts => 10, run_at => now() + ${`${delayMs} milliseconds`}::interval)`,
   );
 }
+
+/** `enqueueAdvance` for many executions in one statement (a fan-out dispatches its children in batches). */
+export async function enqueueAdvanceMany(db: DbOrTx, executionIds: readonly string[]) {
+  if (executionIds.length === 0) return;
+  await db.execute(
+    sql`select ${sql.identifier(JOB_QUEUE_SCHEMA)}.add_job(${ADVANCE_EXECUTION}, json_build_object('executionId', id::text), job_key => 'execution:' || id::text, max_attempts => 10)
+        from unnest(${`{${executionIds.join(',')}}`}::uuid[]) as id`,
+  );
+}

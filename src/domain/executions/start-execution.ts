@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../db/client';
 import { executions, type InvokeType, type TriggerPayload } from '../../db/tables';
+import type { FanOut } from '../integrations/definition';
 import { enqueueAdvance } from './job-queue';
 
 export type NewExecution = {
@@ -13,6 +14,8 @@ export type NewExecution = {
   invokeType: InvokeType;
   trigger: TriggerPayload;
   scheduledFor?: Date | null;
+  /** A fan-out parent: no instance; it starts one child per matching instance (src/execution/fan-out/). */
+  fanOut?: FanOut | null;
 };
 
 export type Execution = typeof executions.$inferSelect;
@@ -22,7 +25,7 @@ export async function startExecution(db: DbOrTx, input: NewExecution): Promise<E
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(executions)
-      .values({ ...input, actingUserId: input.actingUserId ?? null, scheduledFor: input.scheduledFor ?? null })
+      .values({ ...input, actingUserId: input.actingUserId ?? null, scheduledFor: input.scheduledFor ?? null, fanOut: input.fanOut ?? null })
       .onConflictDoNothing()
       .returning();
     if (!row) return null;

@@ -8,6 +8,8 @@ import { loadRunContext, RunUnavailable, type RunContext } from './run-context';
 import { LeaseLost, runFlow, StepFailed, type EngineDeps, type LeaseGuard } from './run-flow';
 import type { Execution } from '../../domain/executions/start-execution';
 import { runLog, storedOutput } from './step-record';
+import { runFanOutParent } from '../fan-out/run-parent';
+import { advanceFanOut } from '../fan-out/progress';
 
 /**
  * The job handler: claim the execution, run its flow, record the end. A job for an execution someone else
@@ -27,7 +29,8 @@ export async function advanceExecution(
 
   const lease = keepLease(deps, workerId, executionId, stopping);
   try {
-    await runToEnd(deps, workerId, execution, lease.guard);
+    if (execution.fanOut) await runFanOutParent(deps, workerId, execution, lease.guard).catch(lostLeaseEndsQuietly(log));
+    else await runToEnd(deps, workerId, execution, lease.guard);
   } catch (error) {
     if (!isTransientDatabaseError(error)) throw error;
     // The database failed, not the flow: the execution stays RUNNING and is handed back (best effort: the
@@ -122,6 +125,15 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
     .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, workerId), eq(executions.status, 'RUNNING')))
     .returning({ instanceId: executions.instanceId });
   if (ended?.instanceId) await db.update(instances).set({ lastExecutedAt: new Date() }).where(eq(instances.id, ended.instanceId));
+  // A child's end frees its fan-out slot: the next customer starts now (the sweeper would, later).
+  if (ended && execution.parentExecutionId) await advanceFanOut(db, execution.parentExecutionId);
+}
+
+function lostLeaseEndsQuietly(log: EngineDeps['log']) {
+  return (error: unknown) => {
+    if (!(error instanceof LeaseLost)) throw error;
+    log.warn('lease lost; another worker continues this fan-out');
+  };
 }
 
 /**

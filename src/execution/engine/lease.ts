@@ -104,12 +104,13 @@ export async function expiredLeases(db: Db, limit = 100): Promise<{ id: string; 
  * spent its attempts, or sits in the schema of an older version), or their job has been locked for longer
  * than a lease by a worker that died before it claimed the execution (graphile-worker would unlock it only
  * after 4 hours). An execution and its job are committed together, so a fresh one always has its job.
+ * Fan-out children get their job when their parent dispatches them, not before (execution/fan-out/).
  */
 export async function queuedWithoutLiveJob(db: Db, leaseMs: number, limit = 100): Promise<{ id: string }[]> {
   const jobs = sql`${sql.identifier(JOB_QUEUE_SCHEMA)}._private_jobs`;
   const rows = await db.execute<{ id: string }>(sql`
     select e.id from ${executions} e
-    where e.status = 'QUEUED' and not exists (
+    where e.status = 'QUEUED' and (e.parent_execution_id is null or e.dispatched_at is not null) and not exists (
       select 1 from ${jobs} j
       where j.payload->>'executionId' = e.id::text and j.attempts < j.max_attempts
         and (j.locked_at is null or j.locked_at > now() - ${`${leaseMs} milliseconds`}::interval))

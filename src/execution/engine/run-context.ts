@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { customers, instances, integrationVersions, integrations, stepResults } from '../../db/tables';
+import { customers, executions, instances, integrationVersions, integrations, stepResults } from '../../db/tables';
 import { systemActor, type Actor } from '../../domain/actor';
 import type { Flow, IntegrationDefinition } from '../../domain/integrations/definition';
 import type { Execution } from '../../domain/executions/start-execution';
@@ -24,6 +24,8 @@ export type RunContext = {
   secrets: KnownSecrets;
   /** The size budget of a stored step output or execution result (EngineConfig.maxStoredOutputBytes). */
   maxStoredOutputBytes: number;
+  /** For a child of a fan-out with `maxConcurrencyPerHost`: its connector requests take a host slot first. */
+  hostLimit: { parentExecutionId: string; maxPerHost: number } | null;
 };
 
 /** The run cannot start (its integration or flow is gone): the message is for the customer and the vendor. */
@@ -41,6 +43,10 @@ export async function loadRunContext(db: Db, execution: Execution, opts: { maxSt
   const [instance] = execution.instanceId ? await db.select().from(instances).where(eq(instances.id, execution.instanceId)) : [];
   const [customer] = execution.customerId ? await db.select().from(customers).where(eq(customers.id, execution.customerId)) : [];
   const done = await db.select().from(stepResults).where(eq(stepResults.executionId, execution.id));
+  const [parent] = execution.parentExecutionId
+    ? await db.select({ fanOut: executions.fanOut }).from(executions).where(eq(executions.id, execution.parentExecutionId))
+    : [];
+  const maxPerHost = parent?.fanOut?.maxConcurrencyPerHost;
   return {
     execution,
     actor: systemActor(execution.orgId),
@@ -51,5 +57,6 @@ export async function loadRunContext(db: Db, execution: Execution, opts: { maxSt
     finished: new Map(done.map((r) => [finishedKey(r.stepName, r.iteration), r])),
     secrets: opts.secrets ?? new KnownSecrets(),
     maxStoredOutputBytes: opts.maxStoredOutputBytes,
+    hostLimit: maxPerHost ? { parentExecutionId: execution.parentExecutionId!, maxPerHost } : null,
   };
 }

@@ -11,6 +11,9 @@ import { idempotencyKey } from '../policy/idempotency-key';
 import { evaluateValue, renderDeep } from '../../lib/templates';
 import { buildRequest } from './build-request';
 import { callConnector } from './call-connector';
+import { acquireHostSlot } from '../fan-out/host-slots';
+
+const HOST_SLOT_MARGIN_MS = 2_000;
 
 type ActionOutcome = Omit<StepOutcome, 'stepName' | 'iteration' | 'startedAt'>;
 
@@ -79,6 +82,7 @@ export async function runActionStep(
         return true;
       },
       redact: (text) => ctx.secrets.text(text),
+      hostSlot: ctx.hostLimit ? hostSlotOf(deps, ctx.hostLimit, guard) : undefined,
     });
     const warnings = plan?.choice.outcome === 'use' ? plan.choice.warnings : [];
     if (!result.ok) return { status: 'FAILED', attempts: result.attempts, error: result.error, credential: credentialRecord ?? undefined, warnings };
@@ -89,6 +93,16 @@ export async function runActionStep(
     // Template, URL or token errors: report the message, which never contains an opened value.
     return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
   }
+}
+
+/** A fan-out child's per-host limit; a run that loses its execution while it waits stops like at a retry. */
+function hostSlotOf(deps: EngineDeps, limit: NonNullable<RunContext['hostLimit']>, guard: LeaseGuard) {
+  // A request lasts at most the step timeout; a slot whose holder died frees a little after that.
+  const slots = { ...limit, holdMs: deps.config.stepTimeoutMs + HOST_SLOT_MARGIN_MS };
+  return (host: string) =>
+    acquireHostSlot(deps.db, slots, host, async () => {
+      if (!(await guard.renew())) throw new LeaseLost();
+    });
 }
 
 /** The opened secrets join the run's known secrets before anything derived from this step is stored. */

@@ -17,7 +17,7 @@ import { idOf, optionalIdOf } from '../lib/ids';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
 
-const ExecutionStatus = builder.enumType('InstanceExecutionStatus', { values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'PAUSED'] as const });
+export const ExecutionStatus = builder.enumType('InstanceExecutionStatus', { values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'PAUSED'] as const });
 const ResultType = builder.enumType('InstanceExecutionResultResultType', { values: ['COMPLETED', 'ERROR'] as const });
 const InvokeType = builder.enumType('InstanceExecutionResultInvokeType', { values: ['WEBHOOK', 'SCHEDULED', 'API', 'INTEGRATION_FLOW_TEST'] as const });
 const StepStatus = builder.enumType('InstanceStepResultStatus', { values: ['SUCCEEDED', 'FAILED', 'SKIPPED'] as const });
@@ -81,7 +81,7 @@ export const ExecutionResult = builder.loadableNode('InstanceExecutionResult', {
       resolve: (e) => (e.status === 'SUCCEEDED' ? 'COMPLETED' : e.status === 'FAILED' ? 'ERROR' : null),
     }),
     invokeType: t.field({ type: InvokeType, resolve: (e) => e.invokeType }),
-    isTestExecution: t.boolean({ resolve: (e) => e.instanceId == null }),
+    isTestExecution: t.boolean({ resolve: (e) => e.instanceId == null && e.fanOut == null }),
     flowStableKey: t.exposeString('flowStableKey'),
     customer: t.field({ type: Customer, nullable: true, resolve: (e) => e.customerId }),
     error: t.exposeString('error', { nullable: true }),
@@ -113,7 +113,7 @@ export const ExecutionResult = builder.loadableNode('InstanceExecutionResult', {
   }),
 });
 
-const ExecutionResultConnection = connectionOf(ExecutionResult, 'InstanceExecutionResult');
+export const ExecutionResultConnection = connectionOf(ExecutionResult, 'InstanceExecutionResult');
 
 const OrderField = builder.enumType('InstanceExecutionResultOrderField', { values: ['ENDED_AT', 'STARTED_AT'] as const satisfies ExecutionSortField[] });
 const Order = builder.inputType('InstanceExecutionResultOrder', {

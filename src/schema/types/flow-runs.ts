@@ -1,4 +1,6 @@
 import { runInstanceFlow, testIntegrationFlow } from '../../domain/executions/run-requests';
+import { runFanOutFlow } from '../../domain/executions/run-fan-out';
+import { invalid } from '../../domain/errors';
 import type { ExecutionRow } from '../../domain/executions/executions';
 import { awaitExecution } from '../../domain/executions/await-execution';
 import { builder } from '../builder';
@@ -45,7 +47,8 @@ builder.relayMutationField(
   'runFlow',
   {
     inputFields: (t) => ({
-      instance: t.id({ required: true }),
+      instance: t.id({ description: 'Runs the flow of this instance (one customer). Give exactly one of instance and integration.' }),
+      integration: t.id({ description: 'Runs a fan-out flow (trigger with fanOut) for every matching customer: one parent run, one child per customer.' }),
       flow: t.string({ required: true, description: "The flow's stable key." }),
       payload: t.string(),
       contentType: t.string(),
@@ -54,9 +57,14 @@ builder.relayMutationField(
   },
   {
     resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({
-        execution: await runInstanceFlow(ctx.db, actorOf(ctx), idOf('Instance', String(input.instance), 'instance'), input.flow, input),
-      })),
+      withFieldErrors(async () => {
+        if ((input.instance == null) === (input.integration == null)) throw invalid('instance', 'Give exactly one of instance and integration.');
+        const execution =
+          input.integration != null
+            ? await runFanOutFlow(ctx.db, actorOf(ctx), idOf('Integration', String(input.integration), 'integration'), input.flow, input)
+            : await runInstanceFlow(ctx.db, actorOf(ctx), idOf('Instance', String(input.instance), 'instance'), input.flow, input);
+        return { execution };
+      }),
   },
   { outputFields: payloadFields('execution', ExecutionResult) },
 );

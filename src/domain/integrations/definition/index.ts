@@ -5,5 +5,6 @@ export { collectActionRefs, collectConnectionRefs, collectScopedConfigVarRefs, t
 export { isValidTimeZone, nextCronTick, parseCron, type CronParseResult, type CronSchedule } from './cron';
 export { walkDefinitionSteps, walkSteps, type StepVisit } from './walk';
 export { RESERVED_SCOPE_NAMES } from './step-rules';
+export { FAN_OUT_DEFAULT_MAX_CONCURRENCY } from './schema';
 export { COMPONENT_KEY_PATTERN, IDENTIFIER_PATTERN, STABLE_KEY_MAX_LENGTH, STABLE_KEY_PATTERN } from './schema';
 export { collectEnvRefs, flowEnvReads, type EnvReads, type EnvRefAt } from './env-refs';

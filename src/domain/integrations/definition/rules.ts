@@ -93,6 +93,10 @@ function checkScheduleTrigger(trigger: ScheduleTrigger, path: PathSegment[], con
     report(path, 'a schedule trigger needs exactly one of cron or configVar');
     return;
   }
+  // A fan-out fires once per tick for the whole integration, so its time cannot differ per instance.
+  if (trigger.fanOut && trigger.configVar !== undefined) {
+    report([...path, 'configVar'], 'is not allowed with fanOut: a fan-out fires once for all customers, so give it a cron');
+  }
   if (trigger.cron !== undefined) {
     checkCron(trigger.cron, [...path, 'cron'], report);
     checkTimeZone(trigger.timeZone, [...path, 'timeZone'], report);

@@ -80,6 +80,30 @@ const configVarSchema = z.discriminatedUnion('dataType', [
   }),
 ]);
 
+/** Beyond this a fan-out's limits stop meaning anything on one database; a typo like 10000 is caught. */
+export const FAN_OUT_MAX_CONCURRENCY = 1000;
+/** A fan-out without `maxConcurrency` runs this many children at once: gentle on the customers' APIs and on the workers. */
+export const FAN_OUT_DEFAULT_MAX_CONCURRENCY = 10;
+const concurrency = z
+  .number()
+  .int({ error: 'must be a whole number' })
+  .min(1, { error: 'must be at least 1' })
+  .max(FAN_OUT_MAX_CONCURRENCY, { error: `must be at most ${FAN_OUT_MAX_CONCURRENCY}` });
+
+/**
+ * `fanOut: customers` is the issue's shorthand; stored in the long form so readers see one shape. Any other
+ * word is read as a target, so `fanOut: instances` is told which targets exist.
+ */
+const fanOutSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { to: value } : value),
+  z.strictObject({
+    to: z.literal('customers', { error: 'must be "customers" (the only fan-out target)' }),
+    labels: z.array(z.string().min(1)).optional(),
+    maxConcurrency: concurrency.optional(),
+    maxConcurrencyPerHost: concurrency.optional(),
+  }),
+);
+
 const triggerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('webhook'), synchronous: z.boolean().optional() }),
   z.strictObject({
@@ -87,8 +111,9 @@ const triggerSchema = z.discriminatedUnion('type', [
     cron: z.string().optional(),
     configVar: z.string().optional(),
     timeZone: z.string().optional(),
+    fanOut: fanOutSchema.optional(),
   }),
-  z.strictObject({ type: z.literal('api') }),
+  z.strictObject({ type: z.literal('api'), fanOut: fanOutSchema.optional() }),
 ]);
 
 const stepBase = { name, stableKey: stableKey.optional(), description: description.optional() };

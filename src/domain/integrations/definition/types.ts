@@ -46,9 +46,22 @@ export type ConfigVar = ValueConfigVar | ScheduleConfigVar | ConnectionConfigVar
 export type ConfigVarDataType = ConfigVar['dataType'];
 
 export type WebhookTrigger = { type: 'webhook'; synchronous?: boolean };
-/** Exactly one of `cron` and `configVar`; `timeZone` only with `cron` (a config var has its own). */
-export type ScheduleTrigger = { type: 'schedule'; cron?: string; configVar?: string; timeZone?: string };
-export type ApiTrigger = { type: 'api' };
+/**
+ * Runs the flow once per customer with a deployed, enabled instance of the integration (optionally only
+ * customers carrying every label in `labels`), each child an ordinary run of that instance, under a parent
+ * run that counts them. `fanOut: customers` is the shorthand for `{ to: customers }`. docs/fan-out.md.
+ */
+export type FanOut = {
+  to: 'customers';
+  labels?: string[];
+  /** Children of one fan-out running at once; default FAN_OUT_DEFAULT_MAX_CONCURRENCY. */
+  maxConcurrency?: number;
+  /** Requests of one fan-out's children in flight to one host at once, across all workers; no limit when absent. */
+  maxConcurrencyPerHost?: number;
+};
+/** Exactly one of `cron` and `configVar`; `timeZone` only with `cron` (a config var has its own). A fan-out needs `cron`. */
+export type ScheduleTrigger = { type: 'schedule'; cron?: string; configVar?: string; timeZone?: string; fanOut?: FanOut };
+export type ApiTrigger = { type: 'api'; fanOut?: FanOut };
 export type Trigger = WebhookTrigger | ScheduleTrigger | ApiTrigger;
 
 interface StepBase {
