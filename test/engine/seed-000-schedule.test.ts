@@ -7,8 +7,8 @@ import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { connectionId } from '../support/connections';
 import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish } from '../support/integrations';
-import { FAKE_SHEETS, FAKE_ZENDESK, importComponent, sheetsCredential, zendeskCredential } from '../support/seed-000-components';
+import { awaitEnd, importAndPublish } from '../support/integrations';
+import { FAKE_SHEETS, deployWithFallbackBindings, FAKE_ZENDESK, importComponent, sheetsCredential, zendeskCredential } from '../support/seed-000';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 import { uuidOf } from '../support/worker-reliability';
@@ -115,27 +115,12 @@ beforeAll(async () => {
   // The vendor's own instance, with bindings a fallback would use (and the fakes would then see).
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const vendor = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin, { name: 'Vendor itself' })).id);
-  const instance = await deployInstance(h.app, org.adminToken, {
+  const instance = await deployWithFallbackBindings(h.app, org.adminToken, {
     integration: integration.id,
     customer: vendor,
     name: 'Nightly for all customers',
-    configVariables: [
-      {
-        key: 'Zendesk',
-        values: JSON.stringify([
-          { name: 'baseUrl', type: 'value', value: zendesk.url },
-          { name: 'email', type: 'value', value: 'binding@vendor.test' },
-          { name: 'apiToken', type: 'value', value: 'binding-token' },
-        ]),
-      },
-      {
-        key: 'Sheets',
-        values: JSON.stringify([
-          { name: 'baseUrl', type: 'value', value: sheets.url },
-          { name: 'token', type: 'value', value: 'binding-sheets-token' },
-        ]),
-      },
-    ],
+    zendeskUrl: zendesk.url,
+    sheetsUrl: sheets.url,
   });
   instanceId = uuidOf(instance.id);
   worker = await startTestWorker();

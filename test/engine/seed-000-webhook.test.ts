@@ -5,7 +5,15 @@ import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { connectionId } from '../support/connections';
 import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
-import { basicCredential, FAKE_SHEETS, FAKE_ZENDESK, importComponent, sheetsCredential, zendeskCredential } from '../support/seed-000-components';
+import {
+  basicCredential,
+  deployWithFallbackBindings,
+  FAKE_SHEETS,
+  FAKE_ZENDESK,
+  importComponent,
+  sheetsCredential,
+  zendeskCredential,
+} from '../support/seed-000';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
@@ -113,27 +121,12 @@ beforeAll(async () => {
         { name: 'token', type: 'value', value: `sheets-token-${i}` },
       ],
     });
-    const instance = await deployInstance(h.app, org.adminToken, {
+    const instance = await deployWithFallbackBindings(h.app, org.adminToken, {
       integration: integration.id,
       customer,
       name: `Tickets for ${name}`,
-      configVariables: [
-        {
-          key: 'Zendesk',
-          values: JSON.stringify([
-            { name: 'baseUrl', type: 'value', value: zendesk.url },
-            { name: 'email', type: 'value', value: 'binding@vendor.test' },
-            { name: 'apiToken', type: 'value', value: 'binding-token' },
-          ]),
-        },
-        {
-          key: 'Sheets',
-          values: JSON.stringify([
-            { name: 'baseUrl', type: 'value', value: sheets.url },
-            { name: 'token', type: 'value', value: 'binding-sheets-token' },
-          ]),
-        },
-      ],
+      zendeskUrl: zendesk.url,
+      sheetsUrl: sheets.url,
     });
     tenants.push({ name, customer, instance, zendeskAuth, sheetsAuth });
   }

@@ -1,5 +1,6 @@
 import type { App } from '../../src/http/app';
 import { gql } from './harness';
+import { deployInstance } from './integrations';
 
 /*
  * Seed 000 (Locoia multi-tenant flows) look-alike components. The built-in zendesk and google-sheets
@@ -73,3 +74,36 @@ export const basicCredential = (email: string, token: string) => `Basic ${Buffer
 /** The Authorization header the fake Zendesk sees for tenant `i`'s credential. */
 export const zendeskCredential = (i: number | string) => basicCredential(`agent@tenant-${i}.test`, `zd-token-${i}`);
 export const sheetsCredential = (i: number | string) => `Bearer sheets-token-${i}`;
+
+/**
+ * Deploys the seed integration (config vars `Zendesk` and `Sheets`) with bindings of its own: a step that fell
+ * back to them instead of its `auth:` would show up at the fakes with these credentials.
+ */
+export function deployWithFallbackBindings(
+  app: App,
+  token: string,
+  input: { integration: string; customer: string; name: string; zendeskUrl: string; sheetsUrl: string },
+) {
+  return deployInstance(app, token, {
+    integration: input.integration,
+    customer: input.customer,
+    name: input.name,
+    configVariables: [
+      {
+        key: 'Zendesk',
+        values: JSON.stringify([
+          { name: 'baseUrl', type: 'value', value: input.zendeskUrl },
+          { name: 'email', type: 'value', value: 'binding@vendor.test' },
+          { name: 'apiToken', type: 'value', value: 'binding-token' },
+        ]),
+      },
+      {
+        key: 'Sheets',
+        values: JSON.stringify([
+          { name: 'baseUrl', type: 'value', value: input.sheetsUrl },
+          { name: 'token', type: 'value', value: 'binding-sheets-token' },
+        ]),
+      },
+    ],
+  });
+}
