@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type { Logger } from '../log';
+import { isWorkerStatus } from './worker-status';
 
 /** How long a stopping worker may drain its running executions before it is killed (their leases resume them). */
 const STOP_GRACE_MS = 30_000;
@@ -19,19 +20,25 @@ export function workerRestartDelayMs(failures: number): number {
   return Math.min(30_000, 1_000 * 2 ** Math.max(0, failures - 1));
 }
 
-export type SupervisedWorker = { stop: () => Promise<void> };
+export type SupervisedWorker = {
+  /** Why the worker process takes no jobs now (down, starting, or its job queue runner restarting), or null. */
+  problem: () => string | null;
+  stop: () => Promise<void>;
+};
 
 /**
  * Runs the flow worker as a child `tenantflow worker` process, so rendering and running flows never
  * share the API's event loop. The child is this same command (same entry, same loader flags, same
  * environment and database); it attaches to the embedded PostgreSQL this process owns. A child that
- * exits unexpectedly is logged and restarted with backoff.
+ * exits unexpectedly is logged and restarted with backoff. The child reports whether it takes jobs
+ * (worker-status.ts); until its first report, and while it is down, `problem()` says why not.
  */
 export function superviseWorker(log: Logger): SupervisedWorker {
   let child: ChildProcess | null = null;
   let stopping = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
+  let problem: string | null = 'worker process starting';
 
   const start = () => {
     const startedAt = Date.now();
@@ -39,10 +46,15 @@ export function superviseWorker(log: Logger): SupervisedWorker {
     // Its own process group: a Ctrl-C reaches only this process, which then stops the child gracefully.
     const started = fork(process.argv[1]!, ['worker'], { stdio: 'inherit', detached: true });
     child = started;
+    problem = 'worker process starting';
+    started.on('message', (message) => {
+      if (isWorkerStatus(message) && child === started) problem = message.workerProblem;
+    });
     lowerPriority(started, log);
     log.info({ pid: started.pid }, 'worker process started');
     started.once('exit', (exitCode, signal) => {
       child = null;
+      problem = stopping ? 'worker process stopped' : `worker process exited (${signal ?? `code ${exitCode}`}); restarting it`;
       if (stopping) return;
       failures = Date.now() - startedAt >= HEALTHY_RUN_MS ? 1 : failures + 1;
       const restartInMs = workerRestartDelayMs(failures);
@@ -53,6 +65,7 @@ export function superviseWorker(log: Logger): SupervisedWorker {
   start();
 
   return {
+    problem: () => problem,
     stop: async () => {
       stopping = true;
       clearTimeout(restartTimer);
