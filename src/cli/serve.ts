@@ -14,7 +14,7 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
     http: roles.http,
     worker: roles.worker && !separateWorker,
     // /readyz answers for the worker process too: 503 while it is down, starting or restarting its runner.
-    workerProblem: separateWorker ? () => worker?.problem() ?? 'worker process starting' : undefined,
+    workerProblem: separateWorker ? () => (worker ? worker.problem() : 'worker process starting') : undefined,
   });
   // The child is started once the database it attaches to runs.
   worker = separateWorker ? superviseWorker(log) : null;
