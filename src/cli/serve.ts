@@ -17,7 +17,7 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
     workerProblem: separateWorker ? () => (worker ? worker.problem() : 'worker process starting') : undefined,
   });
   // The child is started once the database it attaches to runs.
-  worker = separateWorker ? superviseWorker(log) : null;
+  worker = separateWorker ? superviseWorker(log, config.engine) : null;
   // A worker process started by `serve` tells it whether it takes jobs.
   if (server.worker && process.connected) reportWorkerStatus(server.worker);
   await new Promise<void>((resolve) => {

@@ -1,10 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import type { EngineConfig } from '../config';
 import type { Logger } from '../log';
 import { isWorkerStatus } from './worker-status';
 
-/** How long a stopping worker may drain its running executions before it is killed (their leases resume them). */
-const STOP_GRACE_MS = 30_000;
+/**
+ * Beyond its drain and one step attempt (what a stopping worker may wait for: SHUTDOWN_DRAIN_MS, then a step
+ * still in flight), the time a worker process gets to hand back and close before it is killed; a killed
+ * worker's runs wait for their leases to run out.
+ */
+const STOP_MARGIN_MS = 5_000;
 /**
  * Scheduling niceness of the worker process. Flows are background work and queries are interactive: on a
  * machine with fewer free cores than busy processes, the kernel then gives the API the CPU first, and a
@@ -33,7 +38,7 @@ export type SupervisedWorker = {
  * exits unexpectedly is logged and restarted with backoff. The child reports whether it takes jobs
  * (worker-status.ts); until its first report, and while it is down, `problem()` says why not.
  */
-export function superviseWorker(log: Logger): SupervisedWorker {
+export function superviseWorker(log: Logger, engine: Pick<EngineConfig, 'shutdownDrainMs' | 'stepTimeoutMs'>): SupervisedWorker {
   let child: ChildProcess | null = null;
   let stopping = false;
   let failures = 0;
@@ -73,7 +78,7 @@ export function superviseWorker(log: Logger): SupervisedWorker {
       if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
       running.kill('SIGTERM');
-      const killTimer = setTimeout(() => running.kill('SIGKILL'), STOP_GRACE_MS);
+      const killTimer = setTimeout(() => running.kill('SIGKILL'), engine.shutdownDrainMs + engine.stepTimeoutMs + STOP_MARGIN_MS);
       await exited;
       clearTimeout(killTimer);
     },
