@@ -5,21 +5,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../src/config';
-import { connectDatabase } from '../../src/db/client';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
 import { runMigrations } from '../../src/db/migrate';
 import { executions } from '../../src/db/tables';
-import { createApp } from '../../src/http/app';
-import { webhookRoutes } from '../../src/http/webhooks';
 import { createLogger } from '../../src/log';
-import { masterKeyFrom } from '../../src/vault/master-key';
-import { Vault } from '../../src/vault/vault';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
-import type { Harness } from '../support/harness';
-import { captureLog } from '../support/log-capture';
+import { createHarness, type Harness } from '../support/harness';
 import { seedOrg, type SeededOrg } from '../support/seed';
-import { spawnWorker } from '../support/worker';
+import { runCli, stderrLines, untilLogged } from '../server/reliability-process';
 import { acmeInstance, uuidOf } from '../support/worker-reliability';
 
 // A PostgreSQL of its own: restarting the shared test database would disturb every other test.
@@ -39,14 +32,8 @@ beforeAll(async () => {
   const postgres = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port, log: createLogger('silent') });
   stopPostgres = postgres.stop;
   databaseUrl = postgres.url;
-  const database = connectDatabase(databaseUrl, { max: 5 });
-  await runMigrations(database);
-  // The real HTTP app, as test/support/harness.ts builds it, but on this database.
-  const log = createLogger('info', captureLog);
-  const vault = new Vault(masterKeyFrom(inject('masterKey')));
-  const webhooks = webhookRoutes({ db: database.db, vault, log, settings: loadConfig({}).webhooks });
-  const app = createApp({ db: database.db, vault, log, tenantName: 'test', publicUrl: 'http://127.0.0.1', routes: webhooks });
-  h = { app, database, vault, close: () => database.close() };
+  h = createHarness({ databaseUrl });
+  await runMigrations(h.database);
   org = await seedOrg(h.database.db);
   api = await startFakeApi({ idempotency: true });
   // A few ms per call keeps several runs (and their database connections) in flight when PostgreSQL goes.
@@ -113,7 +100,19 @@ async function awaitAllEnded(ids: string[], timeoutMs: number) {
 
 it(`PostgreSQL restarted (fast, then immediate) during ${EXECUTIONS} executions: all succeed, each effect once, the worker lives`, async () => {
   const instance = await acmeInstance(h, org, api, 'rel-restart');
-  const worker = await spawnWorker({ TEST_DATABASE_URL: databaseUrl, WORKER_CONCURRENCY: '16' });
+  // The product's own worker process (`tenantflow worker`), with the engine settings the tests use.
+  const worker = runCli(['worker'], {
+    DATABASE_URL: databaseUrl,
+    TENANTFLOW_MASTER_KEY: inject('masterKey'),
+    DATA_DIR: path.join(dir, 'worker'),
+    EGRESS_ALLOW: '127.0.0.1',
+    WORKER_CONCURRENCY: '16',
+    EXECUTION_LEASE_MS: '2000',
+    STEP_TIMEOUT_MS: '1500',
+    STEP_RETRY_BASE_MS: '20',
+  });
+  const running = () => worker.child.exitCode === null && worker.child.signalCode === null;
+  await untilLogged(worker, 'worker started', 60_000);
   try {
     const accepted = new Map<string, string>();
     const restarts: { mode: string; ms: number; unfinished: number }[] = [];
@@ -163,17 +162,21 @@ it(`PostgreSQL restarted (fast, then immediate) during ${EXECUTIONS} executions:
     expect([...effectsPerKey.values()].filter((n) => n > 1)).toEqual([]);
 
     // The worker process survived both restarts and still takes new work.
-    expect(worker.running()).toBe(true);
+    expect(running()).toBe(true);
     const after = await post(instance.webhooks.twice!, 'after-restarts');
     expect(after).not.toBeNull();
     expect(await awaitAllEnded([after!], 15_000)).toEqual([{ id: after, status: 'SUCCEEDED' }]);
-    expect(worker.running()).toBe(true);
+    expect(running()).toBe(true);
     // The API's pool got back every client it lent during the outages (drizzle's transaction leaked the
     // client whose `begin` failed: src/db/client.ts).
     const { pool } = h.database;
     expect(pool.totalCount - pool.idleCount).toBe(0);
     console.log(`accepted ${accepted.size}, refused ${refused}, restarts ${JSON.stringify(restarts)}, all ended ${endedMs} ms after the last post`);
+    // And it still stops cleanly: exit code 0, nothing fatal on stderr.
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(stderrLines(worker)).toEqual([]);
   } finally {
-    await worker.kill('SIGTERM');
+    if (running()) worker.child.kill('SIGKILL');
   }
 }, 180_000);

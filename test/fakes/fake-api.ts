@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BodyTooLargeError, closeServer, firstValues, listenOnLoopback, lowerCaseHeaders, readBodyText, sendJson, sleep } from './http-util';
 
@@ -84,6 +85,8 @@ const NOT_FOUND: FakeResponse = { status: 404, json: { error: 'not_found', messa
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
   const useIdempotency = options.idempotency ?? true;
   const shutdown = new AbortController();
+  // Every delayed answer waits on it, and a busy test has dozens in flight: not a leak.
+  setMaxListeners(0, shutdown.signal);
   const requests: RecordedRequest[] = [];
   let routes: { key: string; route: Route; answer: FakeResponse | FakeHandler }[] = [];
   let scripts: { route: Route; answers: FakeResponse[] }[] = [];
