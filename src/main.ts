@@ -15,13 +15,19 @@ import { Vault } from './vault/vault';
  * `stopAccepting` closes the HTTP server and waits for the requests in flight; `stop` then stops the worker
  * and the database (embedded PostgreSQL last), in that order.
  */
-export type RunningServer = { url: string; stopAccepting: () => Promise<void>; stop: () => Promise<void> };
+export type RunningServer = { url: string; worker: RunningWorker | null; stopAccepting: () => Promise<void>; stop: () => Promise<void> };
+
+/**
+ * `worker: false` runs no worker here; `workerProblem` then says whether the worker run elsewhere for this
+ * server (`serve`'s worker process) takes jobs, for /readyz.
+ */
+type ServerRoles = { worker?: boolean; http?: boolean; workerProblem?: () => string | null };
 
 /** Requests still running this long after the server stopped accepting are cut off. */
 const HTTP_DRAIN_MS = 30_000;
 
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
-export async function startServer(config: Config, log: Logger, opts: { worker?: boolean; http?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, log: Logger, opts: ServerRoles = {}): Promise<RunningServer> {
   const database = await openDatabase(config, log);
   try {
     return await serveOn(database, config, log, opts);
@@ -32,7 +38,7 @@ export async function startServer(config: Config, log: Logger, opts: { worker?: 
   }
 }
 
-async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: { worker?: boolean; http?: boolean }): Promise<RunningServer> {
+async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: ServerRoles): Promise<RunningServer> {
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
@@ -56,8 +62,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       publicUrl,
       routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
       api: config.api,
-      // Under `serve` the worker runs in a child process: its supervisor restarts it, readiness is the API's.
-      workerProblem: worker ? () => worker.problem() : undefined,
+      workerProblem: worker ? () => worker.problem() : opts.workerProblem,
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +89,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       await worker?.stop();
       await database.shutdown();
     })());
-  return { url, stopAccepting, stop };
+  return { url, worker, stopAccepting, stop };
 }
 
 function closeHttp(server: http.Server) {

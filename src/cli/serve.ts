@@ -1,6 +1,7 @@
 import { startServer } from '../main';
 import type { CommandDeps } from './index';
-import { superviseWorker } from './worker-supervisor';
+import { reportWorkerStatus } from './worker-status';
+import { superviseWorker, type SupervisedWorker } from './worker-supervisor';
 
 /**
  * `serve` runs the API here and the flow worker in a child process (`--no-worker`: API only); `worker`
@@ -8,8 +9,17 @@ import { superviseWorker } from './worker-supervisor';
  */
 export async function serveCommand({ config, log }: CommandDeps, roles: { worker: boolean; http: boolean }) {
   const separateWorker = roles.http && roles.worker;
-  const server = await startServer(config, log, { http: roles.http, worker: roles.worker && !separateWorker });
-  const worker = separateWorker ? superviseWorker(log) : null;
+  let worker: SupervisedWorker | null = null;
+  const server = await startServer(config, log, {
+    http: roles.http,
+    worker: roles.worker && !separateWorker,
+    // /readyz answers for the worker process too: 503 while it is down, starting or restarting its runner.
+    workerProblem: separateWorker ? () => (worker ? worker.problem() : 'worker process starting') : undefined,
+  });
+  // The child is started once the database it attaches to runs.
+  worker = separateWorker ? superviseWorker(log, config.engine) : null;
+  // A worker process started by `serve` tells it whether it takes jobs.
+  if (server.worker && process.connected) reportWorkerStatus(server.worker);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (reason: string) => {

@@ -1,9 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import type { EngineConfig } from '../config';
 import type { Logger } from '../log';
+import { isWorkerStatus } from './worker-status';
 
-/** How long a stopping worker may drain its running executions before it is killed (their leases resume them). */
-const STOP_GRACE_MS = 30_000;
+/**
+ * Beyond its drain and one step attempt (what a stopping worker may wait for: SHUTDOWN_DRAIN_MS, then a step
+ * still in flight), the time a worker process gets to hand back and close before it is killed; a killed
+ * worker's runs wait for their leases to run out.
+ */
+const STOP_MARGIN_MS = 5_000;
 /**
  * Scheduling niceness of the worker process. Flows are background work and queries are interactive: on a
  * machine with fewer free cores than busy processes, the kernel then gives the API the CPU first, and a
@@ -19,19 +25,25 @@ export function workerRestartDelayMs(failures: number): number {
   return Math.min(30_000, 1_000 * 2 ** Math.max(0, failures - 1));
 }
 
-export type SupervisedWorker = { stop: () => Promise<void> };
+export type SupervisedWorker = {
+  /** Why the worker process takes no jobs now (down, starting, or its job queue runner restarting), or null. */
+  problem: () => string | null;
+  stop: () => Promise<void>;
+};
 
 /**
  * Runs the flow worker as a child `tenantflow worker` process, so rendering and running flows never
  * share the API's event loop. The child is this same command (same entry, same loader flags, same
  * environment and database); it attaches to the embedded PostgreSQL this process owns. A child that
- * exits unexpectedly is logged and restarted with backoff.
+ * exits unexpectedly is logged and restarted with backoff. The child reports whether it takes jobs
+ * (worker-status.ts); until its first report, and while it is down, `problem()` says why not.
  */
-export function superviseWorker(log: Logger): SupervisedWorker {
+export function superviseWorker(log: Logger, engine: Pick<EngineConfig, 'shutdownDrainMs' | 'stepTimeoutMs'>): SupervisedWorker {
   let child: ChildProcess | null = null;
   let stopping = false;
   let failures = 0;
   let restartTimer: NodeJS.Timeout | undefined;
+  let problem: string | null = 'worker process starting';
 
   const start = () => {
     const startedAt = Date.now();
@@ -39,10 +51,15 @@ export function superviseWorker(log: Logger): SupervisedWorker {
     // Its own process group: a Ctrl-C reaches only this process, which then stops the child gracefully.
     const started = fork(process.argv[1]!, ['worker'], { stdio: 'inherit', detached: true });
     child = started;
+    problem = 'worker process starting';
+    started.on('message', (message) => {
+      if (isWorkerStatus(message) && child === started) problem = message.workerProblem;
+    });
     lowerPriority(started, log);
     log.info({ pid: started.pid }, 'worker process started');
     started.once('exit', (exitCode, signal) => {
       child = null;
+      problem = stopping ? 'worker process stopped' : `worker process exited (${signal ?? `code ${exitCode}`}); restarting it`;
       if (stopping) return;
       failures = Date.now() - startedAt >= HEALTHY_RUN_MS ? 1 : failures + 1;
       const restartInMs = workerRestartDelayMs(failures);
@@ -53,6 +70,7 @@ export function superviseWorker(log: Logger): SupervisedWorker {
   start();
 
   return {
+    problem: () => problem,
     stop: async () => {
       stopping = true;
       clearTimeout(restartTimer);
@@ -60,7 +78,7 @@ export function superviseWorker(log: Logger): SupervisedWorker {
       if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
       running.kill('SIGTERM');
-      const killTimer = setTimeout(() => running.kill('SIGKILL'), STOP_GRACE_MS);
+      const killTimer = setTimeout(() => running.kill('SIGKILL'), engine.shutdownDrainMs + engine.stepTimeoutMs + STOP_MARGIN_MS);
       await exited;
       clearTimeout(killTimer);
     },

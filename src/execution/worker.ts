@@ -19,6 +19,8 @@ export type RunningWorker = {
   id: string;
   /** Why this worker cannot take jobs right now (its job queue runner is down), or null: for /readyz. */
   problem: () => string | null;
+  /** Calls `listener` whenever `problem()` changes (a `serve` parent answers /readyz for its worker process). */
+  onProblemChange: (listener: (problem: string | null) => void) => void;
   /**
    * Stops taking jobs, lets in-flight runs go on for at most `shutdownDrainMs`, hands back the leases of
    * those still running (another worker resumes them at once), then stops the runner.
@@ -116,7 +118,7 @@ export async function startWorker(
     }
     if (!workerDeps.http) await deps.http.close();
   };
-  return { id, problem: supervisor.problem, stop: () => (stopping ??= stop()) };
+  return { id, problem: supervisor.problem, onProblemChange: supervisor.onProblemChange, stop: () => (stopping ??= stop()) };
 }
 
 /**
@@ -126,11 +128,17 @@ export async function startWorker(
 function supervise(startRunner: () => Promise<Runner>, log: AppLogger) {
   let runner: Runner | null = null;
   let problem: string | null = 'job queue starting';
+  const listeners: ((problem: string | null) => void)[] = [];
+  const setProblem = (next: string | null) => {
+    if (next === problem) return;
+    problem = next;
+    for (const listener of listeners) listener(next);
+  };
   let stopped = false;
   let wake = () => {};
   const started = startRunner().then((first) => {
     runner = first;
-    problem = null;
+    setProblem(null);
   });
   const loop = started.then(async () => {
     let failures = 0;
@@ -146,7 +154,7 @@ function supervise(startRunner: () => Promise<Runner>, log: AppLogger) {
       while (!stopped && !runner) {
         failures += 1;
         const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** (failures - 1));
-        problem = `job queue runner down: ${describeError(cause).message}`;
+        setProblem(`job queue runner down: ${describeError(cause).message}`);
         log.warn({ err: describeError(cause), restartInMs: delay, restarts: failures }, 'job queue runner failed; restarting');
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
@@ -155,7 +163,7 @@ function supervise(startRunner: () => Promise<Runner>, log: AppLogger) {
         if (stopped) return;
         try {
           runner = await startRunner();
-          problem = null;
+          setProblem(null);
         } catch (error) {
           if (!isTransientDatabaseError(error)) log.error({ err: describeError(error) }, 'job queue runner could not start');
         }
@@ -165,9 +173,10 @@ function supervise(startRunner: () => Promise<Runner>, log: AppLogger) {
   return {
     started,
     problem: () => problem,
+    onProblemChange: (listener: (problem: string | null) => void) => void listeners.push(listener),
     stop: async () => {
       stopped = true;
-      problem = 'worker stopped';
+      setProblem('worker stopped');
       wake();
       await started.catch(() => {});
       await runner?.stop().catch((error: unknown) => log.warn({ err: describeError(error) }, 'job queue runner stopped with an error'));

@@ -57,16 +57,18 @@ it('a worker that died between locking the job and claiming the execution: anoth
   }
 }, 20_000);
 
-it('a step that takes most of the lease is sent once, its lease renewed while it runs, and succeeds', async () => {
+it('a step slower than the lease (two long attempts and a Retry-After wait) keeps its lease: each attempt sent once, and it succeeds', async () => {
   const instance = await acmeInstance(h, org, api, 'rel-slow');
   let arrived!: () => void;
   const arrival = new Promise<void>((resolve) => (arrived = resolve));
+  let attempts = 0;
   api.on('POST /records', async (request) => {
-    if ((request.json as { name?: string })?.name === 'slow') {
-      arrived();
-      await new Promise((r) => setTimeout(r, 3_500));
-    }
-    return { status: 201, json: { ok: true } };
+    if ((request.json as { name?: string })?.name !== 'slow') return { status: 201, json: { ok: true } };
+    // Each attempt takes most of the lease; the first is answered 503 with a Retry-After of a second.
+    attempts++;
+    arrived();
+    await new Promise((r) => setTimeout(r, 3_000));
+    return attempts === 1 ? { status: 503, headers: { 'retry-after': '1' }, json: { busy: true } } : { status: 201, json: { ok: true } };
   });
   // Two workers, each eager to take an execution whose lease has passed.
   const env = { EXECUTION_LEASE_MS: '4000', STEP_TIMEOUT_MS: '3900' };
@@ -75,15 +77,20 @@ it('a step that takes most of the lease is sent once, its lease renewed while it
     const started = await postWebhook(h.app, instance.webhooks.create!, { name: 'slow' });
     const id = uuidOf(started.executionId!);
     await arrival;
+    const startedAt = Date.now();
     const leaseAtArrival = (await rowOf(id)).leaseUntil!.getTime();
     await new Promise((r) => setTimeout(r, 2_500));
     // Renewed during the call (not only between steps): later than the lease seen when the call started.
     expect((await rowOf(id)).leaseUntil!.getTime()).toBeGreaterThan(leaseAtArrival);
-    const row = await waitForEnd(id, 10_000);
+    const row = await waitForEnd(id, 15_000);
+    // The step took longer than a lease (3 s + 1 s + 3 s against 4 s), and no other worker took it meanwhile.
+    expect(row.endedAt!.getTime() - startedAt).toBeGreaterThan(4_000);
     expect(row).toMatchObject({ status: 'SUCCEEDED', claims: 1 });
-    expect(api.requestsTo('POST /records').filter((r) => (r.json as { name: string }).name === 'slow')).toHaveLength(1);
+    const sent = api.requestsTo('POST /records').filter((r) => (r.json as { name: string }).name === 'slow');
+    expect(sent.map((r) => r.answered)).toEqual([503, 201]);
+    expect(new Set(sent.map((r) => r.idempotencyKey)).size).toBe(1);
   } finally {
     await Promise.all(workers.map((w) => w.kill('SIGTERM')));
     api.on('POST /records', { status: 201, json: { ok: true } });
   }
-}, 30_000);
+}, 40_000);

@@ -22,6 +22,9 @@ async function readyz(problem: () => string | null) {
 
 it('/readyz is ready while the worker of the process takes jobs, and 503 once it does not', async () => {
   const worker = await startTestWorker();
+  // What a worker process started by `serve` forwards to it (src/cli/worker-status.ts).
+  const changes: (string | null)[] = [];
+  worker.onProblemChange((problem) => changes.push(problem));
   try {
     expect(worker.problem()).toBeNull();
     expect(await readyz(worker.problem)).toEqual({ status: 200, body: { status: 'ready' } });
@@ -29,5 +32,6 @@ it('/readyz is ready while the worker of the process takes jobs, and 503 once it
     await worker.stop();
   }
   expect(worker.problem()).toBe('worker stopped');
+  expect(changes).toEqual(['worker stopped']);
   expect(await readyz(worker.problem)).toEqual({ status: 503, body: { status: 'worker unavailable' } });
 });

@@ -87,7 +87,7 @@ const NOT_FOUND: FakeResponse = { status: 404, json: { error: 'not_found', messa
 export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeApi> {
   const useIdempotency = options.idempotency ?? true;
   const shutdown = new AbortController();
-  // Every delayed answer listens on it: a fake under a fan-out's many parallel requests is not a leak.
+  // Every delayed answer waits on it, and a busy test has dozens in flight: not a leak.
   setMaxListeners(0, shutdown.signal);
   const requests: RecordedRequest[] = [];
   let routes: { key: string; route: Route; answer: FakeResponse | FakeHandler }[] = [];

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -11,12 +12,16 @@ export type CliProcess = {
   exited: Promise<number | string>;
 };
 
-/** `tenantflow <args>` as a real process, with only the given settings (plus PATH and HOME). */
-export function runCli(args: string[], env: Record<string, string>): CliProcess {
+/**
+ * `tenantflow <args>` as a real process, with only the given settings (plus PATH and HOME). `detached`: in a
+ * process group of its own, which a test can signal as a whole (as a terminal's Ctrl-C does).
+ */
+export function runCli(args: string[], env: Record<string, string>, opts: { detached?: boolean } = {}): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
     cwd: root,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME!, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached,
   });
   let out = '';
   let err = '';
@@ -43,3 +48,19 @@ export async function listeningUrl(cli: CliProcess, timeoutMs = 30_000): Promise
 
 /** The lines a process wrote on stderr (empty lines dropped). */
 export const stderrLines = (cli: CliProcess) => cli.stderr().split('\n').filter(Boolean);
+
+/** Waits (bounded) until the process, or its worker child (same stdout), logged a line with this message. */
+export async function untilLogged(cli: CliProcess, message: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cli.stdout().includes(`"msg":"${message}"`)) {
+    if (cli.child.exitCode !== null) throw new Error(`exited ${cli.child.exitCode}: ${cli.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`"${message}" not logged after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The URL of the embedded PostgreSQL a tenantflow process runs on `dataDir` (its password file is there). */
+export function embeddedDatabaseUrl(dataDir: string, port: number): string {
+  const password = fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
+  return `postgres://tenantflow:${encodeURIComponent(password)}@127.0.0.1:${port}/tenantflow`;
+}

@@ -10,9 +10,12 @@ import { captureLog } from './log-capture';
 
 export type Harness = { app: App; database: Database; vault: Vault; close: () => Promise<void> };
 
-/** The real HTTP app over the test database, called through app.fetch (no port needed). */
-export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void; api?: AppDeps['api'] } = {}): Harness {
-  const database = connectDatabase(inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
+/**
+ * The real HTTP app over the test database (or `databaseUrl`: a test's own PostgreSQL), called through
+ * app.fetch (no port needed).
+ */
+export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void; api?: AppDeps['api']; databaseUrl?: string } = {}): Harness {
+  const database = connectDatabase(opts.databaseUrl ?? inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
   const log = createLogger('info', captureLog);
   const vault = new Vault(masterKeyFrom(inject('masterKey')));
   const webhooks = webhookRoutes({ db: database.db, vault, log, settings: loadConfig({}).webhooks });

@@ -1,7 +1,7 @@
 /**
  * A worker in its own OS process, for tests that kill one or run several: `node --import tsx this-file`.
  * Reads TEST_DATABASE_URL, TEST_MASTER_KEY and optional EXECUTION_LEASE_MS / STEP_TIMEOUT_MS /
- * SHUTDOWN_DRAIN_MS / SCHEDULER_INTERVAL_MS.
+ * SHUTDOWN_DRAIN_MS / SCHEDULER_INTERVAL_MS / WORKER_CONCURRENCY.
  */
 import { connectDatabase } from '../../src/db/client';
 import { handleUnhandledRejections, startWorker } from '../../src/execution/worker';
@@ -16,7 +16,7 @@ handleUnhandledRejections(log, (reason) => {
   log.fatal({ err: describeError(reason) }, 'unhandled promise rejection; exiting');
   process.exit(1);
 });
-const database = connectDatabase(process.env.TEST_DATABASE_URL!, { max: 6 });
+const database = connectDatabase(process.env.TEST_DATABASE_URL!, { max: Math.max(6, Number(process.env.WORKER_CONCURRENCY ?? 0)) });
 const worker = await startWorker({
   db: database.db,
   database,
@@ -24,6 +24,7 @@ const worker = await startWorker({
   log,
   config: {
     ...testEngineConfig,
+    workerConcurrency: Number(process.env.WORKER_CONCURRENCY ?? testEngineConfig.workerConcurrency),
     leaseMs: Number(process.env.EXECUTION_LEASE_MS ?? testEngineConfig.leaseMs),
     stepTimeoutMs: Number(process.env.STEP_TIMEOUT_MS ?? Math.min(testEngineConfig.stepTimeoutMs, Number(process.env.EXECUTION_LEASE_MS ?? Infinity) - 100)),
     shutdownDrainMs: Number(process.env.SHUTDOWN_DRAIN_MS ?? testEngineConfig.shutdownDrainMs),

@@ -22,6 +22,7 @@ export async function startTestWorker(overrides: Partial<EngineConfig> = {}) {
   return {
     id: worker.id,
     problem: worker.problem,
+    onProblemChange: worker.onProblemChange,
     stop: async () => {
       await worker.stop();
       await database.close();
