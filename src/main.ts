@@ -2,11 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { openDatabase, type OpenDatabase } from './db/open';
-import { sealLegacyWebhookTokens } from './domain/instances';
-import { bootstrapDefaultOrganization } from './domain/organizations/organizations';
-import { startWorker, type RunningWorker } from './execution/worker';
-import { createApp } from './http/app';
-import { webhookRoutes } from './http/webhooks';
+import type { RunningWorker } from './execution/worker';
 import type { Logger } from './log';
 import { loadMasterKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
@@ -38,7 +34,29 @@ export async function startServer(config: Config, log: Logger, opts: ServerRoles
   }
 }
 
+/**
+ * The schema, the engine and the HTTP layer are loaded only once the database is open: a refused start (a busy
+ * port, a bad DATABASE_URL) answers without waiting for most of the code base to load.
+ */
+async function loadServerModules() {
+  const [instances, organizations, worker, app, webhooks] = await Promise.all([
+    import('./domain/instances'),
+    import('./domain/organizations/organizations'),
+    import('./execution/worker'),
+    import('./http/app'),
+    import('./http/webhooks'),
+  ]);
+  return {
+    sealLegacyWebhookTokens: instances.sealLegacyWebhookTokens,
+    bootstrapDefaultOrganization: organizations.bootstrapDefaultOrganization,
+    startWorker: worker.startWorker,
+    createApp: app.createApp,
+    webhookRoutes: webhooks.webhookRoutes,
+  };
+}
+
 async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: ServerRoles): Promise<RunningServer> {
+  const { sealLegacyWebhookTokens, bootstrapDefaultOrganization, startWorker, createApp, webhookRoutes } = await loadServerModules();
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config';
-import { handleUnhandledRejections } from '../execution/worker';
+import { handleUnhandledRejections } from '../execution/unhandled-rejections';
 import { createLogger } from '../log';
 import { fatalMessage } from './fatal-message';
 import { migrateCommand } from './migrate';

@@ -4,7 +4,8 @@
  * SHUTDOWN_DRAIN_MS / SCHEDULER_INTERVAL_MS / WORKER_CONCURRENCY.
  */
 import { connectDatabase } from '../../src/db/client';
-import { handleUnhandledRejections, startWorker } from '../../src/execution/worker';
+import { handleUnhandledRejections } from '../../src/execution/unhandled-rejections';
+import { startWorker } from '../../src/execution/worker';
 import { describeError } from '../../src/lib/describe-error';
 import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
