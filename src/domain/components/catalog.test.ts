@@ -57,7 +57,10 @@ describe('built-in catalog', () => {
       },
       {
         key: 'zendesk',
-        connections: [['api-token', 'basic', 'subdomain:STRING email:STRING apiToken:PASSWORD']],
+        connections: [
+          ['api-token', 'basic', 'subdomain:STRING email:STRING apiToken:PASSWORD'],
+          ['oauth2', 'oauth2_authorization_code', 'subdomain:STRING authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING'],
+        ],
         actions: ['list-tickets -> api-token', 'create-ticket -> api-token'],
       },
     ]);
