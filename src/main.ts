@@ -7,6 +7,8 @@ import { bootstrapDefaultOrganization } from './domain/organizations/organizatio
 import { startWorker, type RunningWorker } from './execution/worker';
 import { createApp } from './http/app';
 import { webhookRoutes } from './http/webhooks';
+import { oauth2CallbackRoutes } from './http/oauth2-callback';
+import { outgoingHttp } from './execution/http/outgoing-http';
 import type { Logger } from './log';
 import { loadMasterKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
@@ -45,6 +47,8 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const worker: RunningWorker | null = opts.worker === false ? null : await startWorker({ ...engine, database });
 
   let server: http.Server | null = null;
+  // The OAuth 2.0 callback's token requests leave through the same egress policy as the engine's.
+  const callbackHttp = opts.http === false ? null : outgoingHttp(config.engine);
   let url = '';
   if (opts.http !== false) {
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
@@ -54,7 +58,10 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       log,
       tenantName: config.tenantName,
       publicUrl,
-      routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
+      routes: [
+        ...webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
+        ...oauth2CallbackRoutes({ db: database.db, vault, log, http: callbackHttp!, timeoutMs: config.engine.stepTimeoutMs }),
+      ],
       api: config.api,
       // Under `serve` the worker runs in a child process: its supervisor restarts it, readiness is the API's.
       workerProblem: worker ? () => worker.problem() : undefined,
@@ -81,6 +88,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const stop = () =>
     (stopping ??= (async () => {
       await stopAccepting();
+      await callbackHttp?.close();
       await worker?.stop();
       await database.shutdown();
     })());
