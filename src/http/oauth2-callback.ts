@@ -32,20 +32,26 @@ export function oauth2CallbackRoutes(deps: OAuth2CallbackDeps): Route[] {
         redirectUri = consumed.redirectUri;
         const providerError = url.searchParams.get('error');
         if (providerError) return finish(redirectUri, errorCode(providerError, 'authorization_failed'));
-        const code = url.searchParams.get('code');
-        if (!code) return finish(redirectUri, 'invalid_request');
+        if (!url.searchParams.get('code')) return finish(redirectUri, 'invalid_request');
         const client = await openClientInputs(deps.db, deps.vault, consumed.holder);
         const requestedScopes = client.scopes.split(' ').filter(Boolean);
         const grant = await exchangeCode(
           client,
-          { code, redirectUri: consumed.callbackUri, codeVerifier: consumed.codeVerifier, requestedScopes },
+          {
+            callbackParameters: url.searchParams,
+            expectedState: state,
+            redirectUri: consumed.callbackUri,
+            codeVerifier: consumed.codeVerifier,
+            requestedScopes,
+          },
           { http: deps.http, timeoutMs: deps.timeoutMs },
         );
         await storeGrant(deps.db, deps.vault, consumed.holder, grant);
         return finish(redirectUri, null);
       } catch (error) {
         if (error instanceof AuthorizationStateRefused) return finish(error.redirectUri, error.code);
-        if (error instanceof oauth.ResponseBodyError) return finish(redirectUri, errorCode(error.error, 'token_request_failed'));
+        if (error instanceof oauth.ResponseBodyError || error instanceof oauth.AuthorizationResponseError)
+          return finish(redirectUri, errorCode(error.error, 'token_request_failed'));
         deps.log.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'OAuth 2.0 callback failed');
         return finish(redirectUri, 'token_request_failed');
       }

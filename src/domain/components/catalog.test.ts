@@ -39,6 +39,7 @@ describe('built-in catalog', () => {
           ['basic', 'basic', 'username:STRING password:PASSWORD'],
           ['bearer', 'bearer', 'token:PASSWORD'],
           ['oauth2-client-credentials', 'oauth2_client_credentials', 'tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING'],
+          ['oauth2-authorization-code', 'oauth2_authorization_code', 'authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING'],
         ],
         actions: ['http-request -> none'],
       },

@@ -41,14 +41,17 @@ function granted(result: oauth.TokenEndpointResponse, now: Date, requestedScopes
   };
 }
 
-/** RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636). The callback's `code` arrives in `callbackParameters`. */
+/**
+ * RFC 6749 §4.1.3 with the PKCE verifier (RFC 7636), from the callback's query: oauth4webapi checks the
+ * state and a provider's `error` (thrown as AuthorizationResponseError) before the code is sent.
+ */
 export async function exchangeCode(
   client: OAuth2Client,
-  input: { code: string; redirectUri: string; codeVerifier: string; requestedScopes: string[] },
+  input: { callbackParameters: URLSearchParams; expectedState: string; redirectUri: string; codeVerifier: string; requestedScopes: string[] },
   settings: TokenEndpointSettings,
 ): Promise<GrantedTokens> {
   const { tokenUrl, as, client: c, auth } = endpoint(client);
-  const params = new URLSearchParams({ code: input.code });
+  const params = oauth.validateAuthResponse(as, c, input.callbackParameters, input.expectedState);
   const response = await oauth.authorizationCodeGrantRequest(
     as,
     c,
