@@ -84,6 +84,11 @@ export function classifyRefreshFailure(error: unknown): { status: Exclude<OAuth2
     if (error.error === 'invalid_client' || error.error === 'unauthorized_client') return { status: 'MISCONFIGURED', detail };
     return { status: error.status >= 500 || error.status === 429 ? 'REFRESH_FAILING' : 'MISCONFIGURED', detail };
   }
+  // Not an OAuth error body (a proxy's 502, a 404 from a wrong token URL): the HTTP status decides.
+  if (error instanceof oauth.OperationProcessingError && error.cause instanceof Response) {
+    const status = error.cause.status;
+    return { status: status >= 500 || status === 429 ? 'REFRESH_FAILING' : 'MISCONFIGURED', detail: `HTTP ${status} from the token endpoint` };
+  }
   if (error instanceof TypeError && /Invalid URL/i.test(error.message)) return { status: 'MISCONFIGURED', detail: 'invalid token URL' };
   return { status: 'REFRESH_FAILING', detail: (error as Error).message.slice(0, 200) };
 }
