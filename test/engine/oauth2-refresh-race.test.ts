@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeGrant } from '../../src/domain/oauth2/tokens';
-import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
+import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { connectionId } from '../support/connections';
-import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { fakeProviderInputs } from '../support/oauth2';
+import { authorizedConnectorAuth } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker } from '../support/worker';
 
@@ -51,18 +48,7 @@ afterAll(async () => {
 
 describe('refresh is single-flight per credential across processes', () => {
   it(`${RUNS} runs over 2 worker processes with a just-expired token: 1 refresh, all succeed, no refresh token reused`, async () => {
-    const authId = await createConnectorAuth(h.app, org.adminToken, {
-      connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
-      name: 'Shared provider',
-      inputs: fakeProviderInputs(oauth),
-    });
-    const granted = oauth.issueTokens({ scope: 'read write' });
-    await storeGrant(
-      h.database.db,
-      h.vault,
-      { kind: 'CONNECTOR_AUTH', holderId: decodeGlobalId(authId)!.id, owner: { orgId: org.orgId, customerId: null } },
-      { accessToken: granted.access_token, refreshToken: granted.refresh_token, expiresAt: new Date(Date.now() - 1), scopes: ['read', 'write'] },
-    );
+    const { authId, refreshToken } = await authorizedConnectorAuth(h, org, oauth, { expiresInMs: -1 });
     const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
     const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Race' });
@@ -75,8 +61,8 @@ describe('refresh is single-flight per credential across processes', () => {
     expect(refreshes).toHaveLength(1);
     expect(refreshes[0]!.status).toBe(200);
     // The fake revokes the whole family when a spent refresh token comes back: it is still alive.
-    expect(oauth.refreshTokenState(granted.refresh_token)).toBe('rotated');
-    expect(oauth.currentRefreshToken(granted.refresh_token)).not.toBeNull();
+    expect(oauth.refreshTokenState(refreshToken)).toBe('rotated');
+    expect(oauth.currentRefreshToken(refreshToken)).not.toBeNull();
     expect(oauth.resourceRequestCount).toBe(RUNS);
   }, 60_000);
 });

@@ -1,14 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2Tokens } from '../../src/db/tables';
-import { storeGrant } from '../../src/domain/oauth2/tokens';
-import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
+import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { connectionId } from '../support/connections';
-import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { fakeProviderInputs } from '../support/oauth2';
+import { authorizedConnectorAuth } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
@@ -54,28 +51,7 @@ afterAll(async () => {
   await h.close();
 });
 
-/** A connector auth whose stored tokens are a real grant of the fake, with the given access token expiry. */
-async function authorizedAuth(expiresInMs: number, accessToken?: string) {
-  const authId = await createConnectorAuth(h.app, org.adminToken, {
-    connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
-    name: `Provider ${Math.random()}`,
-    inputs: fakeProviderInputs(oauth),
-  });
-  const holderId = decodeGlobalId(authId)!.id;
-  const tokens = oauth.issueTokens({ scope: 'read write' });
-  await storeGrant(
-    h.database.db,
-    h.vault,
-    { kind: 'CONNECTOR_AUTH', holderId, owner: { orgId: org.orgId, customerId: null } },
-    {
-      accessToken: accessToken ?? tokens.access_token,
-      refreshToken: tokens.refresh_token,
-      expiresAt: new Date(Date.now() + expiresInMs),
-      scopes: ['read', 'write'],
-    },
-  );
-  return { authId, holderId, refreshToken: tokens.refresh_token };
-}
+const authorizedAuth = (expiresInMs: number, accessToken?: string) => authorizedConnectorAuth(h, org, oauth, { expiresInMs, accessToken });
 
 const row = async (holderId: string) => (await h.database.db.select().from(oauth2Tokens).where(eq(oauth2Tokens.holderId, holderId)))[0]!;
 const refreshRequests = () => oauth.tokenRequests.filter((r) => r.grantType === 'refresh_token').length;

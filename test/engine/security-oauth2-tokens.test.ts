@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeGrant } from '../../src/domain/oauth2/tokens';
-import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
+import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { connectionId } from '../support/connections';
-import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { capturedLogLines } from '../support/log-capture';
-import { fakeProviderInputs } from '../support/oauth2';
+import { authorizedConnectorAuth } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
@@ -66,19 +63,9 @@ afterAll(async () => {
 
 describe('OAuth 2.0 tokens as canaries', () => {
   it('appear in no step result, execution, webhook answer, credential response or log line', async () => {
-    const authId = await createConnectorAuth(h.app, org.adminToken, {
-      connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
-      name: 'Canary provider',
-      inputs: fakeProviderInputs(oauth),
-    });
-    const granted = oauth.issueTokens({ scope: 'read write' });
     // Expired: the run refreshes first, so the rotated refresh token and a new access token are in play too.
-    await storeGrant(
-      h.database.db,
-      h.vault,
-      { kind: 'CONNECTOR_AUTH', holderId: decodeGlobalId(authId)!.id, owner: { orgId: org.orgId, customerId: null } },
-      { accessToken: granted.access_token, refreshToken: granted.refresh_token, expiresAt: new Date(Date.now() - 1_000), scopes: [] },
-    );
+    const granted = await authorizedConnectorAuth(h, org, oauth, { expiresInMs: -1_000 });
+    const authId = granted.authId;
     const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
     const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Echo' });
@@ -94,11 +81,11 @@ describe('OAuth 2.0 tokens as canaries', () => {
     );
 
     const used = api.requests.map((r) => (r.headers.authorization ?? '').replace(/^Bearer /, '')).filter(Boolean);
-    const rotated = oauth.currentRefreshToken(granted.refresh_token);
+    const rotated = oauth.currentRefreshToken(granted.refreshToken);
     expect(used.length).toBe(2);
-    expect(used[0]).not.toBe(granted.access_token);
+    expect(used[0]).not.toBe(granted.accessToken);
     expect(rotated).toBeTruthy();
-    const canaries = [...new Set([granted.access_token, granted.refresh_token, rotated!, ...used])];
+    const canaries = [...new Set([granted.accessToken, granted.refreshToken, rotated!, ...used])];
     const everything = [JSON.stringify(answer.body), JSON.stringify(execution), JSON.stringify(credential), ...capturedLogLines].join('\n');
     for (const canary of canaries) {
       expect(everything).not.toContain(canary);

@@ -1,11 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { storeGrant } from '../../src/domain/oauth2/tokens';
 import type { App, Route } from '../../src/http/app';
+import { decodeGlobalId } from '../../src/lib/global-id';
 import { oauth2CallbackRoutes } from '../../src/http/oauth2-callback';
 import { outgoingHttp } from '../../src/execution/http/outgoing-http';
 import { createLogger } from '../../src/log';
 import { DEFAULT_CLIENT, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import { connectionId } from './connections';
+import { createConnectorAuth } from './connector-auths';
 import { testEngineConfig } from './engine-config';
 import { gql, type Harness } from './harness';
 import { captureLog } from './log-capture';
+import type { SeededOrg } from './seed';
 
 // issue 10: OAuth 2.0 authorization-code helpers.
 
@@ -62,4 +68,30 @@ export async function authorizeInBrowser(app: App, authorizeUrl: string): Promis
   const providerRedirect = new URL(provider.headers.get('location') ?? '');
   const callback = await app.fetch(`http://127.0.0.1${providerRedirect.pathname}${providerRedirect.search}`, { redirect: 'manual' });
   return { providerRedirect, callback };
+}
+
+/**
+ * A connector auth of the http component's authorization-code connection whose stored tokens are a real
+ * grant of the fake provider (as if authorized), its access token expiring in `expiresInMs`.
+ */
+export async function authorizedConnectorAuth(h: Harness, org: SeededOrg, oauth: FakeOAuthServer, opts: { expiresInMs: number; accessToken?: string }) {
+  const authId = await createConnectorAuth(h.app, org.adminToken, {
+    connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
+    name: `Provider ${randomUUID().slice(0, 8)}`,
+    inputs: fakeProviderInputs(oauth),
+  });
+  const holderId = decodeGlobalId(authId)!.id;
+  const granted = oauth.issueTokens({ scope: 'read write' });
+  await storeGrant(
+    h.database.db,
+    h.vault,
+    { kind: 'CONNECTOR_AUTH', holderId, owner: { orgId: org.orgId, customerId: null } },
+    {
+      accessToken: opts.accessToken ?? granted.access_token,
+      refreshToken: granted.refresh_token,
+      expiresAt: new Date(Date.now() + opts.expiresInMs),
+      scopes: ['read', 'write'],
+    },
+  );
+  return { authId, holderId, accessToken: granted.access_token, refreshToken: granted.refresh_token };
 }
