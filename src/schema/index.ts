@@ -21,5 +21,6 @@ import './types/instance';
 import './types/env-variable';
 // issue 10: OAuth 2.0 authorization-code connections
 import './types/oauth2-authorization';
+import './types/oauth2-credential';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2Tokens } from '../../src/db/tables';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { createHarness, type Harness } from '../support/harness';
+import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { authorizedConnectorAuth } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
@@ -89,6 +89,20 @@ describe('access tokens of authorization-code credentials', () => {
     expect(failed.status).toBe('FAILED');
     expect(failed.stepResults.nodes[0].error).toContain('NEEDS_REAUTHENTICATION');
     expect(await row(auth.holderId)).toMatchObject({ authStatus: 'NEEDS_REAUTHENTICATION', lastRefreshError: expect.stringContaining('invalid_grant') });
+    const listed = await gql(
+      h.app,
+      `{ oauth2Credentials(authStatus: NEEDS_REAUTHENTICATION) { nodes { holder authStatus hasValue scopes lastRefreshError } } }`,
+      {},
+      org.adminToken,
+    );
+    expect(listed.data.oauth2Credentials.nodes).toContainEqual({
+      holder: auth.authId,
+      authStatus: 'NEEDS_REAUTHENTICATION',
+      hasValue: true,
+      scopes: ['read', 'write'],
+      lastRefreshError: expect.stringContaining('invalid_grant'),
+    });
+    expect(JSON.stringify(listed)).not.toContain(auth.refreshToken);
     const requests = oauth.tokenRequestCount;
     expect((await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!)).status).toBe('FAILED');
     expect(oauth.tokenRequestCount).toBe(requests);

@@ -1,7 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, count, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { oauth2Tokens, type OAuth2HolderKind } from '../../db/tables';
+import { oauth2Tokens, type OAuth2AuthStatus, type OAuth2HolderKind } from '../../db/tables';
 import type { KeyOwner, Vault } from '../../vault/vault';
+import { isOrgUser, type Actor } from '../actor';
+import type { Page, PageResult } from '../pagination';
 
 export type OAuth2TokenRow = typeof oauth2Tokens.$inferSelect;
 
@@ -51,4 +53,23 @@ export async function findTokens(db: DbOrTx, orgId: string, holderId: string): P
     .from(oauth2Tokens)
     .where(and(eq(oauth2Tokens.orgId, orgId), eq(oauth2Tokens.holderId, holderId)));
   return row ?? null;
+}
+
+/** Credentials by status, so a vendor can ask the customers whose credential needs them to reconnect. */
+export async function listOAuth2Credentials(
+  db: DbOrTx,
+  actor: Actor,
+  filter: { authStatus: OAuth2AuthStatus | null },
+  page: Page,
+): Promise<PageResult<OAuth2TokenRow>> {
+  const where = and(
+    eq(oauth2Tokens.orgId, actor.orgId),
+    isOrgUser(actor) ? undefined : eq(oauth2Tokens.customerId, actor.customerId!),
+    filter.authStatus ? eq(oauth2Tokens.authStatus, filter.authStatus) : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db.select().from(oauth2Tokens).where(where).orderBy(asc(oauth2Tokens.createdAt), asc(oauth2Tokens.holderId)).limit(page.limit).offset(page.offset),
+    db.select({ n: count() }).from(oauth2Tokens).where(where),
+  ]);
+  return { rows, totalCount: total?.n ?? 0 };
 }
