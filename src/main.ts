@@ -39,24 +39,29 @@ export async function startServer(config: Config, log: Logger, opts: ServerRoles
  * port, a bad DATABASE_URL) answers without waiting for most of the code base to load.
  */
 async function loadServerModules() {
-  const [instances, organizations, worker, app, webhooks] = await Promise.all([
+  const [instances, organizations, worker, outgoing, app, webhooks, oauth2Callback] = await Promise.all([
     import('./domain/instances'),
     import('./domain/organizations/organizations'),
     import('./execution/worker'),
+    import('./execution/http/outgoing-http'),
     import('./http/app'),
     import('./http/webhooks'),
+    import('./http/oauth2-callback'),
   ]);
   return {
     sealLegacyWebhookTokens: instances.sealLegacyWebhookTokens,
     bootstrapDefaultOrganization: organizations.bootstrapDefaultOrganization,
     startWorker: worker.startWorker,
     createApp: app.createApp,
+    outgoingHttp: outgoing.outgoingHttp,
     webhookRoutes: webhooks.webhookRoutes,
+    oauth2CallbackRoutes: oauth2Callback.oauth2CallbackRoutes,
   };
 }
 
 async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: ServerRoles): Promise<RunningServer> {
-  const { sealLegacyWebhookTokens, bootstrapDefaultOrganization, startWorker, createApp, webhookRoutes } = await loadServerModules();
+  const { sealLegacyWebhookTokens, bootstrapDefaultOrganization, startWorker, outgoingHttp, createApp, webhookRoutes, oauth2CallbackRoutes } =
+    await loadServerModules();
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
@@ -69,6 +74,8 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const worker: RunningWorker | null = opts.worker === false ? null : await startWorker({ ...engine, database });
 
   let server: http.Server | null = null;
+  // The OAuth 2.0 callback's token requests leave through the same egress policy as the engine's.
+  const callbackHttp = opts.http === false ? null : outgoingHttp(config.engine);
   let url = '';
   if (opts.http !== false) {
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
@@ -78,7 +85,10 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       log,
       tenantName: config.tenantName,
       publicUrl,
-      routes: webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
+      routes: [
+        ...webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
+        ...oauth2CallbackRoutes({ db: database.db, vault, log, http: callbackHttp!, timeoutMs: config.engine.stepTimeoutMs }),
+      ],
       api: config.api,
       workerProblem: worker ? () => worker.problem() : opts.workerProblem,
     });
@@ -104,6 +114,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const stop = () =>
     (stopping ??= (async () => {
       await stopAccepting();
+      await callbackHttp?.close();
       await worker?.stop();
       await database.shutdown();
     })());

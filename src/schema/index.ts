@@ -19,5 +19,8 @@ import './types/integration';
 import './types/instance';
 // issue 9: env variables
 import './types/env-variable';
+// issue 10: OAuth 2.0 authorization-code connections
+import './types/oauth2-authorization';
+import './types/oauth2-credential';
 
 export const schema = builder.toSchema({ sortSchema: true });

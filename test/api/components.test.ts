@@ -81,7 +81,7 @@ describe('built-in components', () => {
   it("return the catalog's connections and inputs", async () => {
     const res = await gql(
       h.app,
-      `{ components(key: "zendesk") { totalCount nodes { key description actions { key label } connections { totalCount nodes {
+      `{ components(key: "zendesk") { totalCount nodes { key description actions { key label } connections(first: 1) { totalCount nodes {
         key label default onPremiseAvailable oauth2Type component { id }
         inputs { totalCount nodes { key label type required shown default example onPremiseControlled collection } } } } } } }`,
       {},
@@ -110,7 +110,7 @@ describe('built-in components', () => {
             { key: 'create-ticket', label: 'Create ticket' },
           ],
           connections: {
-            totalCount: 1,
+            totalCount: 2,
             nodes: [
               {
                 key: 'api-token',
@@ -151,11 +151,12 @@ describe('built-in components', () => {
       { key: 'basic', default: false, oauth2Type: null },
       { key: 'bearer', default: false, oauth2Type: null },
       { key: 'oauth2-client-credentials', default: false, oauth2Type: 'CLIENT_CREDENTIALS' },
+      { key: 'oauth2-authorization-code', default: false, oauth2Type: 'AUTHORIZATION_CODE' },
     ]);
     expect(node.page).toEqual({
-      totalCount: 5,
+      totalCount: 6,
       nodes: [{ key: 'bearer' }, { key: 'oauth2-client-credentials' }],
-      pageInfo: { hasNextPage: false, hasPreviousPage: true },
+      pageInfo: { hasNextPage: true, hasPreviousPage: true },
     });
   });
 

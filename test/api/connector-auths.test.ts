@@ -80,17 +80,17 @@ describe('creating connector auths', () => {
     expect((await rowsOfOrg(org.orgId)).length).toBe(before);
   });
 
-  it('refuses OAuth 2.0 connections for now, naming `connection`', async () => {
+  it('accepts OAuth 2.0 connections; a missing client secret names `inputs` and writes nothing', async () => {
     const sheets = await connectionId(h.app, org.adminToken, 'google-sheets', 'oauth2');
     const before = (await rowsOfOrg(org.orgId)).length;
-    const res = await gql(
-      h.app,
-      CREATE_CONNECTOR_AUTH,
-      { input: { connection: sheets, name: 'Sheets', inputs: [{ name: 'clientId', type: 'value', value: 'c' }] } },
-      org.adminToken,
-    );
-    expect(res.data.createConnectorAuth.errors).toEqual([{ field: 'connection', messages: [expect.stringMatching(/OAuth 2\.0.*not support yet/)] }]);
+    const input = { connection: sheets, name: 'Sheets', inputs: [{ name: 'clientId', type: 'value', value: 'c' }] };
+    const refused = await gql(h.app, CREATE_CONNECTOR_AUTH, { input }, org.adminToken);
+    expect(refused.data.createConnectorAuth.errors).toEqual([{ field: 'inputs', messages: ['Input "clientSecret" is required.'] }]);
     expect((await rowsOfOrg(org.orgId)).length).toBe(before);
+    const withSecret = { ...input, inputs: [...input.inputs, { name: 'clientSecret', type: 'value', value: 'sheets-secret-1' }] };
+    const created = await gql(h.app, CREATE_CONNECTOR_AUTH, { input: withSecret }, org.adminToken);
+    expect(created.data.createConnectorAuth.errors).toEqual([]);
+    expect((await rowsOfOrg(org.orgId)).length).toBe(before + 1);
   });
 
   it("another organization's customer reads like a missing one", async () => {

@@ -216,7 +216,7 @@ describe('importIntegration', () => {
         '  - key: Batch size',
         '  - key: Zendesk\n    dataType: connection\n    connection: { component: zendesk, key: oauth }\n  - key: Batch size',
       ),
-      ['requiredConfigVars[1].connection: component "zendesk" has no connection "oauth"; it has: api-token'],
+      ['requiredConfigVars[1].connection: component "zendesk" has no connection "oauth"; it has: api-token, oauth2'],
     ],
     [
       'YAML that does not parse',

@@ -10,3 +10,4 @@ export * from './executions';
 export * from './connector-auths';
 export * from './env-variables';
 export * from './fan-out';
+export * from './oauth2';

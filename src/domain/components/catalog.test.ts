@@ -39,6 +39,7 @@ describe('built-in catalog', () => {
           ['basic', 'basic', 'username:STRING password:PASSWORD'],
           ['bearer', 'bearer', 'token:PASSWORD'],
           ['oauth2-client-credentials', 'oauth2_client_credentials', 'tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING'],
+          ['oauth2-authorization-code', 'oauth2_authorization_code', 'authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING'],
         ],
         actions: ['http-request -> none'],
       },
@@ -57,7 +58,10 @@ describe('built-in catalog', () => {
       },
       {
         key: 'zendesk',
-        connections: [['api-token', 'basic', 'subdomain:STRING email:STRING apiToken:PASSWORD']],
+        connections: [
+          ['api-token', 'basic', 'subdomain:STRING email:STRING apiToken:PASSWORD'],
+          ['oauth2', 'oauth2_authorization_code', 'subdomain:STRING authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING'],
+        ],
         actions: ['list-tickets -> api-token', 'create-ticket -> api-token'],
       },
     ]);

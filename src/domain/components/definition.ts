@@ -64,6 +64,8 @@ export const connectionDefinitionSchema = z.strictObject({
   inputs: z.array(inputFieldDefinitionSchema).default([]),
   baseUrl: template.optional(),
   apply: z.strictObject({ headers: headerTemplates.optional(), query: queryTemplates.optional() }).optional(),
+  /** OAuth 2.0 authorization code: extra query parameters of the authorize URL (Google's access_type=offline). */
+  authorizeParams: z.record(z.string(), z.string()).optional(),
   destination: z
     .strictObject({
       inputs: z.array(inputKey).default([]),

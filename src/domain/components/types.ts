@@ -91,6 +91,8 @@ export interface ConnectionDefinition {
   /** Always present: written out in the definition or implied by `authKind` (see auth-kinds.ts). */
   apply: CredentialApply;
   destination: ConnectionDestination;
+  /** OAuth 2.0 authorization code: extra query parameters of the authorize URL (Google's access_type=offline). */
+  authorizeParams?: Record<string, string>;
 }
 
 export interface ActionRequest {

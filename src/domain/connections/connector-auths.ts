@@ -5,7 +5,7 @@ import { connectorAuths } from '../../db/tables';
 import { decodeGlobalId } from '../../lib/global-id';
 import type { Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
-import { oauth2TypeOf, type ConnectionDefinition } from '../components';
+import type { ConnectionDefinition } from '../components';
 import { findConnection, getComponent, getConnection, type ConnectionRecord } from '../components/registry';
 import { getCustomer } from '../customers/customers';
 import { FieldErrors, ForbiddenError, invalid, InvalidInputError, NotFoundError } from '../errors';
@@ -95,9 +95,7 @@ export async function createConnectorAuth(db: DbOrTx, vault: Vault, actor: Actor
   let connection: ConnectionRecord | null = null;
   if (!input.connectionId) errors.add('connection', 'This field is required.');
   else connection = await getConnection(db, actor, input.connectionId).catch(notFoundAs(errors, 'connection'));
-  const kindProblem = connection && unsupportedKind(connection);
-  if (kindProblem) errors.add('connection', kindProblem);
-  if (!connection || kindProblem) throw new InvalidInputError(errors.list());
+  if (!connection) throw new InvalidInputError(errors.list());
 
   const values = checkExpressions(input.inputs, connection.definition, errors, { field: 'inputs', allowed: () => null });
   for (const field of connection.definition.inputs) {
@@ -147,15 +145,6 @@ export async function deleteConnectorAuth(db: DbOrTx, actor: Actor, id: string):
   authorizeWrite(actor, existing.customerId);
   await db.delete(connectorAuths).where(and(eq(connectorAuths.orgId, actor.orgId), eq(connectorAuths.id, existing.id)));
   return existing;
-}
-
-/**
- * Static kinds are stored as given. OAuth2 needs a token grant (and refresh), which connector auths do not
- * have yet: the OAuth2 issue adds that kind here.
- */
-function unsupportedKind(connection: ConnectionRecord): string | null {
-  if (!oauth2TypeOf(connection.definition)) return null;
-  return `Connection "${connection.component.key}/${connection.key}" uses OAuth 2.0, which connector auths do not support yet; use a connection with a static credential (API key, basic, bearer, username/password).`;
 }
 
 function checkName(name: string, errors: FieldErrors): string {

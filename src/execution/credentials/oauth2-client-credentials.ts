@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import type { OutgoingHttp } from '../http/outgoing-http';
+import { tokenRequestOptions } from './oauth2-token-endpoint';
 
 type CachedToken = { accessToken: string; expiresAt: number };
 
@@ -11,8 +12,7 @@ const EARLY_MS = 30_000;
 
 /**
  * An access token for an OAuth2 client-credentials connection, cached per credential until shortly before it
- * expires. Concurrent steps of one credential share one token request. Plain http is allowed only to
- * loopback hosts (local development and tests); everywhere else oauth4webapi insists on https.
+ * expires. Concurrent steps of one credential share one token request.
  */
 export async function clientCredentialsToken(
   credentialId: string,
@@ -40,20 +40,13 @@ async function requestToken(inputs: Record<string, string>, opts: { timeoutMs: n
   const as: oauth.AuthorizationServer = { issuer: tokenUrl.origin, token_endpoint: tokenUrl.href };
   const client: oauth.Client = { client_id: inputs.clientId ?? '' };
   const parameters: Record<string, string> = inputs.scopes ? { scope: inputs.scopes } : {};
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(tokenUrl.hostname);
-  const response = await oauth.clientCredentialsGrantRequest(as, client, oauth.ClientSecretBasic(inputs.clientSecret ?? ''), parameters, {
-    signal: AbortSignal.timeout(opts.timeoutMs),
-    [oauth.allowInsecureRequests]: loopback,
-    // Through the one way out: the egress policy applies to token URLs too, and the answer is read within the budget.
-    [oauth.customFetch]: (url, init) =>
-      opts.http.fetchBuffered(url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body as URLSearchParams,
-        redirect: init.redirect,
-        signal: init.signal,
-      }),
-  });
+  const response = await oauth.clientCredentialsGrantRequest(
+    as,
+    client,
+    oauth.ClientSecretBasic(inputs.clientSecret ?? ''),
+    parameters,
+    tokenRequestOptions(tokenUrl, opts),
+  );
   const result = await oauth.processClientCredentialsResponse(as, client, response);
   return { accessToken: result.access_token, expiresAt: now() + (result.expires_in ?? 3600) * 1000 };
 }

@@ -3,6 +3,7 @@ import { findComponentByKey, type ConnectionRecord } from '../../domain/componen
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
 import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
+import { authorizationCodeToken } from '../credentials/oauth2-authorization-code';
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import type { RunContext } from '../engine/run-context';
@@ -10,7 +11,7 @@ import type { StepOutcome } from '../engine/step-record';
 import { idempotencyKey } from '../policy/idempotency-key';
 import { evaluateValue, renderDeep } from '../../lib/templates';
 import { buildRequest } from './build-request';
-import { callConnector } from './call-connector';
+import { callConnector, type CallResult } from './call-connector';
 import { acquireHostSlot } from '../fan-out/host-slots';
 
 const HOST_SLOT_MARGIN_MS = 2_000;
@@ -49,6 +50,7 @@ export async function runActionStep(
   }
 
   const inputs = withDefaults(action.inputs, (await renderDeep(step.inputs ?? {}, scope)) as Record<string, unknown>);
+  let tokenUse: Parameters<typeof authorizationCodeToken>[0] | null = null;
   let opened: { connection: NonNullable<CredentialPlan['connection']>['definition']; inputs: Record<string, string> } | null = null;
   try {
     if (plan?.connection) {
@@ -64,13 +66,42 @@ export async function runActionStep(
         });
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
       }
+      if (oauth2TypeOf(definition) === 'AUTHORIZATION_CODE') {
+        const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
+        if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
+        const settings = { timeoutMs: deps.config.stepTimeoutMs, http: deps.http };
+        tokenUse = { db: deps.db, vault: deps.vault, orgId: ctx.actor.orgId, holderId: credential.id, inputs: credential.inputs, settings };
+        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await authorizationCodeToken(tokenUse);
+        ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
+      }
       opened = { connection: definition, inputs: credential.inputs };
     }
-    const request = await buildRequest(action, inputs, opened);
+    let result = await send(opened);
+    if ('refused' in result) return { status: 'FAILED', error: result.refused, credential: credentialRecord ?? undefined };
+    // A token the provider rejected although it looked valid (revoked, clock skew): one forced refresh, one retry.
+    if (!result.ok && result.status === 401 && tokenUse && opened) {
+      const rejectedToken = opened.inputs[OAUTH2_ACCESS_TOKEN_KEY];
+      opened.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await authorizationCodeToken({ ...tokenUse, rejectedToken });
+      ctx.secrets.add(opened.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
+      result = await send(opened);
+      if ('refused' in result) return { status: 'FAILED', error: result.refused, credential: credentialRecord ?? undefined };
+    }
+    const warnings = plan?.choice.outcome === 'use' ? plan.choice.warnings : [];
+    if (!result.ok) return { status: 'FAILED', attempts: result.attempts, error: result.error, credential: credentialRecord ?? undefined, warnings };
+    return { status: 'SUCCEEDED', attempts: result.attempts, output: result.body, credential: credentialRecord ?? undefined, warnings };
+  } catch (error) {
+    // Not the step's failure: the run stops (lease gone) or is retried (database away).
+    if (error instanceof LeaseLost || isTransientDatabaseError(error)) throw error;
+    // Template, URL or token errors: report the message, which never contains an opened value.
+    return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
+  }
+
+  async function send(credential: typeof opened): Promise<CallResult | { refused: string }> {
+    const request = await buildRequest(action!, inputs, credential);
     for (const material of request.credentialMaterial) rememberCredentialMaterial(ctx, material);
     const refused = plan?.connection ? refusedHost(step, plan.connection, request.url) : null;
-    if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-    const result = await callConnector(deps.http, request, {
+    if (refused) return { refused };
+    return callConnector(deps.http, request, {
       idempotencyKey: idempotencyKey(ctx.execution.id, step.name, iteration ? [iteration] : []),
       timeoutMs: deps.config.stepTimeoutMs,
       maxAttempts: deps.config.stepMaxAttempts,
@@ -84,14 +115,6 @@ export async function runActionStep(
       redact: (text) => ctx.secrets.text(text),
       hostSlot: ctx.hostLimit ? hostSlotOf(deps, ctx.hostLimit, guard) : undefined,
     });
-    const warnings = plan?.choice.outcome === 'use' ? plan.choice.warnings : [];
-    if (!result.ok) return { status: 'FAILED', attempts: result.attempts, error: result.error, credential: credentialRecord ?? undefined, warnings };
-    return { status: 'SUCCEEDED', attempts: result.attempts, output: result.body, credential: credentialRecord ?? undefined, warnings };
-  } catch (error) {
-    // Not the step's failure: the run stops (lease gone) or is retried (database away).
-    if (error instanceof LeaseLost || isTransientDatabaseError(error)) throw error;
-    // Template, URL or token errors: report the message, which never contains an opened value.
-    return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
   }
 }
 

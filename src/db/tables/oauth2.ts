@@ -1,0 +1,60 @@
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { SealedValue } from '../../vault/vault';
+import { createdAtColumn, orgIdColumn, updatedAtColumn } from './columns';
+import { customers } from './customers';
+import { users } from './users';
+
+/** Who holds an OAuth2 authorization-code credential; user authentications (next issue) add a kind. */
+export type OAuth2HolderKind = 'CUSTOMER_CONFIG_VARIABLE' | 'CONNECTOR_AUTH';
+
+export type OAuth2AuthStatus = 'ACTIVE' | 'REFRESH_FAILING' | 'NEEDS_REAUTHENTICATION' | 'MISCONFIGURED';
+
+/**
+ * The tokens of one credential holder. `holder_id` is the credential id the engine records on step results
+ * (a customer config variable's or connector auth's uuid), so the run
+ * finds its tokens by the credential it chose. Tokens are vault values (per-customer data key when there
+ * is a customer); the row is locked while a refresh runs, which makes refresh single-flight across processes.
+ */
+export const oauth2Tokens = pgTable(
+  'oauth2_tokens',
+  {
+    holderId: text('holder_id').primaryKey(),
+    holderKind: text('holder_kind').$type<OAuth2HolderKind>().notNull(),
+    orgId: orgIdColumn(),
+    customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
+    accessToken: jsonb('access_token').$type<SealedValue>(),
+    refreshToken: jsonb('refresh_token').$type<SealedValue>(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    scopes: text('scopes').array().notNull().default([]),
+    authStatus: text('auth_status').$type<OAuth2AuthStatus>().notNull().default('ACTIVE'),
+    lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
+    lastRefreshError: text('last_refresh_error'),
+    refreshFailures: integer('refresh_failures').notNull().default(0),
+    createdAt: createdAtColumn(),
+    updatedAt: updatedAtColumn(),
+  },
+  (t) => [index('oauth2_tokens_org_status_idx').on(t.orgId, t.authStatus)],
+);
+
+/**
+ * One pending authorization: the `state` (stored as its SHA-256, so a database reader cannot complete it),
+ * bound to the organization, the holder and the caller; used once, expires after 10 minutes.
+ */
+export const oauth2AuthorizationStates = pgTable(
+  'oauth2_authorization_states',
+  {
+    stateHash: text('state_hash').primaryKey(),
+    orgId: orgIdColumn(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    holderId: text('holder_id').notNull(),
+    holderKind: text('holder_kind').$type<OAuth2HolderKind>().notNull(),
+    redirectUri: text('redirect_uri'),
+    callbackUri: text('callback_uri').notNull(),
+    codeVerifier: jsonb('code_verifier').$type<SealedValue>().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAtColumn(),
+  },
+  (t) => [index('oauth2_authorization_states_expiry_idx').on(t.expiresAt)],
+);

@@ -1,0 +1,46 @@
+import type { OAuth2AuthStatus as AuthStatusValue } from '../../db/tables';
+import { listOAuth2Credentials, type OAuth2TokenRow } from '../../domain/oauth2/tokens';
+import { encodeGlobalId } from '../../lib/global-id';
+import { builder } from '../builder';
+import { actorOf } from '../lib/actor';
+import { connectionOf, resolveConnection } from '../lib/connection';
+
+const OAuth2AuthStatus = builder.enumType('OAuth2AuthStatus', {
+  values: ['ACTIVE', 'REFRESH_FAILING', 'NEEDS_REAUTHENTICATION', 'MISCONFIGURED'] as const,
+});
+
+const HOLDER_TYPE_NAMES = { CUSTOMER_CONFIG_VARIABLE: 'CustomerConfigVariable', CONNECTOR_AUTH: 'ConnectorAuth' } as const;
+
+/** The token state of one credential holder; the tokens themselves never leave the vault. */
+const OAuth2Credential = builder.objectRef<OAuth2TokenRow>('OAuth2Credential').implement({
+  fields: (t) => ({
+    holder: t.id({
+      description: 'The CustomerConfigVariable or ConnectorAuth holding the tokens.',
+      resolve: (row) => encodeGlobalId(HOLDER_TYPE_NAMES[row.holderKind], row.holderId),
+    }),
+    customer: t.id({ nullable: true, resolve: (row) => (row.customerId ? encodeGlobalId('Customer', row.customerId) : null) }),
+    authStatus: t.field({ type: OAuth2AuthStatus, resolve: (row) => row.authStatus }),
+    hasValue: t.boolean({ resolve: (row) => row.accessToken != null }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    scopes: t.exposeStringList('scopes'),
+    lastRefreshedAt: t.expose('lastRefreshedAt', { type: 'DateTime', nullable: true }),
+    lastRefreshError: t.exposeString('lastRefreshError', { nullable: true }),
+  }),
+});
+
+const OAuth2CredentialConnection = connectionOf(OAuth2Credential, 'OAuth2Credential');
+
+builder.queryField('oauth2Credentials', (t) =>
+  t.connection(
+    {
+      type: OAuth2Credential,
+      description: 'OAuth 2.0 credentials, e.g. those with authStatus NEEDS_REAUTHENTICATION whose customers must reconnect.',
+      args: { authStatus: t.arg({ type: OAuth2AuthStatus }) },
+      resolve: (_root, args, ctx) =>
+        resolveConnection(args, (page) =>
+          listOAuth2Credentials(ctx.db, actorOf(ctx), { authStatus: (args.authStatus as AuthStatusValue | null) ?? null }, page),
+        ),
+    },
+    OAuth2CredentialConnection,
+  ),
+);

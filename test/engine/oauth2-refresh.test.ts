@@ -1,0 +1,120 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { oauth2Tokens } from '../../src/db/tables';
+import { encodeGlobalId } from '../../src/lib/global-id';
+import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import { createHarness, gql, type Harness } from '../support/harness';
+import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
+import { authorizedConnectorAuth } from '../support/oauth2';
+import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { startTestWorker } from '../support/worker';
+
+const DEFINITION = `
+name: OAuth refresh
+stableKey: oauth-refresh
+requiredConfigVars:
+  - key: Provider
+    dataType: connection
+    connection: { component: http, key: oauth2-authorization-code }
+flows:
+  - name: Who am I
+    stableKey: me
+    trigger: { type: webhook, synchronous: true }
+    steps:
+      - name: Me
+        action: { component: http, key: http-request }
+        connection: Provider
+        auth: "{{ trigger.body.authId }}"
+        inputs:
+          method: GET
+          url: "{{ trigger.body.url }}"
+`;
+
+let h: Harness;
+let org: SeededOrg;
+let oauth: FakeOAuthServer;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let webhook: string;
+
+beforeAll(async () => {
+  h = createHarness();
+  org = await seedOrg(h.database.db);
+  oauth = await startFakeOAuthServer();
+  worker = await startTestWorker();
+  const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
+  const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
+  webhook = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Refresh' })).webhooks.me!;
+});
+afterAll(async () => {
+  await worker.stop();
+  await oauth.close();
+  await h.close();
+});
+
+const authorizedAuth = (expiresInMs: number, accessToken?: string) => authorizedConnectorAuth(h, org, oauth, { expiresInMs, accessToken });
+
+const row = async (holderId: string) => (await h.database.db.select().from(oauth2Tokens).where(eq(oauth2Tokens.holderId, holderId)))[0]!;
+const refreshRequests = () => oauth.tokenRequests.filter((r) => r.grantType === 'refresh_token').length;
+const run = (authId: string) => postWebhook(h.app, webhook, { url: oauth.resourceUrl, authId });
+
+describe('access tokens of authorization-code credentials', () => {
+  it('a token expiring within 60 s is refreshed once before use; the rotated refresh token is stored', async () => {
+    const auth = await authorizedAuth(30_000);
+    const before = refreshRequests();
+    const first = await run(auth.authId);
+    expect(first.status).toBe(200);
+    expect(refreshRequests()).toBe(before + 1);
+    expect(oauth.refreshTokenState(auth.refreshToken)).not.toBe('active');
+    const stored = await row(auth.holderId);
+    expect(stored).toMatchObject({ authStatus: 'ACTIVE', lastRefreshError: null });
+    expect(stored.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
+    // The fresh token is used as is by the next run.
+    expect((await run(auth.authId)).status).toBe(200);
+    expect(refreshRequests()).toBe(before + 1);
+  });
+
+  it('a 401 for a token that looked valid forces one refresh and one retry, and the step succeeds', async () => {
+    const auth = await authorizedAuth(3_600_000, 'revoked-at-the-provider-token');
+    const before = refreshRequests();
+    const response = await run(auth.authId);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ sub: 'user-1' });
+    expect(refreshRequests()).toBe(before + 1);
+  });
+
+  it('invalid_grant marks the credential NEEDS_REAUTHENTICATION and stops all further token requests', async () => {
+    const auth = await authorizedAuth(-1_000);
+    oauth.revoke(auth.refreshToken);
+    const failed = await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.stepResults.nodes[0].error).toContain('NEEDS_REAUTHENTICATION');
+    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'NEEDS_REAUTHENTICATION', lastRefreshError: expect.stringContaining('invalid_grant') });
+    const listed = await gql(
+      h.app,
+      `{ oauth2Credentials(authStatus: NEEDS_REAUTHENTICATION) { nodes { holder authStatus hasValue scopes lastRefreshError } } }`,
+      {},
+      org.adminToken,
+    );
+    expect(listed.data.oauth2Credentials.nodes).toContainEqual({
+      holder: auth.authId,
+      authStatus: 'NEEDS_REAUTHENTICATION',
+      hasValue: true,
+      scopes: ['read', 'write'],
+      lastRefreshError: expect.stringContaining('invalid_grant'),
+    });
+    expect(JSON.stringify(listed)).not.toContain(auth.refreshToken);
+    const requests = oauth.tokenRequestCount;
+    expect((await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!)).status).toBe('FAILED');
+    expect(oauth.tokenRequestCount).toBe(requests);
+  });
+
+  it('a 500 from the token endpoint marks REFRESH_FAILING; the next use refreshes again and recovers to ACTIVE', async () => {
+    const auth = await authorizedAuth(-1_000);
+    oauth.failNext(1, 'server_error');
+    const failed = await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!);
+    expect(failed.status).toBe('FAILED');
+    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'REFRESH_FAILING', refreshFailures: 1, lastRefreshError: 'HTTP 500 from the token endpoint' });
+    expect((await run(auth.authId)).status).toBe(200);
+    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'ACTIVE', refreshFailures: 0, lastRefreshError: null });
+  });
+});
