@@ -5,6 +5,8 @@ import { openDatabase, type OpenDatabase } from './db/open';
 import { sealLegacyWebhookTokens } from './domain/instances';
 import { bootstrapDefaultOrganization } from './domain/organizations/organizations';
 import { startWorker, type RunningWorker } from './execution/worker';
+import { logQueuedExecutions } from './execution/lifecycle-log';
+import type { MetricsSnapshot } from './metrics/worker-channel';
 import { createApp } from './http/app';
 import { webhookRoutes } from './http/webhooks';
 import type { Logger } from './log';
@@ -21,7 +23,14 @@ export type RunningServer = { url: string; stopAccepting: () => Promise<void>; s
 const HTTP_DRAIN_MS = 30_000;
 
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
-export async function startServer(config: Config, log: Logger, opts: { worker?: boolean; http?: boolean } = {}): Promise<RunningServer> {
+type ServeOptions = {
+  worker?: boolean;
+  http?: boolean;
+  /** Under `serve`: the worker child's metrics, added to this process's /metrics. */
+  workerMetrics?: () => Promise<MetricsSnapshot | null>;
+};
+
+export async function startServer(config: Config, log: Logger, opts: ServeOptions = {}): Promise<RunningServer> {
   const database = await openDatabase(config, log);
   try {
     return await serveOn(database, config, log, opts);
@@ -32,7 +41,7 @@ export async function startServer(config: Config, log: Logger, opts: { worker?: 
   }
 }
 
-async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: { worker?: boolean; http?: boolean }): Promise<RunningServer> {
+async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: ServeOptions): Promise<RunningServer> {
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
@@ -41,6 +50,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);
 
+  const stopLoggingQueued = logQueuedExecutions(log);
   const engine = { db: database.db, vault, log, config: config.engine };
   const worker: RunningWorker | null = opts.worker === false ? null : await startWorker({ ...engine, database });
 
@@ -58,6 +68,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       api: config.api,
       // Under `serve` the worker runs in a child process: its supervisor restarts it, readiness is the API's.
       workerProblem: worker ? () => worker.problem() : undefined,
+      metrics: { token: config.metricsToken, production: config.production, workerMetrics: opts.workerMetrics },
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -82,6 +93,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
     (stopping ??= (async () => {
       await stopAccepting();
       await worker?.stop();
+      stopLoggingQueued();
       await database.shutdown();
     })());
   return { url, stopAccepting, stop };

@@ -1,6 +1,7 @@
 import { startServer } from '../main';
 import type { CommandDeps } from './index';
-import { superviseWorker } from './worker-supervisor';
+import { answerMetricsRequests } from '../metrics/worker-channel';
+import { superviseWorker, type SupervisedWorker } from './worker-supervisor';
 
 /**
  * `serve` runs the API here and the flow worker in a child process (`--no-worker`: API only); `worker`
@@ -8,8 +9,15 @@ import { superviseWorker } from './worker-supervisor';
  */
 export async function serveCommand({ config, log }: CommandDeps, roles: { worker: boolean; http: boolean }) {
   const separateWorker = roles.http && roles.worker;
-  const server = await startServer(config, log, { http: roles.http, worker: roles.worker && !separateWorker });
-  const worker = separateWorker ? superviseWorker(log) : null;
+  let worker: SupervisedWorker | null = null;
+  const server = await startServer(config, log, {
+    http: roles.http,
+    worker: roles.worker && !separateWorker,
+    workerMetrics: async () => (await worker?.metrics()) ?? null,
+  });
+  worker = separateWorker ? superviseWorker(log) : null;
+  // A worker forked by `serve` hands its metrics to the parent's /metrics.
+  if (!roles.http && process.connected) answerMetricsRequests();
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (reason: string) => {

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type { Logger } from '../log';
+import { childMetrics, type MetricsSnapshot } from '../metrics/worker-channel';
 
 /** How long a stopping worker may drain its running executions before it is killed (their leases resume them). */
 const STOP_GRACE_MS = 30_000;
@@ -19,7 +20,11 @@ export function workerRestartDelayMs(failures: number): number {
   return Math.min(30_000, 1_000 * 2 ** Math.max(0, failures - 1));
 }
 
-export type SupervisedWorker = { stop: () => Promise<void> };
+export type SupervisedWorker = {
+  stop: () => Promise<void>;
+  /** The running child's metrics (over the fork channel), or null while none answers. */
+  metrics: () => Promise<MetricsSnapshot | null>;
+};
 
 /**
  * Runs the flow worker as a child `tenantflow worker` process, so rendering and running flows never
@@ -53,6 +58,7 @@ export function superviseWorker(log: Logger): SupervisedWorker {
   start();
 
   return {
+    metrics: () => childMetrics(child),
     stop: async () => {
       stopping = true;
       clearTimeout(restartTimer);

@@ -30,6 +30,11 @@ export function accessLogPlugin(log: Logger): Plugin<Context> {
       const known = facts.get(request);
       if (known) known.operationName = params.operationName ?? undefined;
     },
+    // The document's name also for requests that fail validation and never execute.
+    onValidate({ context, params }) {
+      const known = facts.get((context as { request: Request }).request);
+      if (known) known.operationName = getOperationAST(params.documentAST, known.operationName)?.name?.value ?? known.operationName;
+    },
     onExecute({ args }) {
       const known = facts.get((args.contextValue as Context & { request: Request }).request);
       if (!known) return;
