@@ -3,6 +3,9 @@ import type { CommandDeps } from './index';
 import { answerMetricsRequests } from '../metrics/worker-channel';
 import { superviseWorker, type SupervisedWorker } from './worker-supervisor';
 
+/** A signal this soon after the first is the same request to stop, delivered twice. */
+const REPEATED_SIGNAL_MS = 1_000;
+
 /**
  * `serve` runs the API here and the flow worker in a child process (`--no-worker`: API only); `worker`
  * runs the worker alone. A flow's CPU-heavy templates then never delay another organization's queries.
@@ -35,8 +38,14 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
         process.exitCode = 1;
         resolve();
       });
-      // A second signal means "now": do not wait for in-flight work.
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(1));
+      // A second signal means "now": do not wait for in-flight work. A Ctrl-C under `npm start` arrives twice
+      // (from the terminal, and forwarded by npm) within milliseconds: that is still the first.
+      const firstSignalAt = Date.now();
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.on(signal, () => {
+          if (Date.now() - firstSignalAt >= REPEATED_SIGNAL_MS) process.exit(1);
+        });
+      }
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
