@@ -112,6 +112,9 @@ const envSchema = z.object({
   ),
   // API request limits and browser access (issue 7).
   API_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(1_048_576)),
+  // Metrics (issue 15): GET /metrics is open in development; with METRICS_TOKEN it needs that bearer token;
+  // with NODE_ENV=production and no token it is off (404).
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
   CORS_ORIGINS: z.preprocess(
     emptyAsUndefined,
     z
@@ -177,6 +180,8 @@ export type Config = {
   engine: EngineConfig;
   webhooks: WebhookSettings;
   api: ApiConfig;
+  /** METRICS_TOKEN: the bearer token /metrics requires, if any. */
+  metricsToken: string | undefined;
 };
 
 /** Limits on API requests and which browser origins may call the API with credentials. */
@@ -274,5 +279,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: e.API_MAX_BODY_BYTES,
       corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [],
     },
+    metricsToken: e.METRICS_TOKEN,
   });
 }

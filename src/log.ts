@@ -19,3 +19,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 export type Logger = pino.Logger;
+
+/** CLI commands other than `serve` and `worker` log here, so a script can capture their stdout (a token, JSON). */
+export const standardError = () => pino.destination({ fd: 2, sync: true });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { openDatabase, type OpenDatabase } from './db/open';
 import type { RunningWorker } from './execution/worker';
+import type { MetricsSnapshot } from './metrics/worker-channel';
 import type { Logger } from './log';
 import { loadMasterKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
@@ -17,7 +18,13 @@ export type RunningServer = { url: string; worker: RunningWorker | null; stopAcc
  * `worker: false` runs no worker here; `workerProblem` then says whether the worker run elsewhere for this
  * server (`serve`'s worker process) takes jobs, for /readyz.
  */
-type ServerRoles = { worker?: boolean; http?: boolean; workerProblem?: () => string | null };
+type ServerRoles = {
+  worker?: boolean;
+  http?: boolean;
+  workerProblem?: () => string | null;
+  /** Under `serve`: the worker child's metrics, added to this process's /metrics. */
+  workerMetrics?: () => Promise<MetricsSnapshot | null>;
+};
 
 /** Requests still running this long after the server stopped accepting are cut off. */
 const HTTP_DRAIN_MS = 30_000;
@@ -39,10 +46,11 @@ export async function startServer(config: Config, log: Logger, opts: ServerRoles
  * port, a bad DATABASE_URL) answers without waiting for most of the code base to load.
  */
 async function loadServerModules() {
-  const [instances, organizations, worker, outgoing, app, webhooks, oauth2Callback] = await Promise.all([
+  const [instances, organizations, worker, lifecycleLog, outgoing, app, webhooks, oauth2Callback] = await Promise.all([
     import('./domain/instances'),
     import('./domain/organizations/organizations'),
     import('./execution/worker'),
+    import('./execution/lifecycle-log'),
     import('./execution/http/outgoing-http'),
     import('./http/app'),
     import('./http/webhooks'),
@@ -52,6 +60,7 @@ async function loadServerModules() {
     sealLegacyWebhookTokens: instances.sealLegacyWebhookTokens,
     bootstrapDefaultOrganization: organizations.bootstrapDefaultOrganization,
     startWorker: worker.startWorker,
+    logQueuedExecutions: lifecycleLog.logQueuedExecutions,
     createApp: app.createApp,
     outgoingHttp: outgoing.outgoingHttp,
     webhookRoutes: webhooks.webhookRoutes,
@@ -60,8 +69,16 @@ async function loadServerModules() {
 }
 
 async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: ServerRoles): Promise<RunningServer> {
-  const { sealLegacyWebhookTokens, bootstrapDefaultOrganization, startWorker, outgoingHttp, createApp, webhookRoutes, oauth2CallbackRoutes } =
-    await loadServerModules();
+  const {
+    sealLegacyWebhookTokens,
+    bootstrapDefaultOrganization,
+    startWorker,
+    logQueuedExecutions,
+    outgoingHttp,
+    createApp,
+    webhookRoutes,
+    oauth2CallbackRoutes,
+  } = await loadServerModules();
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
@@ -70,6 +87,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);
 
+  const stopLoggingQueued = logQueuedExecutions(log);
   const engine = { db: database.db, vault, log, config: config.engine };
   const worker: RunningWorker | null = opts.worker === false ? null : await startWorker({ ...engine, database });
 
@@ -91,6 +109,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       ],
       api: config.api,
       workerProblem: worker ? () => worker.problem() : opts.workerProblem,
+      metrics: { token: config.metricsToken, production: config.production, workerMetrics: opts.workerMetrics },
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -116,6 +135,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       await stopAccepting();
       await callbackHttp?.close();
       await worker?.stop();
+      stopLoggingQueued();
       await database.shutdown();
     })());
   return { url, worker, stopAccepting, stop };

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { handleUnhandledRejections } from '../execution/unhandled-rejections';
-import { createLogger } from '../log';
+import { createLogger, standardError } from '../log';
 import { fatalMessage } from './fatal-message';
 import { migrateCommand } from './migrate';
 import { serveCommand } from './serve';
@@ -43,7 +43,8 @@ async function run<A extends unknown[]>(command: (deps: Deps, ...args: A) => Pro
     }
     throw error;
   }
-  const log = createLogger(config.logLevel);
+  // `serve` and `worker` log to stdout like any service; every other command keeps stdout for its output.
+  const log = createLogger(config.logLevel, (command as unknown) === serveCommand ? undefined : standardError());
   const fail = (error: unknown) => {
     log.debug({ err: error }, 'tenantflow stopped');
     process.stderr.write(`${fatalMessage(error, config)}\n`);

@@ -1,7 +1,11 @@
 import { startServer } from '../main';
 import type { CommandDeps } from './index';
+import { answerMetricsRequests } from '../metrics/worker-channel';
 import { reportWorkerStatus } from './worker-status';
 import { superviseWorker, type SupervisedWorker } from './worker-supervisor';
+
+/** A signal this soon after the first is the same request to stop, delivered twice. */
+const REPEATED_SIGNAL_MS = 1_000;
 
 /**
  * `serve` runs the API here and the flow worker in a child process (`--no-worker`: API only); `worker`
@@ -15,11 +19,13 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
     worker: roles.worker && !separateWorker,
     // /readyz answers for the worker process too: 503 while it is down, starting or restarting its runner.
     workerProblem: separateWorker ? () => (worker ? worker.problem() : 'worker process starting') : undefined,
+    workerMetrics: async () => (await worker?.metrics()) ?? null,
   });
   // The child is started once the database it attaches to runs.
   worker = separateWorker ? superviseWorker(log, config.engine) : null;
-  // A worker process started by `serve` tells it whether it takes jobs.
+  // A worker process started by `serve` tells it whether it takes jobs, and hands its metrics to the parent's /metrics.
   if (server.worker && process.connected) reportWorkerStatus(server.worker);
+  if (!roles.http && process.connected) answerMetricsRequests();
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (reason: string) => {
@@ -37,8 +43,14 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
         process.exitCode = 1;
         resolve();
       });
-      // A second signal means "now": do not wait for in-flight work.
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(1));
+      // A second signal means "now": do not wait for in-flight work. A Ctrl-C under `npm start` arrives twice
+      // (from the terminal, and forwarded by npm) within milliseconds: that is still the first.
+      const firstSignalAt = Date.now();
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.on(signal, () => {
+          if (Date.now() - firstSignalAt >= REPEATED_SIGNAL_MS) process.exit(1);
+        });
+      }
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));

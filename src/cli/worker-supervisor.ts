@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type { EngineConfig } from '../config';
 import type { Logger } from '../log';
+import { childMetrics, type MetricsSnapshot } from '../metrics/worker-channel';
 import { isWorkerStatus } from './worker-status';
 
 /**
@@ -29,6 +30,8 @@ export type SupervisedWorker = {
   /** Why the worker process takes no jobs now (down, starting, or its job queue runner restarting), or null. */
   problem: () => string | null;
   stop: () => Promise<void>;
+  /** The running child's metrics (over the fork channel), or null while none answers. */
+  metrics: () => Promise<MetricsSnapshot | null>;
 };
 
 /**
@@ -71,6 +74,7 @@ export function superviseWorker(log: Logger, engine: Pick<EngineConfig, 'shutdow
 
   return {
     problem: () => problem,
+    metrics: () => childMetrics(child),
     stop: async () => {
       stopping = true;
       clearTimeout(restartTimer);

@@ -14,6 +14,7 @@ import { ADVANCE_EXECUTION, enqueueAdvance, JOB_QUEUE_SCHEMA } from '../domain/e
 import { isTransientDatabaseError } from './policy/transient-database-error';
 import { fireDueSchedules } from './schedules';
 import { advanceFanOut, waitingFanOuts } from './fan-out/progress';
+import { leaseRecoveries } from '../metrics/registry';
 
 export type RunningWorker = {
   id: string;
@@ -81,10 +82,13 @@ export async function startWorker(
   const sweep = async () => {
     for (const lapsed of await expiredLeases(deps.db)) {
       await enqueueAdvance(deps.db, lapsed.id, `reclaim:${lapsed.id}:${lapsed.claims}`);
+      leaseRecoveries.inc({ kind: 'lapsed' });
+      deps.log.info({ executionId: lapsed.id, claim: lapsed.claims }, 'execution lease ran out; queued again');
     }
     // One job key per execution: a second sweep (by this or another worker) collapses into the same job.
     for (const stranded of await queuedWithoutLiveJob(deps.db, deps.config.leaseMs)) {
       await enqueueAdvance(deps.db, stranded.id, `execution:${stranded.id}`);
+      leaseRecoveries.inc({ kind: 'stranded' });
     }
     // Children that ended while their parent could not be told (a crash between the two) still move it on.
     for (const parent of await waitingFanOuts(deps.db)) await advanceFanOut(deps.db, parent.id);

@@ -13,8 +13,10 @@ import { MAX_PAGE_SIZE } from '../schema/lib/connection';
 import { schema } from '../schema/index';
 import { corsFor } from './cors';
 import { isClientError, unexpectedErrorLog } from './error-log';
+import { accessLogPlugin } from './access-log';
 import { healthRoutes } from './health';
 import { DocumentCache } from './limits/document-cache';
+import { metricsRoute, type MetricsSettings } from './metrics-route';
 import { requestLimitsPlugin, type RequestLimits } from './limits/request-limits';
 import { noSuggestionsPlugin, withoutSuggestions } from './suggestions';
 
@@ -30,6 +32,8 @@ export type AppDeps = {
   workerProblem?: () => string | null;
   /** Body limit and CORS origins from the config; tests leave it out to get the defaults. */
   api?: Partial<ApiConfig>;
+  /** Protection of /metrics and the worker child's metrics; tests leave it out for an open /metrics. */
+  metrics?: MetricsSettings;
 };
 
 const defaultRequestLimits: RequestLimits = {
@@ -107,7 +111,8 @@ export function createApp(deps: AppDeps) {
       },
     },
     plugins: [
-      routesPlugin([...healthRoutes(deps.db, deps.workerProblem), ...(deps.routes ?? [])]),
+      accessLogPlugin(deps.log),
+      routesPlugin([...healthRoutes(deps.db, deps.workerProblem), metricsRoute(deps.db, deps.metrics), ...(deps.routes ?? [])]),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, exposeLimits: true, flattenFragments: true },
         maxAliases: { n: 30, exposeLimits: true },

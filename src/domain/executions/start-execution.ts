@@ -20,9 +20,21 @@ export type NewExecution = {
 
 export type Execution = typeof executions.$inferSelect;
 
+type QueuedObserver = (execution: Execution) => void;
+const queuedObservers = new Set<QueuedObserver>();
+
+/**
+ * Lets a process see every execution it queues, whichever door it came in by (webhook, schedule, API): the
+ * operator log's "execution queued" line (execution/lifecycle-log.ts). Returns the unsubscribe.
+ */
+export function observeQueued(observer: QueuedObserver): () => void {
+  queuedObservers.add(observer);
+  return () => queuedObservers.delete(observer);
+}
+
 /** Records a QUEUED execution and its job in one transaction. Null when a scheduled tick already fired. */
 export async function startExecution(db: DbOrTx, input: NewExecution): Promise<Execution | null> {
-  return db.transaction(async (tx) => {
+  const row = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(executions)
       .values({ ...input, actingUserId: input.actingUserId ?? null, scheduledFor: input.scheduledFor ?? null, fanOut: input.fanOut ?? null })
@@ -32,4 +44,6 @@ export async function startExecution(db: DbOrTx, input: NewExecution): Promise<E
     await enqueueAdvance(tx, row.id);
     return row;
   });
+  if (row) for (const observer of queuedObservers) observer(row);
+  return row;
 }

@@ -10,6 +10,8 @@ import type { Execution } from '../../domain/executions/start-execution';
 import { runLog, storedOutput } from './step-record';
 import { runFanOutParent } from '../fan-out/run-parent';
 import { advanceFanOut } from '../fan-out/progress';
+import { executionFields } from '../lifecycle-log';
+import { executionsEnded } from '../../metrics/registry';
 
 /**
  * The job handler: claim the execution, run its flow, record the end. A job for an execution someone else
@@ -26,6 +28,7 @@ export async function advanceExecution(
   const execution = await claimExecution(db, executionId, workerId, config.leaseMs);
   if (!execution) return;
   const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
+  deps.log.info({ ...executionFields(execution), claim: execution.claims, fanOut: Boolean(execution.fanOut) }, 'execution started');
 
   const lease = keepLease(deps, workerId, executionId, stopping);
   try {
@@ -124,6 +127,13 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
     .set({ status, result: (result ?? null) as never, error, endedAt: new Date(), leaseUntil: null })
     .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, workerId), eq(executions.status, 'RUNNING')))
     .returning({ instanceId: executions.instanceId });
+  if (ended) {
+    executionsEnded.inc({ status });
+    // The error text stays on the execution (it may quote the upstream answer); the line says where to look.
+    const line = { ...executionFields(execution), status, durationMs: Date.now() - (execution.startedAt ?? execution.createdAt).getTime() };
+    if (status === 'SUCCEEDED') deps.log.info(line, 'execution succeeded');
+    else deps.log.warn(line, 'execution failed');
+  }
   if (ended?.instanceId) await db.update(instances).set({ lastExecutedAt: new Date() }).where(eq(instances.id, ended.instanceId));
   // A child's end frees its fan-out slot: the next customer starts now (the sweeper would, later).
   if (ended && execution.parentExecutionId) await advanceFanOut(db, execution.parentExecutionId);

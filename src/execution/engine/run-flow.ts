@@ -8,6 +8,7 @@ import type { KnownSecrets } from '../secrets/known-secrets';
 import { evaluateValue, isTruthyCondition, renderDeep, RenderBudget, TemplateError, withRenderBudget } from '../../lib/templates';
 import { durationOverBudget, loopOverBudget, stepsOverBudget } from '../policy/run-budgets';
 import { runActionStep } from '../steps/action-step';
+import { componentLabel, stepDuration } from '../../metrics/registry';
 import { flowEnvReads } from '../../domain/integrations/definition';
 import { finishedKey, type RunContext } from './run-context';
 import { envScope, loadRunEnv, missingEnvVariable, type RunEnv } from './run-env';
@@ -122,6 +123,7 @@ async function runAction(run: Run, step: ActionStep, scope: Scope, iteration: st
   const { deps, ctx } = run;
   const startedAt = new Date();
   const outcome = await rendered(run, step, () => runActionStep(deps, ctx, step, scope, iteration, run.guard));
+  stepDuration.observe({ component: componentLabel(step.action.component), status: outcome.status }, (Date.now() - startedAt.getTime()) / 1000);
   await recordStep(deps.db, ctx, { stepName: step.name, iteration, startedAt, ...outcome });
   for (const warning of outcome.warnings ?? []) await runLog(deps.db, ctx, 'WARN', warning, step.name);
   if (outcome.status === 'FAILED') {

@@ -13,6 +13,8 @@ import { evaluateValue, renderDeep } from '../../lib/templates';
 import { buildRequest } from './build-request';
 import { callConnector, type CallResult } from './call-connector';
 import { acquireHostSlot } from '../fan-out/host-slots';
+import { executionFields } from '../lifecycle-log';
+import { componentLabel, credentialRefreshes, stepRetries } from '../../metrics/registry';
 
 const HOST_SLOT_MARGIN_MS = 2_000;
 
@@ -60,10 +62,9 @@ export async function runActionStep(
       if (oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS') {
         const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
         if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await clientCredentialsToken(credential.id, credential.inputs, {
-          timeoutMs: deps.config.stepTimeoutMs,
-          http: deps.http,
-        });
+        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await countedRefresh(() =>
+          clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http }),
+        );
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
       }
       if (oauth2TypeOf(definition) === 'AUTHORIZATION_CODE') {
@@ -101,6 +102,8 @@ export async function runActionStep(
     for (const material of request.credentialMaterial) rememberCredentialMaterial(ctx, material);
     const refused = plan?.connection ? refusedHost(step, plan.connection, request.url) : null;
     if (refused) return { refused };
+    // beforeRetry is asked before and after each backoff sleep; the retry is counted once.
+    let retriesLogged = 0;
     return callConnector(deps.http, request, {
       idempotencyKey: idempotencyKey(ctx.execution.id, step.name, iteration ? [iteration] : []),
       timeoutMs: deps.config.stepTimeoutMs,
@@ -108,13 +111,30 @@ export async function runActionStep(
       retryBaseMs: deps.config.stepRetryBaseMs,
       // Around every backoff sleep: a worker that no longer holds the execution stops without recording
       // anything (the new holder sends the request again with the same key).
-      beforeRetry: async () => {
+      beforeRetry: async (attempt, _detail, reason) => {
+        if (attempt > retriesLogged) {
+          retriesLogged = attempt;
+          stepRetries.inc({ component: componentLabel(step.action.component) });
+          deps.log.info({ ...executionFields(ctx.execution), step: step.name, iteration, attempt, reason }, 'step retried');
+        }
         if (!(await guard.renew())) throw new LeaseLost();
         return true;
       },
       redact: (text) => ctx.secrets.text(text),
       hostSlot: ctx.hostLimit ? hostSlotOf(deps, ctx.hostLimit, guard) : undefined,
     });
+  }
+}
+
+/** An access-token request counted by outcome (tenantflow_credential_refreshes_total). */
+async function countedRefresh(refresh: () => Promise<string>): Promise<string> {
+  try {
+    const token = await refresh();
+    credentialRefreshes.inc({ kind: 'oauth2_client_credentials', outcome: 'success' });
+    return token;
+  } catch (error) {
+    credentialRefreshes.inc({ kind: 'oauth2_client_credentials', outcome: 'failure' });
+    throw error;
   }
 }
 

@@ -13,8 +13,11 @@ export type CallOptions = {
   timeoutMs: number;
   maxAttempts: number;
   retryBaseMs: number;
-  /** Called before each retry; returning false stops (e.g. this worker lost its lease). */
-  beforeRetry?: (attempt: number, reason: string) => Promise<boolean>;
+  /**
+   * Called before and after each backoff sleep; returning false stops (e.g. this worker lost its lease).
+   * `reason` says why without quoting the answer (for the operator log); `detail` quotes a redacted piece.
+   */
+  beforeRetry?: (attempt: number, detail: string, reason: string) => Promise<boolean>;
   /**
    * Replaces the run's known secrets in upstream text. Applied to the error snippet before it is cut, so a
    * secret that an upstream echoes across the cut leaves no visible prefix.
@@ -47,7 +50,7 @@ export async function callConnector(http: OutgoingHttp, request: OutgoingRequest
     }
     // Asked before and after the backoff sleep (which may be longer than a lease), so a retry goes out only
     // while the caller may still send it.
-    const mayRetry = async () => !opts.beforeRetry || (await opts.beforeRetry(attempt, detail));
+    const mayRetry = async () => !opts.beforeRetry || (await opts.beforeRetry(attempt, detail, failure.reason));
     const stopped = { ok: false as const, status, error: `${detail}; stopped retrying`, attempts: attempt };
     if (!(await mayRetry())) return stopped;
     await sleep(retryDelayMs(attempt, { baseMs: opts.retryBaseMs, maxMs: MAX_RETRY_DELAY_MS, retryAfterMs: failure.retryAfterMs }));
