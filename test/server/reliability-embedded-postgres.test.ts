@@ -125,29 +125,4 @@ describe('embedded PostgreSQL shared by several processes', { timeout: 180_000 }
     expect(fs.existsSync(pidFile)).toBe(false);
     expect(isAlive(postmaster)).toBe(false);
   });
-
-  it('Ctrl-C in a terminal (SIGINT to the whole process group of `npm start`): an ordered stop, exit 0, no error line', async () => {
-    const npm = spawn('npm', ['start', '--silent'], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, as a terminal's foreground job: the signal below reaches npm and all it started.
-      detached: true,
-    });
-    let out = '';
-    npm.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    npm.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
-    for (let i = 0; i < 1200 && !/"msg":"worker started"/.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 100));
-    const postmaster = postmasterPid();
-    process.kill(-npm.pid!, 'SIGINT');
-    expect(await exited).toBe(0);
-    expect(isAlive(postmaster)).toBe(false);
-    const levels = out
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { level: number }).level);
-    expect(levels.length).toBeGreaterThan(3);
-    expect(levels.filter((level) => level >= 50)).toEqual([]);
-  });
 });
