@@ -8,7 +8,15 @@ import { connectionId } from '../support/connections';
 import { createConnectorAuth } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, importAndPublish } from '../support/integrations';
-import { FAKE_SHEETS, deployWithFallbackBindings, FAKE_ZENDESK, importComponent, sheetsCredential, zendeskCredential } from '../support/seed-000';
+import {
+  deployWithFallbackBindings,
+  FAKE_SHEETS,
+  FAKE_ZENDESK,
+  importComponent,
+  SEED_CONNECTIONS,
+  sheetsCredential,
+  zendeskCredential,
+} from '../support/seed-000';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 import { uuidOf } from '../support/worker-reliability';
@@ -24,14 +32,7 @@ import { uuidOf } from '../support/worker-reliability';
 const DEFINITION = `
 name: Nightly tickets to sheet
 stableKey: seed-000-nightly
-requiredConfigVars:
-  - key: Zendesk
-    dataType: connection
-    connection: { component: fake-zendesk, key: api-token }
-  - key: Sheets
-    dataType: connection
-    connection: { component: fake-sheets, key: token }
-flows:
+${SEED_CONNECTIONS}flows:
   - name: Nightly
     stableKey: nightly
     trigger: { type: schedule, cron: "* * * * *" }

@@ -11,6 +11,7 @@ import {
   FAKE_SHEETS,
   FAKE_ZENDESK,
   importComponent,
+  SEED_CONNECTIONS,
   sheetsCredential,
   zendeskCredential,
 } from '../support/seed-000';
@@ -27,14 +28,7 @@ import { startTestWorker } from '../support/worker';
 const DEFINITION = `
 name: Tickets to sheet
 stableKey: seed-000-tickets-to-sheet
-requiredConfigVars:
-  - key: Zendesk
-    dataType: connection
-    connection: { component: fake-zendesk, key: api-token }
-  - key: Sheets
-    dataType: connection
-    connection: { component: fake-sheets, key: token }
-flows:
+${SEED_CONNECTIONS}flows:
   - name: Sync
     stableKey: sync
     trigger: { type: webhook }

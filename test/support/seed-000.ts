@@ -58,6 +58,16 @@ actions:
       body: '{"values": [{{ inputs.values }}]}'
 `;
 
+/** The seed integrations' two connections: what `deployWithFallbackBindings` binds. */
+export const SEED_CONNECTIONS = `requiredConfigVars:
+  - key: Zendesk
+    dataType: connection
+    connection: { component: fake-zendesk, key: api-token }
+  - key: Sheets
+    dataType: connection
+    connection: { component: fake-sheets, key: token }
+`;
+
 /** Imports one of the components above into the token's organization. */
 export async function importComponent(app: App, token: string, definition: string) {
   const res = await gql(
