@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { seedOrg, type SeededOrg } from '../support/seed';
+import { CREATE_CCV } from '../support/connections';
 import { buildSource, createTargetSecrets, integrationDefinition, SYNC_SECRETS, type Call } from '../support/sync-source';
 
 // Issue 12: export, plan and apply through GraphQL between two organizations of one database (the
@@ -11,6 +12,25 @@ const BASE_URL = 'http://127.0.0.1:9/acme';
 const EXPORT = `query($c: Boolean) { exportBundle(includeCustomers: $c) }`;
 const PLAN = `query($b: String!) { planSync(bundle: $b) { planHash changes items { kind key action fields notes } problems { kind object message } } }`;
 const APPLY = `mutation($b: String!, $h: String!) { applySync(input: { bundle: $b, planHash: $h }) { result { changes items { kind key action } } errors { field messages } } }`;
+
+const IMPORT_COMPONENT = `mutation($d: String!) { importComponent(input: { definition: $d }) { errors { field messages } } }`;
+const PRIVATE_COMPONENT = `key: billing
+label: Billing API
+connections:
+  - key: api-key
+    label: API key
+    authKind: api_key_header
+    inputs:
+      - { key: apiKey, label: API key, type: password, required: true }
+    baseUrl: "https://billing.example"
+    apply:
+      headers:
+        X-Api-Key: "{{ connection.apiKey }}"
+actions:
+  - key: get-invoice
+    label: Get invoice
+    request: { method: GET, url: /invoices/1 }
+`;
 
 let h: Harness;
 let source: SeededOrg;
@@ -66,6 +86,8 @@ beforeAll(async () => {
   h = createHarness();
   source = await seedOrg(h.database.db);
   await buildSource(caller(source), { acmeBaseUrl: BASE_URL });
+  const component = await gql(h.app, IMPORT_COMPONENT, { d: PRIVATE_COMPONENT }, source.adminToken);
+  expect(component.data.importComponent.errors).toEqual([]);
   bundle = (await gql(h.app, EXPORT, { c: true }, source.adminToken)).data.exportBundle;
 });
 
@@ -109,6 +131,7 @@ describe('planSync / applySync into an empty organization', () => {
     const planned = await plan(target);
     expect(planned.problems).toEqual([]);
     expect(planned.items.map((i) => `${i.kind} ${i.key} ${i.action}`)).toEqual([
+      'COMPONENT billing CREATE',
       'ENV_VARIABLE API_TOKEN UNCHANGED',
       'ENV_VARIABLE REGION CREATE',
       'CONNECTION acme-global UNCHANGED',
@@ -123,7 +146,9 @@ describe('planSync / applySync into an empty organization', () => {
 
     const applied = await apply(target, planned.planHash);
     expect(applied.errors).toEqual([]);
-    expect(applied.result.changes).toBe(5);
+    expect(applied.result.changes).toBe(6);
+    const components = await gql(h.app, `{ components(key: "billing") { nodes { key public connections { nodes { key } } } } }`, {}, target.adminToken);
+    expect(components.data.components.nodes).toEqual([{ key: 'billing', public: false, connections: { nodes: [{ key: 'api-key' }] } }]);
     const instance = (
       await gql(
         h.app,
@@ -199,6 +224,32 @@ describe('blocking problems: apply refuses and writes nothing', () => {
     await gql(h.app, `mutation { createCustomer(input: { name: "Existing", externalId: "cust-1" }) { errors { field } } }`, {}, target.adminToken);
     const planned = await expectBlocked(target, bundle, ['MISSING_CUSTOMER_VALUES']);
     expect(planned.problems[0].object).toBe('instance "cust-1/acme-records/Acme records"');
+  });
+
+  it('an instance that is fully configured in the target and would no longer be', async () => {
+    const target = await seedOrg(h.database.db);
+    const call = caller(target);
+    await createTargetSecrets(call, BASE_URL);
+    const first = await plan(target);
+    expect((await apply(target, first.planHash)).errors).toEqual([]);
+    const ids = await call(`{ scopedConfigVariables(stableKey: "acme-per-customer") { nodes { id } } customers { nodes { id } } instances { nodes { id } } }`);
+    const [customer, instance] = [ids.data.customers.nodes[0].id, ids.data.instances.nodes[0].id];
+    await call(CREATE_CCV, {
+      input: { scopedConfigVariable: ids.data.scopedConfigVariables.nodes[0].id, customer, inputs: [{ name: 'apiKey', type: 'value', value: 'target-key' }] },
+    });
+    await call(`mutation($input: UpdateInstanceConfigVariablesInput!) { updateInstanceConfigVariables(input: $input) { errors { field } } }`, {
+      input: { id: instance, configVariables: [{ key: 'Zendesk', values: JSON.stringify([{ name: 'apiToken', type: 'value', value: 'target-token' }]) }] },
+    });
+    expect((await call(`query($id: ID!) { instance(id: $id) { configState } }`, { id: instance })).data.instance.configState).toBe('FULLY_CONFIGURED');
+
+    const withTier = bundle.replace('\n          dataType: string\n', '\n          dataType: string\n        - key: Tier\n          dataType: string\n');
+    expect(withTier).not.toBe(bundle);
+    const planned = await expectBlocked(target, withTier, ['INCOMPLETE_CONFIG']);
+    expect(planned.problems[0]).toEqual({
+      kind: 'INCOMPLETE_CONFIG',
+      object: 'instance "cust-1/acme-records/Acme records"',
+      message: 'The instance would no longer be fully configured: Config variable "Tier" has no value and no default.',
+    });
   });
 
   it('a stale plan: the target changed after planning', async () => {
