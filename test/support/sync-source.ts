@@ -67,20 +67,13 @@ export const CREATE_ENV = `mutation($input: CreateEnvVariableInput!) { createEnv
 export async function createTargetSecrets(call: Call, acmeBaseUrl: string) {
   const connection = await acmeConnectionId(call);
   await ok(call, CREATE_ENV, { input: { name: 'API_TOKEN', value: 'target-own-token', valueType: 'STRING', isSecret: true } }, 'createEnvVariable');
-  await ok(
-    call,
-    CREATE_SCV,
-    {
-      input: {
-        key: 'Acme global',
-        stableKey: 'acme-global',
-        variableScope: 'org',
-        connection,
-        inputs: values({ apiKey: 'target-own-key', baseUrl: acmeBaseUrl }),
-      },
-    },
-    'createScopedConfigVariable',
-  );
+  await createGlobalAcme(call, connection, 'target-own-key', acmeBaseUrl);
+}
+
+/** The all-global connection `acme-global`: its API key is a global secret, which never travels. */
+async function createGlobalAcme(call: Call, connection: string, apiKey: string, baseUrl: string) {
+  const input = { key: 'Acme global', stableKey: 'acme-global', variableScope: 'org', connection, inputs: values({ apiKey, baseUrl }) };
+  await ok(call, CREATE_SCV, { input }, 'createScopedConfigVariable');
 }
 
 /**
@@ -104,20 +97,7 @@ export async function buildSource(call: Call, opts: { acmeBaseUrl: string; custo
     },
     'createScopedConfigVariable',
   );
-  await ok(
-    call,
-    CREATE_SCV,
-    {
-      input: {
-        key: 'Acme global',
-        stableKey: 'acme-global',
-        variableScope: 'org',
-        connection,
-        inputs: values({ apiKey: SYNC_SECRETS.globalApiKey, baseUrl: opts.acmeBaseUrl }),
-      },
-    },
-    'createScopedConfigVariable',
-  );
+  await createGlobalAcme(call, connection, SYNC_SECRETS.globalApiKey, opts.acmeBaseUrl);
   await ok(call, CREATE_ENV, { input: { name: 'REGION', value: 'us', valueType: 'STRING' } }, 'createEnvVariable');
   await ok(call, CREATE_ENV, { input: { name: 'API_TOKEN', value: SYNC_SECRETS.envToken, valueType: 'STRING', isSecret: true } }, 'createEnvVariable');
   const imported = await ok(
