@@ -218,6 +218,20 @@ describe('blocking problems: apply refuses and writes nothing', () => {
     });
   });
 
+  it('a bundle that names a value for a global secret of the target, answered alike whether it guesses right or not', async () => {
+    const target = await seedOrg(h.database.db);
+    await createTargetSecrets(caller(target), BASE_URL);
+    const guessing = (guess: string) =>
+      minimal(
+        `connections:\n  - { stableKey: acme-global, key: Acme global, variableScope: org, managedBy: org, component: acme-api, connection: api-key,\n` +
+          `      inputs: [{ name: apiKey, scope: org, value: ${guess} }, { name: baseUrl, scope: org, value: "${BASE_URL}" }] }\n`,
+      );
+    const right = await expectBlocked(target, guessing('target-own-key'), ['IMMUTABLE_GLOBAL_VALUE']);
+    const wrong = await expectBlocked(target, guessing('wrong-guess'), ['IMMUTABLE_GLOBAL_VALUE']);
+    expect(right.problems).toEqual(wrong.problems);
+    expect(right.problems[0].message).toBe('Global input "apiKey" is a secret in the target; a bundle cannot set or compare it.');
+  });
+
   it('a customer of the target without values for a connection a new instance needs', async () => {
     const target = await seedOrg(h.database.db);
     await createTargetSecrets(caller(target), BASE_URL);

@@ -181,5 +181,6 @@ it('syncs us → eu through the CLI: every create, eu runs with its own values, 
   const refused = await sync('apply', us, eu);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('pass --yes');
-  expect((await sync('plan', us, eu, ['--json'])).stdout).toContain('"changes": 3');
+  const flows = await eu.call(`{ integrations(stableKey: "acme-records") { nodes { versionNumber flows { nodes { name } } } } }`);
+  expect(flows.data.integrations.nodes).toEqual([{ versionNumber: 1, flows: { nodes: [{ name: 'Create record' }, { name: 'Tickets' }] } }]);
 }, 240_000);

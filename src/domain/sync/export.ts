@@ -3,13 +3,13 @@ import type { DbOrTx } from '../../db/client';
 import { components, customers, envVariables, integrations, instances, scopedConfigVariables } from '../../db/tables';
 import { directDataKeys, type Vault } from '../../vault/vault';
 import { requireOrgAdmin, type Actor } from '../actor';
-import { isSecret } from '../connections/input-expressions';
 import { shownEnvValues } from '../env-variables/env-variables';
 import { serializeIntegrationDefinition } from '../integrations/definition';
 import { configDefinitionsOf } from '../integrations/integrations';
 import { inlineSlot } from '../instances/config-values';
 import { BUNDLE_VERSION, serializeBundle, type Bundle, type BundleConnection, type BundleInstance, type BundleSecret } from './bundle';
 import { connectionFinder } from './connection-finder';
+import { isShown } from './target';
 
 export type ExportOptions = { includeCustomers: boolean };
 
@@ -61,14 +61,13 @@ async function exportConnections(db: DbOrTx, vault: Vault, actor: Actor, secrets
   const result: BundleConnection[] = [];
   for (const row of rows) {
     const connection = await findConnection(row.componentKey, row.connectionKey);
-    const secretNames = new Set(connection?.definition.inputs.filter(isSecret).map((input) => input.key) ?? []);
-    const shown = Object.keys(row.globalValues).filter((name) => !secretNames.has(name));
+    const shown = Object.keys(row.globalValues).filter((name) => isShown(connection, name));
     const opened = await vault.openMany(
       db,
       shown.map((name) => ({ owner: { orgId: row.orgId, customerId: null }, slot: { record: row.id, field: name }, sealed: row.globalValues[name]! })),
     );
     const valueOf = new Map(shown.map((name, i) => [name, opened[i]]));
-    for (const name of Object.keys(row.globalValues)) if (secretNames.has(name)) secrets.push({ connection: row.stableKey, input: name });
+    for (const name of Object.keys(row.globalValues)) if (!shown.includes(name)) secrets.push({ connection: row.stableKey, input: name });
     result.push({
       stableKey: row.stableKey,
       key: row.key,
@@ -119,9 +118,7 @@ async function exportInstances(db: DbOrTx, vault: Vault, actor: Actor): Promise<
       if (stored.kind !== 'inline') continue;
       const ref = configVars.find((configVar) => configVar.key === key && configVar.dataType === 'connection');
       const connection = ref?.dataType === 'connection' && ref.connection ? await findConnection(ref.connection.component, ref.connection.key) : null;
-      const secretNames = new Set(connection?.definition.inputs.filter(isSecret).map((input) => input.key) ?? []);
-      // An input of an unknown connection type counts as secret: nothing proves that showing it is safe.
-      const shown = connection ? Object.keys(stored.values).filter((name) => !secretNames.has(name)) : [];
+      const shown = Object.keys(stored.values).filter((name) => isShown(connection, name));
       const owner = { orgId: instance.orgId, customerId: instance.customerId };
       const opened = await vault.openMany(
         db,

@@ -124,7 +124,9 @@ export async function planConnections(plan: PlanBuilder, bundle: Bundle, target:
       for (const input of connection.inputs.filter((i) => i.scope === 'org' && i.value !== undefined)) {
         const current = existing.values.get(input.name);
         if (current === undefined) added.push({ name: input.name, value: input.value! });
-        else if (current !== input.value) {
+        else if (current === null) {
+          plan.problem('IMMUTABLE_GLOBAL_VALUE', name, `Global input "${input.name}" is a secret in the target; a bundle cannot set or compare it.`);
+        } else if (current !== input.value) {
           plan.problem('IMMUTABLE_GLOBAL_VALUE', name, `Global input "${input.name}" has another value in the target; global values cannot be changed.`);
         }
       }

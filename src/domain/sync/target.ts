@@ -1,13 +1,16 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { components, customerConfigVariables, customers, envVariables, instances, integrations, scopedConfigVariables } from '../../db/tables';
-import { directDataKeys, type Vault } from '../../vault/vault';
+import { directDataKeys, type SealedValue, type SecretSlot, type Vault } from '../../vault/vault';
 import type { Actor } from '../actor';
+import type { ConnectionRecord } from '../components/registry';
+import { isSecret } from '../connections/input-expressions';
 import type { ScopedConfigVariable } from '../connections/scoped-config-variables';
 import type { Customer } from '../customers/customers';
 import { shownEnvValues, type EnvVariable } from '../env-variables/env-variables';
 import { configDefinitionsOf, type ConfigDefinition } from '../integrations/integrations';
 import { inlineSlot } from '../instances/config-values';
+import { connectionFinder } from './connection-finder';
 import type { Instance } from '../instances/instances';
 
 /*
@@ -20,7 +23,7 @@ export type TargetInstance = {
   row: Instance;
   customerExternalId: string | null;
   integrationStableKey: string | null;
-  /** Opened inline connection inputs by `<config var key>/<input>`, only to compare them with the bundle's. */
+  /** Inline connection inputs by `<config var key>/<input>`: opened when not secret, else null. */
   inlineValues: Map<string, string | null>;
 };
 
@@ -29,6 +32,7 @@ export type TargetState = {
   digest: string;
   components: Map<string, typeof components.$inferSelect>;
   envVariables: Map<string, { row: EnvVariable; value: string | null }>;
+  /** Global values by input: opened when not secret, null for a secret (present, never opened). */
   connections: Map<string, { row: ScopedConfigVariable; values: Map<string, string | null> }>;
   integrations: Map<string, ConfigDefinition>;
   customers: Map<string, Customer>;
@@ -77,13 +81,21 @@ export async function loadTargetState(db: DbOrTx, vault: Vault, actor: Actor): P
     customerValues: new Set(valueRows.map((row) => `${row.scopedId}/${row.customerId}`)),
   };
   for (const row of integrationRows) if (row.stableKey) state.integrations.set(row.stableKey, definitions.get(row.id)!);
-  const inline = instanceRows.flatMap(({ row }) =>
-    Object.entries(row.configValues).flatMap(([key, stored]) =>
-      stored.kind === 'inline'
-        ? Object.entries(stored.values).map(([input, sealed]) => ({ row, name: `${key}/${input}`, slot: inlineSlot(row.id, key, input), sealed }))
-        : [],
-    ),
-  );
+  const findConnection = connectionFinder(db, actor);
+  // Only non-secret values are opened: comparing a bundle's value with a secret would let a crafted bundle
+  // confirm a guess of it. A secret counts as present (null), which never equals a value.
+  const inline: { row: Instance; name: string; slot: SecretSlot; sealed: SealedValue }[] = [];
+  for (const { row } of instanceRows) {
+    const configVars = definitions.get(row.integrationId)?.definition.requiredConfigVars ?? [];
+    for (const [key, stored] of Object.entries(row.configValues)) {
+      if (stored.kind !== 'inline') continue;
+      const ref = configVars.find((configVar) => configVar.key === key);
+      const connection = ref?.dataType === 'connection' && ref.connection ? await findConnection(ref.connection.component, ref.connection.key) : null;
+      for (const [input, sealed] of Object.entries(stored.values)) {
+        if (isShown(connection, input)) inline.push({ row, name: `${key}/${input}`, slot: inlineSlot(row.id, key, input), sealed });
+      }
+    }
+  }
   const opened = await vault.openMany(
     db,
     inline.map(({ row, slot, sealed }) => ({ owner: { orgId, customerId: row.customerId }, slot, sealed })),
@@ -94,18 +106,30 @@ export async function loadTargetState(db: DbOrTx, vault: Vault, actor: Actor): P
     inlineByInstance.set(entry.row.id, values.set(entry.name, opened[i] ?? null));
   });
   for (const item of instanceRows) {
-    const inlineValues = inlineByInstance.get(item.row.id) ?? new Map<string, string | null>();
-    state.instances.set(`${item.customerExternalId ?? ''}/${item.integrationStableKey ?? ''}/${item.row.name}`, { ...item, inlineValues });
+    const values = inlineByInstance.get(item.row.id) ?? new Map<string, string | null>();
+    for (const [key, stored] of Object.entries(item.row.configValues)) {
+      if (stored.kind === 'inline') for (const input of Object.keys(stored.values)) if (!values.has(`${key}/${input}`)) values.set(`${key}/${input}`, null);
+    }
+    state.instances.set(`${item.customerExternalId ?? ''}/${item.integrationStableKey ?? ''}/${item.row.name}`, { ...item, inlineValues: values });
   }
   for (const row of scopedRows) {
-    const names = Object.keys(row.globalValues);
+    const connection = await findConnection(row.componentKey, row.connectionKey);
+    const names = Object.keys(row.globalValues).filter((name) => isShown(connection, name));
     const opened = await vault.openMany(
       db,
       names.map((name) => ({ owner: { orgId, customerId: null }, slot: { record: row.id, field: name }, sealed: row.globalValues[name]! })),
     );
-    state.connections.set(row.stableKey, { row, values: new Map(names.map((name, i) => [name, opened[i] ?? null])) });
+    const values = new Map<string, string | null>(Object.keys(row.globalValues).map((name) => [name, null]));
+    names.forEach((name, i) => values.set(name, opened[i] ?? null));
+    state.connections.set(row.stableKey, { row, values });
   }
   return state;
+}
+
+/** An input of an unknown connection type counts as secret: nothing proves that opening it is harmless. */
+export function isShown(connection: ConnectionRecord | null, input: string): boolean {
+  const field = connection?.definition.inputs.find((candidate) => candidate.key === input);
+  return !!field && !isSecret(field);
 }
 
 /** One statement: a digest over (id, updated_at) of every table a sync reads, for the plan hash. */
