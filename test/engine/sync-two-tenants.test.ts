@@ -181,6 +181,12 @@ it('syncs us → eu through the CLI: every create, eu runs with its own values, 
   const refused = await sync('apply', us, eu);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toContain('pass --yes');
+  // A bundle file whose plan has a blocking problem: exit 2, the problem named, nothing applied.
+  const blockedFile = path.join(eu.dataDir, 'blocked.yaml');
+  fs.writeFileSync(blockedFile, 'bundleVersion: 1\ncustomers:\n  - { externalId: "", name: Nameless Ltd }\n');
+  const blocked = await sync('apply', { ...us, url: blockedFile }, eu, ['--yes']);
+  expect(blocked.code).toBe(2);
+  expect(blocked.stdout).toContain('MISSING_STABLE_KEY  customer "Nameless Ltd": Customer "Nameless Ltd" has no externalId');
   const flows = await eu.call(`{ integrations(stableKey: "acme-records") { nodes { versionNumber flows { nodes { name } } } } }`);
   expect(flows.data.integrations.nodes).toEqual([{ versionNumber: 1, flows: { nodes: [{ name: 'Create record' }, { name: 'Tickets' }] } }]);
 }, 240_000);
