@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ComponentDefinition } from '../components';
 import { parseComponentDefinition } from '../components/definition';
-import { connectionsOf, type ComponentRecord, type ConnectionRecord } from '../components/registry';
+import { connectionsOf, importComponent, type ComponentRecord, type ConnectionRecord } from '../components/registry';
 import { isSecret } from '../connections/input-expressions';
 import { createScopedConfigVariable, updateScopedConfigVariable } from '../connections/scoped-config-variables';
-import { importComponent } from '../components/registry';
 import { createEnvVariable, updateEnvVariable } from '../env-variables/env-variables';
 import type { Bundle, BundleConnection } from './bundle';
 import { objectName, type PlanBuilder } from './plan-types';
