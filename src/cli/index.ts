@@ -3,8 +3,10 @@ import { ConfigError, loadConfig } from '../config';
 import { handleUnhandledRejections } from '../execution/unhandled-rejections';
 import { createLogger, standardError } from '../log';
 import { fatalMessage } from './fatal-message';
+import { exportCommand } from './export';
 import { migrateCommand } from './migrate';
 import { serveCommand } from './serve';
+import { syncCommands } from './sync';
 import { tokenCommands } from './token';
 import { vaultCommands } from './vault';
 
@@ -25,6 +27,9 @@ program
   .action(() => run(migrateCommand));
 tokenCommands(program.command('token').description('manage API tokens'), run);
 vaultCommands(program.command('vault').description('manage the encryption of stored credentials'), run);
+// issue 12: tenant sync, client commands over the GraphQL API
+exportCommand(program);
+syncCommands(program.command('sync').description('copy an organization between tenants (dev → prod, US → EU) by stable key'));
 
 type Deps = { config: ReturnType<typeof loadConfig>; log: ReturnType<typeof createLogger> };
 

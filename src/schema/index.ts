@@ -22,5 +22,7 @@ import './types/env-variable';
 // issue 10: OAuth 2.0 authorization-code connections
 import './types/oauth2-authorization';
 import './types/oauth2-credential';
+// issue 12: tenant sync
+import './types/sync';
 
 export const schema = builder.toSchema({ sortSchema: true });
