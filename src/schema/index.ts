@@ -22,5 +22,8 @@ import './types/env-variable';
 // issue 10: OAuth 2.0 authorization-code connections
 import './types/oauth2-authorization';
 import './types/oauth2-credential';
+// issue 11: user authentications (seed 002)
+import './types/user-authentication-settings';
+import './types/user-authentication';
 
 export const schema = builder.toSchema({ sortSchema: true });
