@@ -25,5 +25,6 @@ import './types/oauth2-credential';
 // issue 11: user authentications (seed 002)
 import './types/user-authentication-settings';
 import './types/user-authentication';
+import './types/execution-authentication';
 
 export const schema = builder.toSchema({ sortSchema: true });
