@@ -1,4 +1,4 @@
-import { and, asc, count, eq, getTableColumns } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { oauth2Tokens, userAuthentications, users, type OAuth2AuthStatus } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
@@ -82,13 +82,17 @@ async function listWhere(db: DbOrTx, where: ReturnType<typeof eq>, page: Page): 
     db
       .select(viewColumns)
       .from(userAuthentications)
-      .innerJoin(oauth2Tokens, eq(oauth2Tokens.holderId, userAuthentications.id))
+      .innerJoin(oauth2Tokens, eq(oauth2Tokens.holderId, sql`${userAuthentications.id}::text`))
       .innerJoin(users, eq(users.id, userAuthentications.userId))
       .where(where)
       .orderBy(asc(userAuthentications.createdAt), asc(userAuthentications.id))
       .limit(page.limit)
       .offset(page.offset),
-    db.select({ n: count() }).from(userAuthentications).innerJoin(oauth2Tokens, eq(oauth2Tokens.holderId, userAuthentications.id)).where(where),
+    db
+      .select({ n: count() })
+      .from(userAuthentications)
+      .innerJoin(oauth2Tokens, eq(oauth2Tokens.holderId, sql`${userAuthentications.id}::text`))
+      .where(where),
   ]);
   return { rows, totalCount: total?.n ?? 0 };
 }

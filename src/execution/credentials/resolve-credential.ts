@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { customerConfigVariables, oauth2Tokens, userAuthentications, users, type SealedInputs } from '../../db/tables';
 import type { Actor } from '../../domain/actor';
@@ -131,7 +131,7 @@ async function userAuthFacts(db: Db, scopedConfigVariableId: string, actingUser:
       userAuthentications,
       and(eq(userAuthentications.userId, users.id), eq(userAuthentications.connectionRef, scopedConnectionRef(scopedConfigVariableId))),
     )
-    .leftJoin(oauth2Tokens, eq(oauth2Tokens.holderId, userAuthentications.id))
+    .leftJoin(oauth2Tokens, eq(oauth2Tokens.holderId, sql`${userAuthentications.id}::text`))
     .where(eq(users.id, actingUser.id));
   const usable = row?.id && row.authStatus && row.authStatus !== 'NEEDS_REAUTHENTICATION' && (row.customerId === null || row.customerId === runCustomerId);
   return {
