@@ -36,7 +36,7 @@ export async function seedUserAuthentication(
   oauth: FakeOAuthServer,
   user: { orgId: string; userId: string; customerId: string | null },
   scopedConfigVariableId: string,
-  opts: { subject: string; revoked?: boolean },
+  opts: { subject: string; revoked?: boolean; expiresInMs?: number },
 ) {
   const [row] = await h.database.db
     .insert(userAuthentications)
@@ -51,9 +51,9 @@ export async function seedUserAuthentication(
     {
       accessToken: granted.access_token,
       refreshToken: granted.refresh_token,
-      expiresAt: new Date(Date.now() + (opts.revoked ? -60_000 : 3_600_000)),
+      expiresAt: new Date(Date.now() + (opts.expiresInMs ?? (opts.revoked ? -60_000 : 3_600_000))),
       scopes: ['read', 'write'],
     },
   );
-  return row!;
+  return { ...row!, granted };
 }

@@ -239,7 +239,7 @@ const rows: Row[] = [
       outcome: 'fail',
       rule: 5,
       reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk', and the connector user has none either: Connection 'Zendesk' has no value for customer 'Acme'.",
+        "User 'user-7' has no working authentication for connection 'Zendesk', and the connection's non-interactive policy FALLBACK_WITH_WARNING falls back to the connector user, who has none either: Connection 'Zendesk' has no value for customer 'Acme'.",
     },
   },
   {

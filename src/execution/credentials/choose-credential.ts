@@ -109,7 +109,7 @@ function chooseUserAuth(
       if (fallback.outcome === 'fail') {
         return {
           ...fallback,
-          reason: `${missing}, and the connector user has none either: ${fallback.reason}`,
+          reason: `${missing}, and ${policy} falls back to the connector user, who has none either: ${fallback.reason}`,
         };
       }
       const warnings = userAuth.policy === 'FALLBACK_WITH_WARNING' ? [`${missing}; the step ran with the connector user's credential instead.`] : [];
