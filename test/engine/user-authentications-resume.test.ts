@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
@@ -204,5 +205,46 @@ describe('isolation between users and customers', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('the acting-user webhook header', () => {
+  it('names the acting user of a webhook run only on a signed call', async () => {
+    const user = await org.customerUser(customerId);
+    const configs = await gql(h.app, `query($id: ID!) { instance(id: $id) { flowConfigs { nodes { id webhookUrl } } } }`, { id: instance }, org.adminToken);
+    const config = configs.data.instance.flowConfigs.nodes[0];
+    const body = JSON.stringify({ url: oauth.resourceUrl });
+    const post = (headers: Record<string, string>) =>
+      h.app.fetch(`http://127.0.0.1${new URL(config.webhookUrl).pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    const named = { 'x-tenantflow-acting-user': encodeGlobalId('User', user.actor.userId) };
+
+    const unsigned = await post(named);
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.json()).toEqual({ error: 'x-tenantflow-acting-user is accepted only on webhooks that require signed calls.' });
+
+    const set = await gql(
+      h.app,
+      `mutation($input: SetInstanceFlowConfigSignatureInput!) { setInstanceFlowConfigSignature(input: $input) { signatureSecret errors { field messages } } }`,
+      { input: { id: config.id, required: true } },
+      org.adminToken,
+    );
+    const secret = set.data.setInstanceFlowConfigSignature.signatureSecret as string;
+    // Each signature is accepted once: the two calls sign different timestamps.
+    const sign = (ago: number) => {
+      const t = Math.floor(Date.now() / 1000) - ago;
+      return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+    };
+    const outsider = await org.customerUser((await seedCustomer(h.database.db, org.admin)).id);
+    const refused = await post({ 'x-tenantflow-acting-user': encodeGlobalId('User', outsider.actor.userId), 'x-signature': sign(1) });
+    expect(refused.status).toBe(400);
+
+    const signed = await post({ ...named, 'x-signature': sign(0) });
+    expect(signed.status).toBe(202);
+    const run = await awaitSettled(h.app, org.adminToken, signed.headers.get('prismatic-executionid')!);
+    expect(run).toMatchObject({ status: 'AUTHENTICATION_NEEDED', interactive: false, actingUser: { id: encodeGlobalId('User', user.actor.userId) } });
   });
 });
