@@ -5,8 +5,6 @@ CREATE TABLE "user_authentications" (
 	"customer_id" uuid,
 	"connection_ref" text NOT NULL,
 	"scoped_config_variable_id" uuid,
-	"instance_id" uuid,
-	"config_var_key" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -20,7 +18,6 @@ ALTER TABLE "user_authentications" ADD CONSTRAINT "user_authentications_org_id_o
 ALTER TABLE "user_authentications" ADD CONSTRAINT "user_authentications_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "user_authentications" ADD CONSTRAINT "user_authentications_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "user_authentications" ADD CONSTRAINT "user_authentications_scoped_config_variable_id_scoped_config_variables_id_fk" FOREIGN KEY ("scoped_config_variable_id") REFERENCES "public"."scoped_config_variables"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "user_authentications" ADD CONSTRAINT "user_authentications_instance_id_instances_id_fk" FOREIGN KEY ("instance_id") REFERENCES "public"."instances"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "user_authentications_user_connection" ON "user_authentications" USING btree ("user_id","connection_ref");--> statement-breakpoint
 CREATE INDEX "user_authentications_org_connection" ON "user_authentications" USING btree ("org_id","connection_ref");--> statement-breakpoint
 ALTER TABLE "executions" ADD CONSTRAINT "executions_waiting_user_id_users_id_fk" FOREIGN KEY ("waiting_user_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint

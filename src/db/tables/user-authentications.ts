@@ -2,12 +2,10 @@ import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAtColumn, orgIdColumn } from './columns';
 import { scopedConfigVariables } from './connections';
 import { customers } from './customers';
-import { instances } from './integrations';
 import { users } from './users';
 
 /**
- * One user's own authentication on a connection with user authentications enabled (seed 002): a reusable
- * connection (`scoped_config_variable_id`) or an instance's inline connection (`instance_id` + `config_var_key`).
+ * One user's own authentication on a reusable connection with user authentications enabled (seed 002).
  * Its tokens are the `oauth2_tokens` row whose holder id is this row's id; `customer_id` is the user's
  * customer (null for organization users), so the tokens are sealed with that customer's data key.
  */
@@ -20,11 +18,9 @@ export const userAuthentications = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
-    /** Which connection it authenticates: a stable text key, `scv:<uuid>` or `inline:<instance uuid>:<config var key>`. */
+    /** Which connection it authenticates, as waiting executions name it too: `scv:<uuid>`. */
     connectionRef: text('connection_ref').notNull(),
     scopedConfigVariableId: uuid('scoped_config_variable_id').references(() => scopedConfigVariables.id, { onDelete: 'cascade' }),
-    instanceId: uuid('instance_id').references(() => instances.id, { onDelete: 'cascade' }),
-    configVarKey: text('config_var_key'),
     createdAt: createdAtColumn(),
   },
   (t) => [
