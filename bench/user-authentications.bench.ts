@@ -25,30 +25,13 @@ import { createCustomer } from '../src/domain/customers/customers';
 import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
 import { startFakeOAuthServer } from '../test/fakes/fake-oauth-server';
 import { fakeProviderInputs } from '../test/support/oauth2';
+import { userAuthFlowDefinition } from '../test/support/user-authentications';
 import { BenchmarkFailure, fmt, gqlData, runPool, seedOrganization, table, type BenchEnv } from './support';
 
 const RUNS = 1_000;
 const IN_FLIGHT = 16;
 const DEADLINE_MS = 300_000;
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
-
-const definition = (stableKey: string) => `
-name: ${stableKey}
-stableKey: ${stableKey}
-requiredConfigVars:
-  - key: Provider
-    dataType: connection
-    useScopedConfigVar: ${stableKey}
-flows:
-  - name: Who am I
-    stableKey: me
-    trigger: { type: webhook }
-    steps:
-      - name: Me
-        action: { component: http, key: http-request }
-        connection: Provider
-        inputs: { method: GET, url: "{{ trigger.body.url }}" }
-`;
 
 export async function run(env: BenchEnv) {
   const oauth = await startFakeOAuthServer();
@@ -214,7 +197,7 @@ async function setUp(env: BenchEnv, org: Awaited<ReturnType<typeof seedOrganizat
     org.token,
     `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
     {
-      d: definition(stableKey),
+      d: userAuthFlowDefinition(stableKey),
     },
   );
   const integration = imported.importIntegration.integration?.id as string;

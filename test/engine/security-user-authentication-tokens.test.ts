@@ -2,37 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { connectionId, createScoped } from '../support/connections';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
 import { capturedLogLines } from '../support/log-capture';
-import { fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { awaitSettled, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
+import { awaitSettled, createUserAuthConnection, RUN_FLOW, seedUserAuthentication, userAuthFlowDefinition } from '../support/user-authentications';
 import { startTestWorker } from '../support/worker';
 
 // Issue 11: a user's own tokens are canaries like every credential's, and explainCredential explains rule 2.
 
-const definition = (stableKey: string) => `
-name: ${stableKey}
-stableKey: ${stableKey}
-requiredConfigVars:
-  - key: Provider
-    dataType: connection
-    useScopedConfigVar: ${stableKey}
-flows:
-  - name: Echo
-    stableKey: echo
-    trigger: { type: webhook }
-    steps:
-      - name: Echo ok
-        action: { component: http, key: http-request }
-        connection: Provider
-        inputs: { method: GET, url: "{{ trigger.body.base }}/echo" }
-`;
-
 const EXPLAIN = `query($flow: ID!, $instance: ID, $actingUser: String, $interactive: Boolean) {
-  explainCredential(flow: $flow, step: "Echo ok", instance: $instance, actingUser: $actingUser, interactive: $interactive) { outcome rule source credentialId reason }
+  explainCredential(flow: $flow, step: "Me", instance: $instance, actingUser: $actingUser, interactive: $interactive) { outcome rule source credentialId reason }
 }`;
 
 let h: Harness;
@@ -58,17 +38,9 @@ afterAll(async () => {
 
 async function setUp(policy: string) {
   const stableKey = `ua-canary-${policy.toLowerCase()}-${org.orgId.slice(0, 6)}`.replace(/_/g, '-');
-  const scv = await createScoped(h.app, org.adminToken, {
-    key: 'Provider',
-    stableKey,
-    variableScope: 'customer',
-    managedBy: 'customer',
-    connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
-    inputs: fakeProviderInputs(oauth),
-    userAuthentication: { enabled: true, nonInteractivePolicy: policy },
-  });
+  const scv = await createUserAuthConnection(h.app, org.adminToken, oauth, stableKey, policy);
   const customerId = (await seedCustomer(h.database.db, org.admin)).id;
-  const integration = await importAndPublish(h.app, org.adminToken, definition(stableKey));
+  const integration = await importAndPublish(h.app, org.adminToken, userAuthFlowDefinition(stableKey));
   const instance = await deployInstance(h.app, org.adminToken, {
     integration: integration.id,
     customer: encodeGlobalId('Customer', customerId),
@@ -85,7 +57,7 @@ describe("users' own tokens", () => {
     const user = await org.customerUser(setup.customerId);
     // Expired: the run refreshes first, so a rotated refresh token and a new access token are in play too.
     const seeded = await seedUserAuthentication(h, oauth, user.actor, decodeGlobalId(setup.scv.id)!.id, { subject: 'canary-user', expiresInMs: -1_000 });
-    const input = { instance: setup.instance, flow: 'echo', payload: JSON.stringify({ base: api.url }), interactive: true };
+    const input = { instance: setup.instance, flow: 'me', payload: JSON.stringify({ url: `${api.url}/echo` }), interactive: true };
     const run = await gql(h.app, RUN_FLOW, { input }, user.token);
     const execution = await awaitSettled(h.app, org.adminToken, run.data.runFlow.execution.id);
     expect(execution.stepResults.nodes[0]).toMatchObject({ status: 'SUCCEEDED', credentialSource: 'USER_AUTHENTICATION', credentialId: seeded.id });

@@ -3,35 +3,14 @@ import { storeGrant } from '../../src/domain/oauth2/tokens';
 import { USER_AUTH_POLICIES, type UserAuthPolicy } from '../../src/domain/user-authentications/settings';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { connectionId, createCustomerValues, createScoped } from '../support/connections';
+import { createCustomerValues } from '../support/connections';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
-import { fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { awaitSettled, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
+import { awaitSettled, createUserAuthConnection, RUN_FLOW, seedUserAuthentication, userAuthFlowDefinition } from '../support/user-authentications';
 import { startTestWorker } from '../support/worker';
 
 // Issue 11, Done-when 1: {no, revoked, working user auth} × {interactive, non-interactive} × the four policies.
-
-const definition = (stableKey: string) => `
-name: ${stableKey}
-stableKey: ${stableKey}
-requiredConfigVars:
-  - key: Provider
-    dataType: connection
-    useScopedConfigVar: ${stableKey}
-flows:
-  - name: Who am I
-    stableKey: me
-    trigger: { type: webhook }
-    steps:
-      - name: Me
-        action: { component: http, key: http-request }
-        connection: Provider
-        inputs:
-          method: GET
-          url: "{{ trigger.body.url }}"
-`;
 
 type UserState = 'none' | 'revoked' | 'working';
 type Mode = 'interactive' | 'non-interactive';
@@ -47,19 +26,10 @@ beforeAll(async () => {
   org = await seedOrg(h.database.db);
   oauth = await startFakeOAuthServer();
   worker = await startTestWorker();
-  const connection = await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code');
   for (const policy of USER_AUTH_POLICIES) {
     const stableKey = `ua-${policy.toLowerCase().replace(/_/g, '-')}-${org.orgId.slice(0, 6)}`;
-    const scv = await createScoped(h.app, org.adminToken, {
-      key: 'Provider',
-      stableKey,
-      variableScope: 'customer',
-      managedBy: 'customer',
-      connection,
-      inputs: fakeProviderInputs(oauth),
-      // Lowercase, as YAML and Prismatic clients send it.
-      userAuthentication: { enabled: true, nonInteractivePolicy: policy.toLowerCase() },
-    });
+    // Lowercase, as YAML and Prismatic clients send it.
+    const scv = await createUserAuthConnection(h.app, org.adminToken, oauth, stableKey, policy.toLowerCase());
     const customer = await seedCustomer(h.database.db, org.admin);
     const ccv = await createCustomerValues(h.app, org.adminToken, {
       scopedConfigVariable: scv.id,
@@ -74,7 +44,7 @@ beforeAll(async () => {
       { kind: 'CUSTOMER_CONFIG_VARIABLE', holderId: decodeGlobalId(ccv.id)!.id, owner: { orgId: org.orgId, customerId: customer.id } },
       { accessToken: granted.access_token, refreshToken: granted.refresh_token, expiresAt: new Date(Date.now() + 3_600_000), scopes: ['read', 'write'] },
     );
-    const integration = await importAndPublish(h.app, org.adminToken, definition(stableKey));
+    const integration = await importAndPublish(h.app, org.adminToken, userAuthFlowDefinition(stableKey));
     const instance = await deployInstance(h.app, org.adminToken, {
       integration: integration.id,
       customer: encodeGlobalId('Customer', customer.id),

@@ -2,41 +2,14 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { connectionId, createScoped } from '../support/connections';
 import { createHarness, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
-import { fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { awaitSettled, RUN_FLOW } from '../support/user-authentications';
+import { awaitSettled, createUserAuthConnection, userAuthFlowDefinition, RUN_FLOW } from '../support/user-authentications';
 import { listeningUrl, runCli, untilLogged, type CliProcess } from '../server/reliability-process';
 
 // Issue 11, Done-when 2: a paused run survives a restart of the server process and finishes once its user
 // authenticates through the real callback over HTTP; step 1 ran once in total.
-
-const definition = (stableKey: string, fakeApiUrl: string) => `
-name: ${stableKey}
-stableKey: ${stableKey}
-requiredConfigVars:
-  - key: Provider
-    dataType: connection
-    useScopedConfigVar: ${stableKey}
-flows:
-  - name: Record then ask
-    stableKey: me
-    trigger: { type: webhook }
-    steps:
-      - name: Record
-        action: { component: http, key: http-request }
-        inputs:
-          method: POST
-          url: "${fakeApiUrl}/step-one"
-      - name: Me
-        action: { component: http, key: http-request }
-        connection: Provider
-        inputs:
-          method: GET
-          url: "{{ trigger.body.url }}"
-`;
 
 let h: Harness;
 let org: SeededOrg;
@@ -78,17 +51,9 @@ afterAll(async () => {
 
 it('a paused run resumes after a restart when its user authenticates through the callback over HTTP', async () => {
   const stableKey = `ua-restart-${org.orgId.slice(0, 6)}`;
-  const scv = await createScoped(h.app, org.adminToken, {
-    key: 'Provider',
-    stableKey,
-    variableScope: 'customer',
-    managedBy: 'customer',
-    connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
-    inputs: fakeProviderInputs(oauth),
-    userAuthentication: { enabled: true, nonInteractivePolicy: 'PAUSE_UNTIL_AUTHENTICATED' },
-  });
+  const scv = await createUserAuthConnection(h.app, org.adminToken, oauth, stableKey, 'PAUSE_UNTIL_AUTHENTICATED');
   const customerId = (await seedCustomer(h.database.db, org.admin)).id;
-  const integration = await importAndPublish(h.app, org.adminToken, definition(stableKey, api.url));
+  const integration = await importAndPublish(h.app, org.adminToken, userAuthFlowDefinition(stableKey, `${api.url}/step-one`));
   const instance = await deployInstance(h.app, org.adminToken, {
     integration: integration.id,
     customer: encodeGlobalId('Customer', customerId),

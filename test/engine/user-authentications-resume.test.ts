@@ -3,40 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { connectionId, createScoped } from '../support/connections';
+import { connectionId } from '../support/connections';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
-import { authorizeInBrowser, fakeProviderInputs, lateOAuth2Callback } from '../support/oauth2';
+import { authorizeInBrowser, lateOAuth2Callback } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { awaitSettled, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
+import { awaitSettled, createUserAuthConnection, userAuthFlowDefinition, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
 import { startTestWorker } from '../support/worker';
 
 // Issue 11: paused runs resume when their user authenticates through the real callback; isolation between users.
-
-const definition = (stableKey: string, fakeApiUrl: string) => `
-name: ${stableKey}
-stableKey: ${stableKey}
-requiredConfigVars:
-  - key: Provider
-    dataType: connection
-    useScopedConfigVar: ${stableKey}
-flows:
-  - name: Record then ask
-    stableKey: me
-    trigger: { type: webhook }
-    steps:
-      - name: Record
-        action: { component: http, key: http-request }
-        inputs:
-          method: POST
-          url: "${fakeApiUrl}/step-one"
-      - name: Me
-        action: { component: http, key: http-request }
-        connection: Provider
-        inputs:
-          method: GET
-          url: "{{ trigger.body.url }}"
-`;
 
 const START = `mutation($input: StartUserAuthenticationInput!) {
   startUserAuthentication(input: $input) { authorization { authorizeUrl } errors { field messages } }
@@ -64,17 +39,9 @@ beforeAll(async () => {
   api.on('POST /step-one', { status: 200, json: { recorded: true } });
   worker = await startTestWorker();
   const stableKey = `ua-resume-${org.orgId.slice(0, 6)}`;
-  scv = await createScoped(h.app, org.adminToken, {
-    key: 'Provider',
-    stableKey,
-    variableScope: 'customer',
-    managedBy: 'customer',
-    connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
-    inputs: fakeProviderInputs(oauth),
-    userAuthentication: { enabled: true, nonInteractivePolicy: 'PAUSE_UNTIL_AUTHENTICATED' },
-  });
+  scv = await createUserAuthConnection(h.app, org.adminToken, oauth, stableKey, 'PAUSE_UNTIL_AUTHENTICATED');
   customerId = (await seedCustomer(h.database.db, org.admin)).id;
-  const integration = await importAndPublish(h.app, org.adminToken, definition(stableKey, api.url));
+  const integration = await importAndPublish(h.app, org.adminToken, userAuthFlowDefinition(stableKey, `${api.url}/step-one`));
   instance = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer: encodeGlobalId('Customer', customerId), name: stableKey }))
     .id;
 });

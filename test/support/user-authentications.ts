@@ -3,7 +3,9 @@ import { storeGrant } from '../../src/domain/oauth2/tokens';
 import { scopedConnectionRef } from '../../src/domain/user-authentications/user-authentications';
 import type { App } from '../../src/http/app';
 import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
+import { connectionId, createScoped } from './connections';
 import { gql, type Harness } from './harness';
+import { fakeProviderInputs } from './oauth2';
 
 // issue 11: user authentications (seed 002).
 
@@ -56,4 +58,46 @@ export async function seedUserAuthentication(
     },
   );
   return { ...row!, granted };
+}
+
+/**
+ * The flow `me` of the user-authentication tests: optionally a first step without credential (POST
+ * `recordUrl`, which the fake counts), then `Me`, a GET of `trigger.body.url` on the reusable connection.
+ */
+export const userAuthFlowDefinition = (stableKey: string, recordUrl?: string) => `
+name: ${stableKey}
+stableKey: ${stableKey}
+requiredConfigVars:
+  - key: Provider
+    dataType: connection
+    useScopedConfigVar: ${stableKey}
+flows:
+  - name: Who am I
+    stableKey: me
+    trigger: { type: webhook }
+    steps:${
+      recordUrl
+        ? `
+      - name: Record
+        action: { component: http, key: http-request }
+        inputs: { method: POST, url: "${recordUrl}" }`
+        : ''
+    }
+      - name: Me
+        action: { component: http, key: http-request }
+        connection: Provider
+        inputs: { method: GET, url: "{{ trigger.body.url }}" }
+`;
+
+/** A customer-activated http OAuth 2.0 connection at the fake provider, with user authentications enabled. */
+export async function createUserAuthConnection(app: App, token: string, oauth: FakeOAuthServer, stableKey: string, nonInteractivePolicy: string) {
+  return createScoped(app, token, {
+    key: 'Provider',
+    stableKey,
+    variableScope: 'customer',
+    managedBy: 'customer',
+    connection: await connectionId(app, token, 'http', 'oauth2-authorization-code'),
+    inputs: fakeProviderInputs(oauth),
+    userAuthentication: { enabled: true, nonInteractivePolicy },
+  });
 }
