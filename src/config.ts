@@ -110,6 +110,15 @@ const envSchema = z.object({
       .min(1024)
       .default(10 * 1024 * 1024),
   ),
+  // User authentications (issue 11): how long a run waits (AUTHENTICATION_NEEDED) for its user to authenticate.
+  USER_AUTHENTICATION_WAIT_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .default(7 * 24 * 60 * 60_000),
+  ),
   // API request limits and browser access (issue 7).
   API_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(1_048_576)),
   // Metrics (issue 15): GET /metrics is open in development; with METRICS_TOKEN it needs that bearer token;
@@ -217,6 +226,8 @@ export type EngineConfig = {
   egressAllow: readonly string[];
   /** RUN_MAX_RESPONSE_BYTES: the most of one upstream response body a step reads. */
   maxResponseBytes: number;
+  /** USER_AUTHENTICATION_WAIT_MS: after this, a run waiting for its user's authentication fails. */
+  authenticationWaitMs: number;
 };
 
 /**
@@ -268,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       budgets: runBudgets(e),
       egressAllow: e.EGRESS_ALLOW,
       maxResponseBytes: e.RUN_MAX_RESPONSE_BYTES,
+      authenticationWaitMs: e.USER_AUTHENTICATION_WAIT_MS,
     },
     webhooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,

@@ -48,13 +48,19 @@ export function withQueryParams(body: unknown, query: Record<string, string>): u
 }
 
 /** Records the run of a webhook call (QUEUED, with its job); whether the caller waits for it is the flow's choice. */
-export async function startWebhookExecution(db: Db, { instance, version, flow }: WebhookTarget, trigger: TriggerPayload): Promise<Execution> {
+export async function startWebhookExecution(
+  db: Db,
+  { instance, version, flow }: WebhookTarget,
+  trigger: TriggerPayload,
+  actingUserId: string | null = null,
+): Promise<Execution> {
   const execution = await startExecution(db, {
     orgId: instance.orgId,
     integrationId: instance.integrationId,
     versionId: version.id,
     instanceId: instance.id,
     customerId: instance.customerId,
+    actingUserId,
     flowStableKey: flow.stableKey,
     invokeType: 'WEBHOOK',
     trigger,

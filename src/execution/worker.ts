@@ -11,6 +11,7 @@ import { expiredLeases, queuedWithoutLiveJob, releaseLease } from './engine/leas
 import { outgoingHttp, type OutgoingHttp } from './http/outgoing-http';
 import type { EngineDeps } from './engine/run-flow';
 import { ADVANCE_EXECUTION, enqueueAdvance, JOB_QUEUE_SCHEMA } from '../domain/executions/job-queue';
+import { expireWaitingRuns } from '../domain/executions/authentication-waits';
 import { isTransientDatabaseError } from './policy/transient-database-error';
 import { fireDueSchedules } from './schedules';
 import { advanceFanOut, waitingFanOuts } from './fan-out/progress';
@@ -92,6 +93,8 @@ export async function startWorker(
     }
     // Children that ended while their parent could not be told (a crash between the two) still move it on.
     for (const parent of await waitingFanOuts(deps.db)) await advanceFanOut(deps.db, parent.id);
+    // Runs that waited too long for their user's authentication end with an error.
+    await expireWaitingRuns(deps.db);
   };
   const timers = [
     repeat(sweep, Math.max(250, deps.config.leaseMs / 2), deps),

@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { AuthorizationStateRefused, consumeState, OAUTH2_CALLBACK_PATH } from '../domain/oauth2/authorization';
 import { openClientInputs } from '../domain/oauth2/holders';
 import { storeGrant } from '../domain/oauth2/tokens';
+import { resumeWaitingRuns } from '../domain/executions/authentication-waits';
 import { exchangeCode } from '../execution/credentials/oauth2-token-endpoint';
 import type { OutgoingHttp } from '../execution/http/outgoing-http';
 import type { Logger } from '../log';
@@ -47,6 +48,8 @@ export function oauth2CallbackRoutes(deps: OAuth2CallbackDeps): Route[] {
           { http: deps.http, timeoutMs: deps.timeoutMs },
         );
         await storeGrant(deps.db, deps.vault, consumed.holder, grant);
+        // Runs that paused for this user on this connection continue now (seed 002, "Authentication needed").
+        if (consumed.holder.kind === 'USER_AUTHENTICATION') await resumeWaitingRuns(deps.db, consumed.holder.holderId);
         return finish(redirectUri, null);
       } catch (error) {
         if (error instanceof AuthorizationStateRefused) return finish(error.redirectUri, error.code);

@@ -26,9 +26,9 @@ export function databaseGauges(db: Db): { registry: Registry; refresh: () => Pro
     async refresh() {
       const rows = await db.execute<{ status: string; count: string; oldest_seconds: string | null }>(sql`
         select status, count(*)::text as count, extract(epoch from now() - min(created_at))::text as oldest_seconds
-        from executions where status in ('QUEUED', 'RUNNING', 'PAUSED') group by status`);
+        from executions where status in ('QUEUED', 'RUNNING', 'AUTHENTICATION_NEEDED') group by status`);
       activeExecutions.reset();
-      for (const status of ['QUEUED', 'RUNNING', 'PAUSED']) activeExecutions.set({ status }, 0);
+      for (const status of ['QUEUED', 'RUNNING', 'AUTHENTICATION_NEEDED']) activeExecutions.set({ status }, 0);
       queueDepth.set(0);
       oldestQueued.set(0);
       for (const row of rows.rows) {

@@ -24,5 +24,9 @@ import './types/oauth2-authorization';
 import './types/oauth2-credential';
 // issue 12: tenant sync
 import './types/sync';
+// issue 11: user authentications (seed 002)
+import './types/user-authentication-settings';
+import './types/user-authentication';
+import './types/execution-authentication';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -88,7 +88,7 @@ describe('GET /metrics', () => {
     expect(count(after, { operation: 'anonymous', status: '200' }) - count(before, { operation: 'anonymous', status: '200' })).toBe(1);
     const validation = { code: 'GRAPHQL_VALIDATION_FAILED' };
     expect(sampleValue(after, 'tenantflow_graphql_errors_total', validation) - sampleValue(before, 'tenantflow_graphql_errors_total', validation)).toBe(1);
-    for (const status of ['QUEUED', 'RUNNING', 'PAUSED'])
+    for (const status of ['QUEUED', 'RUNNING', 'AUTHENTICATION_NEEDED'])
       expect(after.some((s) => s.name === 'tenantflow_executions' && s.labels.status === status)).toBe(true);
     expect(after.some((s) => s.name === 'tenantflow_queue_depth')).toBe(true);
     expect(after.some((s) => s.name === 'tenantflow_queue_oldest_age_seconds')).toBe(true);

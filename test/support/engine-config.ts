@@ -15,4 +15,5 @@ export const testEngineConfig: EngineConfig = {
   // The fakes listen on loopback, which the egress policy refuses by default: admitted here, never switched off.
   egressAllow: ['127.0.0.1', 'localhost', '::1'],
   maxResponseBytes: 10 * 1024 * 1024,
+  authenticationWaitMs: 7 * 24 * 60 * 60_000,
 };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { UserAuthenticationSettings } from '../../domain/user-authentications/settings';
 import type { SealedValue } from '../../vault/vault';
 import { orgIdColumn, createdAtColumn, updatedAtColumn } from './columns';
 import { customers } from './customers';
@@ -31,6 +32,8 @@ export const scopedConfigVariables = pgTable(
     inputScopes: jsonb('input_scopes').$type<Record<string, InputScope>>().notNull(),
     globalValues: jsonb('global_values').$type<SealedInputs>().notNull(),
     defaultForComponent: boolean('default_for_component').notNull().default(false),
+    /** Seed 002: steps run with the acting user's own authentication; null is off. */
+    userAuthentication: jsonb('user_authentication').$type<UserAuthenticationSettings>(),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },

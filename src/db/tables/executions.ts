@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { FanOut } from '../../domain/integrations/definition';
 import { orgIdColumn, createdAtColumn } from './columns';
 import { customers } from './customers';
 import { instances, integrationVersions, integrations } from './integrations';
 import { users } from './users';
 
-export type ExecutionStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'PAUSED';
+export type ExecutionStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'AUTHENTICATION_NEEDED';
 export type InvokeType = 'WEBHOOK' | 'SCHEDULED' | 'API' | 'INTEGRATION_FLOW_TEST';
 export type TriggerPayload = { body: unknown; query: Record<string, string>; headers: Record<string, string> };
 
@@ -47,6 +47,13 @@ export const executions = pgTable(
     fanOut: jsonb('fan_out').$type<FanOut>(),
     parentExecutionId: uuid('parent_execution_id').references((): AnyPgColumn => executions.id, { onDelete: 'cascade' }),
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    // User authentications (issue 11): a run started by someone present (a UI) pauses for them instead of
+    // applying the connection's non-interactive policy. While AUTHENTICATION_NEEDED, the user and connection
+    // it waits for (user_authentications.connection_ref) and when it gives up.
+    interactive: boolean('interactive').notNull().default(false),
+    waitingUserId: uuid('waiting_user_id').references(() => users.id, { onDelete: 'set null' }),
+    waitingConnectionRef: text('waiting_connection_ref'),
+    waitingUntil: timestamp('waiting_until', { withTimezone: true }),
   },
   (t) => [
     index('executions_org_started_idx').on(t.orgId, t.createdAt),
@@ -63,7 +70,10 @@ export const executions = pgTable(
     // ones (at most maxConcurrency) apart from the undispatched ones, in dispatch order.
     index('executions_fan_out_pending')
       .on(t.parentExecutionId, t.dispatchedAt, t.instanceId)
-      .where(sql`${t.parentExecutionId} is not null and ${t.status} in ('QUEUED', 'RUNNING', 'PAUSED')`),
+      .where(sql`${t.parentExecutionId} is not null and ${t.status} in ('QUEUED', 'RUNNING', 'AUTHENTICATION_NEEDED')`),
+    index('executions_waiting_authentication')
+      .on(t.waitingUserId, t.waitingConnectionRef)
+      .where(sql`${t.status} = 'AUTHENTICATION_NEEDED'`),
     uniqueIndex('executions_fan_out_tick')
       .on(t.integrationId, t.flowStableKey, t.scheduledFor)
       .where(sql`${t.fanOut} is not null and ${t.scheduledFor} is not null`),

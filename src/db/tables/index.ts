@@ -11,3 +11,4 @@ export * from './connector-auths';
 export * from './env-variables';
 export * from './fan-out';
 export * from './oauth2';
+export * from './user-authentications';

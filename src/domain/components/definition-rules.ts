@@ -59,6 +59,9 @@ function normaliseConnection(raw: RawConnectionDefinition, path: Path, report: R
       `"${OAUTH2_ACCESS_TOKEN_KEY}" is reserved: OAuth2 connections receive their current access token under that name`,
     );
   }
+  if (raw.supportsUserAuthentication && raw.authKind !== 'oauth2_authorization_code') {
+    report([...path, 'supportsUserAuthentication'], 'only oauth2_authorization_code connections support user authentications');
+  }
   const target = explicitApplyTarget(raw.authKind);
   if (target && Object.keys(raw.apply?.[target] ?? {}).length === 0) {
     report([...path, 'apply', target], `${raw.authKind} connections must put their credential in apply.${target}`);

@@ -67,6 +67,7 @@ describe('parseComponentDefinition accepts and normalises', () => {
             inputs: [{ key: 'apiKey', label: 'API key', type: 'PASSWORD', required: false, shown: true }],
             baseUrl: 'https://api.acme.example',
             apply: { headers: { 'X-Api-Key': '{{ connection.apiKey }}' }, query: {} },
+            supportsUserAuthentication: false,
             destination: { inputs: [], hosts: [] },
           },
         ],
@@ -80,6 +81,26 @@ describe('parseComponentDefinition accepts and normalises', () => {
           },
         ],
       },
+    });
+  });
+
+  it('allows user authentications only on OAuth 2.0 authorization-code connections (seed 002)', () => {
+    const result = parseComponentDefinition(
+      component({
+        connections: [
+          connection({
+            authKind: 'basic',
+            apply: undefined,
+            supportsUserAuthentication: true,
+            inputs: [oauthInput('username'), oauthInput('password', 'PASSWORD')],
+          }),
+        ],
+        actions: [],
+      }),
+    );
+    expect(result.ok ? [] : result.errors).toContainEqual({
+      path: 'connections[0].supportsUserAuthentication',
+      message: 'only oauth2_authorization_code connections support user authentications',
     });
   });
 

@@ -66,6 +66,8 @@ export const connectionDefinitionSchema = z.strictObject({
   apply: z.strictObject({ headers: headerTemplates.optional(), query: queryTemplates.optional() }).optional(),
   /** OAuth 2.0 authorization code: extra query parameters of the authorize URL (Google's access_type=offline). */
   authorizeParams: z.record(z.string(), z.string()).optional(),
+  /** Seed 002: each user may authenticate on their own (OAuth 2.0 authorization code only). */
+  supportsUserAuthentication: z.boolean().default(false),
   destination: z
     .strictObject({
       inputs: z.array(inputKey).default([]),

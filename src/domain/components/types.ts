@@ -93,6 +93,8 @@ export interface ConnectionDefinition {
   destination: ConnectionDestination;
   /** OAuth 2.0 authorization code: extra query parameters of the authorize URL (Google's access_type=offline). */
   authorizeParams?: Record<string, string>;
+  /** Seed 002: an admin may enable user authentications on connections of this type (authorization code only). */
+  supportsUserAuthentication: boolean;
 }
 
 export interface ActionRequest {

@@ -13,6 +13,7 @@ import { FieldErrors, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult, Sort } from '../pagination';
 import { caseFold, checkExpressions, isSecret, type InputExpression, type InputScope } from './input-expressions';
 import { secretDestinationProblems } from './secret-destinations';
+import { checkUserAuthentication, type UserAuthenticationInput } from '../user-authentications/settings';
 
 export type ScopedConfigVariable = typeof scopedConfigVariables.$inferSelect;
 export type ScopedConfigVariableSortField = 'KEY' | 'CREATED_AT' | 'UPDATED_AT' | 'STATUS' | 'COMPONENT_LABEL' | 'LAST_CONFIGURED_AT';
@@ -107,6 +108,7 @@ export type CreateScopedConfigVariableInput = {
   customerId?: string | null;
   description?: string | null;
   inputs?: readonly InputExpression[] | null;
+  userAuthentication?: UserAuthenticationInput | null;
 };
 
 /**
@@ -171,6 +173,7 @@ export async function createScopedConfigVariable(
     }
   }
   for (const problem of secretDestinationProblems(connection.definition, scopes, managedBy!)) errors.add('inputs', problem);
+  const userAuthentication = checkUserAuthentication(input.userAuthentication, userAuthSupport(connection), errors, 'userAuthentication');
   errors.throwIfAny();
 
   const conn = connection;
@@ -190,6 +193,7 @@ export async function createScopedConfigVariable(
           customerId: input.customerId ?? null,
           inputScopes: scopes,
           globalValues: {},
+          userAuthentication,
         })
         .returning();
       const globalValues = await sealValues(tx, vault, actor.orgId, row!.id, given);
@@ -219,6 +223,7 @@ export type UpdateScopedConfigVariableInput = {
   description?: string | null;
   inputs?: readonly InputExpression[] | null;
   defaultForComponent?: boolean | null;
+  userAuthentication?: UserAuthenticationInput | null;
 };
 
 export async function updateScopedConfigVariable(
@@ -255,6 +260,7 @@ export async function updateScopedConfigVariable(
     if (current[i] !== given.get(name)!.value) errors.add('inputs', `Input "${name}" is global and already set; global values cannot be changed.`);
     given.delete(name);
   });
+  const userAuthentication = checkUserAuthentication(input.userAuthentication, userAuthSupport(connection), errors, 'userAuthentication');
   errors.throwIfAny();
 
   return db.transaction(async (tx) => {
@@ -265,6 +271,7 @@ export async function updateScopedConfigVariable(
         key: input.key?.trim() ?? existing.key,
         description: input.description !== undefined ? input.description : existing.description,
         defaultForComponent: input.defaultForComponent ?? existing.defaultForComponent,
+        userAuthentication: userAuthentication ?? existing.userAuthentication,
         globalValues: { ...existing.globalValues, ...added },
         updatedAt: new Date(),
       })
@@ -280,6 +287,11 @@ export async function deleteScopedConfigVariable(db: DbOrTx, actor: Actor, id: s
   await db.delete(scopedConfigVariables).where(and(eq(scopedConfigVariables.orgId, actor.orgId), eq(scopedConfigVariables.id, existing.id)));
   return existing;
 }
+
+const userAuthSupport = (connection: ConnectionRecord) => ({
+  label: `${connection.component.key}/${connection.key}`,
+  supports: connection.definition.supportsUserAuthentication,
+});
 
 /** The component connection a reusable connection was created from. */
 export async function connectionOf(db: DbOrTx, actor: Actor, scv: ScopedConfigVariable): Promise<ConnectionRecord> {

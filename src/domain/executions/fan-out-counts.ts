@@ -6,7 +6,7 @@ import type { Actor } from '../actor';
 /** How many children of a fan-out are in each state. */
 export type FanOutCounts = { total: number; queued: number; running: number; succeeded: number; failed: number };
 
-/** PAUSED children (waiting for a user's authentication) have started and not ended: they count as running. */
+/** AUTHENTICATION_NEEDED children (waiting for a user's authentication) have started and not ended: they count as running. */
 function bucketOf(status: ExecutionStatus): keyof Omit<FanOutCounts, 'total'> {
   return status === 'QUEUED' ? 'queued' : status === 'SUCCEEDED' ? 'succeeded' : status === 'FAILED' ? 'failed' : 'running';
 }

@@ -5,8 +5,15 @@ import { startExecution, type Execution } from './start-execution';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { FieldErrors, ForbiddenError, invalid, NotFoundError } from '../errors';
 import { findFlow } from '../integrations';
+import { callerMayAct, resolveActingUser } from '../user-authentications/acting-user';
 
 export type RunInput = { payload?: string | null; contentType?: string | null; headers?: string | null };
+
+/**
+ * Who the run acts for (user authentications, seed 002): the caller, interactive when a UI says someone is
+ * present, or a user the caller names for a non-interactive run.
+ */
+export type ActingInput = { interactive?: boolean | null; actingUser?: string | null };
 
 /** The trigger a flow sees for an API-started run: the payload parsed as JSON when it is JSON. */
 export function triggerFromInput(input: RunInput): TriggerPayload {
@@ -39,7 +46,7 @@ export function triggerFromInput(input: RunInput): TriggerPayload {
  * A designer test run of a flow of the integration's draft: no instance and no customer, so connections
  * resolve to their test credentials.
  */
-export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: string, input: RunInput): Promise<Execution> {
+export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: string, input: RunInput & Pick<ActingInput, 'interactive'>): Promise<Execution> {
   requireOrgAdmin(actor, 'test integration flows');
   const found = await findFlow(db, actor, flowId);
   if (!found) throw new NotFoundError();
@@ -51,6 +58,7 @@ export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: stri
     instanceId: null,
     customerId: null,
     actingUserId: actor.userId,
+    interactive: input.interactive ?? false,
     flowStableKey: found.flow.flow.stableKey,
     invokeType: 'INTEGRATION_FLOW_TEST',
     trigger,
@@ -58,7 +66,7 @@ export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: stri
 }
 
 /** Runs a flow of a deployed instance now, whatever its trigger (Prismatic's testInstanceFlowConfig). */
-export async function runInstanceFlow(db: DbOrTx, actor: Actor, instanceId: string, flowStableKey: string, input: RunInput): Promise<Execution> {
+export async function runInstanceFlow(db: DbOrTx, actor: Actor, instanceId: string, flowStableKey: string, input: RunInput & ActingInput): Promise<Execution> {
   const visible = isOrgUser(actor)
     ? and(eq(instances.orgId, actor.orgId), eq(instances.id, instanceId))
     : and(eq(instances.orgId, actor.orgId), eq(instances.id, instanceId), eq(instances.customerId, actor.customerId!));
@@ -77,15 +85,24 @@ export async function runInstanceFlow(db: DbOrTx, actor: Actor, instanceId: stri
       'flow',
       `The deployed version has no flow with stable key "${flowStableKey}" (it has: ${row.version.definition.flows.map((f) => f.stableKey).join(', ')}).`,
     );
+  if (input.actingUser != null && input.interactive) throw invalid('interactive', 'A run for another named user (actingUser) is not interactive.');
+  const trigger = triggerFromInput(input);
+  const actingUserId =
+    input.actingUser != null
+      ? await resolveActingUser(db, actor, input.actingUser, row.instance.customerId)
+      : callerMayAct(actor, row.instance.customerId)
+        ? actor.userId
+        : null;
   return (await startExecution(db, {
     orgId: actor.orgId,
     integrationId: row.instance.integrationId,
     versionId: row.version.id,
     instanceId: row.instance.id,
     customerId: row.instance.customerId,
-    actingUserId: actor.userId,
+    actingUserId,
+    interactive: actingUserId === actor.userId && (input.interactive ?? false),
     flowStableKey,
     invokeType: 'API',
-    trigger: triggerFromInput(input),
+    trigger,
   }))!;
 }

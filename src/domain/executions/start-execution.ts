@@ -10,6 +10,8 @@ export type NewExecution = {
   instanceId: string | null;
   customerId: string | null;
   actingUserId?: string | null;
+  /** Someone is present (a UI started it): rule 2 pauses for them instead of applying the policy. */
+  interactive?: boolean;
   flowStableKey: string;
   invokeType: InvokeType;
   trigger: TriggerPayload;

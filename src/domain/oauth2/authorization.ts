@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { oauth2AuthorizationStates, users } from '../../db/tables';
+import { oauth2AuthorizationStates, users, type OAuth2HolderKind } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
 import type { Actor } from '../actor';
 import { FieldErrors } from '../errors';
@@ -13,6 +13,13 @@ import { loadHolder, openClientInputs, type OAuth2Holder } from './holders';
 export const OAUTH2_CALLBACK_PATH = '/oauth2/callback';
 export const AUTHORIZATION_STATE_TTL_MS = 10 * 60_000;
 const VERIFIER_FIELD = 'oauth2.codeVerifier';
+
+/** The GraphQL type that names each kind of holder. */
+export const HOLDER_TYPE_NAMES = {
+  CUSTOMER_CONFIG_VARIABLE: 'CustomerConfigVariable',
+  CONNECTOR_AUTH: 'ConnectorAuth',
+  USER_AUTHENTICATION: 'UserAuthentication',
+} as const satisfies Record<OAuth2HolderKind, string>;
 
 const hashOf = (state: string) => createHash('sha256').update(state).digest('hex');
 
@@ -115,7 +122,7 @@ export async function consumeState(db: DbOrTx, vault: Vault, state: string): Pro
     .where(and(eq(users.id, row.userId), eq(users.orgId, row.orgId)));
   if (!user) throw new AuthorizationStateRefused('invalid_state', row.redirectUri);
   const actor: Actor = { orgId: user.orgId, userId: user.id, role: user.role, customerId: user.customerId };
-  const typeName = row.holderKind === 'CONNECTOR_AUTH' ? 'ConnectorAuth' : 'CustomerConfigVariable';
+  const typeName = HOLDER_TYPE_NAMES[row.holderKind];
   const holder = await loadHolder(db, actor, { typeName, id: row.holderId }).catch(() => {
     throw new AuthorizationStateRefused('invalid_state', row.redirectUri);
   });

@@ -1,5 +1,6 @@
+import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import type { OAuth2HolderKind, SealedInputs } from '../../db/tables';
+import { customerConfigVariables, userAuthentications, type OAuth2HolderKind, type SealedInputs } from '../../db/tables';
 import type { KeyOwner, SecretSlot, Vault } from '../../vault/vault';
 import type { Actor } from '../actor';
 import { oauth2TypeOf, withInputDefaults } from '../components';
@@ -7,12 +8,11 @@ import type { ConnectionRecord } from '../components/registry';
 import { connectionOfAuth, getConnectorAuth } from '../connections/connector-auths';
 import { getCustomerConfigVariable } from '../connections/customer-config-variables';
 import { connectionOf, getScopedConfigVariable } from '../connections/scoped-config-variables';
-import { invalid } from '../errors';
+import { invalid, NotFoundError } from '../errors';
 
 /**
  * Anything that holds an OAuth2 authorization-code credential. The tokens live in `oauth2_tokens` under
- * `holderId`, the same id the engine records as the step's credential id. A new kind (user authentications)
- * only adds a case to `loadHolder`.
+ * `holderId`, the same id the engine records as the step's credential id.
  */
 export type OAuth2Holder = {
   kind: OAuth2HolderKind;
@@ -65,6 +65,32 @@ async function loadByType(db: DbOrTx, actor: Actor, target: { typeName: string; 
       if (!connection) throw invalid('target', `Connection "${auth.componentKey}/${auth.connectionKey}" no longer exists.`);
       const owner = { orgId: auth.orgId, customerId: auth.customerId };
       return { kind: 'CONNECTOR_AUTH', holderId: auth.id, owner, connection, sealed: [{ owner, values: auth.values, slot: ownSlot(auth.id) }] };
+    }
+    case 'UserAuthentication': {
+      // Only the user it belongs to may authorize it: nobody authenticates on another user's behalf.
+      const [row] = await db
+        .select()
+        .from(userAuthentications)
+        .where(and(eq(userAuthentications.orgId, actor.orgId), eq(userAuthentications.id, target.id), eq(userAuthentications.userId, actor.userId)));
+      if (!row?.scopedConfigVariableId) throw new NotFoundError();
+      const scv = await getScopedConfigVariable(db, actor, row.scopedConfigVariableId);
+      // The client inputs: the connection's global values, and those of the user's customer where it has some.
+      const [ccv] = row.customerId
+        ? await db
+            .select()
+            .from(customerConfigVariables)
+            .where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), eq(customerConfigVariables.customerId, row.customerId)))
+        : [];
+      return {
+        kind: 'USER_AUTHENTICATION',
+        holderId: row.id,
+        owner: { orgId: row.orgId, customerId: row.customerId },
+        connection: await connectionOf(db, actor, scv),
+        sealed: [
+          { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) },
+          ...(ccv ? [{ owner: { orgId: ccv.orgId, customerId: ccv.customerId }, values: ccv.values, slot: ownSlot(ccv.id) }] : []),
+        ],
+      };
     }
     default:
       throw invalid('target', 'Must be the id of a CustomerConfigVariable or a ConnectorAuth.');

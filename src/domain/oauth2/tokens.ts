@@ -1,4 +1,4 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { oauth2Tokens, type OAuth2AuthStatus, type OAuth2HolderKind } from '../../db/tables';
 import type { KeyOwner, Vault } from '../../vault/vault';
@@ -64,7 +64,8 @@ export async function listOAuth2Credentials(
 ): Promise<PageResult<OAuth2TokenRow>> {
   const where = and(
     eq(oauth2Tokens.orgId, actor.orgId),
-    isOrgUser(actor) ? undefined : eq(oauth2Tokens.customerId, actor.customerId!),
+    // A customer's users see its credentials, but not one another's own authentications.
+    isOrgUser(actor) ? undefined : and(eq(oauth2Tokens.customerId, actor.customerId!), ne(oauth2Tokens.holderKind, 'USER_AUTHENTICATION')),
     filter.authStatus ? eq(oauth2Tokens.authStatus, filter.authStatus) : undefined,
   );
   const [rows, [total]] = await Promise.all([

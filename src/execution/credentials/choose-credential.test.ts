@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCredential, type CredentialChoice, type CredentialFacts, type UserAuthPolicy } from './choose-credential';
+import type { UserAuthPolicy } from '../../domain/user-authentications/settings';
+import { chooseCredential, type CredentialChoice, type CredentialFacts } from './choose-credential';
 
 const base: CredentialFacts = {
   connectionLabel: 'Zendesk',
@@ -152,7 +153,7 @@ const rows: Row[] = [
     expected: {
       outcome: 'pause',
       rule: 2,
-      reason: "User 'user-7' has no working authentication for connection 'Zendesk'; the run waits until the user authenticates.",
+      reason: "User 'user-7' has no working authentication for connection 'Zendesk'; the run is interactive, so it waits until the user authenticates.",
     },
   },
   {
@@ -164,7 +165,8 @@ const rows: Row[] = [
     expected: {
       outcome: 'pause',
       rule: 2,
-      reason: "User 'user-7' has no working authentication for connection 'Zendesk'; the connection's policy pauses the run until the user authenticates.",
+      reason:
+        "User 'user-7' has no working authentication for connection 'Zendesk'; the connection's non-interactive policy PAUSE_UNTIL_AUTHENTICATED pauses the run until the user authenticates.",
     },
   },
   {
@@ -173,7 +175,8 @@ const rows: Row[] = [
     expected: {
       outcome: 'fail',
       rule: 2,
-      reason: "User 'user-7' has no working authentication for connection 'Zendesk', and the connection's policy ends the run with an error.",
+      reason:
+        "User 'user-7' has no working authentication for connection 'Zendesk', and the connection's non-interactive policy END_WITH_ERROR ends the run with an error.",
     },
   },
   {
@@ -188,7 +191,7 @@ const rows: Row[] = [
       credentialId: 'ccv-acme',
       rule: 3,
       reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk'; fell back to the connector user. The instance's connection 'Zendesk' uses the value set for customer 'Acme'.",
+        "User 'user-7' has no working authentication for connection 'Zendesk'; the connection's non-interactive policy FALLBACK_TO_CONNECTOR_USER fell back to the connector user. The instance's connection 'Zendesk' uses the value set for customer 'Acme'.",
       warnings: [],
     },
   },
@@ -204,7 +207,7 @@ const rows: Row[] = [
       credentialId: 'icv-1',
       rule: 3,
       reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk'; fell back to the connector user. The instance's own values for connection 'Zendesk' were used.",
+        "User 'user-7' has no working authentication for connection 'Zendesk'; the connection's non-interactive policy FALLBACK_WITH_WARNING fell back to the connector user. The instance's own values for connection 'Zendesk' were used.",
       warnings: ["User 'user-7' has no working authentication for connection 'Zendesk'; the step ran with the connector user's credential instead."],
     },
   },
@@ -222,7 +225,7 @@ const rows: Row[] = [
       credentialId: 'ccv-test',
       rule: 4,
       reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk'; fell back to the connector user. This is a test run, so the test credentials of connection 'Zendesk' were used.",
+        "User 'user-7' has no working authentication for connection 'Zendesk'; the connection's non-interactive policy FALLBACK_TO_CONNECTOR_USER fell back to the connector user. This is a test run, so the test credentials of connection 'Zendesk' were used.",
       warnings: [],
     },
   },
@@ -236,7 +239,7 @@ const rows: Row[] = [
       outcome: 'fail',
       rule: 5,
       reason:
-        "User 'user-7' has no working authentication for connection 'Zendesk', and the connector user has none either: Connection 'Zendesk' has no value for customer 'Acme'.",
+        "User 'user-7' has no working authentication for connection 'Zendesk', and the connection's non-interactive policy FALLBACK_WITH_WARNING falls back to the connector user, who has none either: Connection 'Zendesk' has no value for customer 'Acme'.",
     },
   },
   {

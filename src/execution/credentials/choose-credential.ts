@@ -5,7 +5,7 @@
  * never a secret.
  */
 
-export type UserAuthPolicy = 'FALLBACK_TO_CONNECTOR_USER' | 'FALLBACK_WITH_WARNING' | 'PAUSE_UNTIL_AUTHENTICATED' | 'END_WITH_ERROR';
+import type { UserAuthPolicy } from '../../domain/user-authentications/settings';
 
 export interface CredentialFacts {
   connectionLabel: string;
@@ -27,6 +27,8 @@ export interface CredentialFacts {
   userAuth?: {
     enabled: boolean;
     actingUserId: string | null;
+    /** How messages name the user (their name); the id follows it. */
+    actingUserName?: string;
     /** `null` when the user never authenticated or the last refresh failed. */
     credential?: { id: string } | null;
     interactive: boolean;
@@ -78,27 +80,28 @@ function chooseUserAuth(
   facts: CredentialFacts,
   connection: string,
 ): CredentialChoice {
-  const user = quote(userAuth.actingUserId);
+  const user = userAuth.actingUserName ? `${quote(userAuth.actingUserName)} (${quote(userAuth.actingUserId)})` : quote(userAuth.actingUserId);
   if (userAuth.credential) {
     return use('USER_AUTHENTICATION', userAuth.credential.id, 2, `The authentication of user ${user} for connection ${connection} was used.`);
   }
   const missing = `User ${user} has no working authentication for connection ${connection}`;
   // Someone is present in an interactive run, so asking them beats any fallback.
   if (userAuth.interactive) {
-    return { outcome: 'pause', rule: 2, reason: `${missing}; the run waits until the user authenticates.` };
+    return { outcome: 'pause', rule: 2, reason: `${missing}; the run is interactive, so it waits until the user authenticates.` };
   }
+  const policy = `the connection's non-interactive policy ${userAuth.policy}`;
   switch (userAuth.policy) {
     case 'PAUSE_UNTIL_AUTHENTICATED':
       return {
         outcome: 'pause',
         rule: 2,
-        reason: `${missing}; the connection's policy pauses the run until the user authenticates.`,
+        reason: `${missing}; ${policy} pauses the run until the user authenticates.`,
       };
     case 'END_WITH_ERROR':
       return {
         outcome: 'fail',
         rule: 2,
-        reason: `${missing}, and the connection's policy ends the run with an error.`,
+        reason: `${missing}, and ${policy} ends the run with an error.`,
       };
     case 'FALLBACK_TO_CONNECTOR_USER':
     case 'FALLBACK_WITH_WARNING': {
@@ -106,14 +109,14 @@ function chooseUserAuth(
       if (fallback.outcome === 'fail') {
         return {
           ...fallback,
-          reason: `${missing}, and the connector user has none either: ${fallback.reason}`,
+          reason: `${missing}, and ${policy} falls back to the connector user, who has none either: ${fallback.reason}`,
         };
       }
       const warnings = userAuth.policy === 'FALLBACK_WITH_WARNING' ? [`${missing}; the step ran with the connector user's credential instead.`] : [];
       return {
         ...fallback,
         source: 'CONNECTOR_USER_FALLBACK',
-        reason: `${missing}; fell back to the connector user. ${fallback.reason}`,
+        reason: `${missing}; ${policy} fell back to the connector user. ${fallback.reason}`,
         warnings,
       };
     }

@@ -9,6 +9,7 @@ import type { ActionStep } from '../../domain/integrations/definition';
 import { evaluateValue, TemplateError } from '../../lib/templates';
 import type { Customer, Instance } from '../engine/run-context';
 import { withQueryParams } from '../triggers';
+import { resolveActingUser } from '../../domain/user-authentications/acting-user';
 import { authIdOf, planCredential } from './resolve-credential';
 import type { CredentialChoice } from './choose-credential';
 
@@ -21,6 +22,9 @@ export type ExplainInput = {
   authId: string | null;
   /** A webhook call to explain for: its body and query string, as the flow would see them. */
   trigger: { body: unknown; query: Record<string, string> } | null;
+  /** Rule 2: explain for this acting user (a User id or an embedded user's external id), present or not. */
+  actingUser: string | null;
+  interactive: boolean;
 };
 export type Explanation = CredentialChoice & { connection: string | null; instanceId: string | null };
 
@@ -46,7 +50,9 @@ export async function explainCredential(db: Db, actor: Actor, input: ExplainInpu
   const [customer] = instance ? await db.select().from(customers).where(eq(customers.id, instance.customerId)) : [];
   const rawId = input.authId ?? (step.auth === undefined ? null : await renderAuth(step.auth, input.trigger, customer ?? null));
   const dynamicAuth = rawId === null ? null : { rawId, stepName: step.name, componentKey: step.action.component };
-  const plan = await planCredential({ db, actor, definition, instance, customer: customer ?? null, dynamicAuth }, step.connection ?? '');
+  const actingUserId = input.actingUser === null ? null : await resolveActingUser(db, actor, input.actingUser, instance?.customerId ?? null);
+  const actingUser = actingUserId ? { id: actingUserId, interactive: input.interactive } : null;
+  const plan = await planCredential({ db, actor, definition, instance, customer: customer ?? null, dynamicAuth, actingUser }, step.connection ?? '');
   return { ...plan.choice, connection: step.connection ?? null, instanceId: instance?.id && !instance.id.startsWith('hypothetical') ? instance.id : null };
 }
 

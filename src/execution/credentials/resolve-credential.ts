@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { customerConfigVariables, type SealedInputs } from '../../db/tables';
+import { customerConfigVariables, oauth2Tokens, userAuthentications, users, type SealedInputs } from '../../db/tables';
 import type { Actor } from '../../domain/actor';
 import { withInputDefaults } from '../../domain/components';
 import { findConnection, type ConnectionRecord } from '../../domain/components/registry';
@@ -9,6 +9,7 @@ import { findByStableKey } from '../../domain/connections/scoped-config-variable
 import { secretDestinationProblems } from '../../domain/connections/secret-destinations';
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
 import { inlineSlot } from '../../domain/instances';
+import { scopedConnectionRef } from '../../domain/user-authentications/user-authentications';
 import type { KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
 import type { Customer, Instance } from '../engine/run-context';
 import { chooseCredential, type CredentialChoice, type CredentialFacts } from './choose-credential';
@@ -20,6 +21,8 @@ export type CredentialPlan = {
   choice: CredentialChoice;
   connection: ConnectionRecord | null;
   sealed: SealedSource;
+  /** Rule 2 applied: the user and connection a pause waits for (also when their token fails mid-run). */
+  userAuthentication?: { userId: string; connectionRef: string };
 };
 
 /** A credential opened for one step; it exists only in memory while the step runs. */
@@ -33,6 +36,8 @@ export type ResolveInput = {
   customer: Customer | null;
   /** The step's `auth` expression, rendered (a ConnectorAuth id; empty still counts), when the step has one. */
   dynamicAuth: { rawId: string; stepName: string; componentKey: string } | null;
+  /** The run's acting user (none for schedules and fan-outs) and whether they are present. */
+  actingUser: { id: string; interactive: boolean } | null;
 };
 
 /**
@@ -71,8 +76,11 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
       )[0] ?? null;
     const customerValues = instance && scv.variableScope === 'customer' ? await ccvFor(eq(customerConfigVariables.customerId, instance.customerId)) : null;
     const testValues = !instance ? await ccvFor(eq(customerConfigVariables.isTest, true)) : null;
+    const userAuth =
+      scv.userAuthentication?.enabled && input.actingUser ? await userAuthFacts(db, scv.id, input.actingUser, instance?.customerId ?? null) : null;
     const choice = chooseCredential({
       ...base,
+      userAuth: userAuth ? { enabled: true, ...userAuth.facts, policy: scv.userAuthentication!.nonInteractivePolicy } : undefined,
       instanceBinding: instance
         ? { kind: 'scoped', scopedConfigVariableId: scv.id, customerConfigVariableId: scv.variableScope === 'org' ? scv.id : (customerValues?.id ?? null) }
         : null,
@@ -82,9 +90,16 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
           ? { customerConfigVariableId: scv.id }
           : null,
     });
-    const chosen = choice.outcome === 'use' ? (choice.source === 'TEST_CREDENTIAL' ? testValues : customerValues) : null;
+    // A user's authentication takes its client inputs (client id, token URL) from the connection like the connector user's.
+    const chosen =
+      choice.outcome === 'use'
+        ? choice.source === 'TEST_CREDENTIAL' || (!instance && choice.source === 'USER_AUTHENTICATION')
+          ? testValues
+          : customerValues
+        : null;
     const own = chosen ? [{ owner: { orgId: chosen.orgId, customerId: chosen.customerId }, values: chosen.values, slot: ownSlot(chosen.id) }] : [];
-    return { choice, connection, sealed: choice.outcome === 'use' ? [global, ...own] : [] };
+    const waitFor = userAuth ? { userAuthentication: { userId: input.actingUser!.id, connectionRef: scopedConnectionRef(scv.id) } } : {};
+    return { choice, connection, sealed: choice.outcome === 'use' ? [global, ...own] : [], ...waitFor };
   }
 
   const connection = configVar.connection ? await findConnection(db, actor, configVar.connection.component, configVar.connection.key) : null;
@@ -102,6 +117,31 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
       ? [{ owner: { orgId: instance.orgId, customerId: instance.customerId }, values, slot: (name: string) => inlineSlot(instance.id, configVar.key, name) }]
       : [];
   return { choice, connection, sealed };
+}
+
+/**
+ * Rule 2's facts for one acting user on one connection: their authentication counts when it has tokens not
+ * marked NEEDS_REAUTHENTICATION, and only within their own customer (an organization user's serves any run).
+ */
+async function userAuthFacts(db: Db, scopedConfigVariableId: string, actingUser: { id: string; interactive: boolean }, runCustomerId: string | null) {
+  const [row] = await db
+    .select({ id: userAuthentications.id, customerId: userAuthentications.customerId, authStatus: oauth2Tokens.authStatus, userName: users.name })
+    .from(users)
+    .leftJoin(
+      userAuthentications,
+      and(eq(userAuthentications.userId, users.id), eq(userAuthentications.connectionRef, scopedConnectionRef(scopedConfigVariableId))),
+    )
+    .leftJoin(oauth2Tokens, eq(oauth2Tokens.holderId, sql`${userAuthentications.id}::text`))
+    .where(eq(users.id, actingUser.id));
+  const usable = row?.id && row.authStatus && row.authStatus !== 'NEEDS_REAUTHENTICATION' && (row.customerId === null || row.customerId === runCustomerId);
+  return {
+    facts: {
+      actingUserId: actingUser.id,
+      actingUserName: row?.userName ?? actingUser.id,
+      credential: usable ? { id: row.id! } : null,
+      interactive: actingUser.interactive,
+    },
+  };
 }
 
 /** A rendered `auth` expression as an id: strings or numbers (Locoia's ids are numeric); anything else names no auth. */

@@ -9,6 +9,8 @@ import { LeaseLost, runFlow, StepFailed, type EngineDeps, type LeaseGuard } from
 import type { Execution } from '../../domain/executions/start-execution';
 import { runLog, storedOutput } from './step-record';
 import { runFanOutParent } from '../fan-out/run-parent';
+import { AwaitingAuthentication } from './awaiting-authentication';
+import { pauseForAuthentication } from '../../domain/executions/authentication-waits';
 import { advanceFanOut } from '../fan-out/progress';
 import { executionFields } from '../lifecycle-log';
 import { executionsEnded } from '../../metrics/registry';
@@ -104,6 +106,12 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
   } catch (failure) {
     if (failure instanceof LeaseLost) {
       log.warn('lease lost; another worker continues this execution');
+      return;
+    }
+    if (failure instanceof AwaitingAuthentication && ctx) {
+      await runLog(db, ctx, 'WARN', `Authentication needed: ${failure.message}`, failure.stepName);
+      const wait = { userId: failure.userId, connectionRef: failure.connectionRef, waitMs: config.authenticationWaitMs };
+      if (await pauseForAuthentication(db, executionId, workerId, wait)) deps.log.info(executionFields(execution), 'execution waits for a user authentication');
       return;
     }
     if (isTransientDatabaseError(failure)) throw failure;

@@ -45,7 +45,7 @@ async function dispatchedUnfinished(tx: DbOrTx, parentId: string): Promise<numbe
   return row?.n ?? 0;
 }
 
-const unfinished = inArray(executions.status, ['QUEUED', 'RUNNING', 'PAUSED']);
+const unfinished = inArray(executions.status, ['QUEUED', 'RUNNING', 'AUTHENTICATION_NEEDED']);
 
 /** Gives the next `free` undispatched children their job, oldest instance first; returns how many. */
 async function dispatch(tx: DbOrTx, parentId: string, free: number): Promise<number> {
@@ -53,7 +53,7 @@ async function dispatch(tx: DbOrTx, parentId: string, free: number): Promise<num
     update ${executions} set dispatched_at = now()
     where id in (
       select id from ${executions}
-      where parent_execution_id = ${parentId} and dispatched_at is null and status in ('QUEUED', 'RUNNING', 'PAUSED')
+      where parent_execution_id = ${parentId} and dispatched_at is null and status in ('QUEUED', 'RUNNING', 'AUTHENTICATION_NEEDED')
       order by instance_id limit ${free})
     returning id`);
   const ids = dispatched.rows.map((r) => r.id);

@@ -3,7 +3,8 @@ import { findComponentByKey, type ConnectionRecord } from '../../domain/componen
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
 import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
-import { authorizationCodeToken } from '../credentials/oauth2-authorization-code';
+import { authorizationCodeToken, OAuth2TokenUnavailable } from '../credentials/oauth2-authorization-code';
+import { AwaitingAuthentication } from '../engine/awaiting-authentication';
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import type { RunContext } from '../engine/run-context';
@@ -31,6 +32,8 @@ export async function runActionStep(
   scope: Record<string, unknown>,
   iteration: string,
   guard: LeaseGuard,
+  /** Set when the user's token failed during this step and the credential is planned once more. */
+  replanned = false,
 ): Promise<ActionOutcome> {
   const component = await findComponentByKey(deps.db, ctx.actor, step.action.component);
   const action = component?.definition.actions.find((a) => a.key === step.action.key);
@@ -42,9 +45,12 @@ export async function runActionStep(
     const dynamicAuth =
       step.auth === undefined ? null : { rawId: authIdOf(await evaluateValue(step.auth, scope)), stepName: step.name, componentKey: step.action.component };
     plan = await planCredential(
-      { db: deps.db, actor: ctx.actor, definition: ctx.definition, instance: ctx.instance, customer: ctx.customer, dynamicAuth },
+      { db: deps.db, actor: ctx.actor, definition: ctx.definition, instance: ctx.instance, customer: ctx.customer, dynamicAuth, actingUser: actingUserOf(ctx) },
       step.connection ?? '',
     );
+  }
+  if (plan?.choice.outcome === 'pause' && plan.userAuthentication) {
+    throw new AwaitingAuthentication(plan.userAuthentication.userId, plan.userAuthentication.connectionRef, step.name, plan.choice.reason);
   }
   const credentialRecord = plan && describe(plan);
   if (plan && plan.choice.outcome !== 'use') {
@@ -93,6 +99,11 @@ export async function runActionStep(
   } catch (error) {
     // Not the step's failure: the run stops (lease gone) or is retried (database away).
     if (error instanceof LeaseLost || isTransientDatabaseError(error)) throw error;
+    // The user's token failed now (refresh refused: NEEDS_REAUTHENTICATION): rule 2 decides again, so the
+    // run pauses, falls back or ends exactly as if the user had never authenticated.
+    if (error instanceof OAuth2TokenUnavailable && plan?.choice.outcome === 'use' && plan.choice.source === 'USER_AUTHENTICATION' && !replanned) {
+      return runActionStep(deps, ctx, step, scope, iteration, guard, true);
+    }
     // Template, URL or token errors: report the message, which never contains an opened value.
     return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
   }
@@ -124,6 +135,12 @@ export async function runActionStep(
       hostSlot: ctx.hostLimit ? hostSlotOf(deps, ctx.hostLimit, guard) : undefined,
     });
   }
+}
+
+/** Rule 2's acting user: none for schedules and fan-outs. */
+function actingUserOf(ctx: RunContext) {
+  const { actingUserId, interactive } = ctx.execution;
+  return actingUserId ? { id: actingUserId, interactive } : null;
 }
 
 /** An access-token request counted by outcome (tenantflow_credential_refreshes_total). */

@@ -9,6 +9,10 @@ import type { Route } from '../app';
 import { RateLimiter } from './rate-limit';
 import { readLimitedBody } from './read-body';
 import { checkSignature, SIGNATURE_HEADER } from './signature';
+import { findActingUser } from '../../domain/user-authentications/acting-user';
+
+/** Names the acting user of a webhook run (a User id or an embedded user's external id); signed calls only. */
+export const ACTING_USER_HEADER = 'x-tenantflow-acting-user';
 import { triggerPayloadOf } from './trigger-payload';
 
 export type WebhookDeps = { db: Db; vault: Vault; log: Logger; settings: WebhookSettings };
@@ -75,7 +79,17 @@ async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perO
     }
   }
 
-  const execution = await startWebhookExecution(deps.db, target, triggerPayloadOf(request, url, body.bytes));
+  // Seed 002: a non-interactive run for a named user. Only a signed call may name one: whoever holds the
+  // webhook URL alone must not choose whose credential the run uses.
+  const actingUserReference = request.headers.get(ACTING_USER_HEADER);
+  let actingUserId: string | null = null;
+  if (actingUserReference) {
+    if (!secret) return json(400, { error: `${ACTING_USER_HEADER} is accepted only on webhooks that require signed calls.` });
+    const found = await findActingUser(deps.db, target.instance.orgId, actingUserReference, target.instance.customerId);
+    if (typeof found === 'string') return json(400, { error: `${ACTING_USER_HEADER}: ${found}` });
+    actingUserId = found.id;
+  }
+  const execution = await startWebhookExecution(deps.db, target, triggerPayloadOf(request, url, body.bytes), actingUserId);
   const executionId = encodeGlobalId('InstanceExecutionResult', execution.id);
   const headers = { 'prismatic-executionid': executionId };
   if (target.flow.trigger.type === 'webhook' && !target.flow.trigger.synchronous && request.headers.get('prismatic-synchronous') !== 'true') {

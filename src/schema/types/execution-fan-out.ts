@@ -15,7 +15,7 @@ const ExecutionFanOut = builder.objectRef<FanOutView>('ExecutionFanOut').impleme
   fields: (t) => ({
     total: t.exposeInt('total'),
     queued: t.exposeInt('queued', { description: 'Not started yet (waiting for a free slot of the fan-out).' }),
-    running: t.exposeInt('running', { description: 'Started and not ended (PAUSED children included).' }),
+    running: t.exposeInt('running', { description: 'Started and not ended (AUTHENTICATION_NEEDED children included).' }),
     succeeded: t.exposeInt('succeeded'),
     failed: t.exposeInt('failed'),
     labels: t.stringList({ resolve: (f) => f.settings.labels ?? [], description: 'Only customers with every one of these labels.' }),

@@ -17,7 +17,9 @@ import { idOf, optionalIdOf } from '../lib/ids';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
 
-export const ExecutionStatus = builder.enumType('InstanceExecutionStatus', { values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'PAUSED'] as const });
+export const ExecutionStatus = builder.enumType('InstanceExecutionStatus', {
+  values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'AUTHENTICATION_NEEDED'] as const,
+});
 const ResultType = builder.enumType('InstanceExecutionResultResultType', { values: ['COMPLETED', 'ERROR'] as const });
 const InvokeType = builder.enumType('InstanceExecutionResultInvokeType', { values: ['WEBHOOK', 'SCHEDULED', 'API', 'INTEGRATION_FLOW_TEST'] as const });
 const StepStatus = builder.enumType('InstanceStepResultStatus', { values: ['SUCCEEDED', 'FAILED', 'SKIPPED'] as const });

@@ -30,6 +30,8 @@ builder.queryField('explainCredential', (t) =>
       authId: t.arg.string({ description: 'What the step’s auth expression yields (overrides payload and query; needed when it reads a loop item).' }),
       payload: t.arg.string({ description: 'A webhook body (JSON text) to render the step’s auth expression with, as trigger.body.' }),
       query: t.arg.string({ description: 'A webhook query string ("zendesk_auth_id=…&…") for trigger.query (and trigger.body, which wins on a shared key).' }),
+      actingUser: t.arg.string({ description: "Rule 2: the run's acting user (a User id, or an embedded user's external id)." }),
+      interactive: t.arg.boolean({ description: 'Rule 2: whether that user is present (interactive runs pause instead of applying the policy).' }),
     },
     resolve: (_root, args, ctx) =>
       explainCredential(ctx.db, actorOf(ctx), {
@@ -38,6 +40,8 @@ builder.queryField('explainCredential', (t) =>
         instanceId: optionalIdOf('Instance', args.instance == null ? null : String(args.instance), 'instance'),
         customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
         authId: args.authId ?? null,
+        actingUser: args.actingUser ?? null,
+        interactive: args.interactive ?? false,
         trigger:
           args.payload == null && args.query == null
             ? null

@@ -29,6 +29,7 @@ builder.relayMutationField(
       contentType: t.string(),
       headers: t.string({ description: 'JSON object of header names to values.' }),
       asynchronous: t.boolean({ description: 'false waits (up to 30 s) for the run and returns its result.' }),
+      interactive: t.boolean({ description: 'You are present (a UI): a step needing your user authentication pauses for you.' }),
     }),
   },
   {
@@ -53,12 +54,17 @@ builder.relayMutationField(
       payload: t.string(),
       contentType: t.string(),
       headers: t.string({ description: 'JSON object of header names to values.' }),
+      interactive: t.boolean({ description: 'You are present (a UI): a step needing your user authentication pauses for you.' }),
+      actingUser: t.string({
+        description: "A non-interactive run for this user (a User id, or an embedded user's external id): their user authentications are used.",
+      }),
     }),
   },
   {
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => {
         if ((input.instance == null) === (input.integration == null)) throw invalid('instance', 'Give exactly one of instance and integration.');
+        if (input.integration != null && input.actingUser != null) throw invalid('actingUser', 'Fan-out runs have no acting user.');
         const execution =
           input.integration != null
             ? await runFanOutFlow(ctx.db, actorOf(ctx), idOf('Integration', String(input.integration), 'integration'), input.flow, input)

@@ -9,7 +9,7 @@ import { Organization } from './organization';
 
 type StartedAuthorization = { authorizeUrl: string; expiresAt: Date };
 
-const OAuth2Authorization = builder.objectRef<StartedAuthorization>('OAuth2Authorization').implement({
+export const OAuth2Authorization = builder.objectRef<StartedAuthorization>('OAuth2Authorization').implement({
   description: "A started OAuth 2.0 authorization: send the user's browser to authorizeUrl before expiresAt.",
   fields: (t) => ({
     authorizeUrl: t.exposeString('authorizeUrl'),

@@ -1,21 +1,20 @@
 import type { OAuth2AuthStatus as AuthStatusValue } from '../../db/tables';
+import { HOLDER_TYPE_NAMES } from '../../domain/oauth2/authorization';
 import { listOAuth2Credentials, type OAuth2TokenRow } from '../../domain/oauth2/tokens';
 import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
 import { connectionOf, resolveConnection } from '../lib/connection';
 
-const OAuth2AuthStatus = builder.enumType('OAuth2AuthStatus', {
+export const OAuth2AuthStatus = builder.enumType('OAuth2AuthStatus', {
   values: ['ACTIVE', 'REFRESH_FAILING', 'NEEDS_REAUTHENTICATION', 'MISCONFIGURED'] as const,
 });
-
-const HOLDER_TYPE_NAMES = { CUSTOMER_CONFIG_VARIABLE: 'CustomerConfigVariable', CONNECTOR_AUTH: 'ConnectorAuth' } as const;
 
 /** The token state of one credential holder; the tokens themselves never leave the vault. */
 const OAuth2Credential = builder.objectRef<OAuth2TokenRow>('OAuth2Credential').implement({
   fields: (t) => ({
     holder: t.id({
-      description: 'The CustomerConfigVariable or ConnectorAuth holding the tokens.',
+      description: 'The CustomerConfigVariable, ConnectorAuth or UserAuthentication holding the tokens.',
       resolve: (row) => encodeGlobalId(HOLDER_TYPE_NAMES[row.holderKind], row.holderId),
     }),
     customer: t.id({ nullable: true, resolve: (row) => (row.customerId ? encodeGlobalId('Customer', row.customerId) : null) }),

@@ -5,6 +5,7 @@ import { actorOf } from '../lib/actor';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { InputExpression } from './expression';
 import { ScopedConfigVariable } from './scoped-config-variable';
+import { UserAuthenticationSettingsInput } from './user-authentication-settings';
 
 builder.relayMutationField(
   'createScopedConfigVariable',
@@ -18,6 +19,7 @@ builder.relayMutationField(
       customer: t.id(),
       description: t.string(),
       inputs: t.field({ type: [InputExpression], description: 'Global values (set once); inputs left out are per customer.' }),
+      userAuthentication: t.field({ type: UserAuthenticationSettingsInput, description: 'Seed 002: user authentications (off by default).' }),
     }),
   },
   {
@@ -32,6 +34,7 @@ builder.relayMutationField(
           customerId: optionalIdOf('Customer', input.customer == null ? null : String(input.customer), 'customer'),
           description: input.description,
           inputs: input.inputs,
+          userAuthentication: input.userAuthentication,
         }),
       })),
   },
@@ -47,6 +50,7 @@ builder.relayMutationField(
       description: t.string(),
       inputs: t.field({ type: [InputExpression], description: 'Values for global inputs that have none yet; set values cannot change.' }),
       defaultForComponent: t.boolean(),
+      userAuthentication: t.field({ type: UserAuthenticationSettingsInput, description: 'Seed 002: user authentications.' }),
     }),
   },
   {

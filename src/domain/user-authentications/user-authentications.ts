@@ -1,0 +1,111 @@
+import { and, asc, count, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { oauth2Tokens, userAuthentications, users, type OAuth2AuthStatus } from '../../db/tables';
+import type { Vault } from '../../vault/vault';
+import { requireOrgAdmin, type Actor } from '../actor';
+import { getScopedConfigVariable } from '../connections/scoped-config-variables';
+import { invalid, InvalidInputError, NotFoundError } from '../errors';
+import { startAuthorization } from '../oauth2/authorization';
+import type { Page, PageResult } from '../pagination';
+
+/** How a user authentication and a waiting execution name the connection: one text for both. */
+export const scopedConnectionRef = (scopedConfigVariableId: string) => `scv:${scopedConfigVariableId}`;
+
+/** A user's authentication as shown: its token state, never a token. */
+export type UserAuthenticationView = typeof userAuthentications.$inferSelect & {
+  userName: string;
+  authStatus: OAuth2AuthStatus;
+  expiresAt: Date | null;
+  lastRefreshedAt: Date | null;
+  lastRefreshError: string | null;
+};
+
+const viewColumns = {
+  ...getTableColumns(userAuthentications),
+  userName: users.name,
+  authStatus: oauth2Tokens.authStatus,
+  expiresAt: oauth2Tokens.expiresAt,
+  lastRefreshedAt: oauth2Tokens.lastRefreshedAt,
+  lastRefreshError: oauth2Tokens.lastRefreshError,
+};
+
+export type StartUserAuthenticationInput = { scopedConfigVariableId: string; redirectUri: string | null; callbackUri: string };
+
+/**
+ * Starts the OAuth 2.0 flow for the signed-in user themselves on a connection with user authentications
+ * enabled. The row exists from here on (the state names it); it counts as authenticated once it has tokens.
+ */
+export async function startUserAuthentication(db: DbOrTx, vault: Vault, actor: Actor, input: StartUserAuthenticationInput) {
+  const scv = await getScopedConfigVariable(db, actor, input.scopedConfigVariableId);
+  if (!scv.userAuthentication?.enabled) throw invalid('connection', `Connection "${scv.key}" does not have user authentications enabled.`);
+  const connectionRef = scopedConnectionRef(scv.id);
+  await db
+    .insert(userAuthentications)
+    .values({ orgId: actor.orgId, userId: actor.userId, customerId: actor.customerId, connectionRef, scopedConfigVariableId: scv.id })
+    .onConflictDoNothing();
+  const [row] = await db
+    .select({ id: userAuthentications.id })
+    .from(userAuthentications)
+    .where(and(eq(userAuthentications.userId, actor.userId), eq(userAuthentications.connectionRef, connectionRef)));
+  try {
+    return await startAuthorization(db, vault, actor, {
+      target: { typeName: 'UserAuthentication', id: row!.id },
+      redirectUri: input.redirectUri,
+      callbackUri: input.callbackUri,
+    });
+  } catch (error) {
+    // startAuthorization names its holder "target"; this mutation calls it "connection".
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw new InvalidInputError(error.fieldErrors.map((e) => (e.field === 'target' ? { ...e, field: 'connection' } : e)));
+  }
+}
+
+/** The signed-in user's own authentications (those that hold tokens). */
+export async function listMyUserAuthentications(db: DbOrTx, actor: Actor, page: Page): Promise<PageResult<UserAuthenticationView>> {
+  return listWhere(db, and(eq(userAuthentications.orgId, actor.orgId), eq(userAuthentications.userId, actor.userId))!, page);
+}
+
+/** Who has authenticated on a connection, with each one's authStatus: for the organization's admins. */
+export async function listConnectionUserAuthentications(
+  db: DbOrTx,
+  actor: Actor,
+  scopedConfigVariableId: string,
+  page: Page,
+): Promise<PageResult<UserAuthenticationView>> {
+  requireOrgAdmin(actor, "list the users' authentications of a connection");
+  const scv = await getScopedConfigVariable(db, actor, scopedConfigVariableId);
+  return listWhere(db, and(eq(userAuthentications.orgId, actor.orgId), eq(userAuthentications.connectionRef, scopedConnectionRef(scv.id)))!, page);
+}
+
+async function listWhere(db: DbOrTx, where: ReturnType<typeof eq>, page: Page): Promise<PageResult<UserAuthenticationView>> {
+  const [rows, [total]] = await Promise.all([
+    db
+      .select(viewColumns)
+      .from(userAuthentications)
+      .innerJoin(oauth2Tokens, eq(oauth2Tokens.holderId, sql`${userAuthentications.id}::text`))
+      .innerJoin(users, eq(users.id, userAuthentications.userId))
+      .where(where)
+      .orderBy(asc(userAuthentications.createdAt), asc(userAuthentications.id))
+      .limit(page.limit)
+      .offset(page.offset),
+    db
+      .select({ n: count() })
+      .from(userAuthentications)
+      .innerJoin(oauth2Tokens, eq(oauth2Tokens.holderId, sql`${userAuthentications.id}::text`))
+      .where(where),
+  ]);
+  return { rows, totalCount: total?.n ?? 0 };
+}
+
+/** Removes the signed-in user's own authentication and its tokens; another user's id reads as not found. */
+export async function deleteUserAuthentication(db: DbOrTx, actor: Actor, id: string): Promise<{ id: string }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(userAuthentications)
+      .where(and(eq(userAuthentications.orgId, actor.orgId), eq(userAuthentications.id, id), eq(userAuthentications.userId, actor.userId)))
+      .returning({ id: userAuthentications.id });
+    if (!row) throw new NotFoundError();
+    await tx.delete(oauth2Tokens).where(and(eq(oauth2Tokens.orgId, actor.orgId), eq(oauth2Tokens.holderId, row.id)));
+    return row;
+  });
+}
