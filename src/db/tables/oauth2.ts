@@ -30,10 +30,16 @@ export const oauth2Tokens = pgTable(
     lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
     lastRefreshError: text('last_refresh_error'),
     refreshFailures: integer('refresh_failures').notNull().default(0),
+    /** While set and in the future, one process is refreshing: others wait and re-read instead of asking too. */
+    refreshClaimedUntil: timestamp('refresh_claimed_until', { withTimezone: true }),
+    /** After a transient failure: no refresh before this (exponential backoff, capped). */
+    nextRefreshAt: timestamp('next_refresh_at', { withTimezone: true }),
+    /** MISCONFIGURED: a fingerprint of the client inputs that failed; other inputs may try again. */
+    failedClientFingerprint: text('failed_client_fingerprint'),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },
-  (t) => [index('oauth2_tokens_org_status_idx').on(t.orgId, t.authStatus)],
+  (t) => [index('oauth2_tokens_org_status_idx').on(t.orgId, t.authStatus), index('oauth2_tokens_expiry_idx').on(t.expiresAt)],
 );
 
 /**

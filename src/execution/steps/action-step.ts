@@ -3,7 +3,7 @@ import { findComponentByKey, type ConnectionRecord } from '../../domain/componen
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
 import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
-import { authorizationCodeToken } from '../credentials/oauth2-authorization-code';
+import { authorizationCodeToken, type TokenUse } from '../credentials/oauth2-authorization-code';
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import type { RunContext } from '../engine/run-context';
@@ -52,7 +52,7 @@ export async function runActionStep(
   }
 
   const inputs = withDefaults(action.inputs, (await renderDeep(step.inputs ?? {}, scope)) as Record<string, unknown>);
-  let tokenUse: Parameters<typeof authorizationCodeToken>[0] | null = null;
+  let tokenUse: TokenUse | null = null;
   let opened: { connection: NonNullable<CredentialPlan['connection']>['definition']; inputs: Record<string, string> } | null = null;
   try {
     if (plan?.connection) {
@@ -70,7 +70,8 @@ export async function runActionStep(
       if (oauth2TypeOf(definition) === 'AUTHORIZATION_CODE') {
         const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
         if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-        const settings = { timeoutMs: deps.config.stepTimeoutMs, http: deps.http };
+        const { backoffBaseMs, backoffMaxMs } = deps.config.oauth2;
+        const settings = { timeoutMs: deps.config.stepTimeoutMs, http: deps.http, backoffBaseMs, backoffMaxMs };
         tokenUse = { db: deps.db, vault: deps.vault, orgId: ctx.actor.orgId, holderId: credential.id, inputs: credential.inputs, settings };
         credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await authorizationCodeToken(tokenUse);
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
