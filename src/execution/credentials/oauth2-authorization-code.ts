@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import * as oauth from 'oauth4webapi';
 import type { Db } from '../../db/client';
-import { oauth2Tokens, type OAuth2AuthStatus } from '../../db/tables';
+import { oauth2Tokens, type OAuth2AuthStatus, type StepErrorKind } from '../../db/tables';
 import { findTokens, openTokens, storeGrant, type OAuth2TokenRow } from '../../domain/oauth2/tokens';
 import type { Vault } from '../../vault/vault';
 import { refreshTokens, type TokenEndpointSettings } from './oauth2-token-endpoint';
-import { errorKindOf, refreshBackoffMs, refreshDecision, type AuthErrorKind } from './oauth2-refresh-decision';
+import { errorKindOf, refreshBackoffMs, refreshDecision } from './oauth2-refresh-decision';
 
 /** A step cannot get a usable access token; the message names the credential and never a token. */
 export class OAuth2TokenUnavailable extends Error {
   constructor(
-    readonly kind: AuthErrorKind,
+    readonly kind: StepErrorKind,
     message: string,
   ) {
     super(message);
@@ -161,7 +161,7 @@ async function recordRefreshFailure(
     .where(eq(oauth2Tokens.holderId, row.holderId));
 }
 
-const unavailable = (use: TokenUse, kind: AuthErrorKind, reason: string) => new OAuth2TokenUnavailable(kind, `OAuth 2.0 credential ${use.holderId} ${reason}.`);
+const unavailable = (use: TokenUse, kind: StepErrorKind, reason: string) => new OAuth2TokenUnavailable(kind, `OAuth 2.0 credential ${use.holderId} ${reason}.`);
 
 /**
  * The one classification of a refresh failure: the provider refused the grant (authorize again), refused

@@ -1,10 +1,7 @@
-import type { OAuth2AuthStatus } from '../../db/tables';
+import type { OAuth2AuthStatus, StepErrorKind } from '../../db/tables';
 
 /** A token expiring within this is refreshed before use, so it does not expire between read and use. */
 export const REFRESH_SKEW_MS = 60_000;
-
-/** Why a step could not get a usable access token, as a flow reads it (`steps['X'].error.kind`). */
-export type AuthErrorKind = 'AUTH_NEEDS_REAUTHENTICATION' | 'AUTH_TRANSIENT' | 'AUTH_MISCONFIGURED';
 
 export type TokenState = {
   authStatus: OAuth2AuthStatus;
@@ -21,7 +18,7 @@ export type RefreshDecision =
   | { action: 'refresh' }
   /** Another process holds the refresh claim: wait for what it stores. */
   | { action: 'wait' }
-  | { action: 'refuse'; kind: AuthErrorKind; reason: string };
+  | { action: 'refuse'; kind: StepErrorKind; reason: string };
 
 /**
  * What to do with a stored credential at `now`: use its access token, refresh it, wait for another
@@ -72,6 +69,6 @@ export function refreshBackoffMs(failures: number, baseMs: number, maxMs: number
 }
 
 /** The step error kind of a refresh failure stored as `status`. */
-export function errorKindOf(status: Exclude<OAuth2AuthStatus, 'ACTIVE'>): AuthErrorKind {
+export function errorKindOf(status: Exclude<OAuth2AuthStatus, 'ACTIVE'>): StepErrorKind {
   return status === 'NEEDS_REAUTHENTICATION' ? 'AUTH_NEEDS_REAUTHENTICATION' : status === 'MISCONFIGURED' ? 'AUTH_MISCONFIGURED' : 'AUTH_TRANSIENT';
 }

@@ -3,7 +3,7 @@ import { findComponentByKey, type ConnectionRecord } from '../../domain/componen
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
 import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
-import { authorizationCodeToken, type TokenUse } from '../credentials/oauth2-authorization-code';
+import { authorizationCodeToken, OAuth2TokenUnavailable, type TokenUse } from '../credentials/oauth2-authorization-code';
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import type { RunContext } from '../engine/run-context';
@@ -95,7 +95,8 @@ export async function runActionStep(
     // Not the step's failure: the run stops (lease gone) or is retried (database away).
     if (error instanceof LeaseLost || isTransientDatabaseError(error)) throw error;
     // Template, URL or token errors: report the message, which never contains an opened value.
-    return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
+    const errorKind = error instanceof OAuth2TokenUnavailable ? error.kind : null;
+    return { status: 'FAILED', error: (error as Error).message, errorKind, credential: credentialRecord ?? undefined };
   }
 
   async function send(credential: typeof opened): Promise<CallResult | { refused: string }> {
