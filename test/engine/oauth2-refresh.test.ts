@@ -74,7 +74,7 @@ describe('access tokens of authorization-code credentials', () => {
     const first = await run(auth.authId);
     expect(first.status).toBe(200);
     expect(refreshRequests()).toBe(before + 1);
-    expect(oauth.refreshTokenState(auth.refreshToken)).not.toBe('active');
+    expect(oauth.refreshTokenState(auth.refreshToken)).toBe('rotated');
     const stored = await row(auth.holderId);
     expect(stored).toMatchObject({ authStatus: 'ACTIVE', lastRefreshError: null });
     expect(stored.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);

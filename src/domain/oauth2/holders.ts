@@ -23,6 +23,9 @@ export type OAuth2Holder = {
   sealed: { owner: KeyOwner; values: SealedInputs; slot: (field: string) => SecretSlot }[];
 };
 
+/** The GraphQL type of each holder kind: how a client names a holder (`target`, `OAuth2Credential.holder`). */
+export const HOLDER_TYPE_NAMES: Record<OAuth2HolderKind, string> = { CUSTOMER_CONFIG_VARIABLE: 'CustomerConfigVariable', CONNECTOR_AUTH: 'ConnectorAuth' };
+
 export type OAuth2ClientInputs = {
   authorizeUrl: string;
   tokenUrl: string;

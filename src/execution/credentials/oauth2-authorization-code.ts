@@ -34,6 +34,8 @@ export type TokenUse = {
   settings: RefreshSettings;
   /** After a 401 with this token: refresh unless another process already replaced it. */
   rejectedToken?: string;
+  /** Refresh a token expiring within this (default REFRESH_SKEW_MS); the worker's proactive refresh widens it. */
+  skewMs?: number;
 };
 
 // A claim outlives the token request (aborted at timeoutMs) by this, so a live claimer always stores first.
@@ -62,7 +64,7 @@ export async function authorizationCodeToken(use: TokenUse): Promise<string> {
     if (!row?.accessToken) throw unavailable(use, 'AUTH_NEEDS_REAUTHENTICATION', 'has not been authorized yet: start an OAuth 2.0 authorization for it');
     const stored = await openTokens(use.db, use.vault, row);
     const rejected = stored.accessToken === use.rejectedToken;
-    const decision = refreshDecision(stateOf(row), new Date(), rejected, fingerprint);
+    const decision = refreshDecision(stateOf(row), new Date(), rejected, fingerprint, use.skewMs);
     switch (decision.action) {
       case 'use':
         return stored.accessToken!;
@@ -108,7 +110,13 @@ async function claimRefresh(db: Db, holderId: string, claimMs: number): Promise<
  * answered, so the answer is stored (committed, one statement) before anything else happens with it.
  */
 async function refreshClaimed(use: TokenUse, row: OAuth2TokenRow, stored: { accessToken: string | null; refreshToken: string | null }, fingerprint: string) {
-  const decision = refreshDecision(stateOf({ ...row, refreshClaimedUntil: null }), new Date(), stored.accessToken === use.rejectedToken, fingerprint);
+  const decision = refreshDecision(
+    stateOf({ ...row, refreshClaimedUntil: null }),
+    new Date(),
+    stored.accessToken === use.rejectedToken,
+    fingerprint,
+    use.skewMs,
+  );
   if (decision.action !== 'refresh') {
     await releaseClaim(use.db, row.holderId);
     if (decision.action === 'use') return stored.accessToken!;

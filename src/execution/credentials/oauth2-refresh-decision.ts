@@ -24,11 +24,11 @@ export type RefreshDecision =
  * What to do with a stored credential at `now`: use its access token, refresh it, wait for another
  * process's refresh, or refuse. `rejected`: the provider just refused this access token (a 401).
  * `clientFingerprint`: the connection's current client inputs; a MISCONFIGURED credential tries again
- * only when they changed.
+ * only when they changed. `skewMs`: how close to expiry a token is refreshed (wider for proactive refresh).
  */
-export function refreshDecision(state: TokenState, now: Date, rejected: boolean, clientFingerprint: string): RefreshDecision {
+export function refreshDecision(state: TokenState, now: Date, rejected: boolean, clientFingerprint: string, skewMs = REFRESH_SKEW_MS): RefreshDecision {
   const expiresIn = state.expiresAt == null ? Infinity : state.expiresAt.getTime() - now.getTime();
-  if (!rejected && expiresIn > REFRESH_SKEW_MS) return { action: 'use' };
+  if (!rejected && expiresIn > skewMs) return { action: 'use' };
   const stillValid = !rejected && expiresIn > 0;
   if (state.authStatus === 'NEEDS_REAUTHENTICATION') {
     return {

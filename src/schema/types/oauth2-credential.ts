@@ -1,4 +1,5 @@
 import type { OAuth2AuthStatus as AuthStatusValue } from '../../db/tables';
+import { HOLDER_TYPE_NAMES } from '../../domain/oauth2/holders';
 import { listOAuth2Credentials, type OAuth2TokenRow } from '../../domain/oauth2/tokens';
 import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
@@ -8,8 +9,6 @@ import { connectionOf, resolveConnection } from '../lib/connection';
 const OAuth2AuthStatus = builder.enumType('OAuth2AuthStatus', {
   values: ['ACTIVE', 'REFRESH_FAILING', 'NEEDS_REAUTHENTICATION', 'MISCONFIGURED'] as const,
 });
-
-const HOLDER_TYPE_NAMES = { CUSTOMER_CONFIG_VARIABLE: 'CustomerConfigVariable', CONNECTOR_AUTH: 'ConnectorAuth' } as const;
 
 /** The token state of one credential holder; the tokens themselves never leave the vault. */
 const OAuth2Credential = builder.objectRef<OAuth2TokenRow>('OAuth2Credential').implement({
