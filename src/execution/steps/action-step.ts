@@ -2,7 +2,7 @@ import type { ActionStep } from '../../domain/integrations/definition';
 import { findComponentByKey, type ConnectionRecord } from '../../domain/components/registry';
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
-import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
+import { clientCredentialsToken, passwordGrantToken } from '../credentials/oauth2-client-credentials';
 import { authorizationCodeToken, OAuth2TokenUnavailable, type TokenUse } from '../credentials/oauth2-authorization-code';
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
@@ -59,11 +59,13 @@ export async function runActionStep(
       const definition = plan.connection.definition;
       const credential = await openCredential(deps.db, deps.vault, plan);
       rememberSecrets(ctx, definition, credential.inputs);
-      if (oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS') {
+      const grantToken =
+        oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS' ? clientCredentialsToken : definition.authKind === 'oauth2_password' ? passwordGrantToken : null;
+      if (grantToken) {
         const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
         if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await countedRefresh(() =>
-          clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http }),
+        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await countedRefresh(definition.authKind, () =>
+          grantToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http }),
         );
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
       }
@@ -129,13 +131,13 @@ export async function runActionStep(
 }
 
 /** An access-token request counted by outcome (tenantflow_credential_refreshes_total). */
-async function countedRefresh(refresh: () => Promise<string>): Promise<string> {
+async function countedRefresh(kind: string, refresh: () => Promise<string>): Promise<string> {
   try {
     const token = await refresh();
-    credentialRefreshes.inc({ kind: 'oauth2_client_credentials', outcome: 'success' });
+    credentialRefreshes.inc({ kind, outcome: 'success' });
     return token;
   } catch (error) {
-    credentialRefreshes.inc({ kind: 'oauth2_client_credentials', outcome: 'failure' });
+    credentialRefreshes.inc({ kind, outcome: 'failure' });
     throw error;
   }
 }
