@@ -5,13 +5,14 @@ import { customers } from './customers';
 import { users } from './users';
 
 /** Who holds an OAuth2 authorization-code credential; user authentications (next issue) add a kind. */
-export type OAuth2HolderKind = 'CUSTOMER_CONFIG_VARIABLE' | 'CONNECTOR_AUTH';
+export type OAuth2HolderKind = 'CUSTOMER_CONFIG_VARIABLE' | 'CONNECTOR_AUTH' | 'INSTANCE_CONFIG_VARIABLE';
 
 export type OAuth2AuthStatus = 'ACTIVE' | 'REFRESH_FAILING' | 'NEEDS_REAUTHENTICATION' | 'MISCONFIGURED';
 
 /**
  * The tokens of one credential holder. `holder_id` is the credential id the engine records on step results
- * (a customer config variable's or connector auth's uuid), so the run
+ * (a customer config variable's or connector auth's uuid; `<instance uuid>/<config var key>` for an
+ * instance's inline connection), so the run
  * finds its tokens by the credential it chose. Tokens are vault values (per-customer data key when there
  * is a customer); the row is locked while a refresh runs, which makes refresh single-flight across processes.
  */

@@ -2,7 +2,7 @@ import { and, asc, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { oauth2Tokens } from '../../db/tables';
 import { systemActor } from '../../domain/actor';
 import { hostAllowed } from '../../domain/components';
-import { HOLDER_TYPE_NAMES, loadHolder, openClientInputs } from '../../domain/oauth2/holders';
+import { holderTarget, loadHolder, openClientInputs } from '../../domain/oauth2/holders';
 import { describeError } from '../../lib/describe-error';
 import type { EngineDeps } from '../engine/run-flow';
 import { authorizationCodeToken } from './oauth2-authorization-code';
@@ -34,7 +34,7 @@ export async function refreshExpiringTokens(deps: EngineDeps): Promise<number> {
   let refreshed = 0;
   for (const token of due) {
     try {
-      const holder = await loadHolder(deps.db, systemActor(token.orgId), { typeName: HOLDER_TYPE_NAMES[token.holderKind], id: token.holderId });
+      const holder = await loadHolder(deps.db, systemActor(token.orgId), holderTarget(token.holderKind, token.holderId));
       const client = await openClientInputs(deps.db, deps.vault, holder);
       // The same destination rule as a step's refresh: a token URL outside the connection's hosts is not asked.
       const hosts = holder.connection.definition.destination.hosts;
