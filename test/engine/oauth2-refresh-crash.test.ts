@@ -34,7 +34,7 @@ let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
 let api: FakeApi;
-let workers: Awaited<ReturnType<typeof spawnWorker>>[] = [];
+const workers: Awaited<ReturnType<typeof spawnWorker>>[] = [];
 let survivor: Awaited<ReturnType<typeof startTestWorker>> | null = null;
 let holdRequests = true;
 
