@@ -11,9 +11,10 @@
  */
 import pg from 'pg';
 import { storeGrant } from '../src/domain/oauth2/tokens';
-import { decodeGlobalId } from '../src/lib/global-id';
+import { createCustomer } from '../src/domain/customers/customers';
+import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
 import { startFakeApi } from '../test/fakes/fake-api';
-import { BenchmarkFailure, fmt, gqlData, median, runPool, seedOrganization, table, type BenchEnv } from './support';
+import { BenchmarkFailure, deployIntegration, fmt, gqlData, median, runPool, seedOrganization, table, type BenchEnv } from './support';
 
 const EXECUTIONS = 200;
 const WARMUP = 50;
@@ -87,7 +88,11 @@ export async function run(env: BenchEnv) {
       { kind: 'CONNECTOR_AUTH', holderId: decodeGlobalId(authIds.oauth2)!.id, owner: { orgId: org.orgId, customerId: null } },
       { accessToken: ACCESS_TOKEN, refreshToken: 'rt_bench_unused', expiresAt: new Date(Date.now() + 3_600_000), scopes: [] },
     );
-    const webhookPath = await deployFlow(env, org.token);
+    const customer = encodeGlobalId(
+      'Customer',
+      (await createCustomer(env.database.db, org.admin, { name: 'OAuth2 bench customer', externalId: 'bench-oauth2-1' })).id,
+    );
+    const webhookPath = await deployIntegration(env, org, DEFINITION, customer, 'call');
 
     const fire = async (credential: Credential) => {
       const sentAt = Date.now();
@@ -161,45 +166,4 @@ export async function run(env: BenchEnv) {
     await poller.end();
     await fake.close();
   }
-}
-
-/** The bench integration, imported, published and deployed for one customer; returns its webhook path. */
-async function deployFlow(env: BenchEnv, token: string): Promise<string> {
-  const api = env.api.url;
-  const imported = await gqlData(
-    api,
-    token,
-    `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
-    {
-      d: DEFINITION,
-    },
-  );
-  const integration = imported.importIntegration.integration?.id as string | undefined;
-  if (!integration) throw new BenchmarkFailure(`importIntegration: ${JSON.stringify(imported)}`);
-  await gqlData(api, token, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { errors { field messages } } }`, { id: integration });
-  const created = await gqlData(
-    api,
-    token,
-    `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } errors { field messages } } }`,
-    { input: { name: 'OAuth2 bench customer', externalId: 'bench-oauth2-1' } },
-  );
-  const customer = created.createCustomer.customer?.id as string | undefined;
-  if (!customer) throw new BenchmarkFailure(`createCustomer: ${JSON.stringify(created)}`);
-  const instance = await gqlData(
-    api,
-    token,
-    `mutation($input: CreateInstanceInput!) { createInstance(input: $input) { instance { id } errors { field messages } } }`,
-    { input: { integration, customer, name: 'OAuth2 bench instance', configVariables: [] } },
-  );
-  const instanceId = instance.createInstance.instance?.id as string | undefined;
-  if (!instanceId) throw new BenchmarkFailure(`createInstance: ${JSON.stringify(instance)}`);
-  const deployed = await gqlData(
-    api,
-    token,
-    `mutation($id: ID!) { deployInstance(input: { id: $id }) { instance { flowConfigs { nodes { webhookUrl } } } errors { field messages } } }`,
-    { id: instanceId },
-  );
-  const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes[0]?.webhookUrl as string | undefined;
-  if (!webhookUrl) throw new BenchmarkFailure(`deployInstance: ${JSON.stringify(deployed)}`);
-  return new URL(webhookUrl).pathname;
 }
