@@ -203,11 +203,20 @@ export async function deployAcmeFlow(
     { input: { scopedConfigVariable: scvId, customer, inputs: [{ name: 'apiKey', type: 'value', value: opts.apiKey }] } },
   );
   if (ccv.createCustomerConfigVariable.errors.length) throw new BenchmarkFailure(`createCustomerConfigVariable: ${JSON.stringify(ccv)}`);
+  return { webhookPath: await deployIntegration(env, org, opts.definition, customer, 'create') };
+}
+
+/**
+ * Imports and publishes an integration `definition`, creates and deploys its instance for `customer` (a
+ * Customer global id); returns the webhook path (with its token) of the flow `flowStableKey`.
+ */
+export async function deployIntegration(env: BenchEnv, org: BenchOrg, definition: string, customer: string, flowStableKey: string): Promise<string> {
+  const api = env.api.url;
   const imported = await gqlData(
     api,
     org.token,
     `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`,
-    { d: opts.definition },
+    { d: definition },
   );
   const integration = imported.importIntegration.integration?.id as string | undefined;
   if (!integration) throw new BenchmarkFailure(`importIntegration: ${JSON.stringify(imported)}`);
@@ -232,11 +241,11 @@ export async function deployAcmeFlow(
     `mutation($id: ID!) { deployInstance(input: { id: $id }) { instance { flowConfigs { nodes { webhookUrl flow { stableKey } } } } errors { field messages } } }`,
     { id: instanceId },
   );
-  const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === 'create')
+  const webhookUrl = deployed.deployInstance.instance?.flowConfigs.nodes.find((c: { flow: { stableKey: string } }) => c.flow.stableKey === flowStableKey)
     ?.webhookUrl as string | undefined;
   if (!webhookUrl) throw new BenchmarkFailure(`deployInstance: ${JSON.stringify(deployed)}`);
   // The URL carries the public host; the path (with its token) is what the server routes on.
-  return { webhookPath: new URL(webhookUrl).pathname };
+  return new URL(webhookUrl).pathname;
 }
 
 export type GraphQLResult<T = any> = { data?: T; errors?: { message: string; path?: (string | number)[] }[] };

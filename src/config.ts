@@ -61,6 +61,27 @@ const envSchema = z.object({
   // stopping worker lets in-flight steps finish for at most SHUTDOWN_DRAIN_MS, then hands back their leases.
   EXECUTION_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).default(45_000)),
   SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
+  // OAuth 2.0 refresh (issue 10): backoff after a transient refresh failure; the worker's proactive refresh
+  // of tokens expiring within the window, every interval, at most a batch at a time.
+  OAUTH2_REFRESH_BACKOFF_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(30_000)),
+  OAUTH2_REFRESH_BACKOFF_MAX_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60 * 60_000),
+  ),
+  OAUTH2_PROACTIVE_REFRESH_WINDOW_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 60_000),
+  ),
+  OAUTH2_PROACTIVE_REFRESH_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(60_000)),
+  OAUTH2_PROACTIVE_REFRESH_BATCH: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(20)),
   // Webhooks (issue 7): what one caller may send before it costs the server anything.
   WEBHOOK_MAX_BODY_BYTES: z.preprocess(
     emptyAsUndefined,
@@ -228,6 +249,16 @@ export type EngineConfig = {
   maxResponseBytes: number;
   /** USER_AUTHENTICATION_WAIT_MS: after this, a run waiting for its user's authentication fails. */
   authenticationWaitMs: number;
+  oauth2: OAuth2RefreshSettings;
+};
+
+/** OAuth 2.0 authorization-code refresh (issue 10), from the OAUTH2_* variables. */
+export type OAuth2RefreshSettings = {
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  proactiveWindowMs: number;
+  proactiveIntervalMs: number;
+  proactiveBatch: number;
 };
 
 /**
@@ -280,6 +311,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       egressAllow: e.EGRESS_ALLOW,
       maxResponseBytes: e.RUN_MAX_RESPONSE_BYTES,
       authenticationWaitMs: e.USER_AUTHENTICATION_WAIT_MS,
+      oauth2: {
+        backoffBaseMs: e.OAUTH2_REFRESH_BACKOFF_BASE_MS,
+        backoffMaxMs: e.OAUTH2_REFRESH_BACKOFF_MAX_MS,
+        proactiveWindowMs: e.OAUTH2_PROACTIVE_REFRESH_WINDOW_MS,
+        proactiveIntervalMs: e.OAUTH2_PROACTIVE_REFRESH_INTERVAL_MS,
+        proactiveBatch: e.OAUTH2_PROACTIVE_REFRESH_BATCH,
+      },
     },
     webhooks: {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,

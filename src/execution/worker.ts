@@ -16,6 +16,7 @@ import { isTransientDatabaseError } from './policy/transient-database-error';
 import { fireDueSchedules } from './schedules';
 import { advanceFanOut, waitingFanOuts } from './fan-out/progress';
 import { leaseRecoveries } from '../metrics/registry';
+import { refreshExpiringTokens } from './credentials/oauth2-proactive-refresh';
 
 export type RunningWorker = {
   id: string;
@@ -38,7 +39,8 @@ const RESTART_MAX_MS = 15_000;
  * A worker process's part: graphile-worker runs "advance execution" jobs, supervised (a runner that fails,
  * e.g. during a database outage, is started again with backoff); a sweeper hands executions whose lease ran
  * out, or QUEUED ones whose job is gone or held by a dead worker, to a new job, long before
- * graphile-worker's own 4-hour lock expires; the scheduler fires due schedule ticks.
+ * graphile-worker's own 4-hour lock expires; the scheduler fires due schedule ticks; OAuth 2.0 tokens about to
+ * expire are refreshed off the hot path.
  */
 export async function startWorker(
   workerDeps: Omit<EngineDeps, 'http'> & { database: Database; /** Only a benchmark passes its own. */ http?: OutgoingHttp },
@@ -99,6 +101,7 @@ export async function startWorker(
   const timers = [
     repeat(sweep, Math.max(250, deps.config.leaseMs / 2), deps),
     repeat(() => fireDueSchedules(deps.db, new Date()).then(() => {}), deps.config.schedulerIntervalMs, deps),
+    repeat(() => refreshExpiringTokens(deps).then(() => {}), deps.config.oauth2.proactiveIntervalMs, deps),
   ];
   deps.log.info({ workerId: id, concurrency: deps.config.workerConcurrency }, 'worker started');
 

@@ -5,9 +5,9 @@ import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { connectionId, createCustomerValues, createScoped } from '../support/connections';
 import { createConnectorAuth } from '../support/connector-auths';
-import { createHarness, type Harness } from '../support/harness';
+import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { allowRedirectOrigins, authorizeInBrowser, fakeProviderInputs, lateOAuth2Callback, startAuthorization } from '../support/oauth2';
+import { allowRedirectOrigins, authorizeInBrowser, fakeProviderInputs, lateOAuth2Callback, START, startAuthorization } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
@@ -122,5 +122,53 @@ describe('the authorization-code flow through the API and GET /oauth2/callback',
     expect(run.body).toMatchObject({ sub: 'user-1' });
     const execution = await awaitEnd(h.app, org.adminToken, run.executionId!);
     expect(execution.stepResults.nodes[0]).toMatchObject({ credentialSource: 'DYNAMIC_AUTH', credentialId: decodeGlobalId(authId)!.id });
+  });
+
+  it("authorizes an instance's inline connection (target: the instance and its config variable key), and its flow calls the API with the token", async () => {
+    const integration = await importAndPublish(
+      h.app,
+      org.adminToken,
+      definition('oauth-inline', 'connection: { component: http, key: oauth2-authorization-code }'),
+    );
+    const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
+    const values = JSON.stringify(fakeProviderInputs(oauth));
+    const instance = await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'Inline',
+      configVariables: [{ key: 'Provider', values }],
+    });
+
+    // Without the key, and with a key that is not an inline connection: field errors, nothing stored.
+    const missingKey = await gql(h.app, START, { input: { target: instance.id } }, org.adminToken);
+    expect(missingKey.data.startOAuth2Authorization.errors).toEqual([
+      { field: 'configVariableKey', messages: [expect.stringContaining('Name the connection config variable')] },
+    ]);
+    const wrongKey = await gql(h.app, START, { input: { target: instance.id, configVariableKey: 'Nope' } }, org.adminToken);
+    expect(wrongKey.data.startOAuth2Authorization.errors[0].field).toBe('configVariableKey');
+
+    const started = await gql(
+      h.app,
+      START,
+      { input: { target: instance.id, configVariableKey: 'Provider', redirectUri: `${VENDOR_UI}/done` } },
+      org.adminToken,
+    );
+    const { callback } = await authorizeInBrowser(h.app, started.data.startOAuth2Authorization.authorization.authorizeUrl);
+    expect(callback.headers.get('location')).toBe(`${VENDOR_UI}/done?oauth2=success`);
+    const instanceUuid = decodeGlobalId(instance.id)!.id;
+    expect(await tokenRow(`${instanceUuid}/Provider`)).toMatchObject({
+      holderKind: 'INSTANCE_CONFIG_VARIABLE',
+      authStatus: 'ACTIVE',
+      customerId: decodeGlobalId(customer)!.id,
+    });
+
+    const run = await postWebhook(h.app, instance.webhooks.me!, { url: oauth.resourceUrl });
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ sub: 'user-1' });
+    const execution = await awaitEnd(h.app, org.adminToken, run.executionId!);
+    expect(execution.stepResults.nodes[0]).toMatchObject({ credentialSource: 'INSTANCE_INLINE_CONNECTION', credentialId: `${instanceUuid}/Provider` });
+
+    const listed = await gql(h.app, `{ oauth2Credentials(authStatus: ACTIVE, first: 100) { nodes { holder configVariableKey } } }`, {}, org.adminToken);
+    expect(listed.data.oauth2Credentials.nodes).toContainEqual({ holder: instance.id, configVariableKey: 'Provider' });
   });
 });

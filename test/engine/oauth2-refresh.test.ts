@@ -2,12 +2,12 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2Tokens } from '../../src/db/tables';
 import { encodeGlobalId } from '../../src/lib/global-id';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import { DEFAULT_CLIENT, startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { authorizedConnectorAuth } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { startTestWorker } from '../support/worker';
+import { startTestWorker, testEngineConfig } from '../support/worker';
 
 const DEFINITION = `
 name: OAuth refresh
@@ -30,6 +30,9 @@ flows:
           url: "{{ trigger.body.url }}"
 `;
 
+// Long enough that a loaded machine runs the next webhook within it; short enough to wait out.
+const BACKOFF = { ...testEngineConfig.oauth2, backoffBaseMs: 1_500, backoffMaxMs: 10_000 };
+
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
@@ -40,7 +43,7 @@ beforeAll(async () => {
   h = createHarness();
   org = await seedOrg(h.database.db);
   oauth = await startFakeOAuthServer();
-  worker = await startTestWorker();
+  worker = await startTestWorker({ oauth2: BACKOFF });
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
   webhook = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Refresh' })).webhooks.me!;
@@ -55,6 +58,16 @@ const authorizedAuth = (expiresInMs: number, accessToken?: string) => authorized
 
 const row = async (holderId: string) => (await h.database.db.select().from(oauth2Tokens).where(eq(oauth2Tokens.holderId, holderId)))[0]!;
 const refreshRequests = () => oauth.tokenRequests.filter((r) => r.grantType === 'refresh_token').length;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+async function updateSecret(authId: string, clientSecret: string) {
+  const res = await gql(
+    h.app,
+    `mutation($input: UpdateConnectorAuthInput!) { updateConnectorAuth(input: $input) { errors { field messages } } }`,
+    { input: { id: authId, inputs: [{ name: 'clientSecret', type: 'value', value: clientSecret }] } },
+    org.adminToken,
+  );
+  expect(res.data.updateConnectorAuth.errors).toEqual([]);
+}
 const run = (authId: string) => postWebhook(h.app, webhook, { url: oauth.resourceUrl, authId });
 
 describe('access tokens of authorization-code credentials', () => {
@@ -64,7 +77,7 @@ describe('access tokens of authorization-code credentials', () => {
     const first = await run(auth.authId);
     expect(first.status).toBe(200);
     expect(refreshRequests()).toBe(before + 1);
-    expect(oauth.refreshTokenState(auth.refreshToken)).not.toBe('active');
+    expect(oauth.refreshTokenState(auth.refreshToken)).toBe('rotated');
     const stored = await row(auth.holderId);
     expect(stored).toMatchObject({ authStatus: 'ACTIVE', lastRefreshError: null });
     expect(stored.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
@@ -108,13 +121,58 @@ describe('access tokens of authorization-code credentials', () => {
     expect(oauth.tokenRequestCount).toBe(requests);
   });
 
-  it('a 500 from the token endpoint marks REFRESH_FAILING; the next use refreshes again and recovers to ACTIVE', async () => {
+  it('a 500 from the token endpoint marks REFRESH_FAILING; no request until the backoff passes, then it recovers to ACTIVE', async () => {
     const auth = await authorizedAuth(-1_000);
     oauth.failNext(1, 'server_error');
     const failed = await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!);
     expect(failed.status).toBe('FAILED');
-    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'REFRESH_FAILING', refreshFailures: 1, lastRefreshError: 'HTTP 500 from the token endpoint' });
+    const failing = await row(auth.holderId);
+    expect(failing).toMatchObject({ authStatus: 'REFRESH_FAILING', refreshFailures: 1, lastRefreshError: 'HTTP 500 from the token endpoint' });
+    expect(failing.nextRefreshAt!.getTime() - failing.updatedAt.getTime()).toBeGreaterThanOrEqual(BACKOFF.backoffBaseMs - 5);
+
+    const requests = refreshRequests();
+    const backingOff = await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!);
+    expect(backingOff.status).toBe('FAILED');
+    expect(backingOff.stepResults.nodes[0].error).toContain('next attempt after');
+    expect(refreshRequests()).toBe(requests);
+
+    await sleep(failing.nextRefreshAt!.getTime() - Date.now() + 20);
     expect((await run(auth.authId)).status).toBe(200);
-    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'ACTIVE', refreshFailures: 0, lastRefreshError: null });
+    expect(refreshRequests()).toBe(requests + 1);
+    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'ACTIVE', refreshFailures: 0, lastRefreshError: null, nextRefreshAt: null });
+  });
+
+  it('a second 500 in a row doubles the backoff; a still-valid access token serves meanwhile', async () => {
+    const auth = await authorizedAuth(30_000);
+    oauth.failNext(2, 'server_error');
+    // Within the skew: refresh fails, the step still succeeds with the live token.
+    expect((await run(auth.authId)).status).toBe(200);
+    const first = await row(auth.holderId);
+    expect(first).toMatchObject({ authStatus: 'REFRESH_FAILING', refreshFailures: 1 });
+    await sleep(first.nextRefreshAt!.getTime() - Date.now() + 20);
+    expect((await run(auth.authId)).status).toBe(200);
+    const second = await row(auth.holderId);
+    expect(second).toMatchObject({ authStatus: 'REFRESH_FAILING', refreshFailures: 2 });
+    const delay = second.nextRefreshAt!.getTime() - second.updatedAt.getTime();
+    expect(delay).toBeGreaterThanOrEqual(2 * BACKOFF.backoffBaseMs - 5);
+    expect(delay).toBeLessThanOrEqual(BACKOFF.backoffMaxMs + 5);
+  });
+
+  it('invalid_client marks MISCONFIGURED: no token request until the connection changes, then it refreshes', async () => {
+    const auth = await authorizedAuth(-1_000);
+    await updateSecret(auth.authId, 'not-the-client-secret');
+    const failed = await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!);
+    expect(failed.status).toBe('FAILED');
+    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'MISCONFIGURED', lastRefreshError: expect.stringContaining('invalid_client') });
+
+    const requests = oauth.tokenRequestCount;
+    const again = await awaitEnd(h.app, org.adminToken, (await run(auth.authId)).executionId!);
+    expect(again.stepResults.nodes[0].error).toContain('until its connection is fixed');
+    expect(oauth.tokenRequestCount).toBe(requests);
+
+    await updateSecret(auth.authId, DEFAULT_CLIENT.clientSecret);
+    expect((await run(auth.authId)).status).toBe(200);
+    expect(oauth.tokenRequestCount).toBe(requests + 1);
+    expect(await row(auth.holderId)).toMatchObject({ authStatus: 'ACTIVE', failedClientFingerprint: null });
   });
 });

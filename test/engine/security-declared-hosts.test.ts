@@ -53,6 +53,10 @@ describe('a connection with declared hosts', () => {
     const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
     const values = JSON.stringify([
+      // The token request would go to 127.0.0.1 too: refused the same way, before any request.
+      { name: 'tokenUrl', type: 'value', value: `${api.url}/services/oauth2/token` },
+      { name: 'clientId', type: 'value', value: 'declared-hosts-client' },
+      { name: 'clientSecret', type: 'value', value: 'declared-hosts-client-secret' },
       { name: 'instanceUrl', type: 'value', value: api.url },
       { name: 'username', type: 'value', value: 'ops@vendor.example' },
       { name: 'password', type: 'value', value: 'declared-hosts-password' },

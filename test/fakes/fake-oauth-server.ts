@@ -27,6 +27,8 @@ export interface FakeOAuthOptions {
   latencyMs?: number;
   /** Injected clock (ms since epoch) so tests can expire tokens without waiting. */
   now?: () => number;
+  /** Resource owners the password grant (RFC 6749 §4.3) accepts; `password` as the client must send it. */
+  users?: { username: string; password: string }[];
 }
 
 export interface TokenRequestRecord {
@@ -136,6 +138,11 @@ export async function startFakeOAuthServer(options: FakeOAuthOptions = {}): Prom
         });
       case 'refresh_token':
         return grants.refresh(client.clientId, form.refresh_token ?? '');
+      case 'password': {
+        const user = (options.users ?? []).find((u) => u.username === form.username);
+        if (!user || user.password !== form.password) throw invalidGrant('authentication failure');
+        return grants.mintFamily(client.clientId, user.username, form.scope ?? '').tokens;
+      }
       case undefined:
         throw new OAuthError(400, 'invalid_request', 'grant_type is required');
       default:

@@ -54,7 +54,7 @@ export async function deployInstance(app: App, token: string, input: { integrati
 export const EXECUTION = `query($id: ID!) {
   executionResult(id: $id) {
     id status error result retryCount
-    stepResults { nodes { stepName iteration status error attempts output credentialSource credentialId credentialRule credentialReason warnings } }
+    stepResults { nodes { stepName iteration status error errorKind attempts output credentialSource credentialId credentialRule credentialReason warnings } }
     logs { nodes { severity message stepName } }
   }
 }`;

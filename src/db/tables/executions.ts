@@ -82,6 +82,8 @@ export const executions = pgTable(
 
 export type StepStatus = 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
+export type StepErrorKind = 'AUTH_NEEDS_REAUTHENTICATION' | 'AUTH_TRANSIENT' | 'AUTH_MISCONFIGURED';
+
 /**
  * One finished step (one iteration of it inside loops). Unique per (execution, step, iteration): a step
  * re-run after a crash finds its result here and is not run again.
@@ -100,6 +102,8 @@ export const stepResults = pgTable(
     attempts: integer('attempts').notNull().default(1),
     output: jsonb('output'),
     error: text('error'),
+    /** Why a failed step failed, when a flow can act on it (issue 10: the credential's refresh state). */
+    errorKind: text('error_kind').$type<StepErrorKind>(),
     credentialSource: text('credential_source'),
     credentialId: text('credential_id'),
     credentialRule: integer('credential_rule'),

@@ -5,13 +5,14 @@ import { customers } from './customers';
 import { users } from './users';
 
 /** Who holds an OAuth2 authorization-code credential. */
-export type OAuth2HolderKind = 'CUSTOMER_CONFIG_VARIABLE' | 'CONNECTOR_AUTH' | 'USER_AUTHENTICATION';
+export type OAuth2HolderKind = 'CUSTOMER_CONFIG_VARIABLE' | 'CONNECTOR_AUTH' | 'INSTANCE_CONFIG_VARIABLE' | 'USER_AUTHENTICATION';
 
 export type OAuth2AuthStatus = 'ACTIVE' | 'REFRESH_FAILING' | 'NEEDS_REAUTHENTICATION' | 'MISCONFIGURED';
 
 /**
  * The tokens of one credential holder. `holder_id` is the credential id the engine records on step results
- * (a customer config variable's, connector auth's or user authentication's uuid), so the run
+ * (a customer config variable's, connector auth's or user authentication's uuid; `<instance uuid>/<config var key>` for an
+ * instance's inline connection), so the run
  * finds its tokens by the credential it chose. Tokens are vault values (per-customer data key when there
  * is a customer); the row is locked while a refresh runs, which makes refresh single-flight across processes.
  */
@@ -30,10 +31,16 @@ export const oauth2Tokens = pgTable(
     lastRefreshedAt: timestamp('last_refreshed_at', { withTimezone: true }),
     lastRefreshError: text('last_refresh_error'),
     refreshFailures: integer('refresh_failures').notNull().default(0),
+    /** While set and in the future, one process is refreshing: others wait and re-read instead of asking too. */
+    refreshClaimedUntil: timestamp('refresh_claimed_until', { withTimezone: true }),
+    /** After a transient failure: no refresh before this (exponential backoff, capped). */
+    nextRefreshAt: timestamp('next_refresh_at', { withTimezone: true }),
+    /** MISCONFIGURED: a fingerprint of the client inputs that failed; other inputs may try again. */
+    failedClientFingerprint: text('failed_client_fingerprint'),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },
-  (t) => [index('oauth2_tokens_org_status_idx').on(t.orgId, t.authStatus)],
+  (t) => [index('oauth2_tokens_org_status_idx').on(t.orgId, t.authStatus), index('oauth2_tokens_expiry_idx').on(t.expiresAt)],
 );
 
 /**

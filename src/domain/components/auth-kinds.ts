@@ -32,6 +32,7 @@ const CLIENT_CREDENTIALS_INPUTS: RequiredConnectionInput[] = [
   { key: 'clientSecret', secret: true },
 ];
 const AUTHORIZATION_CODE_INPUTS: RequiredConnectionInput[] = [{ key: 'authorizeUrl', secret: false }, ...CLIENT_CREDENTIALS_INPUTS];
+const PASSWORD_GRANT_INPUTS: RequiredConnectionInput[] = [...CLIENT_CREDENTIALS_INPUTS, { key: 'username', secret: false }, { key: 'password', secret: true }];
 const IMPLIED_BASIC_INPUTS: RequiredConnectionInput[] = [
   { key: 'username', secret: false },
   { key: 'password', secret: true },
@@ -49,6 +50,8 @@ export function requiredInputsFor(authKind: AuthKind, hasExplicitApply: boolean)
       return CLIENT_CREDENTIALS_INPUTS;
     case 'oauth2_authorization_code':
       return AUTHORIZATION_CODE_INPUTS;
+    case 'oauth2_password':
+      return PASSWORD_GRANT_INPUTS;
     case 'basic':
     case 'username_password':
       return hasExplicitApply ? [] : IMPLIED_BASIC_INPUTS;
@@ -61,7 +64,7 @@ export function requiredInputsFor(authKind: AuthKind, hasExplicitApply: boolean)
  * The `apply` a connection gets when its definition leaves it out:
  * - basic, username_password: `Authorization: Basic base64(username + ":" + password)` (RFC 7617;
  *   base64 of the UTF-8 bytes, which is what LiquidJS's base64_encode produces);
- * - OAuth2 kinds: `Authorization: Bearer <current access token>` (RFC 6750);
+ * - OAuth2 kinds (oauth2_password: the password grant, RFC 6749 §4.3): `Authorization: Bearer <current access token>` (RFC 6750);
  * - every other kind has no implied rule: api_key_* and bearer must say where the key goes, none sends nothing.
  */
 export function impliedApply(authKind: AuthKind): CredentialApply | undefined {
@@ -76,6 +79,7 @@ export function impliedApply(authKind: AuthKind): CredentialApply | undefined {
       };
     case 'oauth2_authorization_code':
     case 'oauth2_client_credentials':
+    case 'oauth2_password':
       return { headers: { Authorization: `Bearer {{ connection.${OAUTH2_ACCESS_TOKEN_KEY} }}` }, query: {} };
     default:
       return undefined;

@@ -47,7 +47,11 @@ describe('built-in catalog', () => {
         key: 'salesforce',
         connections: [
           ['oauth2', 'oauth2_authorization_code', 'authorizeUrl:STRING tokenUrl:STRING clientId:STRING clientSecret:PASSWORD scopes:STRING instanceUrl:STRING'],
-          ['username-password', 'username_password', 'instanceUrl:STRING username:STRING password:PASSWORD securityToken:PASSWORD'],
+          [
+            'username-password',
+            'oauth2_password',
+            'tokenUrl:STRING clientId:STRING clientSecret:PASSWORD instanceUrl:STRING username:STRING password:PASSWORD securityToken:PASSWORD',
+          ],
         ],
         actions: ['query -> oauth2'],
       },
@@ -131,7 +135,7 @@ describe('loadCatalogDirectory', () => {
     });
     expect(messageOf(() => loadCatalogDirectory(directory))).toBe(
       'built-in component broken.yaml is invalid:\n' +
-        '  connections[0].authKind: unknown authKind "digest"; expected one of api_key_header, api_key_query, basic, username_password, bearer, oauth2_authorization_code, oauth2_client_credentials, none',
+        '  connections[0].authKind: unknown authKind "digest"; expected one of api_key_header, api_key_query, basic, username_password, bearer, oauth2_authorization_code, oauth2_client_credentials, oauth2_password, none',
     );
   });
 

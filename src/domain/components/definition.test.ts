@@ -312,7 +312,7 @@ describe('parseComponentDefinition rejects, naming the path', () => {
       {
         path: 'connections[0].authKind',
         message:
-          'unknown authKind "digest"; expected one of api_key_header, api_key_query, basic, username_password, bearer, oauth2_authorization_code, oauth2_client_credentials, none',
+          'unknown authKind "digest"; expected one of api_key_header, api_key_query, basic, username_password, bearer, oauth2_authorization_code, oauth2_client_credentials, oauth2_password, none',
       },
     ]);
   });

@@ -13,6 +13,7 @@ export const AUTH_KINDS = [
   'bearer',
   'oauth2_authorization_code',
   'oauth2_client_credentials',
+  'oauth2_password',
   'none',
 ] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];

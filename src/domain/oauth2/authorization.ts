@@ -1,30 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { oauth2AuthorizationStates, users, type OAuth2HolderKind } from '../../db/tables';
+import { oauth2AuthorizationStates, users } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
 import type { Actor } from '../actor';
 import { FieldErrors } from '../errors';
 import { getOrganization } from '../organizations/organizations';
 import { originOf } from '../organizations/redirect-origins';
-import { loadHolder, openClientInputs, type OAuth2Holder } from './holders';
+import { holderTarget, loadHolder, openClientInputs, type HolderTarget, type OAuth2Holder } from './holders';
 
 /** Where providers send the browser back; registered at the provider as the app's redirect URI. */
 export const OAUTH2_CALLBACK_PATH = '/oauth2/callback';
 export const AUTHORIZATION_STATE_TTL_MS = 10 * 60_000;
 const VERIFIER_FIELD = 'oauth2.codeVerifier';
 
-/** The GraphQL type that names each kind of holder. */
-export const HOLDER_TYPE_NAMES = {
-  CUSTOMER_CONFIG_VARIABLE: 'CustomerConfigVariable',
-  CONNECTOR_AUTH: 'ConnectorAuth',
-  USER_AUTHENTICATION: 'UserAuthentication',
-} as const satisfies Record<OAuth2HolderKind, string>;
-
 const hashOf = (state: string) => createHash('sha256').update(state).digest('hex');
 
 export type StartAuthorizationInput = {
-  target: { typeName: string; id: string };
+  target: HolderTarget;
   /** Where the browser returns after the callback; its origin must be allowed by the organization. */
   redirectUri: string | null;
   /** This server's `GET /oauth2/callback`, registered at the provider as the redirect URI. */
@@ -122,8 +115,7 @@ export async function consumeState(db: DbOrTx, vault: Vault, state: string): Pro
     .where(and(eq(users.id, row.userId), eq(users.orgId, row.orgId)));
   if (!user) throw new AuthorizationStateRefused('invalid_state', row.redirectUri);
   const actor: Actor = { orgId: user.orgId, userId: user.id, role: user.role, customerId: user.customerId };
-  const typeName = HOLDER_TYPE_NAMES[row.holderKind];
-  const holder = await loadHolder(db, actor, { typeName, id: row.holderId }).catch(() => {
+  const holder = await loadHolder(db, actor, holderTarget(row.holderKind, row.holderId)).catch(() => {
     throw new AuthorizationStateRefused('invalid_state', row.redirectUri);
   });
   const codeVerifier = await vault.open(db, holder.owner, { record: row.stateHash, field: VERIFIER_FIELD }, row.codeVerifier);

@@ -9,6 +9,8 @@ import { connectionOfAuth, getConnectorAuth } from '../connections/connector-aut
 import { getCustomerConfigVariable } from '../connections/customer-config-variables';
 import { connectionOf, getScopedConfigVariable } from '../connections/scoped-config-variables';
 import { invalid, NotFoundError } from '../errors';
+import { getInstance, inlineSlot, instanceDefinitionsOf } from '../instances';
+import { findConnection } from '../components/registry';
 
 /**
  * Anything that holds an OAuth2 authorization-code credential. The tokens live in `oauth2_tokens` under
@@ -23,6 +25,24 @@ export type OAuth2Holder = {
   sealed: { owner: KeyOwner; values: SealedInputs; slot: (field: string) => SecretSlot }[];
 };
 
+/** How a client names a holder: a global id's type and id, plus the config variable's key for an instance's inline connection. */
+export type HolderTarget = { typeName: string; id: string; configVariableKey?: string | null };
+
+/** The GraphQL type of each holder kind: how a client names a holder (`target`, `OAuth2Credential.holder`). */
+const HOLDER_TYPE_NAMES: Record<OAuth2HolderKind, string> = {
+  CUSTOMER_CONFIG_VARIABLE: 'CustomerConfigVariable',
+  CONNECTOR_AUTH: 'ConnectorAuth',
+  INSTANCE_CONFIG_VARIABLE: 'Instance',
+  USER_AUTHENTICATION: 'UserAuthentication',
+};
+
+/** A stored holder as a client names it; an inline connection's holder id is `<instance uuid>/<config var key>`. */
+export function holderTarget(kind: OAuth2HolderKind, holderId: string): HolderTarget {
+  if (kind !== 'INSTANCE_CONFIG_VARIABLE') return { typeName: HOLDER_TYPE_NAMES[kind], id: holderId };
+  const slash = holderId.indexOf('/');
+  return { typeName: HOLDER_TYPE_NAMES[kind], id: holderId.slice(0, slash), configVariableKey: holderId.slice(slash + 1) };
+}
+
 export type OAuth2ClientInputs = {
   authorizeUrl: string;
   tokenUrl: string;
@@ -33,7 +53,7 @@ export type OAuth2ClientInputs = {
 };
 
 /** The holder a client names by global id, as the caller may see it; refuses holders of non-authorization-code connections. */
-export async function loadHolder(db: DbOrTx, actor: Actor, target: { typeName: string; id: string }): Promise<OAuth2Holder> {
+export async function loadHolder(db: DbOrTx, actor: Actor, target: HolderTarget): Promise<OAuth2Holder> {
   const holder = await loadByType(db, actor, target);
   if (oauth2TypeOf(holder.connection.definition) !== 'AUTHORIZATION_CODE') {
     throw invalid('target', `Connection "${holder.connection.component.key}/${holder.connection.key}" does not use the OAuth 2.0 authorization-code flow.`);
@@ -41,7 +61,7 @@ export async function loadHolder(db: DbOrTx, actor: Actor, target: { typeName: s
   return holder;
 }
 
-async function loadByType(db: DbOrTx, actor: Actor, target: { typeName: string; id: string }): Promise<OAuth2Holder> {
+async function loadByType(db: DbOrTx, actor: Actor, target: HolderTarget): Promise<OAuth2Holder> {
   const ownSlot = (record: string) => (field: string) => ({ record, field });
   switch (target.typeName) {
     case 'CustomerConfigVariable': {
@@ -92,9 +112,35 @@ async function loadByType(db: DbOrTx, actor: Actor, target: { typeName: string; 
         ],
       };
     }
+    case 'Instance':
+      return loadInlineHolder(db, actor, target.id, target.configVariableKey ?? '');
     default:
-      throw invalid('target', 'Must be the id of a CustomerConfigVariable or a ConnectorAuth.');
+      throw invalid('target', 'Must be the id of a CustomerConfigVariable, a ConnectorAuth, or an Instance (with configVariableKey).');
   }
+}
+
+/** An instance's own (inline) connection values for one connection config variable of the flow it runs. */
+async function loadInlineHolder(db: DbOrTx, actor: Actor, instanceId: string, key: string): Promise<OAuth2Holder> {
+  if (!key) throw invalid('configVariableKey', 'Name the connection config variable of the instance whose inline connection to authorize.');
+  const instance = await getInstance(db, actor, instanceId);
+  const bound = instance.configValues[key];
+  const [definitions] = await instanceDefinitionsOf(db, [instance]);
+  const configVar = definitions!.running.requiredConfigVars?.find((cv) => cv.key === key);
+  if (configVar?.dataType !== 'connection' || !configVar.connection || bound?.kind !== 'inline') {
+    throw invalid('configVariableKey', `Instance config variable "${key}" is not an inline connection of this instance.`);
+  }
+  const connection = await findConnection(db, actor, configVar.connection.component, configVar.connection.key);
+  if (!connection)
+    throw invalid('configVariableKey', `Connection "${configVar.connection.component}/${configVar.connection.key}" does not exist in this tenant.`);
+  const owner = { orgId: instance.orgId, customerId: instance.customerId };
+  return {
+    kind: 'INSTANCE_CONFIG_VARIABLE',
+    // The credential id the engine records for an inline connection (resolve-credential.ts), so runs find these tokens.
+    holderId: `${instance.id}/${key}`,
+    owner,
+    connection,
+    sealed: [{ owner, values: bound.values, slot: (field: string) => inlineSlot(instance.id, key, field) }],
+  };
 }
 
 /** Opens the holder's connection inputs (with defaults) for a token request; kept in memory only. */

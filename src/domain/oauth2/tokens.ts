@@ -32,6 +32,9 @@ export async function storeGrant(
     lastRefreshedAt: new Date(),
     lastRefreshError: null,
     refreshFailures: 0,
+    refreshClaimedUntil: null,
+    nextRefreshAt: null,
+    failedClientFingerprint: null,
     updatedAt: new Date(),
   };
   await db

@@ -1,5 +1,6 @@
 import type { EngineConfig } from '../../config';
 import type { Db } from '../../db/client';
+import type { StepErrorKind } from '../../db/tables';
 import type { ActionStep, BranchStep, LoopStep, SetVariablesStep, Step } from '../../domain/integrations/definition';
 import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
@@ -34,7 +35,14 @@ export class StepFailed extends Error {}
 export class BudgetSpent extends StepFailed {}
 export class LeaseLost extends Error {}
 
-type Scope = Record<string, unknown> & { steps: Record<string, { results: unknown }>; variables: Record<string, unknown> };
+/** What later steps read of a failed step that was continued: `{{ steps['X'].error.kind }}`. */
+type StepError = { message: string; kind: StepErrorKind | null };
+type Scope = Record<string, unknown> & { steps: Record<string, { results: unknown; error?: StepError }>; variables: Record<string, unknown> };
+
+/** An action step that failed under `onError: continue`: the run goes on, and the step's scope holds the error. */
+class ContinuedFailure {
+  constructor(readonly error: StepError) {}
+}
 
 /** One claim of an execution: what it runs with, and the step executions the run has used so far. */
 type Run = { deps: EngineDeps; ctx: RunContext; guard: LeaseGuard; stepsExecuted: number; env: RunEnv };
@@ -67,8 +75,9 @@ async function runSteps(run: Run, steps: Step[], scope: Scope, iteration: string
   let last: unknown = null;
   for (const step of steps) {
     if (!(await run.guard.renew())) throw new LeaseLost();
-    last = await runStep(run, step, scope, iteration);
-    scope.steps[step.name] = { results: last };
+    const result = await runStep(run, step, scope, iteration);
+    last = result instanceof ContinuedFailure ? null : result;
+    scope.steps[step.name] = result instanceof ContinuedFailure ? { results: null, error: result.error } : { results: last };
   }
   return last;
 }
@@ -78,6 +87,10 @@ async function runStep(run: Run, step: Step, scope: Scope, iteration: string): P
   if (done?.status === 'SUCCEEDED' && step.type !== 'loop' && step.type !== 'branch') {
     if (step.type === 'set-variables') Object.assign(scope.variables, done.output as object);
     return done.output;
+  }
+  // A continued failure is taken as recorded: sending the request again could make a different choice.
+  if (done?.status === 'FAILED' && step.type === 'action' && step.onError === 'continue') {
+    return new ContinuedFailure({ message: done.error ?? 'failed', kind: done.errorKind });
   }
   await chargeStep(run, step);
   const missing = missingEnvVariable(run.env, step);
@@ -126,6 +139,10 @@ async function runAction(run: Run, step: ActionStep, scope: Scope, iteration: st
   stepDuration.observe({ component: componentLabel(step.action.component), status: outcome.status }, (Date.now() - startedAt.getTime()) / 1000);
   await recordStep(deps.db, ctx, { stepName: step.name, iteration, startedAt, ...outcome });
   for (const warning of outcome.warnings ?? []) await runLog(deps.db, ctx, 'WARN', warning, step.name);
+  if (outcome.status === 'FAILED' && step.onError === 'continue') {
+    await runLog(deps.db, ctx, 'WARN', `Step "${step.name}" failed and was continued (onError: continue): ${outcome.error}`, step.name);
+    return new ContinuedFailure({ message: ctx.secrets.text(outcome.error ?? 'failed'), kind: outcome.errorKind ?? null });
+  }
   if (outcome.status === 'FAILED') {
     await runLog(deps.db, ctx, 'ERROR', outcome.error ?? 'failed', step.name);
     throw new StepFailed(`Step "${step.name}" failed: ${outcome.error}`);

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { executionLogs, stepResults, type LogSeverity } from '../../db/tables';
+import { executionLogs, stepResults, type LogSeverity, type StepErrorKind } from '../../db/tables';
 import { finishedKey, type RunContext, type StepResult } from './run-context';
 import { boundedForStorage } from './stored-output';
 
@@ -12,6 +12,7 @@ export type StepOutcome = {
   attempts?: number;
   output?: unknown;
   error?: string | null;
+  errorKind?: StepErrorKind | null;
   credential?: { source: string | null; id: string | null; rule: number | null; reason: string | null };
   warnings?: string[];
 };
@@ -33,6 +34,7 @@ export async function recordStep(db: Db, ctx: RunContext, outcome: StepOutcome):
       attempts: outcome.attempts ?? 1,
       output: storedOutput(ctx, outcome.output) as never,
       error: outcome.error == null ? null : ctx.secrets.text(outcome.error),
+      errorKind: outcome.errorKind ?? null,
       credentialSource: outcome.credential?.source ?? null,
       credentialId: outcome.credential?.id ?? null,
       credentialRule: outcome.credential?.rule ?? null,

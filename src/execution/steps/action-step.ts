@@ -2,9 +2,9 @@ import type { ActionStep } from '../../domain/integrations/definition';
 import { findComponentByKey, type ConnectionRecord } from '../../domain/components/registry';
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
-import { clientCredentialsToken } from '../credentials/oauth2-client-credentials';
-import { authorizationCodeToken, OAuth2TokenUnavailable } from '../credentials/oauth2-authorization-code';
 import { AwaitingAuthentication } from '../engine/awaiting-authentication';
+import { clientCredentialsToken, passwordGrantToken } from '../credentials/oauth2-client-credentials';
+import { authorizationCodeToken, OAuth2TokenUnavailable, type TokenUse } from '../credentials/oauth2-authorization-code';
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import type { RunContext } from '../engine/run-context';
@@ -58,25 +58,28 @@ export async function runActionStep(
   }
 
   const inputs = withDefaults(action.inputs, (await renderDeep(step.inputs ?? {}, scope)) as Record<string, unknown>);
-  let tokenUse: Parameters<typeof authorizationCodeToken>[0] | null = null;
+  let tokenUse: TokenUse | null = null;
   let opened: { connection: NonNullable<CredentialPlan['connection']>['definition']; inputs: Record<string, string> } | null = null;
   try {
     if (plan?.connection) {
       const definition = plan.connection.definition;
       const credential = await openCredential(deps.db, deps.vault, plan);
       rememberSecrets(ctx, definition, credential.inputs);
-      if (oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS') {
+      const grantToken =
+        oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS' ? clientCredentialsToken : definition.authKind === 'oauth2_password' ? passwordGrantToken : null;
+      if (grantToken) {
         const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
         if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await countedRefresh(() =>
-          clientCredentialsToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http }),
+        credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await countedRefresh(definition.authKind, () =>
+          grantToken(credential.id, credential.inputs, { timeoutMs: deps.config.stepTimeoutMs, http: deps.http }),
         );
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
       }
       if (oauth2TypeOf(definition) === 'AUTHORIZATION_CODE') {
         const refused = refusedHost(step, plan.connection, credential.inputs.tokenUrl ?? '');
         if (refused) return { status: 'FAILED', error: refused, credential: credentialRecord ?? undefined };
-        const settings = { timeoutMs: deps.config.stepTimeoutMs, http: deps.http };
+        const { backoffBaseMs, backoffMaxMs } = deps.config.oauth2;
+        const settings = { timeoutMs: deps.config.stepTimeoutMs, http: deps.http, backoffBaseMs, backoffMaxMs };
         tokenUse = { db: deps.db, vault: deps.vault, orgId: ctx.actor.orgId, holderId: credential.id, inputs: credential.inputs, settings };
         credential.inputs[OAUTH2_ACCESS_TOKEN_KEY] = await authorizationCodeToken(tokenUse);
         ctx.secrets.add(credential.inputs[OAUTH2_ACCESS_TOKEN_KEY]);
@@ -101,11 +104,13 @@ export async function runActionStep(
     if (error instanceof LeaseLost || isTransientDatabaseError(error)) throw error;
     // The user's token failed now (refresh refused: NEEDS_REAUTHENTICATION): rule 2 decides again, so the
     // run pauses, falls back or ends exactly as if the user had never authenticated.
-    if (error instanceof OAuth2TokenUnavailable && plan?.choice.outcome === 'use' && plan.choice.source === 'USER_AUTHENTICATION' && !replanned) {
+    const needsUser = error instanceof OAuth2TokenUnavailable && error.kind === 'AUTH_NEEDS_REAUTHENTICATION';
+    if (needsUser && plan?.choice.outcome === 'use' && plan.choice.source === 'USER_AUTHENTICATION' && !replanned) {
       return runActionStep(deps, ctx, step, scope, iteration, guard, true);
     }
     // Template, URL or token errors: report the message, which never contains an opened value.
-    return { status: 'FAILED', error: (error as Error).message, credential: credentialRecord ?? undefined };
+    const errorKind = error instanceof OAuth2TokenUnavailable ? error.kind : null;
+    return { status: 'FAILED', error: (error as Error).message, errorKind, credential: credentialRecord ?? undefined };
   }
 
   async function send(credential: typeof opened): Promise<CallResult | { refused: string }> {
@@ -144,13 +149,13 @@ function actingUserOf(ctx: RunContext) {
 }
 
 /** An access-token request counted by outcome (tenantflow_credential_refreshes_total). */
-async function countedRefresh(refresh: () => Promise<string>): Promise<string> {
+async function countedRefresh(kind: string, refresh: () => Promise<string>): Promise<string> {
   try {
     const token = await refresh();
-    credentialRefreshes.inc({ kind: 'oauth2_client_credentials', outcome: 'success' });
+    credentialRefreshes.inc({ kind, outcome: 'success' });
     return token;
   } catch (error) {
-    credentialRefreshes.inc({ kind: 'oauth2_client_credentials', outcome: 'failure' });
+    credentialRefreshes.inc({ kind, outcome: 'failure' });
     throw error;
   }
 }

@@ -23,6 +23,14 @@ export const ExecutionStatus = builder.enumType('InstanceExecutionStatus', {
 const ResultType = builder.enumType('InstanceExecutionResultResultType', { values: ['COMPLETED', 'ERROR'] as const });
 const InvokeType = builder.enumType('InstanceExecutionResultInvokeType', { values: ['WEBHOOK', 'SCHEDULED', 'API', 'INTEGRATION_FLOW_TEST'] as const });
 const StepStatus = builder.enumType('InstanceStepResultStatus', { values: ['SUCCEEDED', 'FAILED', 'SKIPPED'] as const });
+const StepErrorKind = builder.enumType('StepErrorKind', {
+  description: "Why a step failed, when a flow can act on it: `{{ steps['X'].error.kind }}` after a step with onError: continue.",
+  values: {
+    AUTH_NEEDS_REAUTHENTICATION: { description: 'The OAuth 2.0 credential must be authorized again (refresh refused, revoked, never authorized).' },
+    AUTH_TRANSIENT: { description: 'The token endpoint could not answer now; the credential is retried with backoff.' },
+    AUTH_MISCONFIGURED: { description: 'The connection is wrong (invalid_client, bad token URL); fix its inputs.' },
+  } as const,
+});
 const Severity = builder.enumType('LogSeverityLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
 
 export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult').implement({
@@ -34,6 +42,7 @@ export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult')
     status: t.field({ type: StepStatus, resolve: (s) => s.status }),
     hasError: t.boolean({ resolve: (s) => s.status === 'FAILED' }),
     error: t.exposeString('error', { nullable: true }),
+    errorKind: t.field({ type: StepErrorKind, nullable: true, resolve: (s) => s.errorKind }),
     attempts: t.exposeInt('attempts'),
     output: t.field({ type: 'JSON', nullable: true, resolve: (s) => s.output }),
     credentialSource: t.exposeString('credentialSource', {

@@ -23,8 +23,10 @@ builder.relayMutationField(
     inputFields: (t) => ({
       target: t.id({
         required: true,
-        description: 'The credential holder: a CustomerConfigVariable or ConnectorAuth of an OAuth 2.0 authorization-code connection.',
+        description:
+          'The credential holder: a CustomerConfigVariable or ConnectorAuth of an OAuth 2.0 authorization-code connection, or an Instance whose inline connection configVariableKey names.',
       }),
+      configVariableKey: t.string({ description: "With an Instance target: the key of the instance's connection config variable with inline values." }),
       redirectUri: t.string({ description: "Where the browser returns after the callback; its origin must be in the organization's allowedRedirectOrigins." }),
     }),
   },
@@ -34,7 +36,13 @@ builder.relayMutationField(
         const target = decodeGlobalId(String(input.target));
         if (!target) throw invalidIdError('target', input.target);
         const callbackUri = new URL(OAUTH2_CALLBACK_PATH, ctx.publicUrl).href;
-        return { authorization: await startAuthorization(ctx.db, ctx.vault, actorOf(ctx), { target, redirectUri: input.redirectUri ?? null, callbackUri }) };
+        return {
+          authorization: await startAuthorization(ctx.db, ctx.vault, actorOf(ctx), {
+            target: { ...target, configVariableKey: input.configVariableKey },
+            redirectUri: input.redirectUri ?? null,
+            callbackUri,
+          }),
+        };
       }),
   },
   { outputFields: payloadFields('authorization', OAuth2Authorization) },

@@ -1,5 +1,5 @@
 import type { OAuth2AuthStatus as AuthStatusValue } from '../../db/tables';
-import { HOLDER_TYPE_NAMES } from '../../domain/oauth2/authorization';
+import { holderTarget } from '../../domain/oauth2/holders';
 import { listOAuth2Credentials, type OAuth2TokenRow } from '../../domain/oauth2/tokens';
 import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
@@ -14,8 +14,16 @@ export const OAuth2AuthStatus = builder.enumType('OAuth2AuthStatus', {
 const OAuth2Credential = builder.objectRef<OAuth2TokenRow>('OAuth2Credential').implement({
   fields: (t) => ({
     holder: t.id({
-      description: 'The CustomerConfigVariable, ConnectorAuth or UserAuthentication holding the tokens.',
-      resolve: (row) => encodeGlobalId(HOLDER_TYPE_NAMES[row.holderKind], row.holderId),
+      description: 'The CustomerConfigVariable, ConnectorAuth, UserAuthentication or Instance (see configVariableKey) holding the tokens.',
+      resolve: (row) => {
+        const target = holderTarget(row.holderKind, row.holderId);
+        return encodeGlobalId(target.typeName, target.id);
+      },
+    }),
+    configVariableKey: t.string({
+      nullable: true,
+      description: "For an instance's inline connection: the key of its connection config variable.",
+      resolve: (row) => holderTarget(row.holderKind, row.holderId).configVariableKey ?? null,
     }),
     customer: t.id({ nullable: true, resolve: (row) => (row.customerId ? encodeGlobalId('Customer', row.customerId) : null) }),
     authStatus: t.field({ type: OAuth2AuthStatus, resolve: (row) => row.authStatus }),

@@ -138,6 +138,7 @@ const actionStepSchema = z.strictObject({
   connection: z.string().optional(),
   auth: template.optional(),
   inputs: jsonRecord.optional(),
+  onError: z.enum(['continue', 'fail']).optional(),
 });
 
 const loopStepSchema = z.strictObject({

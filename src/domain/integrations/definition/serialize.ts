@@ -68,7 +68,7 @@ function stepToYaml(step: Step): Plain {
       return {
         ...base,
         action: pick(step.action, ['component', 'key']),
-        ...pick(step, ['connection', 'auth', 'inputs']),
+        ...pick(step, ['connection', 'auth', 'inputs', 'onError']),
       };
     case 'loop':
       return { ...base, type: step.type, ...pick(step, ['items', 'itemName', 'onError']), steps: step.steps.map(stepToYaml) };

@@ -80,6 +80,8 @@ export interface ActionStep extends StepBase {
   auth?: string;
   /** Every string leaf is a template. */
   inputs?: Record<string, JsonValue>;
+  /** What a failure does: `fail` (default) ends the run; `continue` records it, and later steps read `steps['X'].error`. */
+  onError?: 'continue' | 'fail';
 }
 
 export interface LoopStep extends StepBase {
