@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { executions } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
