@@ -312,7 +312,7 @@ describe('bad config variable input: a payload error naming the field, and nothi
       { input: { name: ' ', integration: customer.gid, customer: encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000cc') } },
       org.adminToken,
     );
-    expect(res.data.createInstance).toEqual({ instance: null, errors: [{ field: 'integration', messages: [`"${customer.gid}" is not a Integration id.`] }] });
+    expect(res.data.createInstance).toEqual({ instance: null, errors: [{ field: 'integration', messages: [`"${customer.gid}" is not an Integration id.`] }] });
     const missingCustomer = await gql(
       h.app,
       CREATE,
