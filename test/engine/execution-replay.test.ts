@@ -36,7 +36,11 @@ beforeAll(async () => {
     inputs: [{ name: 'baseUrl', type: 'value', value: api.url }],
   });
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  await createCustomerValues(h.app, org.adminToken, { scopedConfigVariable: scv.id, customer, inputs: [{ name: 'apiKey', type: 'value', value: 'replay-key' }] });
+  await createCustomerValues(h.app, org.adminToken, {
+    scopedConfigVariable: scv.id,
+    customer,
+    inputs: [{ name: 'apiKey', type: 'value', value: 'replay-key' }],
+  });
   const integration = await importAndPublish(h.app, org.adminToken, acmeRecordDefinition({ stableKey: 'replays', connectionStableKey: 'acme-replay' }));
   integrationId = integration.id;
   instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Replays' });
@@ -63,7 +67,13 @@ describe('replayExecution', () => {
     expect(api.requestsTo('POST /records').map((request) => request.json)).toEqual([{ name: 'replay me' }, { name: 'replay me' }]);
 
     const original = (await gql(h.app, RESULT, { id: failed.id }, org.adminToken)).data.executionResult;
-    expect(original).toMatchObject({ isTestExecution: false, instance: { id: instance.id }, flow: { stableKey: 'create' }, replayOf: null, replays: [{ id: replay.id }] });
+    expect(original).toMatchObject({
+      isTestExecution: false,
+      instance: { id: instance.id },
+      flow: { stableKey: 'create' },
+      replayOf: null,
+      replays: [{ id: replay.id }],
+    });
 
     // Scoped like every id: another organization cannot replay (or see) it.
     const foreign = await gql(h.app, REPLAY, { id: failed.id }, other.adminToken);
