@@ -82,19 +82,22 @@ async function main() {
   const { startServer } = await import('../src/main');
   const { openDatabase } = await import('../src/db/open');
   const { findAdmin } = await import('../src/domain/organizations/operator');
-  const { createApiToken } = await import('../src/domain/auth/api-tokens');
+  const { createApiToken, revokeApiToken } = await import('../src/domain/auth/api-tokens');
   const config = loadConfig({ ...process.env, PORT: '0' });
   const log = createLogger('warn');
   const server = await startServer(config, log);
   // A token of the (first) organization's admin, made the way `tenantflow token create` makes one.
   const database = await openDatabase(config, log, { migrate: false });
+  const admin = await findAdmin(database.db, {});
+  const { token, record } = await createApiToken(database.db, admin, { name: 'graphiql screenshot' });
   try {
-    const { token } = await createApiToken(database.db, await findAdmin(database.db, {}), { name: 'graphiql screenshot' });
     const outFile = path.resolve('artifacts/graphiql.png');
     const result = await screenshotGraphiQL({ url: `${server.url}/graphql`, executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', outFile, token });
     console.log(JSON.stringify(result, null, 2));
     if (!result.editorVisible || !result.queryAnswered || result.blockedRequests.length > 0) process.exitCode = 1;
   } finally {
+    // The token existed only for this screenshot: an admin token left behind in ./data is a standing risk.
+    await revokeApiToken(database.db, admin, record.id);
     await database.shutdown();
     await server.stop();
   }

@@ -20,7 +20,7 @@ async function startOnce(): Promise<{ ms: number; token: string | null }> {
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   try {
-    for (let i = 0; i < 600; i++) {
+    for (let i = 0; i < 1500; i++) {
       const token = /tf_[A-Za-z0-9_-]+/.exec(output)?.[0] ?? tokenFromEarlierRun;
       if (token) {
         const res = await fetch(`http://127.0.0.1:${port}/api`, {
@@ -32,7 +32,7 @@ async function startOnce(): Promise<{ ms: number; token: string | null }> {
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    throw new Error('the server did not answer within 12 s');
+    throw new Error('the server did not answer within 30 s');
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

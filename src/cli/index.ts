@@ -5,9 +5,11 @@ import { createLogger, standardError } from '../log';
 import { fatalMessage } from './fatal-message';
 import { exportCommand } from './export';
 import { migrateCommand } from './migrate';
+import { orgCommands } from './org';
 import { serveCommand } from './serve';
 import { syncCommands } from './sync';
 import { tokenCommands } from './token';
+import { userCommands } from './user';
 import { vaultCommands } from './vault';
 
 const program = new Command('tenantflow').description('Multi-tenant integration flows over a Prismatic-compatible GraphQL API');
@@ -23,8 +25,11 @@ program
   .action(() => run(serveCommand, { worker: true, http: false }));
 program
   .command('migrate')
-  .description('apply database migrations and exit')
-  .action(() => run(migrateCommand));
+  .description('apply database migrations, print which ones (or "up to date") and exit')
+  .option('--json', 'print the applied migrations as JSON')
+  .action((options: { json?: boolean }) => run(migrateCommand, options));
+orgCommands(program.command('org').description('manage the organizations of this deployment'), run);
+userCommands(program.command('user').description("manage an organization's admins and members"), run);
 tokenCommands(program.command('token').description('manage API tokens'), run);
 vaultCommands(program.command('vault').description('manage the encryption of stored credentials'), run);
 // issue 12: tenant sync, client commands over the GraphQL API

@@ -1,22 +1,33 @@
 import type { Command } from 'commander';
 import { openDatabase } from '../db/open';
-import { loadMasterKeys } from '../vault/master-key';
-import { Vault } from '../vault/vault';
+import { rotateMasterKey } from '../vault/rotate-master-key';
 import type { CommandDeps, Run } from './index';
+import { printJson } from './output';
 
 export function vaultCommands(vault: Command, run: Run) {
   vault
     .command('rotate')
-    .description('re-wrap every data key with TENANTFLOW_MASTER_KEY; set the old key(s) in TENANTFLOW_PREVIOUS_MASTER_KEYS on every process first')
-    .action(() => run(rotate));
+    .description(
+      're-wrap every data key with a new master key: TENANTFLOW_MASTER_KEY when set (the old key in TENANTFLOW_PREVIOUS_MASTER_KEYS or DATA_DIR/master-key), ' +
+        'otherwise a new key generated into DATA_DIR/master-key; the key file is updated to the new key',
+    )
+    .option('--json', 'print the result as JSON')
+    .action((options: { json?: boolean }) => run(rotate, options));
 }
 
-async function rotate({ config, log }: CommandDeps) {
+async function rotate({ config, log }: CommandDeps, options: { json?: boolean }) {
   const database = await openDatabase(config, log);
   try {
-    const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
-    const rotated = await new Vault(keys.current, keys.previous).rotate(database.db);
-    process.stdout.write(`re-wrapped ${rotated} data keys with master key ${keys.current.id}; the previous keys are no longer needed\n`);
+    const result = await rotateMasterKey(database.db, { fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir });
+    if (options.json) printJson(result);
+    else {
+      process.stdout.write(`re-wrapped ${result.rotated} data keys with master key ${result.keyId}; the previous keys are no longer needed\n`);
+      if (result.keyFileUpdated) {
+        process.stdout.write(
+          `${result.keyFileUpdated} now holds the new key; restart running tenantflow processes that read it (they still hold the previous key)\n`,
+        );
+      }
+    }
   } finally {
     await database.shutdown();
   }

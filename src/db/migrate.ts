@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -10,12 +11,16 @@ const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url
 // Arbitrary but fixed: several processes starting at once must not run the same migration twice.
 const MIGRATION_LOCK = 727_001;
 
-/** Applies drizzle/ migrations while one connection holds an advisory lock, then graphile-worker's. */
-export async function runMigrations(database: Database) {
+/**
+ * Applies drizzle/ migrations while one connection holds an advisory lock, then graphile-worker's. Returns
+ * the names of the drizzle/ migrations it applied (empty when the database was up to date).
+ */
+export async function runMigrations(database: Database): Promise<string[]> {
   const client = await database.pool.connect();
+  let applied: string[];
   try {
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await applyMigrations(client, database.schema);
+    applied = await applyMigrations(client, database.schema);
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     client.release();
@@ -23,6 +28,13 @@ export async function runMigrations(database: Database) {
   // The job queue's own schema (it locks its migrations itself): API processes enqueue jobs even when they
   // run no worker. Run after the lock client is released, so a one-connection pool does not wait on itself.
   await runJobQueueMigrations({ pgPool: database.pool, schema: JOB_QUEUE_SCHEMA });
+  return applied;
+}
+
+/** drizzle-kit's journal names each migration (its file name) by the time stamp the migrator keys on. */
+function migrationNames(): Map<number, string> {
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] };
+  return new Map(journal.entries.map((entry) => [entry.when, entry.tag]));
 }
 
 /**
@@ -32,7 +44,7 @@ export async function runMigrations(database: Database) {
  * every name resolves through the connection's search_path to that schema. The files are never edited:
  * databases that applied them keep their hashes.
  */
-async function applyMigrations(client: pg.PoolClient, schema: string | undefined) {
+async function applyMigrations(client: pg.PoolClient, schema: string | undefined): Promise<string[]> {
   // schema=public names where the tables always were: the journal stays where those databases have it.
   const journalSchema = schema === undefined || schema === 'public' ? 'drizzle' : schema;
   // Checked before CREATE SCHEMA: a role that owns its schema but may not create schemas must still migrate.
@@ -43,7 +55,7 @@ async function applyMigrations(client: pg.PoolClient, schema: string | undefined
   const last = await client.query<{ created_at: string }>(`select created_at from ${journal} order by created_at desc limit 1`);
   const appliedUntil = last.rows[0] ? Number(last.rows[0].created_at) : -Infinity;
   const pending = readMigrationFiles({ migrationsFolder }).filter((migration) => migration.folderMillis > appliedUntil);
-  if (pending.length === 0) return;
+  if (pending.length === 0) return [];
   await client.query('begin');
   try {
     for (const migration of pending) {
@@ -51,6 +63,8 @@ async function applyMigrations(client: pg.PoolClient, schema: string | undefined
       await client.query(`insert into ${journal} (hash, created_at) values ($1, $2)`, [migration.hash, migration.folderMillis]);
     }
     await client.query('commit');
+    const names = migrationNames();
+    return pending.map((migration) => names.get(migration.folderMillis) ?? String(migration.folderMillis));
   } catch (error) {
     await client.query('rollback');
     throw error;

@@ -5,7 +5,8 @@ import { connectDatabase, type Database } from './client';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { runMigrations } from './migrate';
 
-export type OpenDatabase = Database & { url: string; embedded: boolean; shutdown: () => Promise<void> };
+/** `appliedMigrations`: the drizzle/ migrations this open applied (none when it did not migrate or nothing was pending). */
+export type OpenDatabase = Database & { url: string; embedded: boolean; appliedMigrations: string[]; shutdown: () => Promise<void> };
 
 /** A database that cannot be reached or migrated at start; the message is one line naming the setting. */
 export class DatabaseOpenError extends Error {
@@ -28,6 +29,7 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
     await database.close();
     await postgres.stop();
   };
+  let appliedMigrations: string[] = [];
   try {
     await probe(postgres.url).catch((error: unknown) => {
       throw new DatabaseOpenError(
@@ -35,7 +37,7 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
       );
     });
     if (opts.migrate !== false) {
-      await runMigrations(database).catch((error: unknown) => {
+      appliedMigrations = await runMigrations(database).catch((error: unknown) => {
         throw new DatabaseOpenError(`Database migrations failed on ${where}: ${firstLine(error)}; fix the database (or its role's rights) and start again.`);
       });
     }
@@ -43,7 +45,7 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
     await shutdown().catch(() => {});
     throw error;
   }
-  return { ...database, url: postgres.url, embedded: !config.databaseUrl, shutdown };
+  return { ...database, url: postgres.url, embedded: !config.databaseUrl, appliedMigrations, shutdown };
 }
 
 async function probe(url: string) {

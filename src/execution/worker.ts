@@ -94,9 +94,9 @@ export async function startWorker(
       leaseRecoveries.inc({ kind: 'stranded' });
     }
     // Children that ended while their parent could not be told (a crash between the two) still move it on.
-    for (const parent of await waitingFanOuts(deps.db)) await advanceFanOut(deps.db, parent.id);
     // Runs that waited too long for their user's authentication end with an error.
     await expireWaitingRuns(deps.db);
+    for (const parent of await waitingFanOuts(deps.db)) await advanceFanOut(deps.db, parent.id, deps.log);
   };
   const timers = [
     repeat(sweep, Math.max(250, deps.config.leaseMs / 2), deps),

@@ -10,6 +10,8 @@ import './types/connector-auth';
 import './types/execution-result';
 import './types/flow-runs';
 import './types/execution-fan-out';
+import './types/execution-links';
+import './types/execution-replay';
 import './types/explain-credential';
 import './types/user';
 import './types/organization';

@@ -24,6 +24,8 @@ export function masterKeyFrom(base64: string, source = ENV): MasterKey {
   return { key, id: createHmac('sha256', key).update('tenantflow master key id').digest('hex').slice(0, 16), source };
 }
 
+export const masterKeyFile = (dataDir: string) => path.join(dataDir, 'master-key');
+
 /**
  * TENANTFLOW_MASTER_KEY when set; otherwise a key generated once into the data dir (mode 0600), which is
  * what a single machine with the embedded database needs. Several machines must share one key via the env.
@@ -32,7 +34,7 @@ export function masterKeyFrom(base64: string, source = ENV): MasterKey {
  */
 export async function loadMasterKey(opts: { fromEnv: string | undefined; dataDir: string; db: DbOrTx }): Promise<MasterKey> {
   if (opts.fromEnv) return masterKeyFrom(opts.fromEnv);
-  const file = path.join(opts.dataDir, 'master-key');
+  const file = masterKeyFile(opts.dataDir);
   if (!fs.existsSync(file)) {
     if (await holdsEncryptedData(opts.db)) {
       throw new MasterKeyError(

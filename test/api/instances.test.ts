@@ -312,7 +312,7 @@ describe('bad config variable input: a payload error naming the field, and nothi
       { input: { name: ' ', integration: customer.gid, customer: encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000cc') } },
       org.adminToken,
     );
-    expect(res.data.createInstance).toEqual({ instance: null, errors: [{ field: 'integration', messages: [`"${customer.gid}" is not a Integration id.`] }] });
+    expect(res.data.createInstance).toEqual({ instance: null, errors: [{ field: 'integration', messages: [`"${customer.gid}" is not an Integration id.`] }] });
     const missingCustomer = await gql(
       h.app,
       CREATE,
@@ -430,6 +430,38 @@ describe('deployInstance', () => {
     expect((await read(instance.id)).deployedVersion).toBeNull();
 
     await gql(h.app, `mutation($id: ID!) { publishIntegration(input: { id: $id }) { errors { field } } }`, { id: deployable }, org.adminToken);
+    // Incomplete: refused, naming every missing setting, and nothing deployed.
+    const incomplete = await gql(h.app, DEPLOY, { id: instance.id }, org.adminToken);
+    expect(incomplete.data.deployInstance).toEqual({
+      instance: null,
+      errors: [
+        {
+          field: 'configVariables',
+          messages: [
+            'The instance cannot be deployed until it is configured:',
+            'Connection "Zendesk" is missing required inputs: subdomain, email, apiToken.',
+            'Config variable "Region" has no value and no default.',
+          ],
+        },
+      ],
+    });
+    expect((await read(instance.id)).deployedVersion).toBeNull();
+
+    const configured = await gql(
+      h.app,
+      `mutation($input: UpdateInstanceConfigVariablesInput!) { updateInstanceConfigVariables(input: $input) { errors { field messages } } }`,
+      {
+        input: {
+          id: instance.id,
+          configVariables: [
+            { key: 'Region', value: 'us-east' },
+            { key: 'Zendesk', values: zendeskValues({ subdomain: 'soylent', email: 'ops@soylent.test', apiToken: TOKEN }) },
+          ],
+        },
+      },
+      org.adminToken,
+    );
+    expect(configured.data.updateInstanceConfigVariables.errors).toEqual([]);
     const first = await gql(h.app, DEPLOY, { id: instance.id }, org.adminToken);
     expect(first.data.deployInstance.errors).toEqual([]);
     expect(first.data.deployInstance.instance).toMatchObject({ id: instance.id, deployedVersion: 1, needsDeploy: false });

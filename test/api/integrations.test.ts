@@ -290,7 +290,7 @@ describe('importIntegration', () => {
     const res = await gql(h.app, IMPORT, { input: { definition: definition('typed'), integrationId: scopedId } }, org.adminToken);
     expect(res.data.importIntegration).toEqual({
       integration: null,
-      errors: [{ field: 'integrationId', messages: [`"${scopedId}" is not a Integration id.`] }],
+      errors: [{ field: 'integrationId', messages: [`"${scopedId}" is not an Integration id.`] }],
     });
   });
 });

@@ -6,6 +6,7 @@ import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { apiKeyOf, fanOutIntegration, seedFanOutCustomers } from '../support/fan-out';
 import { createHarness, gql, type Harness } from '../support/harness';
+import { capturedLogLines } from '../support/log-capture';
 import { seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
@@ -140,6 +141,12 @@ describe('fan-out to customers', () => {
     const parent = await awaitParent(await runFanOut(integration.id));
 
     expect(parent).toMatchObject({ status: 'SUCCEEDED', error: null, fanOut: { total: 30, succeeded: 30, failed: 0, maxConcurrencyPerHost: 2 } });
+    // The parent logs its end like any execution, with the children's counts (src/execution/lifecycle-log.ts).
+    const parentId = decodeGlobalId(parent.id)!.id;
+    const endLines = capturedLogLines
+      .map((line) => JSON.parse(line) as Record<string, any>)
+      .filter((line) => line.executionId === parentId && line.msg === 'execution succeeded');
+    expect(endLines).toEqual([expect.objectContaining({ status: 'SUCCEEDED', children: expect.objectContaining({ total: 30, succeeded: 30, failed: 0 }) })]);
     expect(createdPerCustomer().size).toBe(customers.length);
     expect(api.peakConcurrency()).toBe(2);
   });

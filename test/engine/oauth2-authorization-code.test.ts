@@ -116,7 +116,13 @@ describe('the authorization-code flow through the API and GET /oauth2/callback',
       definition('oauth-connector-auth', 'connection: { component: http, key: oauth2-authorization-code }', 'auth: "{{ trigger.body.authId }}"'),
     );
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Dynamic' });
+    // The instance's own connection is complete (a deploy needs it); the run's auth id still wins (rule 1).
+    const instance = await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'Dynamic',
+      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
+    });
     const run = await postWebhook(h.app, instance.webhooks.me!, { url: oauth.resourceUrl, authId: authId });
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ sub: 'user-1' });

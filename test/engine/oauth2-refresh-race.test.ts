@@ -3,7 +3,7 @@ import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth } from '../support/oauth2';
+import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker } from '../support/worker';
 
@@ -51,7 +51,13 @@ describe('refresh is single-flight per credential across processes', () => {
     const { authId, refreshToken } = await authorizedConnectorAuth(h, org, oauth, { expiresInMs: -1 });
     const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Race' });
+    const instance = await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'Race',
+      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
+      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
+    });
 
     const started = await Promise.all(Array.from({ length: RUNS }, () => postWebhook(h.app, instance.webhooks.me!, { authId, url: oauth.resourceUrl })));
     const ended = await Promise.all(started.map((s) => awaitEnd(h.app, org.adminToken, s.executionId!)));

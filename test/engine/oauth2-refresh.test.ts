@@ -5,7 +5,7 @@ import { encodeGlobalId } from '../../src/lib/global-id';
 import { DEFAULT_CLIENT, startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth } from '../support/oauth2';
+import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker, testEngineConfig } from '../support/worker';
 
@@ -46,7 +46,15 @@ beforeAll(async () => {
   worker = await startTestWorker({ oauth2: BACKOFF });
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  webhook = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Refresh' })).webhooks.me!;
+  webhook = (
+    await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'Refresh',
+      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
+      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
+    })
+  ).webhooks.me!;
 });
 afterAll(async () => {
   await worker.stop();

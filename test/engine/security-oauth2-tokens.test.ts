@@ -5,7 +5,7 @@ import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-
 import { createHarness, gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { capturedLogLines } from '../support/log-capture';
-import { authorizedConnectorAuth } from '../support/oauth2';
+import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
@@ -68,7 +68,13 @@ describe('OAuth 2.0 tokens as canaries', () => {
     const authId = granted.authId;
     const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const instance = await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Echo' });
+    const instance = await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'Echo',
+      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
+      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
+    });
 
     const answer = await postWebhook(h.app, instance.webhooks.echo!, { authId, base: api.url });
     const execution = await awaitEnd(h.app, org.adminToken, answer.executionId!);

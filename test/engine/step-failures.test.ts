@@ -62,6 +62,12 @@ describe('transient failures are retried with the same idempotency key', () => {
     expect(sent).toHaveLength(3);
     expect(new Set(sent.map((r) => r.idempotencyKey)).size).toBe(1);
     expect(sent[0]!.idempotencyKey).toMatch(/^tf-/);
+    // The retries show in the run log, on the step, with their reasons.
+    const retries = execution.logs.nodes.filter((log: { message: string }) => log.message.includes('retrying'));
+    expect(retries).toEqual([
+      { severity: 'WARN', stepName: execution.stepResults.nodes[0].stepName, message: expect.stringMatching(/^Attempt 1 failed \(.*503.*\); retrying$/) },
+      { severity: 'WARN', stepName: execution.stepResults.nodes[0].stepName, message: expect.stringMatching(/^Attempt 2 failed \(.*503.*\); retrying$/) },
+    ]);
   });
 
   it('429 with Retry-After and a dropped connection are retried too', async () => {

@@ -42,7 +42,7 @@ describe('DATABASE_URL with ?schema=public', () => {
     url.search = '?schema=public';
     const existing = connectDatabase(url.toString(), { max: 1 });
     try {
-      await expect(runMigrations(existing)).resolves.toBeUndefined();
+      await expect(runMigrations(existing)).resolves.toEqual([]);
     } finally {
       await existing.close();
     }

@@ -54,10 +54,13 @@ export const executions = pgTable(
     waitingUserId: uuid('waiting_user_id').references(() => users.id, { onDelete: 'set null' }),
     waitingConnectionRef: text('waiting_connection_ref'),
     waitingUntil: timestamp('waiting_until', { withTimezone: true }),
+    // Replays (issue 15): the run this one replays, with the same trigger payload, version and instance.
+    replayOfExecutionId: uuid('replay_of_execution_id').references((): AnyPgColumn => executions.id, { onDelete: 'set null' }),
   },
   (t) => [
     index('executions_org_started_idx').on(t.orgId, t.createdAt),
     index('executions_instance_idx').on(t.instanceId),
+    index('executions_replay_of_idx').on(t.replayOfExecutionId),
     index('executions_lease_idx').on(t.status, t.leaseUntil),
     uniqueIndex('executions_schedule_tick')
       .on(t.instanceId, t.flowStableKey, t.scheduledFor)

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, lte, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lte, or, type SQL } from 'drizzle-orm';
 import { selectPage } from '../../db/page';
 import type { DbOrTx } from '../../db/client';
 import { executionLogs, executions, stepResults, type ExecutionStatus } from '../../db/tables';
@@ -24,7 +24,7 @@ export type ExecutionFilter = {
 };
 
 /** Org users see every run; customer users only their own customer's (never designer test runs). */
-function visible(actor: Actor): SQL {
+export function visibleExecutions(actor: Actor): SQL {
   const inOrg = eq(executions.orgId, actor.orgId);
   return isOrgUser(actor) ? inOrg : and(inOrg, eq(executions.customerId, actor.customerId!))!;
 }
@@ -33,7 +33,7 @@ export async function getExecution(db: DbOrTx, actor: Actor, id: string): Promis
   const [row] = await db
     .select()
     .from(executions)
-    .where(and(visible(actor), eq(executions.id, id)));
+    .where(and(visibleExecutions(actor), eq(executions.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }
@@ -43,7 +43,7 @@ export async function getExecutionsByIds(db: DbOrTx, actor: Actor, ids: readonly
   return db
     .select()
     .from(executions)
-    .where(and(visible(actor), inArray(executions.id, [...ids])));
+    .where(and(visibleExecutions(actor), inArray(executions.id, [...ids])));
 }
 
 const sortColumns = { STARTED_AT: executions.createdAt, ENDED_AT: executions.endedAt } satisfies Record<ExecutionSortField, unknown>;
@@ -56,13 +56,14 @@ export async function listExecutions(
   page: Page,
 ): Promise<PageResult<ExecutionRow>> {
   const e = executions;
-  const conditions: (SQL | undefined)[] = [visible(actor)];
+  const conditions: (SQL | undefined)[] = [visibleExecutions(actor)];
   if (filter.instanceId != null) conditions.push(eq(e.instanceId, filter.instanceId));
   if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, e.integrationId, filter.integrationId));
   if (filter.statuses?.length) conditions.push(inArray(e.status, filter.statuses));
   if (filter.startedAtGte != null) conditions.push(gte(e.createdAt, filter.startedAtGte));
   if (filter.startedAtLte != null) conditions.push(lte(e.createdAt, filter.startedAtLte));
   if (filter.isTestExecution === true) conditions.push(isNull(e.instanceId), isNull(e.fanOut));
+  if (filter.isTestExecution === false) conditions.push(or(isNotNull(e.instanceId), isNotNull(e.fanOut)));
   if (filter.parentExecutionId != null) conditions.push(eq(e.parentExecutionId, filter.parentExecutionId));
   if (filter.flowStableKey != null) conditions.push(eq(e.flowStableKey, filter.flowStableKey));
   // Newest first unless asked otherwise: what someone looking at runs wants to see.

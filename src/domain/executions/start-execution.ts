@@ -18,6 +18,8 @@ export type NewExecution = {
   scheduledFor?: Date | null;
   /** A fan-out parent: no instance; it starts one child per matching instance (src/execution/fan-out/). */
   fanOut?: FanOut | null;
+  /** A replay: the execution it repeats (replay-execution.ts). */
+  replayOfExecutionId?: string | null;
 };
 
 export type Execution = typeof executions.$inferSelect;

@@ -12,6 +12,7 @@ import type { IntegrationDefinition } from '../integrations/definition';
 import { byVisibleIntegration, configDefinitionsOf, getIntegration } from '../integrations/integrations';
 import { latestIntegrationVersion } from '../integrations/versions';
 import type { Page, PageResult, Sort } from '../pagination';
+import { requireDeployable } from './deploy-readiness';
 import { newFlowConfigRow } from './webhook-tokens';
 import { checkConfigInputs, storedConfigValues, withScopedBindings, type CheckedConfigValue, type InstanceConfigVariableInput } from './config-values';
 
@@ -164,8 +165,9 @@ export async function updateInstanceConfigVariables(
 
 /**
  * Makes the integration's latest published version the one the instance runs: binds the connections that
- * version names by stable key and gives flows it added their webhook tokens. `force` is accepted for
- * Prismatic clients; a deploy always happens.
+ * version names by stable key and gives flows it added their webhook tokens. An instance that is not
+ * fully configured for that version is refused, listing what is missing. `force` is accepted for Prismatic
+ * clients and changes nothing.
  */
 export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
@@ -173,9 +175,11 @@ export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
   const version = await latestIntegrationVersion(db, actor, existing.integrationId);
   if (!version) throw invalid('__all__', 'Publish the integration before deploying instances.');
   return writeLocked(db, existing.id, async (tx, current) => {
+    const configValues = withScopedBindings(version.definition, current.configValues);
+    await requireDeployable(tx, actor, { ...current, configValues }, version.definition);
     await addFlowConfigs(tx, vault, current, version.definition);
     const now = new Date();
-    return { deployedVersionId: version.id, lastDeployedAt: now, configValues: withScopedBindings(version.definition, current.configValues) };
+    return { deployedVersionId: version.id, lastDeployedAt: now, configValues };
   });
 }
 

@@ -14,6 +14,7 @@ import {
   type DefinitionError,
   type IntegrationDefinition,
 } from './definition';
+import { stepInputProblems } from './step-inputs-check';
 
 /*
  * What a definition needs from the tenant that imports it, which the definition module cannot see: the
@@ -68,6 +69,12 @@ export async function checkDefinitionAgainstTenant(db: DbOrTx, actor: Actor, def
       const known = found.definition.actions.map((action) => action.key).join(', ') || 'none';
       errors.push({ path: ref.path, message: `component "${ref.component}" has no action "${ref.key}"; it has: ${known}` });
     }
+  }
+
+  for (const { step, path } of walkDefinitionSteps(def)) {
+    if (step.type !== 'action') continue;
+    const action = (await component(step.action.component))?.definition.actions.find((candidate) => candidate.key === step.action.key);
+    if (action) errors.push(...stepInputProblems(step.inputs, action, `${step.action.component}/${step.action.key}`, path));
   }
 
   const unknown = new Set<string>();

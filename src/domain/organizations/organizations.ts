@@ -2,7 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { organizations, users } from '../../db/tables';
 import type { Actor } from '../actor';
-import { FieldErrors, NotFoundError } from '../errors';
+import { FieldErrors, invalid, NotFoundError } from '../errors';
 import { issueApiToken } from '../auth/api-tokens';
 
 export type Organization = typeof organizations.$inferSelect;
@@ -20,6 +20,9 @@ export async function createOrganization(db: Db, input: { name: string; adminNam
   if (!/^[^@\s]+@[^@\s]+$/.test(input.adminEmail)) errors.add('adminEmail', 'Must be an email address.');
   errors.throwIfAny();
   return db.transaction(async (tx) => {
+    // Operators name organizations by name (`tenantflow --org`), so a name names one.
+    const [taken] = await tx.select({ id: organizations.id }).from(organizations).where(eq(organizations.name, input.name.trim()));
+    if (taken) throw invalid('name', 'An organization with this name already exists.');
     const [org] = await tx.insert(organizations).values({ name: input.name.trim() }).returning();
     const [admin] = await tx.insert(users).values({ orgId: org!.id, role: 'admin', name: input.adminName, email: input.adminEmail }).returning();
     return { org: org!, admin: { orgId: org!.id, userId: admin!.id, role: 'admin', customerId: null } };

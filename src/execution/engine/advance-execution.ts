@@ -144,7 +144,7 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
   }
   if (ended?.instanceId) await db.update(instances).set({ lastExecutedAt: new Date() }).where(eq(instances.id, ended.instanceId));
   // A child's end frees its fan-out slot: the next customer starts now (the sweeper would, later).
-  if (ended && execution.parentExecutionId) await advanceFanOut(db, execution.parentExecutionId);
+  if (ended && execution.parentExecutionId) await advanceFanOut(db, execution.parentExecutionId, deps.log);
 }
 
 function lostLeaseEndsQuietly(log: EngineDeps['log']) {

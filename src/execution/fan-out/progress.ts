@@ -5,6 +5,8 @@ import { enqueueAdvanceMany } from '../../domain/executions/job-queue';
 import { FAN_OUT_DEFAULT_MAX_CONCURRENCY } from '../../domain/integrations/definition';
 import { fanOutCountsOf, fanOutEnd, type FanOutCounts } from '../../domain/executions/fan-out-counts';
 import { systemActor } from '../../domain/actor';
+import type { Logger } from '../../log';
+import { executionFields } from '../lifecycle-log';
 
 /**
  * Moves a fan-out on, whoever calls: its worker after inserting a batch, each child as it ends, and the
@@ -16,7 +18,7 @@ import { systemActor } from '../../domain/actor';
  *   has ended: SUCCEEDED when all succeeded, else FAILED with the counts.
  * Idempotent: calling it twice, or concurrently, changes nothing more.
  */
-export async function advanceFanOut(db: Db, parentId: string): Promise<void> {
+export async function advanceFanOut(db: Db, parentId: string, log: Logger): Promise<void> {
   await db.transaction(async (tx) => {
     const [parent] = await tx
       .select({ orgId: executions.orgId, status: executions.status, fanOut: executions.fanOut, leaseUntil: executions.leaseUntil })
@@ -32,7 +34,7 @@ export async function advanceFanOut(db: Db, parentId: string): Promise<void> {
     const waiting = parent.leaseUntil === null;
     if (waiting && inFlight + dispatched === 0) {
       const counts = await fanOutCountsOf(tx, systemActor(parent.orgId), [parentId]);
-      await endParent(tx, parentId, counts.get(parentId)!);
+      await endParent(tx, parentId, parent.orgId, counts.get(parentId)!, log);
     }
   });
 }
@@ -61,12 +63,24 @@ async function dispatch(tx: DbOrTx, parentId: string, free: number): Promise<num
   return ids.length;
 }
 
-async function endParent(tx: DbOrTx, parentId: string, counts: FanOutCounts) {
+async function endParent(tx: DbOrTx, parentId: string, orgId: string, counts: FanOutCounts, log: Logger) {
   const end = fanOutEnd(counts);
-  await tx
+  const [ended] = await tx
     .update(executions)
     .set({ status: end.status, result: end.result, error: end.error, endedAt: new Date() })
-    .where(and(eq(executions.id, parentId), eq(executions.status, 'RUNNING'), isNull(executions.leaseUntil)));
+    .where(and(eq(executions.id, parentId), eq(executions.status, 'RUNNING'), isNull(executions.leaseUntil)))
+    .returning({ createdAt: executions.createdAt, startedAt: executions.startedAt });
+  // The same end line as every execution's (lifecycle-log.ts), with the children's counts.
+  if (ended) {
+    const line = {
+      ...executionFields({ id: parentId, orgId, customerId: null }),
+      status: end.status,
+      durationMs: Date.now() - (ended.startedAt ?? ended.createdAt).getTime(),
+      children: counts,
+    };
+    if (end.status === 'SUCCEEDED') log.info(line, 'execution succeeded');
+    else log.warn(line, 'execution failed');
+  }
   await tx.delete(fanOutHostSlots).where(eq(fanOutHostSlots.parentExecutionId, parentId));
 }
 

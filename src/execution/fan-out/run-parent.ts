@@ -18,7 +18,7 @@ export async function runFanOutParent(deps: EngineDeps, workerId: string, parent
   for (;;) {
     if (!(await guard.renew())) throw new LeaseLost();
     const inserted = await insertChildBatch(db, parent.id);
-    await advanceFanOut(db, parent.id);
+    await advanceFanOut(db, parent.id, deps.log);
     // Stop on an empty batch, not a short one: a short batch may have lost races to a lapsed claim.
     if (inserted === 0) break;
   }
@@ -29,5 +29,5 @@ export async function runFanOutParent(deps: EngineDeps, workerId: string, parent
     .returning({ id: executions.id, total: sql<number>`(select count(*)::int from ${executions} c where c.parent_execution_id = ${parent.id})` });
   if (!waiting) throw new LeaseLost();
   deps.log.info({ executionId: parent.id, children: waiting.total }, 'fan-out inserted its children; it ends when they have');
-  await advanceFanOut(db, parent.id);
+  await advanceFanOut(db, parent.id, deps.log);
 }

@@ -8,7 +8,7 @@ import { authorizationCodeToken, OAuth2TokenUnavailable, type TokenUse } from '.
 import { LeaseLost, type EngineDeps, type LeaseGuard } from '../engine/run-flow';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import type { RunContext } from '../engine/run-context';
-import type { StepOutcome } from '../engine/step-record';
+import { runLog, type StepOutcome } from '../engine/step-record';
 import { idempotencyKey } from '../policy/idempotency-key';
 import { evaluateValue, renderDeep } from '../../lib/templates';
 import { buildRequest } from './build-request';
@@ -132,6 +132,8 @@ export async function runActionStep(
           retriesLogged = attempt;
           stepRetries.inc({ component: componentLabel(step.action.component) });
           deps.log.info({ ...executionFields(ctx.execution), step: step.name, iteration, attempt, reason }, 'step retried');
+          // The run log is what the customer's team reads: a slow success should show what it went through.
+          await runLog(deps.db, ctx, 'WARN', `Attempt ${attempt} failed (${reason}); retrying`, step.name);
         }
         if (!(await guard.renew())) throw new LeaseLost();
         return true;

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../domain/errors';
 import { decodeGlobalId } from '../../lib/global-id';
 
 export function invalidIdError(field: string, value: unknown, typeName?: string) {
-  const expected = typeName ? `a ${typeName} id` : 'a global id';
+  const expected = typeName ? `${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName} id` : 'a global id';
   return new InvalidInputError([{ field, messages: [`"${String(value)}" is not ${expected}.`] }]);
 }
 

@@ -39,11 +39,7 @@ flows:
         connection: Zendesk
         auth: "{{ trigger.query.zendesk_auth_id }}"
         inputs:
-          url: "https://x/{{ configVars['Batch size'] }}"
-          perPage: "{{ configVars['Batch size'] }}"
-          headers: { X-Customer: "{{ customer.externalId }}" }
-          tags: [open, "{{ trigger.body.tag }}"]
-          includeArchived: false
+          pageSize: "{{ configVars['Batch size'] }}"
       - name: Check
         type: branch
         branches:
@@ -51,9 +47,11 @@ flows:
             condition: "{{ steps['Get tickets'].results.tickets.size > 0 }}"
             steps:
               - name: Push to Acme
-                action: { component: acme, key: create-records }
+                action: { component: acme-api, key: create-record }
                 connection: Acme Connection
-                inputs: { records: "{{ steps['Get tickets'].results.tickets }}" }
+                inputs:
+                  name: "Tickets of {{ customer.name }}"
+                  description: "{{ steps['Get tickets'].results.tickets | size }} tickets"
         else:
           - name: Nothing to do
             type: set-variables
@@ -75,29 +73,30 @@ flows:
           - name: Get client tickets
             action: { component: zendesk, key: list-tickets }
             auth: "{{ oneClient.zendesk_auth_id }}"
-            inputs: { status: "{{ trigger.body.status | default: 'open' }}", client: "{{ loop.key }}" }
+            inputs: { pageSize: "{{ trigger.body.pageSize | default: '25' }}" }
           - name: For each ticket
             type: loop
             items: "{{ steps['Get client tickets'].results.tickets }}"
             itemName: ticket
             steps:
               - name: Copy ticket
-                action: { component: acme, key: create-records }
+                action: { component: acme-api, key: create-record }
                 connection: Acme Connection
-                inputs: { records: ["{{ ticket }}"] }
+                inputs: { name: "{{ ticket.subject }}", description: "{{ ticket.description }}" }
   - name: Morning report
     stableKey: morning-report
     trigger: { type: schedule, cron: "0 7 * * 1-5", timeZone: Europe/Berlin }
     steps:
       - name: Send report
-        action: { component: acme, key: send-report }
+        action: { component: acme-api, key: get-account }
         connection: Acme Connection
   - name: Lookup
     stableKey: lookup
     trigger: { type: api }
     steps:
       - name: Find ticket
-        action: { component: zendesk, key: get-ticket }
-        connection: Zendesk
-        inputs: { id: "{{ trigger.body.id }}" }
+        action: { component: http, key: http-request }
+        inputs:
+          url: "https://{{ trigger.body.subdomain }}.zendesk.com/api/v2/tickets/{{ trigger.body.id }}.json"
+          headers: { Accept: application/json, X-Customer: "{{ customer.externalId }}" }
 `;

@@ -40,13 +40,7 @@ describe('parseIntegrationDefinition', () => {
       action: { component: 'zendesk', key: 'list-tickets' },
       connection: 'Zendesk',
       auth: '{{ trigger.query.zendesk_auth_id }}',
-      inputs: {
-        url: "https://x/{{ configVars['Batch size'] }}",
-        perPage: "{{ configVars['Batch size'] }}",
-        headers: { 'X-Customer': '{{ customer.externalId }}' },
-        tags: ['open', '{{ trigger.body.tag }}'],
-        includeArchived: false,
-      },
+      inputs: { pageSize: "{{ configVars['Batch size'] }}" },
     });
   });
 
@@ -162,11 +156,11 @@ describe('reference collectors', () => {
   it('lists every action with its path, nested bodies included', () => {
     expect(collectActionRefs(def)).toEqual([
       { path: 'flows[0].steps[0].action', component: 'zendesk', key: 'list-tickets' },
-      { path: 'flows[0].steps[1].branches[0].steps[0].action', component: 'acme', key: 'create-records' },
+      { path: 'flows[0].steps[1].branches[0].steps[0].action', component: 'acme-api', key: 'create-record' },
       { path: 'flows[1].steps[1].steps[0].action', component: 'zendesk', key: 'list-tickets' },
-      { path: 'flows[1].steps[1].steps[1].steps[0].action', component: 'acme', key: 'create-records' },
-      { path: 'flows[2].steps[0].action', component: 'acme', key: 'send-report' },
-      { path: 'flows[3].steps[0].action', component: 'zendesk', key: 'get-ticket' },
+      { path: 'flows[1].steps[1].steps[1].steps[0].action', component: 'acme-api', key: 'create-record' },
+      { path: 'flows[2].steps[0].action', component: 'acme-api', key: 'get-account' },
+      { path: 'flows[3].steps[0].action', component: 'http', key: 'http-request' },
     ]);
   });
 

@@ -155,9 +155,7 @@ describe('template rules', () => {
     expect(
       errorsAfter((d) => {
         const getTickets = d.flows[0].steps[0];
-        getTickets.inputs.url = `https://x/${bad}`;
-        getTickets.inputs.headers['X-Customer'] = bad;
-        getTickets.inputs.tags[1] = bad;
+        getTickets.inputs = { url: `https://x/${bad}`, headers: { 'X-Customer': bad }, tags: ['open', bad] };
         getTickets.auth = '{{ trigger.query.zendesk_auth_id';
         d.flows[0].steps[1].branches[0].condition = '{% if %}';
         d.flows[1].steps[0].variables.clients = { nested: [bad] };

@@ -1,0 +1,3 @@
+ALTER TABLE "executions" ADD COLUMN "replay_of_execution_id" uuid;--> statement-breakpoint
+ALTER TABLE "executions" ADD CONSTRAINT "executions_replay_of_execution_id_executions_id_fk" FOREIGN KEY ("replay_of_execution_id") REFERENCES "public"."executions"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "executions_replay_of_idx" ON "executions" USING btree ("replay_of_execution_id");
