@@ -26,8 +26,10 @@ function blocksOf(file: string, langs: Block['lang'][]): Block[] {
     .map((match) => ({ where: `${file}:${markdown.slice(0, match.index).split('\n').length}`, lang: match[1] as Block['lang'], text: match[2]! }));
 }
 
-// Setup the test does itself (start the server) or that needs what a test must not use (another database).
-const notForTheWalk = (block: Block) => /^\s*(npm (install|start|test)|DATABASE_URL=\S+ npm start)\s*$/m.test(block.text);
+// Setup the test does itself (start the server) or that needs what a test must not use (another database,
+// other servers: tests reach only 127.0.0.1).
+const notForTheWalk = (block: Block) =>
+  /^\s*(npm (install|start|test)|DATABASE_URL=\S+ npm start)\s*$/m.test(block.text) || /https?:\/\/[\w.-]*example\.com/.test(block.text);
 
 const docs = fs
   .readdirSync(path.join(root, 'docs'))
@@ -66,13 +68,18 @@ afterAll(async () => {
 
 /** Ids seen in answers, by the type their global id names (`Customer`, `Instance`, …), newest last. */
 const seen = new Map<string, string[]>();
+/** The latest string answered under each field name: what the reader pastes into a variable of that name (`$planHash`). */
+const lastField = new Map<string, string>();
 function remember(value: unknown) {
   if (typeof value === 'string') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const type = /^([A-Za-z]+):[0-9a-f-]{36}$/.exec(decoded)?.[1];
     if (type && Buffer.from(decoded).toString('base64') === value) seen.set(type, [...(seen.get(type) ?? []), value]);
   } else if (Array.isArray(value)) value.forEach(remember);
-  else if (value && typeof value === 'object') Object.values(value).forEach(remember);
+  else if (value && typeof value === 'object') {
+    for (const [field, inner] of Object.entries(value)) if (typeof inner === 'string') lastField.set(field, inner);
+    Object.values(value).forEach(remember);
+  }
 }
 // The first one: what the reader picks from a list (the first flow of the complete example, the customer created first).
 const idOfType = (type: string) => [...seen].find(([name]) => name === type || name.endsWith(type))?.[1][0];
@@ -106,7 +113,8 @@ async function runGraphQL(block: Block, schema: ReturnType<typeof buildSchema>) 
     const variables = Object.fromEntries(
       (operation.variableDefinitions ?? []).map((variable) => {
         const type = variable.variable.name.value === 'id' ? 'ExecutionResult' : variable.variable.name.value;
-        return [variable.variable.name.value, idOfType(type) ?? fail(`${block.where}: no value for $${variable.variable.name.value}`)];
+        const name = variable.variable.name.value;
+        return [name, idOfType(type) ?? lastField.get(name) ?? fail(`${block.where}: no value for $${name}`)];
       }),
     );
     const response = await fetch(`${url}/api`, {

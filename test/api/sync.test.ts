@@ -158,9 +158,28 @@ describe('planSync / applySync into an empty organization', () => {
       )
     ).data.instances.nodes;
     expect(instance).toHaveLength(1);
-    expect(instance[0]).toMatchObject({ name: 'Acme records', deployedVersion: 1, customer: { externalId: 'cust-1' } });
+    // Its inline connection's secret never travels: created undeployed until the target sets it.
+    expect(instance[0]).toMatchObject({ name: 'Acme records', deployedVersion: null, customer: { externalId: 'cust-1' } });
+    expect(instanceNotes).toContain('Not deployed');
     const region = instance[0].configVariables.nodes.find((v: { key: string }) => v.key === 'Region');
     expect(region.value).toBe('region-1');
+
+    const instanceId = (await gql(h.app, `{ instances { nodes { id } } }`, {}, target.adminToken)).data.instances.nodes[0].id;
+    const token = JSON.stringify([{ name: 'apiToken', type: 'value', value: 'target-zendesk-token' }]);
+    const set = await gql(
+      h.app,
+      `mutation($input: UpdateInstanceConfigVariablesInput!) { updateInstanceConfigVariables(input: $input) { errors { field messages } } }`,
+      { input: { id: instanceId, configVariables: [{ key: 'Zendesk', values: token }] } },
+      target.adminToken,
+    );
+    expect(set.data.updateInstanceConfigVariables.errors).toEqual([]);
+    const deploying = await plan(target);
+    expect(deploying.items.filter((i) => i.action !== 'UNCHANGED').map(({ kind, action, fields }) => ({ kind, action, fields }))).toEqual([
+      { kind: 'INSTANCE', action: 'UPDATE', fields: ['deploy'] },
+    ]);
+    expect((await apply(target, deploying.planHash)).errors).toEqual([]);
+    const deployed = await gql(h.app, `{ instances { nodes { deployedVersion } } }`, {}, target.adminToken);
+    expect(deployed.data.instances.nodes[0].deployedVersion).toBe(1);
 
     const again = await plan(target);
     expect(again.changes).toBe(0);

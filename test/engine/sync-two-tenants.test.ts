@@ -153,6 +153,10 @@ it('syncs us → eu through the CLI: every create, eu runs with its own values, 
       configVariables: [{ key: 'Zendesk', values: JSON.stringify([{ name: 'apiToken', type: 'value', value: 'eu-zendesk-token' }]) }],
     },
   });
+  // With its own secret set in eu, the instance is deployable: the next sync deploys it (cust-2's still waits).
+  const deploying = await sync('apply', us, eu, ['--yes']);
+  expect(deploying.code).toBe(0);
+  expect(deploying.stdout).toContain('Applied 1 change(s).');
   expect(await runWebhook(eu, instanceId, 'from-eu')).toMatchObject({ status: 'SUCCEEDED' });
   const call = api.requestsTo('POST /records').find((r) => (r.json as { name?: string }).name === 'from-eu')!;
   expect(call.headers['x-api-key']).toBe('eu-own-key-1');
@@ -163,7 +167,7 @@ it('syncs us → eu through the CLI: every create, eu runs with its own values, 
   expect(second.code).toBe(0);
   expect(second.stdout).toContain('Nothing to do.');
 
-  // A changed flow in us is that update in the next plan (and the redeploy of the instances that run it).
+  // A changed flow in us is that update in the next plan (and the redeploy of the deployed instance that runs it).
   const integration = await us.call(`mutation($d: String!) { importIntegration(input: { definition: $d }) { errors { field messages } } }`, {
     d: integrationDefinition('Create one record'),
   });
@@ -174,7 +178,6 @@ it('syncs us → eu through the CLI: every create, eu runs with its own values, 
   expect(changedLines.map((line) => line.trim().replace(/\s+/g, ' '))).toEqual([
     '~ integration acme-records flows.create-record',
     '~ instance cust-1/acme-records/Acme records deploy',
-    '~ instance cust-2/acme-records/Acme records deploy',
   ]);
 
   // Without --yes and without a terminal, apply refuses and changes nothing.

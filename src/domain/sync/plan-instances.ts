@@ -73,10 +73,12 @@ export async function planInstances(
 
     const existing = target.instances.get(key);
     const fields = existing ? changedFields(instance, existing) : [];
-    const deploy =
+    const wantsDeploy =
       instance.deployed && (!existing?.row.deployedVersionId || !!planned?.newVersion || existing.row.deployedVersionId !== current?.latestVersion?.id);
-    if (existing && deploy) fields.push('deploy');
     const notes: string[] = [];
+    // A deploy needs the instance's own configuration complete in the target (requireDeployable); its
+    // secrets never travel, so until the target sets them the instance is created or updated undeployed.
+    let deployable = true;
     if (definition) {
       const customer = target.customers.get(instance.customer);
       const facts = { scoped, target, lookup, customer: customer ?? { id: `new:${instance.customer}`, name: instance.customer } };
@@ -88,7 +90,11 @@ export async function planInstances(
         else if (problem.kind === 'missing-customer-values' && customer && !existing) plan.problem('MISSING_CUSTOMER_VALUES', name, problem.message);
         else notes.push(problem.message);
       }
+      deployable = after.missing.every((problem) => problem.kind === 'missing-customer-values');
+      if (wantsDeploy && !deployable) notes.push('Not deployed: set the values above in the target, then sync again or deploy it.');
     }
+    const deploy = wantsDeploy && deployable;
+    if (existing && deploy) fields.push('deploy');
     plan.decide(mark, { kind: 'INSTANCE', key, exists: !!existing, fields, notes }, async (c) => {
       const configVariables = configInputs(instance, existing, fields);
       let id = existing?.row.id;
