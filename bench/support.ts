@@ -50,7 +50,8 @@ export type BenchEnv = {
   /** The main API server, as `npm start` runs it (no query hook). */
   api: ApiServer;
   /** Another server on the same database and master key, e.g. one whose every SQL statement is counted. */
-  startApi: (opts?: { onQuery?: (sql: string) => void; poolMax?: number }) => Promise<ApiServer>;
+  /** `tokenCache: false`: every request looks its token up (counted servers whose counts must not depend on timing). */
+  startApi: (opts?: { onQuery?: (sql: string) => void; poolMax?: number; tokenCache?: boolean }) => Promise<ApiServer>;
   /**
    * An execution worker (graphile-worker + lease sweeper + scheduler, `startWorker` as `npm start` runs it)
    * on a server's pool (default: the main server's, as `npm start` shares one pool) with the production
@@ -103,10 +104,10 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     }
 
     const vault = new Vault(masterKeyFrom(randomBytes(32).toString('base64')));
-    const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number } = {}): Promise<ApiServer> => {
+    const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number; tokenCache?: boolean } = {}): Promise<ApiServer> => {
       const database = connectDatabase(postgres.url, { max: opts.poolMax ?? 10, onQuery: opts.onQuery });
       // API tokens authenticated from memory, as `npm start` does.
-      const apiTokens = startCachedApiTokens(database, { ttlMs: loadConfig({}).api.tokenCacheMs, log: silent });
+      const apiTokens = opts.tokenCache === false ? undefined : startCachedApiTokens(database, { ttlMs: loadConfig({}).api.tokenCacheMs, log: silent });
       // Webhooks (POST /webhooks/<token>) are served as `npm start` serves them.
       const app = createApp({
         db: database.db,
@@ -130,7 +131,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
             server.close(() => resolve());
             server.closeAllConnections();
           });
-          await apiTokens.stop();
+          await apiTokens?.stop();
           await database.close();
         })());
       cleanups.push(stop);

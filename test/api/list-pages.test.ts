@@ -43,7 +43,7 @@ const AFTER_FIRST = Buffer.from('arrayconnection:0').toString('base64');
 const nested = (total: string) => `{ scopedConfigVariables(sortBy: [{ field: KEY, direction: ASC }]) { nodes {
   stableKey customerConfigVariables(first: 2, after: "${AFTER_FIRST}") { ${total} pageInfo { hasNextPage } nodes { customer { externalId } } } } } }`;
 
-it('pages each connection\'s values with its own offset and limit, and counts them only when totalCount is asked for', async () => {
+it("pages each connection's values with its own offset and limit, and counts them only when totalCount is asked for", async () => {
   const counted = await query(nested('totalCount'));
   expect(counts().length).toBeGreaterThan(0);
   const pages = (data: any) =>
