@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
@@ -165,21 +166,23 @@ export async function createCustomerConfigVariable(
   errors.throwIfAny();
 
   try {
+    // The id is chosen here because the sealed values are bound to it: one insert, already with its values.
+    const id = randomUUID();
     return await db.transaction(async (tx) => {
+      const sealed = await sealValues(tx, vault, actor.orgId, id, values, input.customerId);
       const [row] = await tx
         .insert(ccv)
         .values({
+          id,
           orgId: actor.orgId,
           scopedConfigVariableId: scv.id,
           customerId: input.customerId,
           isTest: input.isTest,
           key: input.key ?? null,
-          values: {},
+          values: sealed,
         })
         .returning();
-      const sealed = await sealValues(tx, vault, actor.orgId, row!.id, values, input.customerId);
-      const [withValues] = await tx.update(ccv).set({ values: sealed }).where(eq(ccv.id, row!.id)).returning();
-      return withValues!;
+      return row!;
     });
   } catch (error) {
     const constraint = uniqueViolation(error);
