@@ -16,6 +16,7 @@ import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { runMigrations } from '../src/db/migrate';
 import type { Actor } from '../src/domain/actor';
 import { issueApiToken } from '../src/domain/auth/api-tokens';
+import { startCachedApiTokens } from '../src/domain/auth/cached-api-tokens';
 import { createCustomer } from '../src/domain/customers/customers';
 import { createOrganization } from '../src/domain/organizations/organizations';
 import { createApp } from '../src/http/app';
@@ -49,7 +50,8 @@ export type BenchEnv = {
   /** The main API server, as `npm start` runs it (no query hook). */
   api: ApiServer;
   /** Another server on the same database and master key, e.g. one whose every SQL statement is counted. */
-  startApi: (opts?: { onQuery?: (sql: string) => void; poolMax?: number }) => Promise<ApiServer>;
+  /** `tokenCache: false`: every request looks its token up (counted servers whose counts must not depend on timing). */
+  startApi: (opts?: { onQuery?: (sql: string) => void; poolMax?: number; tokenCache?: boolean }) => Promise<ApiServer>;
   /**
    * An execution worker (graphile-worker + lease sweeper + scheduler, `startWorker` as `npm start` runs it)
    * on a server's pool (default: the main server's, as `npm start` shares one pool) with the production
@@ -102,8 +104,10 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     }
 
     const vault = new Vault(masterKeyFrom(randomBytes(32).toString('base64')));
-    const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number } = {}): Promise<ApiServer> => {
+    const startApi = async (opts: { onQuery?: (sql: string) => void; poolMax?: number; tokenCache?: boolean } = {}): Promise<ApiServer> => {
       const database = connectDatabase(postgres.url, { max: opts.poolMax ?? 10, onQuery: opts.onQuery });
+      // API tokens authenticated from memory, as `npm start` does.
+      const apiTokens = opts.tokenCache === false ? undefined : startCachedApiTokens(database, { ttlMs: loadConfig({}).api.tokenCacheMs, log: silent });
       // Webhooks (POST /webhooks/<token>) are served as `npm start` serves them.
       const app = createApp({
         db: database.db,
@@ -112,6 +116,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
         tenantName: 'bench',
         publicUrl: 'http://127.0.0.1',
         routes: webhookRoutes({ db: database.db, vault, log: silent, settings: loadConfig({}).webhooks }),
+        apiTokens,
       });
       const server = http.createServer(app);
       await new Promise<void>((resolve, reject) => {
@@ -126,6 +131,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
             server.close(() => resolve());
             server.closeAllConnections();
           });
+          await apiTokens?.stop();
           await database.close();
         })());
       cleanups.push(stop);

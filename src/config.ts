@@ -145,6 +145,9 @@ const envSchema = z.object({
   // Metrics (issue 15): GET /metrics is open in development; with METRICS_TOKEN it needs that bearer token;
   // with NODE_ENV=production and no token it is off (404).
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
+  // Token authentication from memory (issue 14): how long a checked API token is trusted without SQL; revocations
+  // reach every process at once by NOTIFY, this bounds a lost notification. 0 checks every request in SQL.
+  API_TOKEN_CACHE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5_000)),
   CORS_ORIGINS: z.preprocess(
     emptyAsUndefined,
     z
@@ -219,6 +222,8 @@ export type ApiConfig = {
   maxBodyBytes: number;
   /** Empty: no cross-origin browser access (same-origin pages such as GraphiQL still work). */
   corsOrigins: string[];
+  /** API_TOKEN_CACHE_MS: how long an API token is trusted from memory; 0 looks every request's token up. */
+  tokenCacheMs: number;
 };
 
 /** Limits of the webhook routes (src/http/webhooks); rates are per process (see rate-limit.ts). */
@@ -328,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     api: {
       maxBodyBytes: e.API_MAX_BODY_BYTES,
       corsOrigins: e.CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [],
+      tokenCacheMs: e.API_TOKEN_CACHE_MS,
     },
     metricsToken: e.METRICS_TOKEN,
   });

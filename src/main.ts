@@ -46,7 +46,7 @@ export async function startServer(config: Config, log: Logger, opts: ServerRoles
  * port, a bad DATABASE_URL) answers without waiting for most of the code base to load.
  */
 async function loadServerModules() {
-  const [instances, organizations, worker, lifecycleLog, outgoing, app, webhooks, oauth2Callback] = await Promise.all([
+  const [instances, organizations, worker, lifecycleLog, outgoing, app, webhooks, oauth2Callback, cachedApiTokens] = await Promise.all([
     import('./domain/instances'),
     import('./domain/organizations/organizations'),
     import('./execution/worker'),
@@ -55,6 +55,7 @@ async function loadServerModules() {
     import('./http/app'),
     import('./http/webhooks'),
     import('./http/oauth2-callback'),
+    import('./domain/auth/cached-api-tokens'),
   ]);
   return {
     sealLegacyWebhookTokens: instances.sealLegacyWebhookTokens,
@@ -65,6 +66,7 @@ async function loadServerModules() {
     outgoingHttp: outgoing.outgoingHttp,
     webhookRoutes: webhooks.webhookRoutes,
     oauth2CallbackRoutes: oauth2Callback.oauth2CallbackRoutes,
+    startCachedApiTokens: cachedApiTokens.startCachedApiTokens,
   };
 }
 
@@ -78,6 +80,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
     createApp,
     webhookRoutes,
     oauth2CallbackRoutes,
+    startCachedApiTokens,
   } = await loadServerModules();
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
@@ -92,6 +95,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
   const worker: RunningWorker | null = opts.worker === false ? null : await startWorker({ ...engine, database });
 
   let server: http.Server | null = null;
+  const apiTokens = opts.http === false || config.api.tokenCacheMs === 0 ? null : startCachedApiTokens(database, { ttlMs: config.api.tokenCacheMs, log });
   // The OAuth 2.0 callback's token requests leave through the same egress policy as the engine's.
   const callbackHttp = opts.http === false ? null : outgoingHttp(config.engine);
   let url = '';
@@ -110,12 +114,14 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       api: config.api,
       workerProblem: worker ? () => worker.problem() : opts.workerProblem,
       metrics: { token: config.metricsToken, production: config.production, workerMetrics: opts.workerMetrics },
+      apiTokens: apiTokens ?? undefined,
     });
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.port, config.host, resolve);
     }).catch(async (error: unknown) => {
+      await apiTokens?.stop();
       await worker?.stop();
       throw error;
     });
@@ -134,6 +140,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
     (stopping ??= (async () => {
       await stopAccepting();
       await callbackHttp?.close();
+      await apiTokens?.stop();
       await worker?.stop();
       stopLoggingQueued();
       await database.shutdown();

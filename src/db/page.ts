@@ -1,13 +1,13 @@
 import { asc, count, desc, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Page, PageResult, Sort } from '../domain/pagination';
+import { rowsToFetch, uncountedPage, type Page, type PageResult, type Sort } from '../domain/pagination';
 import type { DbOrTx } from './client';
 
 type TableWithId = PgTable & { id: PgColumn };
 
 /**
- * One page of a filtered, sorted table and its total count (two statements, run together). The id breaks
- * ties, so pages never overlap or skip rows when sort values repeat.
+ * One page of a filtered, sorted table and its total count (two statements, run together; the count only when
+ * the page asks for it). The id breaks ties, so pages never overlap or skip rows when sort values repeat.
  */
 export async function selectPage<T extends TableWithId, F extends string>(
   db: DbOrTx,
@@ -17,18 +17,20 @@ export async function selectPage<T extends TableWithId, F extends string>(
 ): Promise<PageResult<T['$inferSelect']>> {
   const requested = opts.sort.map((s) => (s.direction === 'DESC' ? desc : asc)(opts.columns[s.field]));
   const order = [...(requested.length ? requested : opts.fallback), asc(table.id)];
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(table as PgTable)
-      .where(where)
-      .orderBy(...order)
-      .limit(opts.page.limit)
-      .offset(opts.page.offset),
+  const rows = db
+    .select()
+    .from(table as PgTable)
+    .where(where)
+    .orderBy(...order)
+    .limit(rowsToFetch(opts.page))
+    .offset(opts.page.offset);
+  if (opts.page.countTotal === false) return uncountedPage(opts.page, (await rows) as T['$inferSelect'][]);
+  const [page, [total]] = await Promise.all([
+    rows,
     db
       .select({ n: count() })
       .from(table as PgTable)
       .where(where),
   ]);
-  return { rows: rows as T['$inferSelect'][], totalCount: total?.n ?? 0 };
+  return { rows: page as T['$inferSelect'][], totalCount: total?.n ?? 0 };
 }

@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Db } from '../db/client';
 import { authenticate } from '../domain/auth/authenticate';
+import type { CachedApiTokens } from '../domain/auth/cached-api-tokens';
 import type { Logger } from '../log';
 import type { Vault } from '../vault/vault';
 import type { ApiConfig } from '../config';
@@ -34,6 +35,8 @@ export type AppDeps = {
   api?: Partial<ApiConfig>;
   /** Protection of /metrics and the worker child's metrics; tests leave it out for an open /metrics. */
   metrics?: MetricsSettings;
+  /** API token authentication from memory (startCachedApiTokens); without it every request looks its token up. */
+  apiTokens?: CachedApiTokens;
 };
 
 const defaultRequestLimits: RequestLimits = {
@@ -92,7 +95,7 @@ export function createApp(deps: AppDeps) {
     renderGraphiQL,
     context: async ({ request }): Promise<Context> => {
       try {
-        const actor = await authenticate(deps.db, request.headers.get('authorization'));
+        const actor = await authenticate(deps.db, request.headers.get('authorization'), deps.apiTokens?.authenticate);
         return { db: deps.db, vault: deps.vault, actor, log: deps.log, tenantName: deps.tenantName, publicUrl: deps.publicUrl };
       } catch (error) {
         const domainError = domainErrorOf(error);

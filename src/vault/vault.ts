@@ -54,8 +54,15 @@ export class Vault {
   }
 
   async seal(db: DbOrTx, owner: KeyOwner, slot: SecretSlot, plaintext: string): Promise<SealedValue> {
+    const [sealed] = await this.sealMany(db, owner, [{ slot, plaintext }]);
+    return sealed!;
+  }
+
+  /** Seals several values of one owner with one lookup of its data key. */
+  async sealMany(db: DbOrTx, owner: KeyOwner, items: { slot: SecretSlot; plaintext: string }[]): Promise<SealedValue[]> {
+    if (items.length === 0) return [];
     const { id, key } = await this.dataKeyFor(db, owner);
-    return { v: 1, dk: id, ...seal(key, Buffer.from(plaintext, 'utf8'), valueAad(owner, id, slot)) };
+    return items.map(({ slot, plaintext }) => ({ v: 1, dk: id, ...seal(key, Buffer.from(plaintext, 'utf8'), valueAad(owner, id, slot)) }));
   }
 
   /**
@@ -129,12 +136,14 @@ export class Vault {
     if (!row) {
       const id = randomUUID();
       const wrapped = seal(this.master.key, randomBytes(32), keyAad(owner, id));
-      // Two writers creating the owner's first key at once: the unique index keeps one, both use it.
-      await db
+      // Two writers creating the owner's first key at once: the unique index keeps one, both use it (the loser
+      // reads the winner's; the usual case, a new owner, costs this one statement).
+      [row] = await db
         .insert(dataKeys)
         .values({ id, orgId: owner.orgId, customerId: owner.customerId, wrappedKey: JSON.stringify(wrapped), masterKeyId: this.master.id })
-        .onConflictDoNothing();
-      [row] = await db.select().from(dataKeys).where(ofOwner);
+        .onConflictDoNothing()
+        .returning();
+      if (!row) [row] = await db.select().from(dataKeys).where(ofOwner);
     }
     if (!row) throw new VaultError('the data key vanished while it was created (was the customer deleted?)');
     return { id: row.id, key: this.unwrap(owner, row) };

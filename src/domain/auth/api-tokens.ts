@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { apiTokens, users } from '../../db/tables';
 import { requireOrgUser, type Actor } from '../actor';
@@ -68,19 +68,33 @@ export async function revokeApiToken(db: DbOrTx, actor: Actor, id: string): Prom
   return already;
 }
 
-export async function authenticateApiToken(db: DbOrTx, token: string): Promise<Actor | null> {
+/** The token's id and who it acts as, or null for an unknown or revoked token. Reads only. */
+export async function lookupApiToken(db: DbOrTx, tokenHash: string): Promise<{ tokenId: string; actor: Actor } | null> {
   const [row] = await db
     .select({ tokenId: apiTokens.id, orgId: users.orgId, userId: users.id, role: users.role, customerId: users.customerId })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
   if (!row) return null;
-  // Best effort and at most once a minute per token: "last used" is for people auditing tokens, and a write
-  // on every request would make each read cost a commit.
-  void db
+  return { tokenId: row.tokenId, actor: { orgId: row.orgId, userId: row.userId, role: row.role, customerId: row.customerId } };
+}
+
+/**
+ * Records that these tokens were used now, at most once a minute per token: "last used" is for people
+ * auditing tokens, and a write on every request would make each read cost a commit.
+ */
+export async function touchApiTokens(db: DbOrTx, tokenIds: readonly string[]) {
+  if (tokenIds.length === 0) return;
+  await db
     .update(apiTokens)
     .set({ lastUsedAt: new Date() })
-    .where(and(eq(apiTokens.id, row.tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))))
-    .catch(() => {});
-  return { orgId: row.orgId, userId: row.userId, role: row.role, customerId: row.customerId };
+    .where(and(inArray(apiTokens.id, [...tokenIds]), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
+}
+
+/** Without a cache (cached-api-tokens.ts): one lookup per request, "last used" written best effort. */
+export async function authenticateApiToken(db: DbOrTx, token: string): Promise<Actor | null> {
+  const found = await lookupApiToken(db, hashToken(token));
+  if (!found) return null;
+  void touchApiTokens(db, [found.tokenId]).catch(() => {});
+  return found.actor;
 }

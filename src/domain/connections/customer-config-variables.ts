@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
 import { customerConfigVariables, scopedConfigVariables } from '../../db/tables';
@@ -7,7 +8,7 @@ import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import type { ConnectionDefinition, InputFieldDefinition } from '../components';
 import { getCustomer } from '../customers/customers';
 import { FieldErrors, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
-import type { Page, PageResult } from '../pagination';
+import { rowsToFetch, uncountedPage, type Page, type PageResult } from '../pagination';
 import { checkExpressions, type InputExpression } from './input-expressions';
 import { secretDestinationProblems } from './secret-destinations';
 import { connectionOf, getScopedConfigVariable, notFoundAs, sealValues, type ScopedConfigVariable } from './scoped-config-variables';
@@ -50,75 +51,71 @@ export async function getCustomerConfigVariablesByIds(db: DbOrTx, actor: Actor, 
     .where(and(visible(actor), inArray(ccv.id, [...ids])));
 }
 
-export async function listCustomerConfigVariables(db: DbOrTx, actor: Actor, filter: CustomerConfigVariableFilter, page: Page) {
-  const pages = await listCustomerConfigVariablesPerParent(db, actor, null, filter, page);
-  return pages.get(null) ?? { rows: [], totalCount: 0 };
+const pageOrder = [asc(ccv.createdAt), asc(ccv.id)];
+
+export async function listCustomerConfigVariables(
+  db: DbOrTx,
+  actor: Actor,
+  filter: CustomerConfigVariableFilter,
+  page: Page,
+): Promise<PageResult<CustomerConfigVariable>> {
+  const where = filterConditions(actor, filter);
+  const rows = db
+    .select()
+    .from(ccv)
+    .where(where)
+    .orderBy(...pageOrder)
+    .limit(rowsToFetch(page))
+    .offset(page.offset);
+  if (page.countTotal === false) return uncountedPage(page, await rows);
+  const [pageRows, [total]] = await Promise.all([rows, db.select({ n: count() }).from(ccv).where(where)]);
+  return { rows: pageRows, totalCount: total?.n ?? 0 };
 }
 
 /**
- * One page of values for each of many reusable connections, in a single statement (window functions),
- * so a list of connections with their nested values costs the same number of queries at any page size.
+ * One page of values for each of many reusable connections in a single statement: a LATERAL top-N per
+ * connection reads only each page's rows through customer_config_variables_scoped_page_idx, so a list of
+ * connections with their nested values costs the same number of queries at any page or table size. The
+ * totals (a second statement, run alongside) only when the page asks for them.
  */
 export async function listCustomerConfigVariablesPerParent(
   db: DbOrTx,
   actor: Actor,
-  parentIds: readonly string[] | null,
+  parentIds: readonly string[],
   filter: CustomerConfigVariableFilter,
   page: Page,
-): Promise<Map<string | null, PageResult<CustomerConfigVariable>>> {
-  const where = parentIds ? and(filterConditions(actor, filter), inArray(ccv.scopedConfigVariableId, [...parentIds])) : filterConditions(actor, filter);
-  const partition = parentIds ? sql`partition by ${ccv.scopedConfigVariableId}` : sql``;
-  const ranked = db
-    .select({
-      row: sql`row_to_json(${ccv})`.as('row'),
-      parent: ccv.scopedConfigVariableId,
-      n: sql<number>`row_number() over (${partition} order by ${ccv.createdAt}, ${ccv.id})`.as('n'),
-      total: sql<number>`count(*) over (${partition})`.as('total'),
-    })
-    .from(ccv)
-    .where(where)
-    .as('ranked');
-  const rows = await db
+): Promise<Map<string, PageResult<CustomerConfigVariable>>> {
+  const parents = scopedConfigVariables;
+  const perParent = db
     .select()
-    .from(ranked)
-    .where(sql`${ranked.n} > ${page.offset} and ${ranked.n} <= ${page.offset + page.limit}`)
-    .orderBy(asc(ranked.parent), asc(ranked.n));
-  const result = new Map<string | null, PageResult<CustomerConfigVariable>>();
-  // Totals ride on the page rows; a page past the end has none, so count those parents separately.
-  for (const r of rows) {
-    const key = parentIds ? r.parent : null;
-    const entry = result.get(key) ?? { rows: [], totalCount: Number(r.total) };
-    entry.rows.push(fromJson(r.row as Record<string, unknown>));
-    result.set(key, entry);
-  }
-  const missing = (parentIds ?? [null]).filter((id) => !result.has(id));
-  if (missing.length > 0 && (page.offset > 0 || page.limit === 0)) {
-    const counts = await db
-      .select({ parent: ccv.scopedConfigVariableId, n: sql<number>`count(*)` })
-      .from(ccv)
-      .where(where)
-      .groupBy(ccv.scopedConfigVariableId);
-    for (const id of missing) {
-      const total = parentIds ? Number(counts.find((c) => c.parent === id)?.n ?? 0) : counts.reduce((sum, c) => sum + Number(c.n), 0);
-      result.set(id, { rows: [], totalCount: total });
-    }
-  }
-  return result;
-}
-
-function fromJson(row: Record<string, unknown>): CustomerConfigVariable {
-  return {
-    id: row.id as string,
-    orgId: row.org_id as string,
-    scopedConfigVariableId: row.scoped_config_variable_id as string,
-    customerId: (row.customer_id as string | null) ?? null,
-    isTest: row.is_test as boolean,
-    key: (row.key as string | null) ?? null,
-    values: row.values as CustomerConfigVariable['values'],
-    lastConfiguredAt: new Date(row.last_configured_at as string),
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
+    .from(ccv)
+    .where(and(filterConditions(actor, filter), eq(ccv.scopedConfigVariableId, parents.id)))
+    .orderBy(...pageOrder)
+    .limit(rowsToFetch(page))
+    .offset(page.offset)
+    .as('page');
+  const columns = Object.fromEntries(Object.keys(getTableColumns(ccv)).map((key) => [key, perParent[key as keyof typeof perParent]])) as {
+    [K in keyof CustomerConfigVariable]: (typeof perParent)[K];
   };
+  const [rows, totals] = await Promise.all([
+    db
+      .select({ parent: parents.id, row: columns })
+      .from(parents)
+      .crossJoinLateral(perParent)
+      .where(inArray(parents.id, [...parentIds]))
+      .orderBy(parents.id, perParent.createdAt, perParent.id),
+    page.countTotal === false
+      ? null
+      : db
+          .select({ parent: ccv.scopedConfigVariableId, n: count() })
+          .from(ccv)
+          .where(and(filterConditions(actor, filter), inArray(ccv.scopedConfigVariableId, [...parentIds])))
+          .groupBy(ccv.scopedConfigVariableId),
+  ]);
+  const fetched = new Map<string, CustomerConfigVariable[]>(parentIds.map((id) => [id, []]));
+  for (const { parent, row } of rows) fetched.get(parent)?.push(row as CustomerConfigVariable);
+  const counted = new Map(totals?.map((t) => [t.parent, t.n]));
+  return new Map([...fetched].map(([id, list]) => [id, totals ? { rows: list, totalCount: counted.get(id) ?? 0 } : uncountedPage(page, list)]));
 }
 
 /** The inputs a customer (or the test credentials) supplies: the per-customer ones; all of them for tests of a global connection. */
@@ -169,21 +166,23 @@ export async function createCustomerConfigVariable(
   errors.throwIfAny();
 
   try {
+    // The id is chosen here because the sealed values are bound to it: one insert, already with its values.
+    const id = randomUUID();
     return await db.transaction(async (tx) => {
+      const sealed = await sealValues(tx, vault, actor.orgId, id, values, input.customerId);
       const [row] = await tx
         .insert(ccv)
         .values({
+          id,
           orgId: actor.orgId,
           scopedConfigVariableId: scv.id,
           customerId: input.customerId,
           isTest: input.isTest,
           key: input.key ?? null,
-          values: {},
+          values: sealed,
         })
         .returning();
-      const sealed = await sealValues(tx, vault, actor.orgId, row!.id, values, input.customerId);
-      const [withValues] = await tx.update(ccv).set({ values: sealed }).where(eq(ccv.id, row!.id)).returning();
-      return withValues!;
+      return row!;
     });
   } catch (error) {
     const constraint = uniqueViolation(error);

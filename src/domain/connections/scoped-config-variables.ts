@@ -211,11 +211,13 @@ export async function sealValues(
   values: ReturnType<typeof checkExpressions>,
   customerId: string | null = null,
 ) {
-  const sealed: Record<string, Awaited<ReturnType<Vault['seal']>>> = {};
-  for (const [name, { value }] of values) {
-    sealed[name] = await vault.seal(db, { orgId, customerId }, { record: recordId, field: name }, value);
-  }
-  return sealed;
+  const names = [...values.keys()];
+  const sealed = await vault.sealMany(
+    db,
+    { orgId, customerId },
+    names.map((name) => ({ slot: { record: recordId, field: name }, plaintext: values.get(name)!.value })),
+  );
+  return Object.fromEntries(names.map((name, i) => [name, sealed[i]!]));
 }
 
 export type UpdateScopedConfigVariableInput = {

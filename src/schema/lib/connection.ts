@@ -1,7 +1,9 @@
 import { FieldErrors } from '../../domain/errors';
 import type { Page, PageResult, Sort, SortDirection } from '../../domain/pagination';
 import type { ObjectRef } from '@pothos/core';
+import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder';
+import { selectsField } from './selection';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -41,9 +43,10 @@ function checkSize(value: number | null | undefined, field: string, errors: Fiel
 
 /**
  * Loads one page of a list. `loadPage` runs the domain query for a window; `last` without `before` needs the
- * total first, so it costs one extra count.
+ * total first, so it costs one extra count. Given the resolver's `info`, a list whose `totalCount` is not
+ * selected is not counted.
  */
-export async function resolveConnection<T>(args: ConnectionArgs, loadPage: (page: Page) => Promise<PageResult<T>>) {
+export async function resolveConnection<T>(args: ConnectionArgs, loadPage: (page: Page) => Promise<PageResult<T>>, info?: GraphQLResolveInfo) {
   const errors = new FieldErrors();
   checkSize(args.first, 'first', errors);
   checkSize(args.last, 'last', errors);
@@ -61,7 +64,7 @@ export async function resolveConnection<T>(args: ConnectionArgs, loadPage: (page
   }
   const span = Number.isFinite(end) ? end - start : MAX_PAGE_SIZE;
   const limit = Math.max(0, Math.min(span, MAX_PAGE_SIZE));
-  const { rows, totalCount } = await loadPage({ offset: start, limit });
+  const { rows, totalCount } = await loadPage({ offset: start, limit, countTotal: !info || selectsField(info, 'totalCount') });
   const edges = rows.map((node, i) => ({ node, cursor: encodeCursor(start + i) }));
   return {
     edges,

@@ -23,11 +23,15 @@ builder.queryField('apiTokens', (t) =>
     {
       type: ApiToken,
       description: "Admins see the organization's tokens, members their own.",
-      resolve: (_root, args, ctx) =>
-        resolveConnection(args, async (page) => {
-          const all = await listApiTokens(ctx.db, actorOf(ctx));
-          return { rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length };
-        }),
+      resolve: (_root, args, ctx, info) =>
+        resolveConnection(
+          args,
+          async (page) => {
+            const all = await listApiTokens(ctx.db, actorOf(ctx));
+            return { rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length };
+          },
+          info,
+        ),
     },
     ApiTokenConnection,
   ),

@@ -65,7 +65,7 @@ export const Component = builder.node(ComponentRef, {
         type: ConnectionRef,
         args: { offset: t.arg.int() },
         extensions: inMemoryList,
-        resolve: (component, args) => resolveConnection(args, (page) => pageOf(connectionsOf(component), page)),
+        resolve: (component, args, _ctx, info) => resolveConnection(args, (page) => pageOf(connectionsOf(component), page), info),
       },
       ConnectionConnection,
     ),
@@ -90,7 +90,7 @@ export const Connection = builder.node(ConnectionRef, {
         type: InputFieldRef,
         args: { offset: t.arg.int() },
         extensions: inMemoryList,
-        resolve: (connection, args) => resolveConnection(args, (page) => pageOf(inputFieldsOf(connection), page)),
+        resolve: (connection, args, _ctx, info) => resolveConnection(args, (page) => pageOf(inputFieldsOf(connection), page), info),
       },
       InputFieldConnection,
     ),
@@ -132,9 +132,11 @@ builder.queryFields((t) => ({
       type: Component,
       description: "Built-in components first (by key), then the organization's private components (by key).",
       args: { key: t.arg.string(), public: t.arg.boolean(), label_Icontains: t.arg.string(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) =>
-        resolveConnection(args, (page) =>
-          listComponents(ctx.db, actorOf(ctx), { key: args.key, public: args.public, labelIcontains: args.label_Icontains }, page),
+      resolve: (_root, args, ctx, info) =>
+        resolveConnection(
+          args,
+          (page) => listComponents(ctx.db, actorOf(ctx), { key: args.key, public: args.public, labelIcontains: args.label_Icontains }, page),
+          info,
         ),
     },
     ComponentConnection,

@@ -63,13 +63,13 @@ builder.queryFields((t) => ({
     {
       type: ConnectorAuth,
       args: { customer: t.arg.id(), component: t.arg.id({ description: 'A Component id.' }), name: t.arg.string(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => {
+      resolve: (_root, args, ctx, info) => {
         const filter = {
           customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
           componentId: optionalIdOf('Component', args.component == null ? null : String(args.component), 'component'),
           name: args.name,
         };
-        return resolveConnection(args, (page) => listConnectorAuths(ctx.db, actorOf(ctx), filter, page));
+        return resolveConnection(args, (page) => listConnectorAuths(ctx.db, actorOf(ctx), filter, page), info);
       },
     },
     ConnectorAuthConnection,

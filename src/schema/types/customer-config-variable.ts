@@ -76,9 +76,9 @@ builder.objectField(ScopedConfigVariable, 'customerConfigVariables', (t) =>
     {
       type: CustomerConfigVariable,
       args: { isTest: t.arg.boolean(), customer: t.arg.id(), offset: t.arg.int() },
-      resolve: (scv, args, ctx) => {
+      resolve: (scv, args, ctx, info) => {
         const filter = { isTest: args.isTest, customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer') };
-        return resolveConnection(args, (page) => pagePerConnection(ctx, filter, page, scv.id));
+        return resolveConnection(args, (page) => pagePerConnection(ctx, filter, page, scv.id), info);
       },
     },
     CustomerConfigVariableConnection,
@@ -96,7 +96,7 @@ builder.queryFields((t) => ({
     {
       type: CustomerConfigVariable,
       args: { scopedConfigVariable: t.arg.id(), customer: t.arg.id(), isTest: t.arg.boolean(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) => {
+      resolve: (_root, args, ctx, info) => {
         const filter = {
           scopedConfigVariableId: optionalIdOf(
             'ScopedConfigVariable',
@@ -106,7 +106,7 @@ builder.queryFields((t) => ({
           customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
           isTest: args.isTest,
         };
-        return resolveConnection(args, (page) => listCustomerConfigVariables(ctx.db, actorOf(ctx), filter, page));
+        return resolveConnection(args, (page) => listCustomerConfigVariables(ctx.db, actorOf(ctx), filter, page), info);
       },
     },
     CustomerConfigVariableConnection,

@@ -66,22 +66,25 @@ builder.queryFields((t) => ({
         sortBy: t.arg({ type: [CustomerOrder] }),
         orderBy: t.arg({ type: CustomerOrder }),
       },
-      resolve: (_root, args, ctx) =>
-        resolveConnection(args, (page) =>
-          listCustomers(
-            ctx.db,
-            actorOf(ctx),
-            {
-              externalId: args.externalId,
-              name: args.name,
-              nameIcontains: args.name_Icontains,
-              description: args.description,
-              labelsIcontains: args.labels_Icontains,
-              isSystem: args.isSystem,
-            },
-            sortsOf(args),
-            page,
-          ),
+      resolve: (_root, args, ctx, info) =>
+        resolveConnection(
+          args,
+          (page) =>
+            listCustomers(
+              ctx.db,
+              actorOf(ctx),
+              {
+                externalId: args.externalId,
+                name: args.name,
+                nameIcontains: args.name_Icontains,
+                description: args.description,
+                labelsIcontains: args.labels_Icontains,
+                isSystem: args.isSystem,
+              },
+              sortsOf(args),
+              page,
+            ),
+          info,
         ),
     },
     CustomerConnection,

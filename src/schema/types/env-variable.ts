@@ -61,8 +61,8 @@ builder.queryFields((t) => ({
     {
       type: EnvVariable,
       args: { name: t.arg.string(), name_Icontains: t.arg.string(), offset: t.arg.int() },
-      resolve: (_root, args, ctx) =>
-        resolveConnection(args, (page) => listEnvVariables(ctx.db, actorOf(ctx), { name: args.name, nameIcontains: args.name_Icontains }, page)),
+      resolve: (_root, args, ctx, info) =>
+        resolveConnection(args, (page) => listEnvVariables(ctx.db, actorOf(ctx), { name: args.name, nameIcontains: args.name_Icontains }, page), info),
     },
     EnvVariableConnection,
   ),

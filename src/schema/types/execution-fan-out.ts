@@ -43,11 +43,14 @@ builder.objectFields(ExecutionResult, (t) => ({
       type: ExecutionResult,
       description: "A fan-out parent's customer runs (newest first, like executionResults); empty for other runs.",
       args: { status: t.arg({ type: ExecutionStatus }) },
-      resolve: (e: ExecutionRow, args, ctx) =>
-        resolveConnection(args, (page) =>
-          e.fanOut
-            ? listExecutions(ctx.db, actorOf(ctx), { parentExecutionId: e.id, statuses: args.status ? [args.status] : null }, [], page)
-            : Promise.resolve({ rows: [], totalCount: 0 }),
+      resolve: (e: ExecutionRow, args, ctx, info) =>
+        resolveConnection(
+          args,
+          (page) =>
+            e.fanOut
+              ? listExecutions(ctx.db, actorOf(ctx), { parentExecutionId: e.id, statuses: args.status ? [args.status] : null }, [], page)
+              : Promise.resolve({ rows: [], totalCount: 0 }),
+          info,
         ),
     },
     ExecutionResultConnection,

@@ -104,9 +104,9 @@ export const ExecutionResult = builder.loadableNode('InstanceExecutionResult', {
     stepResults: t.connection(
       {
         type: StepResult,
-        resolve: async (e, args, ctx) => {
+        resolve: async (e, args, ctx, info) => {
           const all = await childrenOf(ctx, 'stepResults', (ids) => stepResultsOf(ctx.db, actorOf(ctx), ids), e.id);
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
+          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
         },
       },
       StepResultConnection,
@@ -114,9 +114,9 @@ export const ExecutionResult = builder.loadableNode('InstanceExecutionResult', {
     logs: t.connection(
       {
         type: Log,
-        resolve: async (e, args, ctx) => {
+        resolve: async (e, args, ctx, info) => {
           const all = await childrenOf(ctx, 'executionLogs', (ids) => logsOf(ctx.db, actorOf(ctx), ids), e.id);
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
+          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
         },
       },
       LogConnection,
@@ -155,7 +155,7 @@ builder.queryFields((t) => ({
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
       },
-      resolve: (_root, args, ctx) => {
+      resolve: (_root, args, ctx, info) => {
         const filter = {
           instanceId: optionalId('Instance', args.instance, 'instance'),
           integrationId: optionalId('Integration', args.integration, 'integration'),
@@ -164,7 +164,7 @@ builder.queryFields((t) => ({
           startedAtLte: args.startedAt_Lte,
           isTestExecution: args.isTestExecution,
         };
-        return resolveConnection(args, (page) => listExecutions(ctx.db, actorOf(ctx), filter, sortsOf(args), page));
+        return resolveConnection(args, (page) => listExecutions(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
       },
     },
     ExecutionResultConnection,

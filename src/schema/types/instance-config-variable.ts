@@ -53,7 +53,7 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
         nullable: true,
         extensions: inMemoryList,
         description: "An inline connection's inputs (null for other config variables). PASSWORD values are never returned; hasValue says one is set.",
-        resolve: async ({ instance, report }, args, ctx) => {
+        resolve: async ({ instance, report }, args, ctx, info) => {
           const connection = report.connection;
           if (!connection) return null;
           const key = report.configVar.key;
@@ -67,7 +67,7 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
             values: Object.fromEntries(Object.entries(stored).map(([input, sealed]) => [slotOf(input), sealed])),
           });
           const named = all.map((expression, i) => ({ ...expression, name: connection.definition.inputs[i]!.key }));
-          return resolveConnection(args, async (page) => ({ rows: named.slice(page.offset, page.offset + page.limit), totalCount: named.length }));
+          return resolveConnection(args, async (page) => ({ rows: named.slice(page.offset, page.offset + page.limit), totalCount: named.length }), info);
         },
       },
       ExpressionConnection,

@@ -99,12 +99,12 @@ export const Instance = builder.loadableNode('Instance', {
         description: 'One per required config variable of the version the instance is configured for.',
         extensions: inMemoryList,
         args: { status: t.arg.string({ description: 'active or pending (any case)' }), status_In: t.arg.stringList(), offset: t.arg.int() },
-        resolve: async (instance, args, ctx) => {
+        resolve: async (instance, args, ctx, info) => {
           const wanted = [...(args.status != null ? [args.status] : []), ...(args.status_In ?? [])].map((s) => s.toUpperCase());
           const all = (await configReportOf(ctx, instance)).variables
             .filter((report) => (args.status == null && args.status_In == null) || wanted.includes(report.status))
             .map((report) => ({ instance, report }));
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
+          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
         },
       },
       InstanceConfigVariableConnection,
@@ -114,9 +114,9 @@ export const Instance = builder.loadableNode('Instance', {
         type: InstanceFlowConfig,
         args: { offset: t.arg.int() },
         extensions: inMemoryList,
-        resolve: async (instance, args, ctx) => {
+        resolve: async (instance, args, ctx, info) => {
           const all = await flowConfigViewsOf(ctx, instance);
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }));
+          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
         },
       },
       InstanceFlowConfigConnection,

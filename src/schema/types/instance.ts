@@ -49,14 +49,14 @@ builder.queryFields((t) => ({
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
       },
-      resolve: (_root, args, ctx) => {
+      resolve: (_root, args, ctx, info) => {
         const filter = {
           customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
           integrationId: optionalIdOf('Integration', args.integration == null ? null : String(args.integration), 'integration'),
           enabled: args.enabled,
           isSystem: args.isSystem,
         };
-        return resolveConnection(args, (page) => listInstances(ctx.db, actorOf(ctx), filter, sortsOf(args), page));
+        return resolveConnection(args, (page) => listInstances(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
       },
     },
     InstanceConnection,
@@ -78,7 +78,8 @@ builder.objectField(Customer, 'instances', (t) =>
     {
       type: Instance,
       args: { enabled: t.arg.boolean(), offset: t.arg.int() },
-      resolve: (customer, args, ctx) => resolveConnection(args, (page) => pagePerParent(ctx, 'customerId', { enabled: args.enabled }, page, customer.id)),
+      resolve: (customer, args, ctx, info) =>
+        resolveConnection(args, (page) => pagePerParent(ctx, 'customerId', { enabled: args.enabled }, page, customer.id), info),
     },
     InstanceConnection,
   ),
@@ -89,8 +90,8 @@ builder.objectFields(Integration, (t) => ({
     {
       type: Instance,
       args: { enabled: t.arg.boolean(), offset: t.arg.int() },
-      resolve: (integration, args, ctx) =>
-        resolveConnection(args, (page) => pagePerParent(ctx, 'integrationId', { enabled: args.enabled }, page, integration.id)),
+      resolve: (integration, args, ctx, info) =>
+        resolveConnection(args, (page) => pagePerParent(ctx, 'integrationId', { enabled: args.enabled }, page, integration.id), info),
     },
     InstanceConnection,
   ),
@@ -101,7 +102,7 @@ builder.objectFields(Integration, (t) => ({
       type: InstanceConfigVariable,
       description: 'Always empty: designer test runs use the test values of reusable connections, not a test instance.',
       args: { status: t.arg.string(), status_In: t.arg.stringList(), offset: t.arg.int() },
-      resolve: (_integration, args) => resolveConnection(args, async () => ({ rows: [], totalCount: 0 })),
+      resolve: (_integration, args, _ctx, info) => resolveConnection(args, async () => ({ rows: [], totalCount: 0 }), info),
     },
     InstanceConfigVariableConnection,
   ),

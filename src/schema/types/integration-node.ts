@@ -46,7 +46,7 @@ export const Integration = builder.loadableNode('Integration', {
         type: IntegrationFlow,
         description: "The draft definition's flows, in order.",
         args: { offset: t.arg.int() },
-        resolve: (integration, args) => resolveConnection(args, (page) => slice(flowsOf(integration.id, integration.definition), page)),
+        resolve: (integration, args, _ctx, info) => resolveConnection(args, (page) => slice(flowsOf(integration.id, integration.definition), page), info),
       },
       IntegrationFlowConnection,
     ),
@@ -55,13 +55,16 @@ export const Integration = builder.loadableNode('Integration', {
         type: RequiredConfigVariable,
         description: "The draft definition's config variables, in order.",
         args: { key: t.arg.string(), offset: t.arg.int() },
-        resolve: (integration, args) => {
+        resolve: (integration, args, _ctx, info) => {
           const all = (integration.definition.requiredConfigVars ?? []).filter((configVar) => args.key == null || configVar.key === args.key);
-          return resolveConnection(args, (page) =>
-            slice(
-              all.map((configVar) => ({ integrationId: integration.id, configVar })),
-              page,
-            ),
+          return resolveConnection(
+            args,
+            (page) =>
+              slice(
+                all.map((configVar) => ({ integrationId: integration.id, configVar })),
+                page,
+              ),
+            info,
           );
         },
       },
@@ -72,9 +75,11 @@ export const Integration = builder.loadableNode('Integration', {
         type: IntegrationVersion,
         description: 'Published versions, newest first.',
         args: { versionIsAvailable: t.arg.boolean(), offset: t.arg.int() },
-        resolve: (integration, args, ctx) =>
-          resolveConnection(args, (page) =>
-            args.versionIsAvailable === false ? slice([], page) : listIntegrationVersions(ctx.db, actorOf(ctx), integration.id, page),
+        resolve: (integration, args, ctx, info) =>
+          resolveConnection(
+            args,
+            (page) => (args.versionIsAvailable === false ? slice([], page) : listIntegrationVersions(ctx.db, actorOf(ctx), integration.id, page)),
+            info,
           ),
       },
       IntegrationVersionConnection,

@@ -50,9 +50,9 @@ builder.queryFields((t) => ({
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
       },
-      resolve: (_root, args, ctx) => {
+      resolve: (_root, args, ctx, info) => {
         const filter = { name: args.name, nameIcontains: args.name_Icontains, stableKey: args.stableKey };
-        return resolveConnection(args, (page) => listIntegrations(ctx.db, actorOf(ctx), filter, sortsOf(args), page));
+        return resolveConnection(args, (page) => listIntegrations(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
       },
     },
     IntegrationConnection,

@@ -43,9 +43,11 @@ builder.queryField('oauth2Credentials', (t) =>
       type: OAuth2Credential,
       description: 'OAuth 2.0 credentials, e.g. those with authStatus NEEDS_REAUTHENTICATION whose customers must reconnect.',
       args: { authStatus: t.arg({ type: OAuth2AuthStatus }) },
-      resolve: (_root, args, ctx) =>
-        resolveConnection(args, (page) =>
-          listOAuth2Credentials(ctx.db, actorOf(ctx), { authStatus: (args.authStatus as AuthStatusValue | null) ?? null }, page),
+      resolve: (_root, args, ctx, info) =>
+        resolveConnection(
+          args,
+          (page) => listOAuth2Credentials(ctx.db, actorOf(ctx), { authStatus: (args.authStatus as AuthStatusValue | null) ?? null }, page),
+          info,
         ),
     },
     OAuth2CredentialConnection,

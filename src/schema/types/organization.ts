@@ -20,11 +20,15 @@ export const Organization = builder.loadableNode('Organization', {
     signingKeys: t.connection(
       {
         type: SigningKey,
-        resolve: (_org, args, ctx) =>
-          resolveConnection(args, async (page) => {
-            const all = await listSigningKeys(ctx.db, actorOf(ctx));
-            return { rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length };
-          }),
+        resolve: (_org, args, ctx, info) =>
+          resolveConnection(
+            args,
+            async (page) => {
+              const all = await listSigningKeys(ctx.db, actorOf(ctx));
+              return { rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length };
+            },
+            info,
+          ),
       },
       SigningKeyConnection,
     ),

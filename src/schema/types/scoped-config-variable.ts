@@ -95,7 +95,7 @@ builder.queryFields((t) => ({
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
       },
-      resolve: (_root, args, ctx) => {
+      resolve: (_root, args, ctx, info) => {
         const filter = {
           stableKey: args.stableKey,
           key: args.key,
@@ -106,7 +106,7 @@ builder.queryFields((t) => ({
           customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
           componentKeys: args.connection_Component_In?.map((c) => c.key),
         };
-        return resolveConnection(args, (page) => listScopedConfigVariables(ctx.db, actorOf(ctx), filter, sortsOf(args), page));
+        return resolveConnection(args, (page) => listScopedConfigVariables(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
       },
     },
     ScopedConfigVariableConnection,
