@@ -23,4 +23,10 @@ import './types/env-variable';
 import './types/oauth2-authorization';
 import './types/oauth2-credential';
 
+// issue 13: Prismatic clients (prism CLI)
+import './types/role';
+import './types/user-lists';
+import './types/user-mutations';
+import './types/log-severity';
+
 export const schema = builder.toSchema({ sortSchema: true });

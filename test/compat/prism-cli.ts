@@ -33,6 +33,8 @@ export function prism(url: string, steps: PrismStep[]): Promise<PrismResult[]> {
     PRISMATIC_URL: url,
     PRISM_SKIP_NEW_VERSION_CHECK: 'true',
     NO_COLOR: '1',
+    // Many commands in one process add listeners to stdout that Node warns about; the warning is no output of prism.
+    NODE_NO_WARNINGS: '1',
   };
   const batch = path.resolve('test/compat/prism-batch.ts');
   return new Promise((resolve, reject) => {
