@@ -28,5 +28,6 @@ import './types/role';
 import './types/user-lists';
 import './types/user-mutations';
 import './types/log-severity';
+import './types/integration-flow-trigger';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -76,6 +76,11 @@ beforeAll(async () => {
     'organization:connections:list': ['organization:connections:list'],
     'integrations:import': ['integrations:import', '--path', ids.definitionFile],
     'integrations:export': ['integrations:export', ids.integration],
+    'integrations:publish': ['integrations:publish', ids.integration, '--comment', 'second release'],
+    'integrations:versions': ['integrations:versions', ids.integration, ...table, 'versionNumber,versionComment'],
+    'integrations:list': ['integrations:list', ...table, 'id,name,versionNumber'],
+    'integrations:list --customer': ['integrations:list', '--customer', ids.listed, ...table, 'id,name'],
+    'integrations:flows:list': ['integrations:flows:list', ids.integration, ...table, 'name'],
     'instances:create': ['instances:create', '--name', 'Second orders', '--integration', ids.integration, '--customer', ids.listed, '--label', 'blue'],
     'instances:config-vars:list': ['instances:config-vars:list', ids.instance],
     'instances:flow-configs:list': ['instances:flow-configs:list', ids.instance],
@@ -83,6 +88,8 @@ beforeAll(async () => {
     'instances:enable': ['instances:enable', ids.instance],
     'instances:deploy': ['instances:deploy', ids.instance],
     'instances:list': ['instances:list', '--customer', ids.listed, ...table, 'id,name,enabled'],
+    'instances:delete': ['instances:delete', ids.instance],
+    'instances:list after delete': ['instances:list', '--customer', ids.listed, ...table, 'id,name'],
     'logs:severities:list': ['logs:severities:list', ...table, 'id,name'],
     'graphql:query': ['graphql:query', 'query($id: ID!) { customer(id: $id) { name externalId } }', '--variables', JSON.stringify({ id: ids.listed })],
   };
@@ -149,7 +156,17 @@ describe('prism CLI 10.4 against tenantflow', () => {
     expect(exported).toContain('stableKey: order-hook');
   });
 
-  it('instances:create, config-vars:list, flow-configs:list, disable, enable, deploy and list', () => {
+  it('integrations:publish adds a version that integrations:versions prints newest first; list and flows:list print the rows', () => {
+    expect(succeeded('integrations:publish').trim()).toBe(ids.integration);
+    expect(succeeded('integrations:versions')).toMatch(/2\s+second release[\s\S]*1\s/);
+    const list = succeeded('integrations:list');
+    expect(list).toMatch(new RegExp(`${ids.integration}\\s+Order Sync\\s+2`));
+    expect(list).toContain('Imported By Prism');
+    expect(succeeded('integrations:list --customer')).not.toContain('Order Sync');
+    expect(succeeded('integrations:flows:list')).toContain('Order hook');
+  });
+
+  it('instances:create, config-vars:list, flow-configs:list, disable, enable, deploy, list and delete', () => {
     expect(succeeded('instances:create')).toMatch(/^SW5zdGFuY2U6/);
     expect(succeeded('instances:config-vars:list')).toMatch(/Region\s+eu-central\s+eu-central/);
     expect(succeeded('instances:flow-configs:list')).toContain('Order hook');
@@ -159,6 +176,10 @@ describe('prism CLI 10.4 against tenantflow', () => {
     const list = succeeded('instances:list');
     expect(list).toMatch(new RegExp(`${ids.instance}\\s+Orders for Listed\\s+true`));
     expect(list).toContain('Second orders');
+    succeeded('instances:delete');
+    const after = succeeded('instances:list after delete');
+    expect(after).not.toContain(ids.instance);
+    expect(after).toContain('Second orders');
   });
 
   it('logs:severities:list prints the severities', () => {
