@@ -29,5 +29,7 @@ import './types/user-lists';
 import './types/user-mutations';
 import './types/log-severity';
 import './types/integration-flow-trigger';
+import './types/json-string';
+import './types/component-version';
 
 export const schema = builder.toSchema({ sortSchema: true });

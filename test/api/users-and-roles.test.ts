@@ -149,6 +149,17 @@ describe('what Prismatic clients send', () => {
     expect(imported.data.importIntegration).toEqual({ integration: { name: 'Empty Id Import' }, errors: [] });
   });
 
+  it("components(filterQuery:) understands prism's key/label search and refuses other expressions by name", async () => {
+    const query = `query($q: JSONString) { components(filterQuery: $q, allVersions: true) { nodes { key versionNumber } } }`;
+    const found = await gql(h.app, query, { q: JSON.stringify(['or', ['in', 'key', ['zendesk']], ['in', 'label', ['HTTP']]]) }, orgA.memberToken);
+    expect(found.data.components.nodes).toEqual([
+      { key: 'http', versionNumber: 1 },
+      { key: 'zendesk', versionNumber: 1 },
+    ]);
+    const refused = await gql(h.app, query, { q: JSON.stringify(['eq', 'key', 'x']) }, orgA.memberToken);
+    expect(refused.errors?.[0]?.message).toContain('filterQuery');
+  });
+
   it('logSeverityLevels lists the severities by rank', async () => {
     const res = await gql(h.app, '{ logSeverityLevels { id name } }', {}, orgA.memberToken);
     expect(res.data.logSeverityLevels).toEqual([

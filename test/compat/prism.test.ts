@@ -90,6 +90,8 @@ beforeAll(async () => {
     'instances:list': ['instances:list', '--customer', ids.listed, ...table, 'id,name,enabled'],
     'instances:delete': ['instances:delete', ids.instance],
     'instances:list after delete': ['instances:list', '--customer', ids.listed, ...table, 'id,name'],
+    'components:list': ['components:list', ...table, 'key,label,versionNumber'],
+    'components:list --search': ['components:list', '--search', 'zendesk', ...table, 'key,label'],
     'logs:severities:list': ['logs:severities:list', ...table, 'id,name'],
     'graphql:query': ['graphql:query', 'query($id: ID!) { customer(id: $id) { name externalId } }', '--variables', JSON.stringify({ id: ids.listed })],
   };
@@ -180,6 +182,13 @@ describe('prism CLI 10.4 against tenantflow', () => {
     const after = succeeded('instances:list after delete');
     expect(after).not.toContain(ids.instance);
     expect(after).toContain('Second orders');
+  });
+
+  it('components:list prints the catalog; --search narrows it by key or label', () => {
+    expect(succeeded('components:list')).toMatch(/http\s+HTTP\s+1[\s\S]*zendesk\s+Zendesk\s+1/);
+    const found = succeeded('components:list --search');
+    expect(found).toMatch(/zendesk\s+Zendesk/);
+    expect(found).not.toMatch(/^\s*http\s/m);
   });
 
   it('logs:severities:list prints the severities', () => {
