@@ -156,6 +156,8 @@ describe('what Prismatic clients send', () => {
       { key: 'http', versionNumber: 1 },
       { key: 'zendesk', versionNumber: 1 },
     ]);
+    const searched = await gql(h.app, query, { q: JSON.stringify(['or', ['in', 'key', 'ENDES'], ['in', 'label', 'endes']]) }, orgA.memberToken);
+    expect(searched.data.components.nodes).toEqual([{ key: 'zendesk', versionNumber: 1 }]);
     const refused = await gql(h.app, query, { q: JSON.stringify(['eq', 'key', 'x']) }, orgA.memberToken);
     expect(refused.errors?.[0]?.message).toContain('filterQuery');
   });

@@ -1,25 +1,33 @@
 import { invalid } from '../errors';
 
-/** Components whose key is in `keys` or whose label is in `labels`. */
-export type KeyOrLabelFilter = { keys: string[]; labels: string[] };
+/** One term of a filter: the field is one of `anyOf`, or contains `contains` (any case). */
+export type KeyOrLabelTerm = { field: 'key' | 'label'; anyOf?: string[]; contains?: string };
+/** Components matching any of the terms. */
+export type KeyOrLabelFilter = KeyOrLabelTerm[];
 
-const SUPPORTED = 'Supported: ["in", "key" or "label", [strings]] terms, alone or joined by "or".';
+const SUPPORTED = 'Supported: ["in", "key" or "label", a string or a list of strings] terms, alone or joined by "or".';
 
 /**
- * Prismatic's `filterQuery` is a small expression language; prism's `components:list --search` sends
- * `["or", ["in", "key", [...]], ["in", "label", [...]]]`. That form (and its single terms) is understood;
- * anything else is refused rather than ignored, so a filter never silently matches everything.
+ * Prismatic's `filterQuery` is a small expression language; prism's `components:list --search x` sends
+ * `["or", ["in", "key", "x"], ["in", "label", "x"]]` (a string: the field contains it). That form, its
+ * single terms and list values (the field is one of them) are understood; anything else is refused rather
+ * than ignored, so a filter never silently matches everything.
  */
 export function parseComponentFilterQuery(query: unknown): KeyOrLabelFilter {
-  const filter: KeyOrLabelFilter = { keys: [], labels: [] };
   const terms = Array.isArray(query) && query[0] === 'or' ? query.slice(1) : [query];
-  for (const term of terms) {
-    if (!Array.isArray(term) || term.length !== 3 || term[0] !== 'in' || !Array.isArray(term[2])) throw invalid('filterQuery', SUPPORTED);
-    const [, field, values] = term as [string, unknown, unknown[]];
-    if (!values.every((value): value is string => typeof value === 'string')) throw invalid('filterQuery', SUPPORTED);
-    if (field === 'key') filter.keys.push(...values);
-    else if (field === 'label') filter.labels.push(...values);
-    else throw invalid('filterQuery', SUPPORTED);
-  }
-  return filter;
+  return terms.map((term): KeyOrLabelTerm => {
+    if (!Array.isArray(term) || term.length !== 3 || term[0] !== 'in') throw invalid('filterQuery', SUPPORTED);
+    const [, field, value] = term as [string, unknown, unknown];
+    if (field !== 'key' && field !== 'label') throw invalid('filterQuery', SUPPORTED);
+    if (typeof value === 'string') return { field, contains: value };
+    if (Array.isArray(value) && value.every((item): item is string => typeof item === 'string')) return { field, anyOf: value };
+    throw invalid('filterQuery', SUPPORTED);
+  });
+}
+
+export function matchesKeyOrLabel(component: { key: string; label: string }, filter: KeyOrLabelFilter): boolean {
+  return filter.some((term) => {
+    const actual = component[term.field];
+    return term.contains != null ? actual.toLowerCase().includes(term.contains.toLowerCase()) : (term.anyOf ?? []).includes(actual);
+  });
 }

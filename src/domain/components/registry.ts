@@ -9,7 +9,7 @@ import { findBuiltinComponent, loadBuiltinCatalog } from './catalog';
 import { parseDefinitionText } from './definition-text';
 import { builtinComponentId, connectionId, inputFieldId } from './stable-ids';
 import type { ComponentDefinition, ConnectionDefinition, InputFieldDefinition } from './types';
-import type { KeyOrLabelFilter } from './filter-query';
+import { matchesKeyOrLabel, type KeyOrLabelFilter } from './filter-query';
 
 /*
  * Which components an organization can use: the built-in catalog (code, the same for everyone, `public`)
@@ -198,8 +198,12 @@ function privateFilter(actor: Actor, filter: ComponentFilter): SQL {
   if (filter.key != null) conditions.push(eq(components.key, filter.key));
   if (filter.labelIcontains != null) conditions.push(ilike(components.label, `%${escapeLike(filter.labelIcontains)}%`));
   if (filter.keyOrLabelIn) {
-    const { keys, labels } = filter.keyOrLabelIn;
-    conditions.push(or(keys.length ? inArray(components.key, keys) : sql`false`, labels.length ? inArray(components.label, labels) : sql`false`)!);
+    const terms = filter.keyOrLabelIn.map((term) => {
+      const column = term.field === 'key' ? components.key : components.label;
+      if (term.contains != null) return ilike(column, `%${escapeLike(term.contains)}%`);
+      return term.anyOf?.length ? inArray(column, term.anyOf) : sql`false`;
+    });
+    conditions.push(or(sql`false`, ...terms)!);
   }
   return and(...conditions)!;
 }
@@ -209,7 +213,7 @@ function matchesFilter(record: ComponentRecord, filter: ComponentFilter): boolea
   if (filter.labelIcontains != null && !record.label.toLowerCase().includes(filter.labelIcontains.toLowerCase())) {
     return false;
   }
-  if (filter.keyOrLabelIn && !filter.keyOrLabelIn.keys.includes(record.key) && !filter.keyOrLabelIn.labels.includes(record.label)) return false;
+  if (filter.keyOrLabelIn && !matchesKeyOrLabel(record, filter.keyOrLabelIn)) return false;
   return true;
 }
 

@@ -138,7 +138,10 @@ builder.queryFields((t) => ({
         label_Icontains: t.arg.string(),
         offset: t.arg.int(),
         allVersions: t.arg.boolean({ description: 'Accepted for Prismatic clients: each component has one version.' }),
-        filterQuery: t.arg({ type: 'JSONString', description: 'prism --search: ["or", ["in", "key", [...]], ["in", "label", [...]]].' }),
+        filterQuery: t.arg({
+          type: 'JSONString',
+          description: 'prism --search: ["or", ["in", "key", "text"], ["in", "label", "text"]] (a list instead of "text": one of them).',
+        }),
       },
       resolve: (_root, args, ctx) =>
         resolveConnection(args, (page) => {
