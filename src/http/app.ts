@@ -20,6 +20,7 @@ import { DocumentCache } from './limits/document-cache';
 import { metricsRoute, type MetricsSettings } from './metrics-route';
 import { requestLimitsPlugin, type RequestLimits } from './limits/request-limits';
 import { noSuggestionsPlugin, withoutSuggestions } from './suggestions';
+import { prismaticAuthRoutes } from './prismatic-auth-routes';
 
 export type AppDeps = {
   db: Db;
@@ -115,7 +116,13 @@ export function createApp(deps: AppDeps) {
     },
     plugins: [
       accessLogPlugin(deps.log),
-      routesPlugin([...healthRoutes(deps.db, deps.workerProblem), metricsRoute(deps.db, deps.metrics), ...(deps.routes ?? [])]),
+      routesPlugin([
+        ...healthRoutes(deps.db, deps.workerProblem),
+        metricsRoute(deps.db, deps.metrics),
+        // issue 13: Prismatic clients' endpoints outside GraphQL
+        ...prismaticAuthRoutes(deps.db, deps.publicUrl),
+        ...(deps.routes ?? []),
+      ]),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, exposeLimits: true, flattenFragments: true },
         maxAliases: { n: 30, exposeLimits: true },

@@ -5,6 +5,7 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import { decodeGlobalId, encodeGlobalId } from '../lib/global-id';
 import type { Context } from './context';
 import { invalidIdError } from './lib/ids';
+import './lib/nullable-list-items';
 
 // Plugins and scalars only: every type lives in its own file under types/ (see schema/index.ts).
 export const builder = new SchemaBuilder<{
@@ -12,6 +13,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
+    // issue 13: Prismatic's JSON-in-a-string scalar (schema/types/json-string.ts)
+    JSONString: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
@@ -19,7 +22,8 @@ export const builder = new SchemaBuilder<{
 }>({
   // Non-null unless a field says otherwise, as in Prismatic's schema (`errors: [ErrorType!]!`, `totalCount: Int!`).
   defaultFieldNullability: false,
-  plugins: [RelayPlugin, DataloaderPlugin],
+  // nullableInputListItems first: its resolver wrapper is the outermost, so no other plugin sees a null item.
+  plugins: ['nullableInputListItems', RelayPlugin, DataloaderPlugin],
   relay: {
     clientMutationId: 'optional',
     // A failed mutation nulls only its own field, so aliased batches keep the other results.

@@ -31,4 +31,13 @@ import './types/user-authentication-settings';
 import './types/user-authentication';
 import './types/execution-authentication';
 
+// issue 13: Prismatic clients (prism CLI)
+import './types/role';
+import './types/user-lists';
+import './types/user-mutations';
+import './types/log-severity';
+import './types/integration-flow-trigger';
+import './types/json-string';
+import './types/component-version';
+
 export const schema = builder.toSchema({ sortSchema: true });

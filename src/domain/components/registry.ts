@@ -1,4 +1,4 @@
-import { and, count, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, count, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { components } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
@@ -9,6 +9,7 @@ import { findBuiltinComponent, loadBuiltinCatalog } from './catalog';
 import { parseDefinitionText } from './definition-text';
 import { builtinComponentId, connectionId, inputFieldId } from './stable-ids';
 import type { ComponentDefinition, ConnectionDefinition, InputFieldDefinition } from './types';
+import { matchesKeyOrLabel, type KeyOrLabelFilter } from './filter-query';
 
 /*
  * Which components an organization can use: the built-in catalog (code, the same for everyone, `public`)
@@ -34,7 +35,12 @@ export type ConnectionRecord = { id: string; key: string; component: ComponentRe
 
 export type InputFieldRecord = { id: string; key: string; connection: ConnectionRecord; definition: InputFieldDefinition };
 
-export type ComponentFilter = { key?: string | null; public?: boolean | null; labelIcontains?: string | null };
+export type ComponentFilter = {
+  key?: string | null;
+  public?: boolean | null;
+  labelIcontains?: string | null;
+  keyOrLabelIn?: KeyOrLabelFilter | null;
+};
 
 type ComponentRow = typeof components.$inferSelect;
 
@@ -191,6 +197,14 @@ function privateFilter(actor: Actor, filter: ComponentFilter): SQL {
   const conditions: SQL[] = [eq(components.orgId, actor.orgId)];
   if (filter.key != null) conditions.push(eq(components.key, filter.key));
   if (filter.labelIcontains != null) conditions.push(ilike(components.label, `%${escapeLike(filter.labelIcontains)}%`));
+  if (filter.keyOrLabelIn) {
+    const terms = filter.keyOrLabelIn.map((term) => {
+      const column = term.field === 'key' ? components.key : components.label;
+      if (term.contains != null) return ilike(column, `%${escapeLike(term.contains)}%`);
+      return term.anyOf?.length ? inArray(column, term.anyOf) : sql`false`;
+    });
+    conditions.push(or(sql`false`, ...terms)!);
+  }
   return and(...conditions)!;
 }
 
@@ -199,6 +213,7 @@ function matchesFilter(record: ComponentRecord, filter: ComponentFilter): boolea
   if (filter.labelIcontains != null && !record.label.toLowerCase().includes(filter.labelIcontains.toLowerCase())) {
     return false;
   }
+  if (filter.keyOrLabelIn && !matchesKeyOrLabel(record, filter.keyOrLabelIn)) return false;
   return true;
 }
 

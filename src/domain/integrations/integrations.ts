@@ -12,7 +12,14 @@ import { checkDefinitionText, definitionMessages, definitionWarnings } from './t
 
 export type Integration = typeof integrations.$inferSelect;
 export type IntegrationSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'VERSION_NUMBER';
-export type IntegrationFilter = { name?: string | null; nameIcontains?: string | null; stableKey?: string | null };
+export type IntegrationFilter = {
+  name?: string | null;
+  nameIcontains?: string | null;
+  stableKey?: string | null;
+  /** Prismatic's customer-specific integrations: none exist here (every integration is the organization's). */
+  customerId?: string | null;
+  customerIsNull?: boolean | null;
+};
 export type ImportIntegrationInput = { definition: string; integrationId?: string | null };
 
 /**
@@ -68,6 +75,7 @@ export async function listIntegrations(
   if (filter.name != null) conditions.push(eq(integrations.name, filter.name));
   if (filter.nameIcontains != null) conditions.push(ilike(integrations.name, `%${escapeLike(filter.nameIcontains)}%`));
   if (filter.stableKey != null) conditions.push(eq(integrations.stableKey, filter.stableKey));
+  if (filter.customerId != null || filter.customerIsNull === false) conditions.push(sql`false`);
   return selectPage(db, integrations, and(...conditions), { sort, columns: sortColumns, fallback: [asc(integrations.createdAt)], page });
 }
 

@@ -1,9 +1,9 @@
-import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { integrations, integrationVersions } from '../../db/tables';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { NotFoundError } from '../errors';
-import type { Page, PageResult } from '../pagination';
+import type { Page, PageResult, SortDirection } from '../pagination';
 import { getIntegration } from './integrations';
 
 /** A published version: a frozen copy of the draft definition, numbered 1, 2, 3 … per integration. */
@@ -80,10 +80,18 @@ export async function integrationVersionByNumber(db: DbOrTx, actor: Actor, integ
 }
 
 /** Published versions, newest first. */
-export async function listIntegrationVersions(db: DbOrTx, actor: Actor, integrationId: string, page: Page): Promise<PageResult<IntegrationVersion>> {
+/** Newest first unless `direction` is ASC. */
+export async function listIntegrationVersions(
+  db: DbOrTx,
+  actor: Actor,
+  integrationId: string,
+  page: Page,
+  direction: SortDirection = 'DESC',
+): Promise<PageResult<IntegrationVersion>> {
   const where = and(visibleVersions(actor), eq(integrationVersions.integrationId, integrationId));
+  const order = direction === 'ASC' ? asc(integrationVersions.versionNumber) : desc(integrationVersions.versionNumber);
   const [rows, [total]] = await Promise.all([
-    db.select().from(integrationVersions).where(where).orderBy(desc(integrationVersions.versionNumber)).limit(page.limit).offset(page.offset),
+    db.select().from(integrationVersions).where(where).orderBy(order).limit(page.limit).offset(page.offset),
     db.select({ n: count() }).from(integrationVersions).where(where),
   ]);
   return { rows, totalCount: total?.n ?? 0 };

@@ -51,8 +51,9 @@ export async function resolveConnection<T>(args: ConnectionArgs, loadPage: (page
   checkSize(args.first, 'first', errors);
   checkSize(args.last, 'last', errors);
   if (args.offset != null && args.offset < 0) errors.add('offset', 'Must not be negative.');
-  const after = args.after != null ? decodeCursor(args.after, 'after', errors) : null;
-  const before = args.before != null ? decodeCursor(args.before, 'before', errors) : null;
+  // Prismatic clients start paging with `after: ""`: an empty cursor means none.
+  const after = args.after ? decodeCursor(args.after, 'after', errors) : null;
+  const before = args.before ? decodeCursor(args.before, 'before', errors) : null;
   errors.throwIfAny();
 
   let start = (args.offset ?? 0) + (after != null ? after + 1 : 0);

@@ -13,6 +13,7 @@ export function idOf(typeName: string, globalId: string, field = 'id'): string {
   return decoded.id;
 }
 
+/** Prismatic clients send `""` for "none" (`importIntegration(integrationId: "")`), so an empty id is no id. */
 export function optionalIdOf(typeName: string, globalId: string | null | undefined, field: string): string | null {
-  return globalId == null ? null : idOf(typeName, globalId, field);
+  return globalId == null || globalId === '' ? null : idOf(typeName, globalId, field);
 }

@@ -1,3 +1,4 @@
+import { parseComponentFilterQuery } from '../../domain/components/filter-query';
 import { INPUT_FIELD_TYPES, oauth2TypeOf, type ActionDefinition } from '../../domain/components';
 import {
   connectionsOf,
@@ -131,11 +132,24 @@ builder.queryFields((t) => ({
     {
       type: Component,
       description: "Built-in components first (by key), then the organization's private components (by key).",
-      args: { key: t.arg.string(), public: t.arg.boolean(), label_Icontains: t.arg.string(), offset: t.arg.int() },
+      args: {
+        key: t.arg.string(),
+        public: t.arg.boolean(),
+        label_Icontains: t.arg.string(),
+        offset: t.arg.int(),
+        allVersions: t.arg.boolean({ description: 'Accepted for Prismatic clients: each component has one version.' }),
+        filterQuery: t.arg({
+          type: 'JSONString',
+          description: 'prism --search: ["or", ["in", "key", "text"], ["in", "label", "text"]] (a list instead of "text": one of them).',
+        }),
+      },
       resolve: (_root, args, ctx, info) =>
         resolveConnection(
           args,
-          (page) => listComponents(ctx.db, actorOf(ctx), { key: args.key, public: args.public, labelIcontains: args.label_Icontains }, page),
+          (page) => {
+            const keyOrLabelIn = args.filterQuery == null ? null : parseComponentFilterQuery(args.filterQuery);
+            return listComponents(ctx.db, actorOf(ctx), { key: args.key, public: args.public, labelIcontains: args.label_Icontains, keyOrLabelIn }, page);
+          },
           info,
         ),
     },

@@ -5,9 +5,10 @@ import { integrationVersionByNumber, listIntegrationVersions } from '../../domai
 import type { Page } from '../../domain/pagination';
 import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
-import { connectionOf, resolveConnection } from '../lib/connection';
+import { connectionOf, resolveConnection, sortsOf } from '../lib/connection';
+import { Customer } from './customer';
 import { IntegrationFlow, IntegrationFlowConnection } from './integration-flow';
-import { IntegrationVersion, IntegrationVersionConnection } from './integration-version';
+import { IntegrationVersion, IntegrationVersionConnection, IntegrationVersionOrder } from './integration-version';
 import { RequiredConfigVariable, RequiredConfigVariableConnection } from './required-config-variable';
 
 const slice = async <T>(items: T[], page: Page) => ({ rows: items.slice(page.offset, page.offset + page.limit), totalCount: items.length });
@@ -27,6 +28,12 @@ export const Integration = builder.loadableNode('Integration', {
     versionNumber: t.exposeInt('versionNumber', { description: 'The highest published version; 0 until the first publish.' }),
     labels: t.stringList({ resolve: () => [] }),
     category: t.string({ nullable: true, resolve: () => null }),
+    customer: t.field({
+      type: Customer,
+      nullable: true,
+      description: "Always null: every integration is the organization's (Prismatic's customer-specific integrations do not exist here).",
+      resolve: () => null,
+    }),
     definition: t.string({
       nullable: true,
       description: 'The definition as canonical YAML: the draft, or the published version `versionNumber` (null when there is no such version).',
@@ -74,11 +81,19 @@ export const Integration = builder.loadableNode('Integration', {
       {
         type: IntegrationVersion,
         description: 'Published versions, newest first.',
-        args: { versionIsAvailable: t.arg.boolean(), offset: t.arg.int() },
+        args: {
+          versionIsAvailable: t.arg.boolean(),
+          offset: t.arg.int(),
+          sortBy: t.arg({ type: [IntegrationVersionOrder] }),
+          orderBy: t.arg({ type: IntegrationVersionOrder }),
+        },
         resolve: (integration, args, ctx, info) =>
           resolveConnection(
             args,
-            (page) => (args.versionIsAvailable === false ? slice([], page) : listIntegrationVersions(ctx.db, actorOf(ctx), integration.id, page)),
+            (page) =>
+              args.versionIsAvailable === false
+                ? slice([], page)
+                : listIntegrationVersions(ctx.db, actorOf(ctx), integration.id, page, sortsOf(args)[0]?.direction),
             info,
           ),
       },

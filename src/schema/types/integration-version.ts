@@ -2,7 +2,7 @@ import { serializeIntegrationDefinition } from '../../domain/integrations/defini
 import { getIntegrationVersionsByIds, type IntegrationVersion as IntegrationVersionRow } from '../../domain/integrations/versions';
 import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
-import { connectionOf } from '../lib/connection';
+import { connectionOf, OrderDirection } from '../lib/connection';
 import { User } from './user';
 
 export const IntegrationVersion = builder.loadableNode('IntegrationVersion', {
@@ -21,3 +21,12 @@ export const IntegrationVersion = builder.loadableNode('IntegrationVersion', {
 });
 
 export const IntegrationVersionConnection = connectionOf(IntegrationVersion, 'IntegrationVersion');
+
+const IntegrationVersionOrderField = builder.enumType('IntegrationVersionOrderField', { values: ['VERSION_NUMBER'] as const });
+
+export const IntegrationVersionOrder = builder.inputType('IntegrationVersionOrder', {
+  fields: (t) => ({
+    field: t.field({ type: IntegrationVersionOrderField, required: true }),
+    direction: t.field({ type: OrderDirection, required: true }),
+  }),
+});

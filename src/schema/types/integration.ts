@@ -45,13 +45,21 @@ builder.queryFields((t) => ({
         name: t.arg.string(),
         name_Icontains: t.arg.string(),
         stableKey: t.arg.string(),
+        customer: t.arg.id({ description: "Integrations of this customer only: none, every integration here is the organization's." }),
+        customer_Isnull: t.arg.boolean({ description: 'true (or left out): every integration; false: none.' }),
         allVersions: t.arg.boolean({ description: 'Accepted for Prismatic clients: an integration is listed once, with its versions in versionSequence.' }),
         offset: t.arg.int(),
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
       },
       resolve: (_root, args, ctx, info) => {
-        const filter = { name: args.name, nameIcontains: args.name_Icontains, stableKey: args.stableKey };
+        const filter = {
+          name: args.name,
+          nameIcontains: args.name_Icontains,
+          stableKey: args.stableKey,
+          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
+          customerIsNull: args.customer_Isnull,
+        };
         return resolveConnection(args, (page) => listIntegrations(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
       },
     },
@@ -87,7 +95,13 @@ builder.relayMutationField(
 
 builder.relayMutationField(
   'publishIntegration',
-  { inputFields: (t) => ({ id: t.id({ required: true }), comment: t.string() }) },
+  {
+    inputFields: (t) => ({
+      id: t.id({ required: true }),
+      comment: t.string(),
+      attributes: t.string({ description: 'Accepted for prism (commit URL, repository…); tenantflow does not keep it.' }),
+    }),
+  },
   {
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => {

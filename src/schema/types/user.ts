@@ -3,8 +3,8 @@ import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
 import { Customer } from './customer';
 import { Organization } from './organization';
-
-const UserRole = builder.enumType('UserRole', { values: ['ADMIN', 'MEMBER', 'CUSTOMER'] as const });
+import { roleOf } from '../../domain/users/roles';
+import { Role } from './role';
 
 export const User = builder.loadableNode('User', {
   id: { resolve: (user: UserRow) => user.id },
@@ -14,7 +14,8 @@ export const User = builder.loadableNode('User', {
     name: t.exposeString('name'),
     email: t.exposeString('email', { nullable: true }),
     externalId: t.exposeString('externalId', { nullable: true }),
-    role: t.field({ type: UserRole, resolve: (user) => user.role.toUpperCase() as 'ADMIN' | 'MEMBER' | 'CUSTOMER' }),
+    role: t.field({ type: Role, resolve: (user) => roleOf(user.role) }),
+    phone: t.string({ nullable: true, description: 'Always null: tenantflow keeps no phone numbers.', resolve: () => null }),
     tenantId: t.string({ resolve: (_user, _args, ctx) => ctx.tenantName }),
     org: t.field({ type: Organization, resolve: (user) => user.orgId }),
     customer: t.field({ type: Customer, nullable: true, resolve: (user) => user.customerId }),

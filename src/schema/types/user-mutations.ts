@@ -1,0 +1,48 @@
+import { createCustomerUser, createOrganizationUser } from '../../domain/users/user-admin';
+import { builder } from '../builder';
+import { payloadFields, withFieldErrors } from '../errors';
+import { actorOf } from '../lib/actor';
+import { idOf } from '../lib/ids';
+import { roleKeyOf } from './role';
+import { User } from './user';
+
+builder.relayMutationField(
+  'createOrganizationUser',
+  {
+    inputFields: (t) => ({
+      email: t.string({ required: true }),
+      name: t.string(),
+      role: t.id({ required: true, description: 'An id from organizationRoles.' }),
+    }),
+  },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({
+        user: await createOrganizationUser(ctx.db, actorOf(ctx), { ...input, role: roleKeyOf(input.role) }),
+      })),
+  },
+  { outputFields: payloadFields('user', User) },
+);
+
+builder.relayMutationField(
+  'createCustomerUser',
+  {
+    inputFields: (t) => ({
+      customer: t.id({ required: true }),
+      email: t.string({ required: true }),
+      name: t.string(),
+      role: t.id({ required: true, description: 'An id from customerRoles.' }),
+    }),
+  },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({
+        user: await createCustomerUser(ctx.db, actorOf(ctx), {
+          ...input,
+          role: roleKeyOf(input.role),
+          customerId: idOf('Customer', String(input.customer), 'customer'),
+        }),
+      })),
+  },
+  { outputFields: payloadFields('user', User) },
+);

@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../../src/lib/global-id';
+import { createHarness, gql, type Harness } from '../support/harness';
+import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+
+let h: Harness;
+let orgA: SeededOrg;
+let orgB: SeededOrg;
+let customerOfA: string;
+let otherCustomerOfA: string;
+const customerRole = encodeGlobalId('Role', 'customer');
+const memberRole = encodeGlobalId('Role', 'member');
+const missingCustomer = encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000ee');
+
+const CREATE_ORG_USER = `mutation($input: CreateOrganizationUserInput!) { createOrganizationUser(input: $input) { user { id name email role { id name } } errors { field messages } } }`;
+const CREATE_CUSTOMER_USER = `mutation($input: CreateCustomerUserInput!) { createCustomerUser(input: $input) { user { id name customer { id } role { name } } errors { field messages } } }`;
+const ORG_USERS = `{ organization { users { totalCount nodes { name email role { name } } } } }`;
+const CUSTOMER_USERS = `query($id: ID!) { customer(id: $id) { users(after: "") { totalCount nodes { name email } } } }`;
+
+beforeAll(async () => {
+  h = createHarness();
+  orgA = await seedOrg(h.database.db);
+  orgB = await seedOrg(h.database.db);
+  customerOfA = encodeGlobalId('Customer', (await seedCustomer(h.database.db, orgA.admin, { name: 'A One' })).id);
+  otherCustomerOfA = encodeGlobalId('Customer', (await seedCustomer(h.database.db, orgA.admin, { name: 'A Two' })).id);
+});
+afterAll(() => h.close());
+
+describe('roles and users', () => {
+  it('lists the organization and customer roles with ids that create users', async () => {
+    const res = await gql(h.app, '{ organizationRoles { id name } customerRoles { id name } }', {}, orgA.memberToken);
+    expect(res.data).toEqual({
+      organizationRoles: [
+        { id: encodeGlobalId('Role', 'admin'), name: 'Admin' },
+        { id: memberRole, name: 'Member' },
+      ],
+      customerRoles: [{ id: customerRole, name: 'Customer User' }],
+    });
+    const created = await gql(
+      h.app,
+      CREATE_ORG_USER,
+      { input: { email: 'mia@a.test', name: 'Mia', role: memberRole, clientMutationId: 'c1' } },
+      orgA.adminToken,
+    );
+    expect(created.data.createOrganizationUser).toMatchObject({
+      user: { name: 'Mia', email: 'mia@a.test', role: { id: memberRole, name: 'Member' } },
+      errors: [],
+    });
+    const users = await gql(h.app, ORG_USERS, {}, orgA.memberToken);
+    expect(users.data.organization.users.nodes.map((u: { name: string }) => u.name)).toEqual(expect.arrayContaining(['Ada Admin', 'Max Member', 'Mia']));
+  });
+
+  it('reports bad input by field and writes nothing', async () => {
+    const before = (await gql(h.app, ORG_USERS, {}, orgA.adminToken)).data.organization.users.totalCount;
+    await gql(h.app, CREATE_ORG_USER, { input: { email: 'dup@a.test', role: memberRole } }, orgA.adminToken);
+    const res = await gql(h.app, CREATE_ORG_USER, { input: { email: 'not-an-email', role: customerRole } }, orgA.adminToken);
+    expect(res.data.createOrganizationUser).toEqual({
+      user: null,
+      errors: [
+        { field: 'email', messages: ['Must be an e-mail address.'] },
+        { field: 'role', messages: ['Must be one of: admin, member.'] },
+      ],
+    });
+    const duplicate = await gql(h.app, CREATE_ORG_USER, { input: { email: 'dup@a.test', role: memberRole } }, orgA.adminToken);
+    expect(duplicate.data.createOrganizationUser.errors).toEqual([
+      { field: 'email', messages: ['A user with this e-mail already exists in this organization.'] },
+    ]);
+    const users = await gql(h.app, ORG_USERS, {}, orgA.adminToken);
+    expect(users.data.organization.users.totalCount).toBe(before + 1);
+  });
+
+  it('customer users are listed on their customer only', async () => {
+    const created = await gql(
+      h.app,
+      CREATE_CUSTOMER_USER,
+      { input: { customer: customerOfA, email: 'cy@one.test', name: 'Cy', role: customerRole } },
+      orgA.adminToken,
+    );
+    expect(created.data.createCustomerUser).toMatchObject({ user: { name: 'Cy', customer: { id: customerOfA }, role: { name: 'Customer User' } }, errors: [] });
+    expect((await gql(h.app, CUSTOMER_USERS, { id: customerOfA }, orgA.adminToken)).data.customer.users).toEqual({
+      totalCount: 1,
+      nodes: [{ name: 'Cy', email: 'cy@one.test' }],
+    });
+    expect((await gql(h.app, CUSTOMER_USERS, { id: otherCustomerOfA }, orgA.adminToken)).data.customer.users.totalCount).toBe(0);
+    expect((await gql(h.app, ORG_USERS, {}, orgA.adminToken)).data.organization.users.nodes.map((u: { name: string }) => u.name)).not.toContain('Cy');
+  });
+
+  it('members and customer users cannot create users; customer users cannot list the organization users', async () => {
+    const byMember = await gql(h.app, CREATE_ORG_USER, { input: { email: 'x@a.test', role: memberRole } }, orgA.memberToken);
+    expect(byMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const { token } = await orgA.customerUser(idFrom(customerOfA));
+    const byCustomer = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer: customerOfA, email: 'y@a.test', role: customerRole } }, token);
+    expect(byCustomer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const listing = await gql(h.app, ORG_USERS, {}, token);
+    expect(listing.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const otherCustomer = await gql(h.app, CUSTOMER_USERS, { id: otherCustomerOfA }, token);
+    expect(otherCustomer.errors?.[0]?.message).toBe('Record not found');
+  });
+});
+
+function idFrom(globalId: string) {
+  return Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
+}
+
+describe("another organization's users and customers", () => {
+  it('createCustomerUser for a foreign customer answers exactly like a missing one, and creates nothing', async () => {
+    const input = { email: 'spy@b.test', role: customerRole };
+    const foreign = await gql(h.app, CREATE_CUSTOMER_USER, { input: { ...input, customer: customerOfA } }, orgB.adminToken);
+    const absent = await gql(h.app, CREATE_CUSTOMER_USER, { input: { ...input, customer: missingCustomer } }, orgB.adminToken);
+    expect(foreign).toEqual(absent);
+    expect(foreign.errors?.[0]?.message).toBe('Record not found');
+    const users = await gql(h.app, CUSTOMER_USERS, { id: customerOfA }, orgA.adminToken);
+    expect(users.data.customer.users.nodes.map((u: { email: string }) => u.email)).not.toContain('spy@b.test');
+  });
+
+  it("Customer.users and Organization.users never show another organization's users", async () => {
+    const foreign = await gql(h.app, CUSTOMER_USERS, { id: customerOfA }, orgB.adminToken);
+    expect(foreign.errors?.[0]?.message).toBe('Record not found');
+    const own = await gql(h.app, ORG_USERS, {}, orgB.adminToken);
+    expect(own.data.organization.users.nodes.map((u: { email: string }) => u.email)).not.toContain('mia@a.test');
+  });
+
+  it('the same e-mail can exist in another organization', async () => {
+    await gql(h.app, CREATE_ORG_USER, { input: { email: 'same@both.test', role: memberRole } }, orgA.adminToken);
+    const res = await gql(h.app, CREATE_ORG_USER, { input: { email: 'same@both.test', role: memberRole } }, orgB.adminToken);
+    expect(res.data.createOrganizationUser.errors).toEqual([]);
+  });
+});
+
+describe('what Prismatic clients send', () => {
+  it('list inputs accept null items (dropped), empty cursors and empty ids mean none', async () => {
+    const created = await gql(
+      h.app,
+      `mutation($labels: [String]) { createCustomer(input: { name: "Nullable Labels", labels: $labels, clientMutationId: "m1" }) { customer { labels } errors { field } clientMutationId } }`,
+      { labels: ['gold', null, 'eu'] },
+      orgA.adminToken,
+    );
+    expect(created.data.createCustomer).toEqual({ customer: { labels: ['gold', 'eu'] }, errors: [], clientMutationId: 'm1' });
+    const page = await gql(h.app, `{ customers(after: "", before: "", name: "Nullable Labels") { totalCount } }`, {}, orgA.adminToken);
+    expect(page.data.customers.totalCount).toBe(1);
+    const imported = await gql(
+      h.app,
+      `mutation($d: String!) { importIntegration(input: { definition: $d, integrationId: "" }) { integration { name } errors { field messages } } }`,
+      {
+        d: 'name: Empty Id Import\nstableKey: empty-id-import\nflows:\n  - name: F\n    stableKey: f\n    trigger: { type: api }\n    steps:\n      - name: Call\n        action: { component: http, key: http-request }\n        inputs: { url: "https://example.invalid/x" }\n',
+      },
+      orgA.adminToken,
+    );
+    expect(imported.data.importIntegration).toEqual({ integration: { name: 'Empty Id Import' }, errors: [] });
+  });
+
+  it("components(filterQuery:) understands prism's key/label search and refuses other expressions by name", async () => {
+    const query = `query($q: JSONString) { components(filterQuery: $q, allVersions: true) { nodes { key versionNumber } } }`;
+    const found = await gql(h.app, query, { q: JSON.stringify(['or', ['in', 'key', ['zendesk']], ['in', 'label', ['HTTP']]]) }, orgA.memberToken);
+    expect(found.data.components.nodes).toEqual([
+      { key: 'http', versionNumber: 1 },
+      { key: 'zendesk', versionNumber: 1 },
+    ]);
+    const searched = await gql(h.app, query, { q: JSON.stringify(['or', ['in', 'key', 'ENDES'], ['in', 'label', 'endes']]) }, orgA.memberToken);
+    expect(searched.data.components.nodes).toEqual([{ key: 'zendesk', versionNumber: 1 }]);
+    const refused = await gql(h.app, query, { q: JSON.stringify(['eq', 'key', 'x']) }, orgA.memberToken);
+    expect(refused.errors?.[0]?.message).toContain('filterQuery');
+  });
+
+  it('logSeverityLevels lists the severities by rank', async () => {
+    const res = await gql(h.app, '{ logSeverityLevels { id name } }', {}, orgA.memberToken);
+    expect(res.data.logSeverityLevels).toEqual([
+      { id: 1, name: 'DEBUG' },
+      { id: 2, name: 'INFO' },
+      { id: 3, name: 'WARN' },
+      { id: 4, name: 'ERROR' },
+    ]);
+  });
+});
