@@ -41,8 +41,8 @@ describe('tenantflow org / user / token', () => {
     const memberTokenId = /token id ([0-9a-f-]{36})/.exec(member.stderr)?.[1];
     expect(memberTokenId).toBeDefined();
     const memberToken = member.stdout.trim();
-    expect((await graphql(memberToken, '{ authenticatedUser { email role org { name } } }')).data).toEqual({
-      authenticatedUser: { email: `max@${name}.test`, role: 'MEMBER', org: { name } },
+    expect((await graphql(memberToken, '{ authenticatedUser { email role { name } org { name } } }')).data).toEqual({
+      authenticatedUser: { email: `max@${name}.test`, role: { name: 'Member' }, org: { name } },
     });
 
     expect(badRole).toMatchObject({ code: 2, stdout: '' });

@@ -3,7 +3,7 @@ import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth } from '../support/oauth2';
+import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
@@ -53,7 +53,15 @@ beforeAll(async () => {
   worker = await startTestWorker();
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  webhook = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Reconnect' })).webhooks.me!;
+  webhook = (
+    await deployInstance(h.app, org.adminToken, {
+      integration: integration.id,
+      customer,
+      name: 'Reconnect',
+      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
+      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
+    })
+  ).webhooks.me!;
 });
 afterAll(async () => {
   await worker.stop();

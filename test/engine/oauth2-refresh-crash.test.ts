@@ -7,7 +7,7 @@ import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth } from '../support/oauth2';
+import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker, startTestWorker } from '../support/worker';
 
@@ -67,7 +67,15 @@ describe('a worker killed right after a refresh answered', () => {
     const auth = await authorizedConnectorAuth(h, org, oauth, { expiresInMs: -1 });
     const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
     const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const webhook = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer, name: 'Crash' })).webhooks.call!;
+    const webhook = (
+      await deployInstance(h.app, org.adminToken, {
+        integration: integration.id,
+        customer,
+        name: 'Crash',
+        // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
+        configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
+      })
+    ).webhooks.call!;
 
     const doomed = await spawnWorker();
     workers.push(doomed);

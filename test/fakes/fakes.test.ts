@@ -262,7 +262,7 @@ describe('fake OAuth2 server', () => {
     });
     expect(json.status).toBe(400);
 
-    const unknown = await token({ grant_type: 'password' });
+    const unknown = await token({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code' });
     expect(await unknown.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
