@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm';
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executions, users } from '../../src/db/tables';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import { embeddedJwtSigner } from '../support/embedded-jwt';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
 import { authorizeInBrowser, lateOAuth2Callback } from '../support/oauth2';
@@ -29,7 +29,7 @@ let org: SeededOrg;
 let oauth: FakeOAuthServer;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
 let closeCallback: () => Promise<void>;
-let signingKey: CryptoKey;
+let sign: Awaited<ReturnType<typeof embeddedJwtSigner>>;
 let scv: { id: string };
 const customers = { a: { id: '', externalId: '', instance: '' }, b: { id: '', externalId: '', instance: '' } };
 
@@ -41,15 +41,7 @@ beforeAll(async () => {
   oauth = await startFakeOAuthServer();
   worker = await startTestWorker();
 
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  signingKey = pair.privateKey;
-  const imported = await gql(
-    h.app,
-    `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field messages } } }`,
-    { k: await exportSPKI(pair.publicKey) },
-    org.adminToken,
-  );
-  expect(imported.data.importOrganizationSigningKey.errors).toEqual([]);
+  sign = await embeddedJwtSigner(h.app, org.adminToken);
 
   const stableKey = `ua-embedded-${org.orgId.slice(0, 6)}`;
   scv = await createUserAuthConnection(h.app, org.adminToken, oauth, stableKey, 'PAUSE_UNTIL_AUTHENTICATED');
@@ -75,11 +67,7 @@ afterAll(async () => {
 
 /** Signs in as the embedded user `SHARED_SUB` of a customer through the real JWT path; the JWT is their bearer token. */
 async function embeddedUser(customer: { id: string; externalId: string }) {
-  const token = await new SignJWT({ sub: SHARED_SUB, organization: encodeGlobalId('Organization', org.orgId), customer: customer.externalId })
-    .setProtectedHeader({ alg: 'RS256' })
-    .setIssuedAt()
-    .setExpirationTime('10m')
-    .sign(signingKey);
+  const token = await sign({ sub: SHARED_SUB, organization: encodeGlobalId('Organization', org.orgId), customer: customer.externalId });
   const signedIn = await h.app.fetch('http://127.0.0.1/embedded/authenticate', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   expect(signedIn.status).toBe(200);
   const [user] = await h.database.db
