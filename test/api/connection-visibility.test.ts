@@ -1,7 +1,7 @@
-import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { CREATE_CCV, connectionId, createCustomerValues, createScoped } from '../support/connections';
+import { embeddedJwtSigner } from '../support/embedded-jwt';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 
@@ -54,18 +54,8 @@ afterAll(() => h.close());
 
 async function customerUserTokens() {
   const { token } = await org.customerUser(Buffer.from(ownCustomer, 'base64').toString().split(':')[1]!);
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  await gql(
-    h.app,
-    `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field } } }`,
-    { k: await exportSPKI(pair.publicKey) },
-    org.adminToken,
-  );
-  const embedded = await new SignJWT({ sub: 'emb-vis', organization: encodeGlobalId('Organization', org.orgId), customer: 'vis-own' })
-    .setProtectedHeader({ alg: 'RS256' })
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(pair.privateKey);
+  const sign = await embeddedJwtSigner(h.app, org.adminToken);
+  const embedded = await sign({ sub: 'emb-vis', organization: encodeGlobalId('Organization', org.orgId), customer: 'vis-own' });
   return [
     ['a customer user', token],
     ['an embedded user', embedded],

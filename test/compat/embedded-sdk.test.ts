@@ -1,14 +1,15 @@
-import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
-import { createHarness, gql, type Harness } from '../support/harness';
+import { embeddedJwtSigner } from '../support/embedded-jwt';
+import { createHarness, type Harness } from '../support/harness';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { listen } from './prism-cli';
 
 let h: Harness;
 let org: SeededOrg;
 let server: Awaited<ReturnType<typeof listen>>;
-let privateKey: CryptoKey;
+let sign: Awaited<ReturnType<typeof embeddedJwtSigner>>;
 
 // The SDK is written for a browser page: init() and authenticate() touch these few document members.
 const pageStub = {
@@ -24,15 +25,7 @@ beforeAll(async () => {
   h = createHarness();
   org = await seedOrg(h.database.db);
   server = await listen(h.app);
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  privateKey = pair.privateKey;
-  const imported = await gql(
-    h.app,
-    `mutation($k: String!) { importOrganizationSigningKey(input: { publicKey: $k }) { errors { field messages } } }`,
-    { k: await exportSPKI(pair.publicKey) },
-    org.adminToken,
-  );
-  expect(imported.data.importOrganizationSigningKey.errors).toEqual([]);
+  sign = await embeddedJwtSigner(h.app, org.adminToken);
   (globalThis as { document?: unknown }).document = pageStub;
 });
 afterAll(async () => {
@@ -40,9 +33,6 @@ afterAll(async () => {
   await server.close();
   await h.close();
 });
-
-const sign = (claims: Record<string, unknown>) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).setIssuedAt().setExpirationTime('10m').sign(privateKey);
 
 describe('@prismatic-io/embedded 4.14 against tenantflow', () => {
   it('authenticate() succeeds with an organization-signed JWT, and the embedded user then sees only its customer', async () => {
