@@ -2,7 +2,7 @@ import type { DbOrTx } from '../../db/client';
 import type { Actor } from '../actor';
 import { InvalidInputError } from '../errors';
 import type { IntegrationDefinition } from '../integrations/definition';
-import { configReportsOf } from './config-state';
+import { configReportsOf, type ConfigProblem } from './config-state';
 import type { Instance } from './instances';
 
 /**
@@ -12,9 +12,12 @@ import type { Instance } from './instances';
  * (createCustomerConfigVariable, or by the customer for customer-activated ones), also after the deploy;
  * until then `missingConfiguration` lists them and a run fails naming them.
  */
+/** Whether a configuration problem stops a deploy (the instance's own configuration), see requireDeployable. */
+export const blocksDeploy = (problem: ConfigProblem) => problem.kind !== 'missing-customer-values';
+
 export async function requireDeployable(db: DbOrTx, actor: Actor, instance: Instance, definition: IntegrationDefinition): Promise<void> {
   const [report] = await configReportsOf(db, actor, [{ instance, definition }]);
-  const blocking = report!.missing.filter((problem) => problem.kind !== 'missing-customer-values');
+  const blocking = report!.missing.filter(blocksDeploy);
   if (blocking.length === 0) return;
   throw new InvalidInputError([
     { field: 'configVariables', messages: ['The instance cannot be deployed until it is configured:', ...blocking.map((problem) => problem.message)] },

@@ -5,6 +5,7 @@ import type { ScopedConfigVariable } from '../connections/scoped-config-variable
 import { createCustomer, updateCustomer } from '../customers/customers';
 import { connectionRefKey, reportConfig, type InstanceConfigReport } from '../instances/config-state';
 import { withScopedBindings, type InstanceConfigVariableInput } from '../instances/config-values';
+import { blocksDeploy } from '../instances/deploy-readiness';
 import { createInstance, deployInstance, updateInstance, updateInstanceConfigVariables } from '../instances/instances';
 import type { IntegrationDefinition } from '../integrations/definition';
 import { instanceKey, type Bundle, type BundleInstance } from './bundle';
@@ -90,7 +91,7 @@ export async function planInstances(
         else if (problem.kind === 'missing-customer-values' && customer && !existing) plan.problem('MISSING_CUSTOMER_VALUES', name, problem.message);
         else notes.push(problem.message);
       }
-      deployable = after.missing.every((problem) => problem.kind === 'missing-customer-values');
+      deployable = !after.missing.some(blocksDeploy);
       if (wantsDeploy && !deployable) notes.push('Not deployed: set the values above in the target, then sync again or deploy it.');
     }
     const deploy = wantsDeploy && deployable;
