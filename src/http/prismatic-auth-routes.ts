@@ -3,6 +3,7 @@ import { authenticateApiToken, looksLikeApiToken } from '../domain/auth/api-toke
 import { authenticateEmbeddedUser } from '../domain/auth/embedded-users';
 import { domainErrorOf } from '../schema/errors';
 import type { Route } from './app';
+import { readLimitedBody } from './read-limited-body';
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
@@ -16,12 +17,19 @@ async function accessTokenFor(db: Db, refreshToken: unknown): Promise<Response> 
   return json(200, { access_token: refreshToken, token_type: 'Bearer', refresh_token: refreshToken });
 }
 
-async function bodyOf(request: Request): Promise<Record<string, unknown>> {
-  const type = request.headers.get('content-type') ?? '';
-  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(await request.text()));
+// A refresh request is a token and a grant type; anything longer is refused unread, since these endpoints
+// answer anonymous callers.
+const MAX_TOKEN_REQUEST_BYTES = 8_192;
+const tooLarge = () => json(413, { error: 'invalid_request', error_description: `The body exceeds ${MAX_TOKEN_REQUEST_BYTES} bytes.` });
+
+async function bodyOf(request: Request): Promise<Record<string, unknown> | undefined> {
+  const body = await readLimitedBody(request, MAX_TOKEN_REQUEST_BYTES);
+  if (body.tooLarge) return undefined;
+  const text = body.bytes.toString('utf8');
+  if ((request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
   try {
-    const body: unknown = await request.json();
-    return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
   } catch {
     return {};
   }
@@ -53,9 +61,11 @@ export function prismaticAuthRoutes(db: Db, publicUrl: string): Route[] {
         ? json(200, { domain: new URL(publicUrl).host, clientId: CLIENT_ID, audience: new URL(publicUrl).origin })
         : undefined,
     async (request, url) => {
-      if (url.pathname === '/auth/refresh' && request.method === 'POST') return accessTokenFor(db, (await bodyOf(request)).refresh_token);
-      if (url.pathname !== '/oauth/token' || request.method !== 'POST') return undefined;
+      const refresh = url.pathname === '/auth/refresh' && request.method === 'POST';
+      if (!refresh && (url.pathname !== '/oauth/token' || request.method !== 'POST')) return undefined;
       const body = await bodyOf(request);
+      if (!body) return tooLarge();
+      if (refresh) return accessTokenFor(db, body.refresh_token);
       if (body.grant_type !== 'refresh_token') return json(400, { error: 'unsupported_grant_type', error_description: 'Only grant_type=refresh_token.' });
       return accessTokenFor(db, body.refresh_token);
     },

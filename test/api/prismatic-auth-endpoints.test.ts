@@ -51,6 +51,27 @@ describe('token endpoints prism and terraform call, mapped onto API tokens', () 
     expect(wrongGrant.status).toBe(400);
   });
 
+  it('refuses an oversized body unread, declared or streamed, on both token endpoints', async () => {
+    const huge = JSON.stringify({ refresh_token: org.adminToken, padding: 'x'.repeat(2_000_000) });
+    for (const path of ['/auth/refresh', '/oauth/token']) {
+      const declared = await post(path, huge);
+      expect(declared.status).toBe(413);
+      // No Content-Length: the body arrives as a stream and reading stops at the limit.
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += 65_536;
+          if (sent > 4_000_000) controller.close();
+          else controller.enqueue(new Uint8Array(65_536).fill(120));
+        },
+      });
+      const streamed = await h.app.fetch(`http://127.0.0.1${path}`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+      expect(streamed.status).toBe(413);
+      expect(await streamed.text()).not.toContain(org.adminToken);
+      expect(sent).toBeLessThan(4_000_000);
+    }
+  });
+
   it('POST /embedded/authenticate refuses an API token and a missing header with 401', async () => {
     const withToken = await h.app.fetch('http://127.0.0.1/embedded/authenticate', { method: 'POST', headers: { authorization: `Bearer ${org.adminToken}` } });
     expect(withToken.status).toBe(401);

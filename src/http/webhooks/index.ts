@@ -7,7 +7,7 @@ import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
 import type { Route } from '../app';
 import { RateLimiter } from './rate-limit';
-import { readLimitedBody } from './read-body';
+import { readLimitedBody } from '../read-limited-body';
 import { checkSignature, SIGNATURE_HEADER } from './signature';
 import { findActingUser } from '../../domain/user-authentications/acting-user';
 
