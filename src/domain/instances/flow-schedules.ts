@@ -24,7 +24,7 @@ type Owner = { orgId: string; integrationId: string; instanceId: string | null; 
 type ConfigValues = Record<string, { kind: string; value?: string }>;
 
 /** The cron and time zone of a scheduled flow in one instance, or null when the flow has no (valid) schedule. */
-export function instanceScheduleOf(flow: Flow, definition: IntegrationDefinition, configValues: ConfigValues): Schedule | null {
+function instanceScheduleOf(flow: Flow, definition: IntegrationDefinition, configValues: ConfigValues): Schedule | null {
   if (flow.trigger.type !== 'schedule') return null;
   const configVarKey = flow.trigger.configVar;
   const configVar = definition.requiredConfigVars?.find((cv) => cv.key === configVarKey);
