@@ -1,99 +1,75 @@
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { asc, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { instances, integrationVersions } from '../db/tables';
-import { nextCronTick, parseCron, type Flow, type IntegrationDefinition } from '../domain/integrations/definition';
-import { startExecution, type NewExecution } from '../domain/executions/start-execution';
+import { flowSchedules } from '../db/tables';
+import { backfillFlowSchedules } from '../domain/instances/flow-schedules';
+import { latestCronTick, nextCronTick } from '../domain/integrations/definition';
+import { startExecutions } from '../domain/executions/start-execution';
 
-type Instance = typeof instances.$inferSelect;
+/** Due schedules claimed per transaction: bounds a transaction's length after a long downtime. */
+const CLAIM_BATCH = 500;
 
-const TICK_WINDOW_MS = 60_000;
-
-/** The cron and time zone of a scheduled flow in one instance, or null when the flow has no (valid) schedule. */
-export function scheduleOf(flow: Flow, definition: IntegrationDefinition, configValues: Record<string, { kind: string; value?: string }>) {
-  if (flow.trigger.type !== 'schedule') return null;
-  if (flow.trigger.cron) return { cron: flow.trigger.cron, timeZone: flow.trigger.timeZone ?? 'UTC' };
-  const configVar = definition.requiredConfigVars?.find((cv) => cv.key === (flow.trigger as { configVar?: string }).configVar);
-  if (!configVar || configVar.dataType !== 'schedule') return null;
-  const bound = configValues[configVar.key];
-  const cron = bound?.kind === 'value' ? bound.value : configVar.defaultValue;
-  if (!cron || !parseCron(cron).ok) return null;
-  return { cron, timeZone: configVar.timeZone ?? 'UTC' };
+/** A process's scheduler: its first tick fills schedules deployed before they were rows, every tick fires what is due. */
+export function scheduler(db: Db): () => Promise<void> {
+  let backfilled = false;
+  return async () => {
+    if (!backfilled) await backfillFlowSchedules(db);
+    backfilled = true;
+    await fireDueSchedules(db, new Date());
+  };
 }
 
 /**
- * Starts the executions of every schedule tick that fell due in the last minute. Every process calls this;
- * the unique (instance, flow, tick) index lets exactly one insert per tick win, so a tick fires once.
+ * Starts the executions of the schedules that are due (`flow_schedules.next_run_at` ≤ now) and moves each to
+ * its next tick, in one transaction per batch. Every process calls this: a row is claimed with
+ * `FOR UPDATE SKIP LOCKED`, so each due run starts once, and the unique (instance, flow, tick) index of
+ * executions stays as the backstop. Ticks missed while no scheduler ran start one run, for the latest of
+ * them, not a burst. Reads only due rows: a tick with nothing due is one indexed select, and each batch of
+ * due runs costs five statements (claim, insert executions, add jobs, advance, commit) however many it holds.
  */
 export async function fireDueSchedules(db: Db, now: Date): Promise<number> {
-  const deployed = await db
-    .select({
-      instance: instances,
-      definition: integrationVersions.definition,
-      versionId: integrationVersions.id,
-      versionNumber: integrationVersions.versionNumber,
-    })
-    .from(instances)
-    .innerJoin(integrationVersions, eq(integrationVersions.id, instances.deployedVersionId))
-    .where(and(eq(instances.enabled, true), isNotNull(instances.deployedVersionId)));
   let fired = 0;
-  for (const { instance, definition, versionId } of deployed) {
-    for (const flow of definition.flows) {
-      // A fan-out flow fires once for the integration (below), not once per instance.
-      if (flow.trigger.type === 'schedule' && flow.trigger.fanOut) continue;
-      const schedule = scheduleOf(flow, definition, instance.configValues);
-      if (!schedule) continue;
-      const tick = nextCronTick(schedule.cron, new Date(now.getTime() - TICK_WINDOW_MS), schedule.timeZone);
-      if (tick > now) continue;
-      const started = await startExecution(db, {
-        orgId: instance.orgId,
-        integrationId: instance.integrationId,
-        versionId,
-        instanceId: instance.id,
-        customerId: instance.customerId,
-        flowStableKey: flow.stableKey,
-        invokeType: 'SCHEDULED',
-        trigger: { body: {}, query: {}, headers: {} },
-        scheduledFor: tick,
-      });
-      if (started) fired++;
-    }
+  for (;;) {
+    const { claimed, started } = await db.transaction(async (tx) => {
+      const due = await tx
+        .select()
+        .from(flowSchedules)
+        .where(lte(flowSchedules.nextRunAt, now))
+        .orderBy(asc(flowSchedules.nextRunAt))
+        .limit(CLAIM_BATCH)
+        .for('update', { skipLocked: true });
+      if (due.length === 0) return { claimed: 0, started: 0 };
+      const runs = due.map((row) => ({ row, tick: latestCronTick(row.cron, row.nextRunAt, now, row.timeZone) }));
+      const started = await startExecutions(
+        tx,
+        runs.map(({ row, tick }) => ({
+          orgId: row.orgId,
+          integrationId: row.integrationId,
+          versionId: row.versionId,
+          instanceId: row.instanceId,
+          customerId: row.customerId,
+          flowStableKey: row.flowStableKey,
+          invokeType: 'SCHEDULED' as const,
+          trigger: { body: {}, query: {}, headers: {} },
+          scheduledFor: tick,
+          fanOut: row.fanOut,
+        })),
+      );
+      const advanced = runs.map(({ row, tick }) => ({ id: row.id, nextRunAt: nextCronTick(row.cron, tick, row.timeZone) }));
+      await advance(tx, advanced);
+      return { claimed: due.length, started: started.length };
+    });
+    fired += started;
+    if (claimed < CLAIM_BATCH) return fired;
   }
-  for (const due of dueFanOuts(deployed, now)) if (await startExecution(db, due)) fired++;
-  return fired;
 }
 
-/**
- * The fan-out ticks due now: one per (integration, fan-out flow), read from the newest version any instance
- * runs; the unique (integration, flow, tick) index of fan-out parents lets one process's insert win.
- */
-function dueFanOuts(
-  deployed: { instance: Instance; definition: IntegrationDefinition; versionId: string; versionNumber: number }[],
-  now: Date,
-): NewExecution[] {
-  const newest = new Map<string, (typeof deployed)[number]>();
-  for (const row of deployed) {
-    const known = newest.get(row.instance.integrationId);
-    if (!known || known.versionNumber < row.versionNumber) newest.set(row.instance.integrationId, row);
-  }
-  const due: NewExecution[] = [];
-  for (const { instance, definition, versionId } of newest.values()) {
-    for (const flow of definition.flows) {
-      if (flow.trigger.type !== 'schedule' || !flow.trigger.fanOut || !flow.trigger.cron) continue;
-      const tick = nextCronTick(flow.trigger.cron, new Date(now.getTime() - TICK_WINDOW_MS), flow.trigger.timeZone ?? 'UTC');
-      if (tick > now) continue;
-      due.push({
-        orgId: instance.orgId,
-        integrationId: instance.integrationId,
-        versionId,
-        instanceId: null,
-        customerId: null,
-        flowStableKey: flow.stableKey,
-        invokeType: 'SCHEDULED',
-        trigger: { body: {}, query: {}, headers: {} },
-        scheduledFor: tick,
-        fanOut: flow.trigger.fanOut,
-      });
-    }
-  }
-  return due;
+/** Moves every claimed schedule to its next run in one statement. */
+async function advance(tx: Pick<Db, 'execute'>, rows: { id: string; nextRunAt: Date }[]): Promise<void> {
+  const values = sql.join(
+    rows.map((row) => sql`(${row.id}::uuid, ${row.nextRunAt.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  await tx.execute(
+    sql`update ${flowSchedules} set next_run_at = due.next_run_at from (values ${values}) as due(id, next_run_at) where ${flowSchedules.id} = due.id`,
+  );
 }

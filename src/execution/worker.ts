@@ -13,7 +13,7 @@ import type { EngineDeps } from './engine/run-flow';
 import { ADVANCE_EXECUTION, enqueueAdvance, JOB_QUEUE_SCHEMA } from '../domain/executions/job-queue';
 import { expireWaitingRuns } from '../domain/executions/authentication-waits';
 import { isTransientDatabaseError } from './policy/transient-database-error';
-import { fireDueSchedules } from './schedules';
+import { scheduler } from './schedules';
 import { advanceFanOut, waitingFanOuts } from './fan-out/progress';
 import { leaseRecoveries } from '../metrics/registry';
 import { refreshExpiringTokens } from './credentials/oauth2-proactive-refresh';
@@ -100,7 +100,7 @@ export async function startWorker(
   };
   const timers = [
     repeat(sweep, Math.max(250, deps.config.leaseMs / 2), deps),
-    repeat(() => fireDueSchedules(deps.db, new Date()).then(() => {}), deps.config.schedulerIntervalMs, deps),
+    repeat(scheduler(deps.db), deps.config.schedulerIntervalMs, deps),
     repeat(() => refreshExpiringTokens(deps).then(() => {}), deps.config.oauth2.proactiveIntervalMs, deps),
   ];
   deps.log.info({ workerId: id, concurrency: deps.config.workerConcurrency }, 'worker started');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { customers, instances, integrationVersions } from '../../src/db/tables';
 import { createCustomerConfigVariable } from '../../src/domain/connections/customer-config-variables';
+import { refreshFanOutSchedules } from '../../src/domain/instances/flow-schedules';
 import { decodeGlobalId } from '../../src/lib/global-id';
 import type { Db } from '../../src/db/client';
 import type { Actor } from '../../src/domain/actor';
@@ -118,5 +119,7 @@ export async function seedFanOutCustomers(
       })),
     );
   }
+  // Instances written here bypass the domain, so the integration's scheduled fan-out (if any) is set up as deploys do.
+  await refreshFanOutSchedules(db, integration.integrationId);
   return rows.map((r) => ({ id: r.id, externalId: r.externalId!, labels: r.labels }));
 }

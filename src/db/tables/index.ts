@@ -12,3 +12,4 @@ export * from './env-variables';
 export * from './fan-out';
 export * from './oauth2';
 export * from './user-authentications';
+export * from './flow-schedules';

@@ -6,6 +6,7 @@ import { selectPage } from '../../db/page';
 import { customers } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
 import { FieldErrors, InvalidInputError, NotFoundError } from '../errors';
+import { fanOutIntegrationsOfCustomer, refreshFanOutSchedules } from '../instances/flow-schedules';
 import type { Page, PageResult, Sort } from '../pagination';
 import { customerUniqueFields, validateCustomerFields, type CustomerFields } from './validate';
 
@@ -119,7 +120,12 @@ export async function updateCustomer(db: DbOrTx, actor: Actor, id: string, input
 export async function deleteCustomer(db: DbOrTx, actor: Actor, id: string): Promise<Customer> {
   const existing = await getCustomer(db, actor, id);
   requireOrgAdmin(actor, 'delete customers');
-  await db.delete(customers).where(and(eq(customers.orgId, actor.orgId), eq(customers.id, existing.id)));
+  // Its instances' schedules go with them (cascade); fan-out schedules of their integrations may have depended on them.
+  await db.transaction(async (tx) => {
+    const fanOutIntegrations = await fanOutIntegrationsOfCustomer(tx, existing.id);
+    await tx.delete(customers).where(and(eq(customers.orgId, actor.orgId), eq(customers.id, existing.id)));
+    for (const integrationId of fanOutIntegrations) await refreshFanOutSchedules(tx, integrationId);
+  });
   return existing;
 }
 

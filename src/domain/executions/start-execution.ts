@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../db/client';
 import { executions, type InvokeType, type TriggerPayload } from '../../db/tables';
 import type { FanOut } from '../integrations/definition';
-import { enqueueAdvance } from './job-queue';
+import { enqueueAdvance, enqueueAdvanceMany } from './job-queue';
 
 export type NewExecution = {
   orgId: string;
@@ -50,4 +50,25 @@ export async function startExecution(db: DbOrTx, input: NewExecution): Promise<E
   });
   if (row) for (const observer of queuedObservers) observer(row);
   return row;
+}
+
+/**
+ * `startExecution` for many executions in two statements (the scheduler starts every due run of a tick at
+ * once), in the caller's transaction. Returns the executions started; a tick that already fired has none.
+ */
+export async function startExecutions(tx: DbOrTx, inputs: readonly NewExecution[]): Promise<Execution[]> {
+  if (inputs.length === 0) return [];
+  const rows = await tx
+    .insert(executions)
+    .values(
+      inputs.map((input) => ({ ...input, actingUserId: input.actingUserId ?? null, scheduledFor: input.scheduledFor ?? null, fanOut: input.fanOut ?? null })),
+    )
+    .onConflictDoNothing()
+    .returning();
+  await enqueueAdvanceMany(
+    tx,
+    rows.map((row) => row.id),
+  );
+  for (const row of rows) for (const observer of queuedObservers) observer(row);
+  return rows;
 }

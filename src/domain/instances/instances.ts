@@ -13,6 +13,7 @@ import { byVisibleIntegration, configDefinitionsOf, getIntegration } from '../in
 import { latestIntegrationVersion } from '../integrations/versions';
 import type { Page, PageResult, Sort } from '../pagination';
 import { requireDeployable } from './deploy-readiness';
+import { refreshFanOutSchedules, refreshInstanceSchedules } from './flow-schedules';
 import { newFlowConfigRow } from './webhook-tokens';
 import { checkConfigInputs, storedConfigValues, withScopedBindings, type CheckedConfigValue, type InstanceConfigVariableInput } from './config-values';
 
@@ -186,7 +187,11 @@ export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
 export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'delete instances');
-  await db.delete(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.id, existing.id)));
+  // Its own schedules go with it (cascade); the integration's fan-out schedule may have depended on it.
+  await db.transaction(async (tx) => {
+    await tx.delete(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.id, existing.id)));
+    await refreshFanOutSchedules(tx, existing.integrationId);
+  });
   return existing;
 }
 
@@ -230,6 +235,7 @@ const ownerOf = (instance: Instance) => ({ orgId: instance.orgId, customerId: in
 /**
  * Reads the instance under a row lock and writes the changes computed from that fresh copy, so concurrent
  * updates (two partial config merges, a merge and a deploy) apply one after the other and lose nothing.
+ * The instance's schedules change in the same transaction, so the scheduler never sees a half-done change.
  */
 async function writeLocked(
   db: DbOrTx,
@@ -244,6 +250,7 @@ async function writeLocked(
       .set({ ...(await changes(tx, current)), updatedAt: new Date() })
       .where(eq(instances.id, id))
       .returning();
+    await refreshInstanceSchedules(tx, row!, current);
     return row!;
   });
 }

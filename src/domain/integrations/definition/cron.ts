@@ -241,3 +241,21 @@ export function nextCronTick(expr: string, after: Date, timeZone: string): Date 
   if (best === null) throw new Error(`cron "${expr}" has no tick within 10 years after ${after.toISOString()}`);
   return new Date(best);
 }
+
+/**
+ * The last tick at or before `now`, given `firstDue` (a tick at or before `now`): what one catch-up run after
+ * a downtime fires. Looks back from `now` in growing windows, so a long downtime costs a few evaluations,
+ * not one per missed tick.
+ */
+export function latestCronTick(expr: string, firstDue: Date, now: Date, timeZone: string): Date {
+  const nowMs = now.getTime();
+  for (let window = MINUTE; ; window *= 4) {
+    const from = Math.max(nowMs - window, firstDue.getTime() - 1);
+    let latest = nextCronTick(expr, new Date(from), timeZone);
+    if (latest.getTime() <= nowMs) {
+      for (let next = nextCronTick(expr, latest, timeZone); next.getTime() <= nowMs; next = nextCronTick(expr, next, timeZone)) latest = next;
+      return latest;
+    }
+    if (from < firstDue.getTime()) return firstDue;
+  }
+}
