@@ -56,7 +56,11 @@ const TAG = /\{\{\s*([\s\S]*?)\s*\}\}/g;
 
 /** One input value; a message naming what cannot be written when there is no Prismatic form. */
 export function exportInput(value: JsonValue, scope: ExportScope): PrismaticInput | { error: string } {
-  if (Array.isArray(value)) return complex(value.map((item) => [undefined, item] as const), scope);
+  if (Array.isArray(value))
+    return complex(
+      value.map((item) => [undefined, item] as const),
+      scope,
+    );
   if (value !== null && typeof value === 'object') return complex(Object.entries(value), scope);
   if (typeof value !== 'string') return { type: 'value', value: value === null ? '' : String(value) };
   const raw = RAW.exec(value);

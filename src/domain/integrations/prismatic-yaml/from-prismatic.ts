@@ -57,11 +57,14 @@ class Converter {
     if (data.endpointType != null && data.endpointType !== 'flow_specific') {
       this.report(['endpointType'], 'must be flow_specific: every flow has its own webhook URL here');
     }
-    for (const key of IGNORED_NULLABLE_TOP_LEVEL) if (data[key] != null) this.report([key], 'needs an instance_specific endpoint, which tenantflow does not have');
-    this.onlyFields(data, [], ['definitionVersion', 'isCodeNative', 'endpointType', 'name', 'description', 'stableKey', 'requiredConfigVars', 'flows'], [
-      ...IGNORED_TOP_LEVEL,
-      ...IGNORED_NULLABLE_TOP_LEVEL,
-    ]);
+    for (const key of IGNORED_NULLABLE_TOP_LEVEL)
+      if (data[key] != null) this.report([key], 'needs an instance_specific endpoint, which tenantflow does not have');
+    this.onlyFields(
+      data,
+      [],
+      ['definitionVersion', 'isCodeNative', 'endpointType', 'name', 'description', 'stableKey', 'requiredConfigVars', 'flows'],
+      [...IGNORED_TOP_LEVEL, ...IGNORED_NULLABLE_TOP_LEVEL],
+    );
     const definition: Data = { name: data.name, description: this.text(data, 'description', []), stableKey: data.stableKey };
     const configVars = this.list(data.requiredConfigVars, ['requiredConfigVars']).map((item, index) => this.configVar(item, index));
     if (configVars.length > 0) definition.requiredConfigVars = configVars;
@@ -87,7 +90,12 @@ class Converter {
     if (item.pickList != null) this.report([...path, 'pickList'], 'pick lists are not supported; use a string config variable');
     switch (item.dataType) {
       case 'connection':
-        this.onlyFields(item, path, ['key', 'stableKey', 'description', 'dataType', 'connection', 'useScopedConfigVar', 'inputs', 'onPremiseConnectionConfig'], IGNORED_CONFIG_VAR);
+        this.onlyFields(
+          item,
+          path,
+          ['key', 'stableKey', 'description', 'dataType', 'connection', 'useScopedConfigVar', 'inputs', 'onPremiseConnectionConfig'],
+          IGNORED_CONFIG_VAR,
+        );
         return this.connectionConfigVar(item, base, path);
       case 'string':
       case 'number':
@@ -96,7 +104,8 @@ class Converter {
       case 'code': {
         const fields = ['key', 'stableKey', 'description', 'dataType', 'defaultValue', 'timeZone', 'collectionType', 'dataSource', 'pickList', 'inputs'];
         this.onlyFields(item, path, fields, IGNORED_CONFIG_VAR);
-        if (item.inputs != null && (!isRecord(item.inputs) || Object.keys(item.inputs).length > 0)) this.report([...path, 'inputs'], 'only data sources have inputs');
+        if (item.inputs != null && (!isRecord(item.inputs) || Object.keys(item.inputs).length > 0))
+          this.report([...path, 'inputs'], 'only data sources have inputs');
         if (item.dataType === 'code' && item.codeLanguage !== 'json') this.report([...path, 'codeLanguage'], 'code config variables must be json here');
         const dataType = item.dataType === 'code' ? 'json' : item.dataType;
         const timeZone = item.dataType === 'schedule' ? this.text(item, 'timeZone', path) : undefined;
@@ -178,7 +187,8 @@ class Converter {
         return { type: 'schedule' };
       }
       if (schedule.type === 'configVar') return { type: 'schedule', configVar: schedule.value };
-      const timeZone = isRecord(schedule.meta) && typeof schedule.meta.timeZone === 'string' && schedule.meta.timeZone !== '' ? schedule.meta.timeZone : undefined;
+      const timeZone =
+        isRecord(schedule.meta) && typeof schedule.meta.timeZone === 'string' && schedule.meta.timeZone !== '' ? schedule.meta.timeZone : undefined;
       return { type: 'schedule', cron: schedule.value, timeZone };
     }
     if (action) {
@@ -233,7 +243,8 @@ class Converter {
   }
 
   private loop(step: Data, actionKey: string, base: Data, inputs: Data, path: PathSegment[], tfPath: PathSegment[], scope: ReferenceScope): Data {
-    if (actionKey !== LOOP.key) this.report([...path, 'action', 'key'], `loop action "${actionKey}" is not available; tenantflow has ${LOOP.component}/${LOOP.key}`);
+    if (actionKey !== LOOP.key)
+      this.report([...path, 'action', 'key'], `loop action "${actionKey}" is not available; tenantflow has ${LOOP.component}/${LOOP.key}`);
     for (const name of Object.keys(inputs)) if (name !== 'items') this.report([...path, 'inputs', name], 'a loop over items takes only items');
     const key = stepKeyOf(String(step.name ?? ''));
     const itemName = loopItemNameOf(key);

@@ -119,7 +119,9 @@ flows:
   });
 
   it('translates definition-rule problems of the converted definition to Prismatic paths', () => {
-    const converted = prismaticToDefinition(parse(PRISMATIC_HTTP_YAML.replace('connection: { type: configVar, value: Partner API }', 'connection: { type: configVar, value: Nope }')));
+    const converted = prismaticToDefinition(
+      parse(PRISMATIC_HTTP_YAML.replace('connection: { type: configVar, value: Partner API }', 'connection: { type: configVar, value: Nope }')),
+    );
     expect(converted.ok).toBe(true);
     const parsed = converted.ok ? parseIntegrationDefinition(converted.definition) : null;
     expect(parsed?.ok).toBe(false);

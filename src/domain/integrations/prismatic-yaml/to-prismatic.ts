@@ -36,7 +36,11 @@ export function definitionToPrismatic(def: IntegrationDefinition): PrismaticExpo
 }
 
 function configVarToPrismatic(configVar: ConfigVar): Data & { key: string } {
-  const base = { key: configVar.key, ...(configVar.stableKey !== undefined && { stableKey: configVar.stableKey }), ...(configVar.description !== undefined && { description: configVar.description }) };
+  const base = {
+    key: configVar.key,
+    ...(configVar.stableKey !== undefined && { stableKey: configVar.stableKey }),
+    ...(configVar.description !== undefined && { description: configVar.description }),
+  };
   switch (configVar.dataType) {
     case 'connection':
       if (configVar.useScopedConfigVar !== undefined) return { ...base, dataType: 'connection', useScopedConfigVar: configVar.useScopedConfigVar };
@@ -44,7 +48,12 @@ function configVarToPrismatic(configVar: ConfigVar): Data & { key: string } {
     case 'json':
       return { ...base, dataType: 'code', codeLanguage: 'json', ...(configVar.defaultValue !== undefined && { defaultValue: configVar.defaultValue }) };
     case 'schedule':
-      return { ...base, dataType: 'schedule', ...(configVar.defaultValue !== undefined && { defaultValue: configVar.defaultValue }), ...(configVar.timeZone !== undefined && { timeZone: configVar.timeZone }) };
+      return {
+        ...base,
+        dataType: 'schedule',
+        ...(configVar.defaultValue !== undefined && { defaultValue: configVar.defaultValue }),
+        ...(configVar.timeZone !== undefined && { timeZone: configVar.timeZone }),
+      };
     default:
       return { ...base, dataType: configVar.dataType, ...(configVar.defaultValue !== undefined && { defaultValue: configVar.defaultValue }) };
   }
@@ -102,7 +111,11 @@ function stepsToPrismatic(steps: readonly Step[], path: PathSegment[], scope: Ex
 }
 
 function stepToPrismatic(step: Step, path: PathSegment[], scope: ExportScope, report: Report): Data {
-  const base: Data = { name: step.name, ...(step.stableKey !== undefined && { stableKey: step.stableKey }), ...(step.description !== undefined && { description: step.description }) };
+  const base: Data = {
+    name: step.name,
+    ...(step.stableKey !== undefined && { stableKey: step.stableKey }),
+    ...(step.description !== undefined && { description: step.description }),
+  };
   const onError = 'onError' in step && step.onError === 'continue' ? { errorConfig: { errorType: 'ignore_and_continue' } } : {};
   const input = (value: Parameters<typeof exportInput>[0], at: PathSegment[], innerScope = scope): PrismaticInput => {
     const converted = exportInput(value, innerScope);
