@@ -40,7 +40,10 @@ describe('prism integrations:import with Prismatic YAML', () => {
     const id = imported.stdout.trim();
     const res = await gql(h.app, `query($id: ID!) { integration(id: $id) { name definition(format: PRISMATIC_YAML) } }`, { id }, org.adminToken);
     expect(res.data.integration.name).toBe('Prismatic ticket relay');
-    expect(parse(res.data.integration.definition).flows[0].steps[1].inputs.items).toEqual({ type: 'reference', value: 'integrationTrigger.results.body.data.tickets' });
+    expect(parse(res.data.integration.definition).flows[0].steps[1].inputs.items).toEqual({
+      type: 'reference',
+      value: 'integrationTrigger.results.body.data.tickets',
+    });
   });
 
   it('fails naming each unavailable component by its path, and creates nothing', async () => {
