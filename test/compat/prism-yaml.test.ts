@@ -24,10 +24,11 @@ beforeAll(async () => {
   const files = { ok: path.join(dir, 'relay.yml'), unknown: path.join(dir, 'notifier.yml') };
   writeFileSync(files.ok, PRISMATIC_HTTP_YAML);
   writeFileSync(files.unknown, PRISMATIC_UNKNOWN_COMPONENTS_YAML);
-  [imported, refused] = await prism(server.url, [
+  const results = await prism(server.url, [
     { args: ['integrations:import', '--path', files.ok], token: org.adminToken },
     { args: ['integrations:import', '--path', files.unknown], token: org.adminToken },
   ]);
+  [imported, refused] = [results[0]!, results[1]!];
 }, 180_000);
 afterAll(async () => {
   await server.close();
