@@ -21,6 +21,10 @@ const IGNORED_NULLABLE_TOP_LEVEL = ['preprocessFlowName', 'externalCustomerIdFie
 const IGNORED_FLOW = ['endpointSecurityType', 'isAgentFlow', 'supplementalComponents', 'schemas', 'organizationApiKeys', 'retryConfig', 'queueConfig'];
 const IGNORED_CONFIG_VAR = ['orgOnly', 'meta', 'scheduleType', 'codeLanguage'];
 
+/** Prismatic exports list every input, the unset ones with an empty value: those say nothing. */
+const isUnset = (input: unknown) =>
+  isRecord(input) && (input.value === undefined || input.value === '' || (Array.isArray(input.value) && input.value.length === 0));
+
 /** True when the data is a Prismatic definition (it says which format version it is). */
 export const isPrismaticDefinition = (data: unknown): data is Data => isRecord(data) && 'definitionVersion' in data;
 
@@ -130,7 +134,7 @@ class Converter {
     if (connection.template != null) this.report([...path, 'connection', 'template'], 'connection templates are not supported');
     // Each instance sets its connection's values; a value written into the definition would be ignored.
     for (const [name, input] of Object.entries(isRecord(item.inputs) ? item.inputs : {})) {
-      if (isRecord(input) && input.value !== undefined && input.value !== '' && !(Array.isArray(input.value) && input.value.length === 0)) {
+      if (!isUnset(input)) {
         this.report([...path, 'inputs', name], 'connection values are set per instance (or on an organization-activated connection), not in the definition');
       }
     }
@@ -167,14 +171,21 @@ class Converter {
       trigger: this.trigger(triggerStep, flow.isSynchronous, [...path, 'steps', 0]),
       steps: this.steps(rest, [...path, 'steps'], 1, ['flows', index, 'steps'], scope),
     };
-    this.paths.add(formatPath(['flows', index, 'trigger']), formatPath([...path, 'steps', 0]));
+    const trigger = ['flows', index, 'trigger'];
+    this.paths.add(formatPath(trigger), formatPath([...path, 'steps', 0]));
+    this.paths.add(formatPath([...trigger, 'cron']), formatPath([...path, 'steps', 0, 'schedule', 'value']));
+    this.paths.add(formatPath([...trigger, 'configVar']), formatPath([...path, 'steps', 0, 'schedule', 'value']));
+    this.paths.add(formatPath([...trigger, 'timeZone']), formatPath([...path, 'steps', 0, 'schedule', 'meta', 'timeZone']));
     return converted;
   }
 
   private trigger(step: Data, isSynchronous: unknown, path: PathSegment[]): Data {
     this.onlyFields(step, path, ['name', 'stableKey', 'description', 'isTrigger', 'action', 'inputs', 'schedule'], ['errorConfig']);
     const action = this.componentRef(step.action, [...path, 'action']);
-    if (isRecord(step.inputs) && Object.keys(step.inputs).length > 0) this.report([...path, 'inputs'], 'tenantflow triggers take no inputs');
+    for (const [name, input] of Object.entries(isRecord(step.inputs) ? step.inputs : {})) {
+      if (!isUnset(input))
+        this.report([...path, 'inputs', name], "tenantflow triggers take no inputs (a synchronous flow answers with its last step's result)");
+    }
     const schedule = isRecord(step.schedule) ? step.schedule : null;
     if (action?.component === WEBHOOK_TRIGGER.component && action.key === WEBHOOK_TRIGGER.key) {
       if (schedule) this.report([...path, 'schedule'], 'a webhook trigger has no schedule here; use schedule-triggers');
@@ -227,6 +238,7 @@ class Converter {
     const converted: Data = { ...base, action };
     const values: Record<string, JsonValue> = {};
     for (const [name, input] of Object.entries(inputs)) {
+      if (isUnset(input)) continue; // how Prismatic exports an input left unset: the action's default applies
       const inputPath = [...path, 'inputs', name];
       // Prismatic passes an action its credential as a configVar input; tenantflow names it on the step.
       if (isRecord(input) && input.type === 'configVar' && name === 'connection') {

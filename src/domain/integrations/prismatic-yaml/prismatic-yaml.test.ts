@@ -70,7 +70,7 @@ flows:
       - name: Account
         action: { component: { key: acme-api, version: LATEST, isPublic: false }, key: get-account }
         errorConfig: { errorType: ignore_and_continue }
-        inputs: { connection: { type: configVar, value: Acme } }
+        inputs: { connection: { type: configVar, value: Acme }, unset: { type: value, value: "" } }
 `;
     const def = importYaml(text);
     expect(def.requiredConfigVars).toEqual([
@@ -79,6 +79,13 @@ flows:
     ]);
     expect(def.flows[0]).toMatchObject({ stableKey: 'nightly-sync', trigger: { type: 'schedule', cron: '0 3 * * *', timeZone: 'Europe/Berlin' } });
     expect(def.flows[0]!.steps[0]).toMatchObject({ connection: 'Acme', onError: 'continue' });
+    expect(def.flows[0]!.steps[0]).not.toHaveProperty('inputs');
+
+    const converted = prismaticToDefinition(parse(text.replace('value: "0 3 * * *"', 'value: "0 25 * * *"')));
+    const parsed = converted.ok ? parseIntegrationDefinition(converted.definition) : null;
+    expect(converted.ok && parsed && !parsed.ok && converted.paths.translateErrors(parsed.errors)).toEqual([
+      { path: 'flows[0].steps[0].schedule.value', message: 'must be a cron expression: hour field: 25 is out of range 0-23' },
+    ]);
   });
 
   it('reports every problem at once, at its Prismatic path', () => {
