@@ -10,10 +10,13 @@ import {
   collectConnectionRefs,
   collectScopedConfigVarRefs,
   parseIntegrationDefinition,
+  readDefinitionText,
   walkDefinitionSteps,
   type DefinitionError,
   type IntegrationDefinition,
 } from './definition';
+import { checkPrismaticDefinition } from './prismatic-check';
+import { isPrismaticDefinition } from './prismatic-yaml';
 import { stepInputProblems } from './step-inputs-check';
 
 /*
@@ -25,9 +28,15 @@ import { stepInputProblems } from './step-inputs-check';
 
 export type CheckedDefinition = { ok: true; value: IntegrationDefinition } | { ok: false; errors: DefinitionError[] };
 
-/** Parses definition text and checks it against the actor's tenant; every problem is reported at once. */
+/**
+ * Parses definition text (tenantflow's format, or Prismatic's YAML when it has `definitionVersion`) and
+ * checks it against the actor's tenant; every problem is reported at once.
+ */
 export async function checkDefinitionText(db: DbOrTx, actor: Actor, text: string): Promise<CheckedDefinition> {
-  const parsed = parseIntegrationDefinition(text);
+  const read = readDefinitionText(text);
+  if (!read.ok) return read;
+  if (isPrismaticDefinition(read.value)) return checkPrismaticDefinition(db, actor, read.value);
+  const parsed = parseIntegrationDefinition(read.value as object);
   if (!parsed.ok) return parsed;
   const errors = await checkDefinitionAgainstTenant(db, actor, parsed.value);
   return errors.length > 0 ? { ok: false, errors } : parsed;

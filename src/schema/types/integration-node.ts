@@ -1,4 +1,4 @@
-import { serializeIntegrationDefinition } from '../../domain/integrations/definition';
+import { exportDefinition } from '../../domain/integrations/definition-export';
 import { flowsOf } from '../../domain/integrations/flows';
 import { getIntegrationsByIds, type Integration as IntegrationRow } from '../../domain/integrations/integrations';
 import { integrationVersionByNumber, listIntegrationVersions } from '../../domain/integrations/versions';
@@ -7,6 +7,7 @@ import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
 import { connectionOf, resolveConnection, sortsOf } from '../lib/connection';
 import { Customer } from './customer';
+import { IntegrationDefinitionFormat } from './integration-definition-format';
 import { IntegrationFlow, IntegrationFlowConnection } from './integration-flow';
 import { IntegrationVersion, IntegrationVersionConnection, IntegrationVersionOrder } from './integration-version';
 import { RequiredConfigVariable, RequiredConfigVariableConnection } from './required-config-variable';
@@ -36,16 +37,18 @@ export const Integration = builder.loadableNode('Integration', {
     }),
     definition: t.string({
       nullable: true,
-      description: 'The definition as canonical YAML: the draft, or the published version `versionNumber` (null when there is no such version).',
+      description: 'The definition as YAML in `format`: the draft, or the published version `versionNumber` (null when there is no such version).',
       args: {
-        version: t.arg.int({ description: "Prismatic's definition format version (prism sends 7). tenantflow has one format; any value gives it." }),
+        format: t.arg({ type: IntegrationDefinitionFormat, defaultValue: 'TENANTFLOW' }),
+        version: t.arg.int({ description: "Prismatic's definition format version (prism sends 7); accepted, the text's format is chosen by `format`." }),
         versionNumber: t.arg.int({ description: 'A published version number; the draft when left out.' }),
         useLatestComponentVersions: t.arg.boolean({ description: 'Accepted for Prismatic clients; components are not versioned here.' }),
       },
       resolve: async (integration, args, ctx) => {
-        if (args.versionNumber == null) return serializeIntegrationDefinition(integration.definition);
+        const format = args.format ?? 'TENANTFLOW';
+        if (args.versionNumber == null) return exportDefinition(integration.definition, format);
         const version = await integrationVersionByNumber(ctx.db, actorOf(ctx), integration.id, args.versionNumber);
-        return version ? serializeIntegrationDefinition(version.definition) : null;
+        return version ? exportDefinition(version.definition, format) : null;
       },
     }),
     flows: t.connection(

@@ -1,8 +1,9 @@
-import { serializeIntegrationDefinition } from '../../domain/integrations/definition';
+import { exportDefinition } from '../../domain/integrations/definition-export';
 import { getIntegrationVersionsByIds, type IntegrationVersion as IntegrationVersionRow } from '../../domain/integrations/versions';
 import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
 import { connectionOf, OrderDirection } from '../lib/connection';
+import { IntegrationDefinitionFormat } from './integration-definition-format';
 import { User } from './user';
 
 export const IntegrationVersion = builder.loadableNode('IntegrationVersion', {
@@ -16,7 +17,11 @@ export const IntegrationVersion = builder.loadableNode('IntegrationVersion', {
     versionCreatedAt: t.expose('publishedAt', { type: 'DateTime' }),
     versionCreatedBy: t.field({ type: User, nullable: true, resolve: (version) => version.publishedBy }),
     versionIsAvailable: t.boolean({ description: 'Always true: versions cannot be withdrawn yet.', resolve: () => true }),
-    definition: t.string({ description: 'This version as canonical YAML.', resolve: (version) => serializeIntegrationDefinition(version.definition) }),
+    definition: t.string({
+      description: 'This version as YAML in `format`.',
+      args: { format: t.arg({ type: IntegrationDefinitionFormat, defaultValue: 'TENANTFLOW' }) },
+      resolve: (version, args) => exportDefinition(version.definition, args.format ?? 'TENANTFLOW'),
+    }),
   }),
 });
 

@@ -71,7 +71,10 @@ builder.relayMutationField(
   'importIntegration',
   {
     inputFields: (t) => ({
-      definition: t.string({ required: true, description: 'YAML or JSON (docs/definition.md).' }),
+      definition: t.string({
+        required: true,
+        description: "YAML or JSON (docs/definition.md), or Prismatic's integration YAML with definitionVersion 7 (docs/prismatic-yaml.md).",
+      }),
       integrationId: t.id({ description: "Replace this integration's draft; otherwise the one with the definition's stableKey, else a new one." }),
       replace: t.boolean({ description: 'Accepted for Prismatic clients (low-code ⇄ code-native swap); has no effect.' }),
     }),

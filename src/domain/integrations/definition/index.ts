@@ -1,5 +1,5 @@
 export type * from './types';
-export { parseIntegrationDefinition, DEFINITION_MAX_LENGTH } from './parse';
+export { parseIntegrationDefinition, readDefinitionText, DEFINITION_MAX_LENGTH } from './parse';
 export { serializeIntegrationDefinition } from './serialize';
 export { collectActionRefs, collectConnectionRefs, collectScopedConfigVarRefs, type ComponentRefAt, type ScopedConfigVarRefAt } from './refs';
 export { isValidTimeZone, latestCronTick, nextCronTick, parseCron, type CronParseResult, type CronSchedule } from './cron';

@@ -9,7 +9,7 @@ export const DEFINITION_MAX_LENGTH = 1_000_000;
 /** Aliases expand on conversion; a few hundred nested ones could expand to gigabytes. */
 const MAX_ALIAS_COUNT = 100;
 
-type ReadResult = { ok: true; value: unknown } | { ok: false; errors: DefinitionError[] };
+export type ReadResult = { ok: true; value: unknown } | { ok: false; errors: DefinitionError[] };
 
 function yamlProblem(problem: YAMLError, lineCounter: LineCounter): DefinitionError {
   const { line, col } = lineCounter.linePos(problem.pos[0]);
@@ -17,7 +17,7 @@ function yamlProblem(problem: YAMLError, lineCounter: LineCounter): DefinitionEr
 }
 
 /** YAML text, or JSON text (YAML 1.2 reads JSON), to plain data. */
-function readDefinitionText(text: string): ReadResult {
+export function readDefinitionText(text: string): ReadResult {
   if (text.length > DEFINITION_MAX_LENGTH) {
     return { ok: false, errors: [{ path: 'definition', message: `must be at most ${DEFINITION_MAX_LENGTH} characters` }] };
   }
