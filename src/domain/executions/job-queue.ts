@@ -13,6 +13,14 @@ export const ADVANCE_EXECUTION = 'advance-execution';
 export const JOB_QUEUE_SCHEMA = 'tenantflow_worker';
 
 /**
+ * The `add_job` call of "advance execution X" as SQL text over an execution id expression, for statements
+ * whose text is a constant (an execution and its job inserted by one statement, start-execution.ts).
+ */
+export function addAdvanceJobSql(executionIdExpression: string): string {
+  return `${JOB_QUEUE_SCHEMA}.add_job('${ADVANCE_EXECUTION}', json_build_object('executionId', ${executionIdExpression}::text), job_key => 'execution:' || ${executionIdExpression}::text, max_attempts => 10)`;
+}
+
+/**
  * Adds the job "advance execution X" in the caller's transaction, so an execution row and its job are
  * committed together or not at all. The job key makes a second enqueue of the same claim a no-op.
  */

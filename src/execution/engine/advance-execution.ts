@@ -1,12 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { executions, instances } from '../../db/tables';
-import { claimExecution, releaseLease, renewLease } from './lease';
+import { claimExecution, releaseLease, renewLease, type ClaimedRun } from './lease';
 import { enqueueAdvance } from '../../domain/executions/job-queue';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import { describeError } from '../../lib/describe-error';
-import { loadRunContext, RunUnavailable, type RunContext } from './run-context';
+import { runContextOf, RunUnavailable, type RunContext } from './run-context';
 import { LeaseLost, runFlow, StepFailed, type EngineDeps, type LeaseGuard } from './run-flow';
-import type { Execution } from '../../domain/executions/start-execution';
 import { runLog, storedOutput } from './step-record';
 import { runFanOutParent } from '../fan-out/run-parent';
 import { AwaitingAuthentication } from './awaiting-authentication';
@@ -27,15 +26,16 @@ export async function advanceExecution(
   stopping: () => boolean = () => false,
 ): Promise<void> {
   const { db, config } = deps;
-  const execution = await claimExecution(db, executionId, workerId, config.leaseMs);
-  if (!execution) return;
+  const claimed = await claimExecution(db, executionId, workerId, config.leaseMs);
+  if (!claimed) return;
+  const { execution } = claimed;
   const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
   deps.log.info({ ...executionFields(execution), claim: execution.claims, fanOut: Boolean(execution.fanOut) }, 'execution started');
 
   const lease = keepLease(deps, workerId, executionId, stopping);
   try {
     if (execution.fanOut) await runFanOutParent(deps, workerId, execution, lease.guard).catch(lostLeaseEndsQuietly(log));
-    else await runToEnd(deps, workerId, execution, lease.guard);
+    else await runToEnd(deps, workerId, claimed, lease.guard);
   } catch (error) {
     if (!isTransientDatabaseError(error)) throw error;
     // The database failed, not the flow: the execution stays RUNNING and is handed back (best effort: the
@@ -91,7 +91,7 @@ function keepLease(deps: EngineDeps, workerId: string, executionId: string, stop
   };
 }
 
-async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution, guard: LeaseGuard): Promise<void> {
+async function runToEnd(deps: EngineDeps, workerId: string, { execution, rows }: ClaimedRun, guard: LeaseGuard): Promise<void> {
   const { db, config } = deps;
   const executionId = execution.id;
   const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
@@ -100,7 +100,7 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
   let error: string | null = null;
   let ctx: RunContext | null = null;
   try {
-    ctx = await loadRunContext(db, execution, { maxStoredOutputBytes: config.maxStoredOutputBytes, secrets: deps.knownSecrets?.() });
+    ctx = runContextOf(execution, rows, { maxStoredOutputBytes: config.maxStoredOutputBytes, secrets: deps.knownSecrets?.() });
     if (execution.claims > 1) await runLog(db, ctx, 'INFO', `Resumed by another worker (claim ${execution.claims}); finished steps are not run again`);
     result = await runFlow(deps, ctx, guard);
   } catch (failure) {
