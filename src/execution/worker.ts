@@ -31,6 +31,15 @@ export type RunningWorker = {
   stop: () => Promise<void>;
 };
 
+/**
+ * How often each job slot asks for jobs when nothing woke it (issue 14). New jobs wake the workers through
+ * LISTEN/NOTIFY (add_job notifies `jobs:insert`), so polling only finds jobs whose run_at was in the future
+ * when they were added: graphile-worker's retries after a failed run (backoff of seconds) and a held
+ * execution's retry, which wakes the queue itself when due (`lease.ts`). At 1 s an idle worker of 4 slots
+ * sent 4 statements a second; at 10 s it sends 0.4.
+ */
+const JOB_POLL_INTERVAL_MS = 10_000;
+
 /** The restart delay of a failed runner doubles from this, up to RESTART_MAX_MS; it resets after a healthy minute. */
 const RESTART_MIN_MS = 250;
 const RESTART_MAX_MS = 15_000;
@@ -63,7 +72,7 @@ export async function startWorker(
       schema: JOB_QUEUE_SCHEMA,
       concurrency: deps.config.workerConcurrency,
       noHandleSignals: true,
-      pollInterval: 1000,
+      pollInterval: JOB_POLL_INTERVAL_MS,
       events,
       logger: graphileLogger(deps),
       taskList: {

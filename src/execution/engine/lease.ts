@@ -111,13 +111,26 @@ async function claimUnderLimit(db: Db, id: string, owner: string, leaseMs: numbe
     if (!limited) return null;
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`execution-limit:${limited.customerId}`}, 0))`);
     if ((await runningOf(tx, limited.customerId!, id)) >= limited.limit!) {
-      await enqueueAdvance(tx, id, `execution:${id}`, HELD_RETRY_MS + Math.floor(Math.random() * HELD_RETRY_MS));
+      const delayMs = HELD_RETRY_MS + Math.floor(Math.random() * HELD_RETRY_MS);
+      await enqueueAdvance(tx, id, `execution:${id}`, delayMs);
+      wakeJobQueueAfter(db, delayMs);
       return null;
     }
     const [row] = await tx.update(executions).set(leaseFor(owner, leaseMs)).where(claimable(id)).returning();
     return row ?? null;
   });
 }
+
+/**
+ * Workers are woken by NOTIFY when a job is added and otherwise poll rarely (worker.ts), so a job added to
+ * run later is announced again when it is due; the notification wakes every worker of the queue.
+ */
+function wakeJobQueueAfter(db: Db, delayMs: number) {
+  const timer = setTimeout(() => void runNamed(db, WAKE_JOB_QUEUE, []).catch(() => {}), delayMs + 10);
+  timer.unref();
+}
+
+const WAKE_JOB_QUEUE: NamedStatement = { name: 'tf_wake_job_queue', text: `select pg_notify('jobs:insert', '{"count":1}')` };
 
 async function runningOf(db: DbOrTx, customerId: string, except: string): Promise<number> {
   const [row] = await db

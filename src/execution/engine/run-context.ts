@@ -4,6 +4,7 @@ import type { Flow, IntegrationDefinition } from '../../domain/integrations/defi
 import type { Execution } from '../../domain/executions/start-execution';
 import { KnownSecrets } from '../secrets/known-secrets';
 import type { RunRows } from './lease';
+import { noPendingWrites, type PendingWrites } from './step-record';
 
 export type Instance = typeof instances.$inferSelect;
 export type Customer = typeof customers.$inferSelect;
@@ -19,6 +20,8 @@ export type RunContext = {
   customer: Customer | null;
   /** Results of steps finished by earlier claims, by `${stepName}\u0000${iteration}`: they are not run again. */
   finished: Map<string, StepResult>;
+  /** Step results and log lines not yet written (step-record.ts). */
+  pending: PendingWrites;
   /** Secrets this run has used; everything derived from the run is redacted with them before it is stored. */
   secrets: KnownSecrets;
   /** The size budget of a stored step output or execution result (EngineConfig.maxStoredOutputBytes). */
@@ -47,6 +50,7 @@ export function runContextOf(execution: Execution, rows: RunRows, opts: { maxSto
     instance: rows.instance,
     customer: rows.customer,
     finished: new Map(rows.finished.map((r) => [finishedKey(r.stepName, r.iteration), r])),
+    pending: noPendingWrites(),
     secrets: opts.secrets ?? new KnownSecrets(),
     maxStoredOutputBytes: opts.maxStoredOutputBytes,
     hostLimit: maxPerHost ? { parentExecutionId: execution.parentExecutionId!, maxPerHost } : null,
