@@ -1,6 +1,7 @@
 import { and, eq, gt, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { customers, executions, instances as instancesTable, stepResults } from '../../db/tables';
+import { customerConfigVariables, customers, dataKeys, executions, instances as instancesTable, scopedConfigVariables, stepResults } from '../../db/tables';
+import type { RunCredentialRows } from '../credentials/run-credentials';
 import { rowOf, runNamed, type NamedStatement } from '../../db/named-statement';
 import { enqueueAdvance, JOB_QUEUE_SCHEMA } from '../../domain/executions/job-queue';
 import type { Execution } from '../../domain/executions/start-execution';
@@ -22,19 +23,30 @@ export type RunRows = {
   finished: (typeof stepResults.$inferSelect)[];
   /** The fan-out settings of the parent, for a child of a fan-out. */
   parentFanOut: FanOut | null;
+  /** The credential rows its steps' connections may use, read with the claim (credentials/run-credentials.ts). */
+  credentials: RunCredentialRows;
 };
 
 export type ClaimedRun = { execution: Execution; rows: RunRows };
 
 /** Everything a run reads, over the CTE `claimed` (one execution row). */
 const RUN_ROWS = `select claimed.*,
-    case when claimed.version_id is not null then (select v.definition from integration_versions v where v.id = claimed.version_id)
-      else (select i.definition from integrations i where i.id = claimed.integration_id) end as run_definition,
+    run_def.definition as run_definition,
     (select to_jsonb(i) from instances i where i.id = claimed.instance_id) as run_instance,
     (select to_jsonb(c) from customers c where c.id = claimed.customer_id) as run_customer,
     (select coalesce(jsonb_agg(to_jsonb(s)), '[]'::jsonb) from step_results s where s.execution_id = claimed.id) as run_finished,
-    (select p.fan_out from executions p where p.id = claimed.parent_execution_id) as run_parent_fan_out
-  from claimed`;
+    (select p.fan_out from executions p where p.id = claimed.parent_execution_id) as run_parent_fan_out,
+    (select coalesce(jsonb_agg(to_jsonb(scv)), '[]'::jsonb) from scoped_config_variables scv
+      where scv.org_id = claimed.org_id and scv.stable_key in (select cv->>'useScopedConfigVar' from jsonb_array_elements(coalesce(run_def.definition->'requiredConfigVars', '[]'::jsonb)) cv)) as run_scoped,
+    (select coalesce(jsonb_agg(to_jsonb(ccv)), '[]'::jsonb) from customer_config_variables ccv
+      join scoped_config_variables scv on scv.id = ccv.scoped_config_variable_id
+      where scv.org_id = claimed.org_id and scv.stable_key in (select cv->>'useScopedConfigVar' from jsonb_array_elements(coalesce(run_def.definition->'requiredConfigVars', '[]'::jsonb)) cv)
+        and (ccv.customer_id = claimed.customer_id or (claimed.instance_id is null and ccv.is_test))) as run_customer_values,
+    (select coalesce(jsonb_agg(to_jsonb(dk)), '[]'::jsonb) from data_keys dk
+      where dk.org_id = claimed.org_id and (dk.customer_id is null or dk.customer_id = claimed.customer_id)) as run_data_keys
+  from claimed,
+    lateral (select case when claimed.version_id is not null then (select v.definition from integration_versions v where v.id = claimed.version_id)
+      else (select i.definition from integrations i where i.id = claimed.integration_id) end as definition) run_def`;
 
 /**
  * The claim and the load of the run in one statement (issue 14): the UPDATE decides who runs the execution,
@@ -70,6 +82,11 @@ function claimedRun(raw: Record<string, unknown>): ClaimedRun {
       customer: customer && rowOf(customers, customer),
       finished: (raw.run_finished as Record<string, unknown>[]).map((row) => rowOf(stepResults, row)),
       parentFanOut: (raw.run_parent_fan_out as FanOut | null) ?? null,
+      credentials: {
+        scoped: (raw.run_scoped as Record<string, unknown>[]).map((row) => rowOf(scopedConfigVariables, row)),
+        customerValues: (raw.run_customer_values as Record<string, unknown>[]).map((row) => rowOf(customerConfigVariables, row)),
+        dataKeys: (raw.run_data_keys as Record<string, unknown>[]).map((row) => rowOf(dataKeys, row)),
+      },
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Flow, IntegrationDefinition } from '../../domain/integrations/defi
 import type { Execution } from '../../domain/executions/start-execution';
 import { KnownSecrets } from '../secrets/known-secrets';
 import type { RunRows } from './lease';
+import type { RunCredentialRows } from '../credentials/run-credentials';
 import { noPendingWrites, type PendingWrites } from './step-record';
 
 export type Instance = typeof instances.$inferSelect;
@@ -20,6 +21,8 @@ export type RunContext = {
   customer: Customer | null;
   /** Results of steps finished by earlier claims, by `${stepName}\u0000${iteration}`: they are not run again. */
   finished: Map<string, StepResult>;
+  /** The credential rows read with the claim (credentials/run-credentials.ts). */
+  credentials: RunCredentialRows;
   /** Step results and log lines not yet written (step-record.ts). */
   pending: PendingWrites;
   /** Secrets this run has used; everything derived from the run is redacted with them before it is stored. */
@@ -50,6 +53,7 @@ export function runContextOf(execution: Execution, rows: RunRows, opts: { maxSto
     instance: rows.instance,
     customer: rows.customer,
     finished: new Map(rows.finished.map((r) => [finishedKey(r.stepName, r.iteration), r])),
+    credentials: rows.credentials,
     pending: noPendingWrites(),
     secrets: opts.secrets ?? new KnownSecrets(),
     maxStoredOutputBytes: opts.maxStoredOutputBytes,
