@@ -3,7 +3,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { customerConfigVariables, customers, dataKeys, executions, instances as instancesTable, scopedConfigVariables, stepResults } from '../../db/tables';
 import type { RunCredentialRows } from '../credentials/run-credentials';
 import { rowOf, runNamed, type NamedStatement } from '../../db/named-statement';
-import { enqueueAdvance, JOB_QUEUE_SCHEMA } from '../../domain/executions/job-queue';
+import { enqueueAdvance, JOB_QUEUE_SCHEMA, wakeJobQueueAfter } from '../../domain/executions/job-queue';
 import type { Execution } from '../../domain/executions/start-execution';
 import type { FanOut, IntegrationDefinition } from '../../domain/integrations/definition';
 
@@ -137,17 +137,6 @@ async function claimUnderLimit(db: Db, id: string, owner: string, leaseMs: numbe
     return row ?? null;
   });
 }
-
-/**
- * Workers are woken by NOTIFY when a job is added and otherwise poll rarely (worker.ts), so a job added to
- * run later is announced again when it is due; the notification wakes every worker of the queue.
- */
-function wakeJobQueueAfter(db: Db, delayMs: number) {
-  const timer = setTimeout(() => void runNamed(db, WAKE_JOB_QUEUE, []).catch(() => {}), delayMs + 10);
-  timer.unref();
-}
-
-const WAKE_JOB_QUEUE: NamedStatement = { name: 'tf_wake_job_queue', text: `select pg_notify('jobs:insert', '{"count":1}')` };
 
 async function runningOf(db: DbOrTx, customerId: string, except: string): Promise<number> {
   const [row] = await db
