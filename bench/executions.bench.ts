@@ -24,6 +24,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { run as runJobs, Logger as JobLogger } from 'graphile-worker';
 import pg from 'pg';
 import { connectDatabase } from '../src/db/client';
 import { decodeGlobalId } from '../src/lib/global-id';
@@ -39,6 +40,10 @@ const WARMUP = 50;
 const BASELINE_ROUNDS = 3;
 /** Executions run one at a time on a server and worker that count SQL statements. */
 const COUNTED = 5;
+/** How long an idle worker's statements are counted. */
+const IDLE_MS = 6_000;
+/** The plain graphile-worker baseline's own queue schema (never tenantflow's). */
+const PLAIN_JOBS_SCHEMA = 'bench_plain_jobs';
 /** How often the executions table is asked which of the pending executions have ended. */
 const POLL_MS = 50;
 /** No run may hang the benchmark: every wait gives up after this. */
@@ -85,6 +90,27 @@ function cpuMeter() {
       eventLoop: performance.eventLoopUtilization(loop).utilization,
     };
   };
+}
+
+/**
+ * Counts every statement the pool's connections send (drizzle's, the named hot statements and
+ * graphile-worker's own), for pools created after this call's caller: it wraps each client's `query`.
+ */
+function countQueries(pool: pg.Pool, sink: (text: string) => void) {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as string | { text?: string; name?: string };
+      sink(typeof first === 'string' ? first : (first.text ?? first.name ?? '?'));
+      return query(...args);
+    };
+  });
+}
+
+/** The newest transaction id: its growth between two reads counts the write transactions committed (or aborted) in between, plus one for the read itself. */
+async function currentXid(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ xid: string }>('select txid_current()::text as xid');
+  return Number(rows[0]!.xid);
 }
 
 export async function run(env: BenchEnv) {
@@ -199,15 +225,58 @@ export async function run(env: BenchEnv) {
       return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, latencies };
     };
 
-    // Baseline round 1, the engine run, baseline rounds 2 and 3.
+    // The second baseline: plain graphile-worker jobs making the same call, with the engine's concurrency, on
+    // a pool of 10 that (like the server's) also takes the intake: 16 add_job calls in flight.
+    const jobsPool = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
+    jobsPool.on('error', () => {});
+    const jobsDone = new Map<string, number>();
+    const jobsRunner = await runJobs({
+      pgPool: jobsPool,
+      schema: PLAIN_JOBS_SCHEMA,
+      concurrency: worker.config.workerConcurrency,
+      noHandleSignals: true,
+      logger: new JobLogger(() => () => {}),
+      taskList: {
+        call: async (payload) => {
+          const { name } = payload as { name: string };
+          await plainCall(name);
+          jobsDone.set(name, Date.now());
+        },
+      },
+    });
+    const jobsRound = async (label: string, count: number) => {
+      const names = Array.from({ length: count }, (_, i) => `jobs-${label}-${i}`);
+      const added = new Map<string, number>();
+      const start = Date.now();
+      await runPool(count, IN_FLIGHT, async (i) => {
+        added.set(names[i]!, Date.now());
+        await jobsPool.query(`select ${PLAIN_JOBS_SCHEMA}.add_job('call', json_build_object('name', $1::text))`, [names[i]]);
+      });
+      const deadline = Date.now() + DEADLINE_MS;
+      while (names.some((name) => !jobsDone.has(name))) {
+        if (Date.now() > deadline) throw new BenchmarkFailure(`plain graphile-worker jobs of round ${label} did not finish within ${DEADLINE_MS / 1000} s`);
+        await sleep(10);
+      }
+      const ends = names.map((name) => jobsDone.get(name)!);
+      return { wallMs: Math.max(...ends) - start, latencies: names.map((name) => jobsDone.get(name)! - added.get(name)!) };
+    };
+    await jobsRound('warmup', WARMUP);
+
+    // Interleaved: fetch 1, jobs 1, the engine run, fetch 2, jobs 2, fetch 3, jobs 3.
     const rounds = [await plainRound(1)];
+    const jobRounds = [await jobsRound('1', EXECUTIONS)];
     const meter = cpuMeter();
     const firstSent = Date.now();
     const sent = await runPool(EXECUTIONS, IN_FLIGHT, (i) => fire(api, `exec-${i}`));
     const allAccepted = Date.now();
     const ended = await awaitEnded(sent.map((s) => s.executionId));
     const cpu = meter();
-    for (let round = 2; round <= BASELINE_ROUNDS; round++) rounds.push(await plainRound(round));
+    for (let round = 2; round <= BASELINE_ROUNDS; round++) {
+      rounds.push(await plainRound(round));
+      jobRounds.push(await jobsRound(String(round), EXECUTIONS));
+    }
+    await jobsRunner.stop();
+    await jobsPool.end();
 
     // Checks: every execution SUCCEEDED with one successful step; the fake API got exactly one call each.
     const failed = ended.filter((e) => e.status !== 'SUCCEEDED');
@@ -237,10 +306,12 @@ export async function run(env: BenchEnv) {
     const runTime = ended.map((e) => e.ended_at!.getTime() - e.started_at!.getTime());
     const baseline = [...rounds].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(rounds.length / 2)]!;
     const plainRate = EXECUTIONS / (baseline.wallMs / 1000);
+    const jobsBaseline = [...jobRounds].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(jobRounds.length / 2)]!;
+    const jobsRate = EXECUTIONS / (jobsBaseline.wallMs / 1000);
 
     console.log(
       `${EXECUTIONS} webhook executions, ${IN_FLIGHT} POSTs in flight, one worker (concurrency ${worker.config.workerConcurrency}, lease ${worker.config.leaseMs} ms, ` +
-        `step timeout ${worker.config.stepTimeoutMs} ms; loadConfig({}).engine) on the server's pool of 10; client, server, worker and fake API in one process`,
+        `step timeout ${worker.config.stepTimeoutMs} ms; loadConfig({}).engine) on the server's pool of 10; client, server, worker, fake API and the baselines in one process`,
     );
     console.log(
       table(
@@ -260,10 +331,20 @@ export async function run(env: BenchEnv) {
             ms(percentile(baseline.latencies, 50)),
             ms(percentile(baseline.latencies, 99)),
           ],
+          [
+            'baseline: plain graphile-worker jobs, same call (median round; add_job → done)',
+            fmt(jobsBaseline.wallMs / 1000, 2),
+            fmt(jobsRate, 1),
+            ms(percentile(jobsBaseline.latencies, 50)),
+            ms(percentile(jobsBaseline.latencies, 99)),
+          ],
         ],
       ),
     );
-    console.log(`baseline rounds (before, after, after the engine run): ${rounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 0)}/s`).join(', ')}`);
+    console.log(`fetch baseline rounds (before, after, after the engine run): ${rounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 0)}/s`).join(', ')}`);
+    console.log(
+      `graphile-worker jobs rounds (before, after, after the engine run): ${jobRounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 1)}/s`).join(', ')}`,
+    );
     console.log(
       `CPU during the engine run: machine ${fmt(cpu.machineBusy * 100, 0)}% busy (all cores), this Node process ${fmt(cpu.processCores, 2)} cores ` +
         `(event loop ${fmt(cpu.eventLoop * 100, 0)}% busy); the rest is mostly PostgreSQL`,
@@ -293,60 +374,67 @@ export async function run(env: BenchEnv) {
     // SQL statements per execution, one at a time, with the measured worker stopped (it would take the jobs).
     await worker.stop();
     const counted = await countStatements(env, fire, awaitEnded);
-    console.log(`SQL statements per execution (${COUNTED} counted one at a time on a dedicated server and worker):`);
-    console.log(`  webhook request (server pool): ${counted.map((c) => c.webhook.length).join(', ')}`);
+    const column = (pick: (c: Counted) => number) => counted.map(pick).join(', ');
+    console.log(`SQL per execution (${COUNTED} counted one at a time; every statement each pool's connections sent, graphile-worker's included):`);
+    console.log(`  webhook request (server pool): ${column((c) => c.webhook.length)}`);
+    console.log(`  worker, job fetched to job completed (engine pool): ${column((c) => c.worker.length)}`);
     console.log(
-      `  worker, claim to end (engine pool, drizzle): ${counted.map((c) => c.worker.length).join(', ')}; queued → claimed ${counted.map((c) => ms(c.queueMs)).join(', ')} ms`,
+      `  round trips per execution: ${column((c) => c.webhook.length + c.worker.length)} (of which graphile-worker's own: ${column((c) => c.worker.filter(isJobQueueStatement).length)})`,
     );
-    console.log(
-      `  trigger-to-completion of these unloaded executions: ${counted.map((c) => ms(c.totalMs)).join(', ')} ms; plus graphile-worker's own get_job and complete_job per job (not counted)`,
-    );
+    console.log(`  commits per execution (write transactions, counted by txid_current()): ${column((c) => c.commits)}`);
+    console.log(`  trigger-to-completion of these unloaded executions: ${counted.map((c) => ms(c.totalMs)).join(', ')} ms`);
     console.log(`webhook request:\n${listStatements(counted[0]!.webhook)}`);
     console.log(`worker:\n${listStatements(counted[0]!.worker)}`);
     console.log(
-      `ratio (executions/s ÷ plain calls/s): ${fmt(execRate / plainRate, 3)}  (all ${EXECUTIONS} SUCCEEDED; the fake API received exactly ${EXECUTIONS} POST /records ` +
+      `ratio executions/s ÷ plain fetch calls/s: ${fmt(execRate / plainRate, 3)}; ÷ plain graphile-worker jobs/s: ${fmt(execRate / jobsRate, 3)}  (all ${EXECUTIONS} SUCCEEDED; the fake API received exactly ${EXECUTIONS} POST /records ` +
         `with ${EXECUTIONS} distinct Idempotency-Keys)`,
     );
+
+    // An idle worker: its statements per second, beside graphile-worker as tenantflow ran it before issue 14
+    // (pollInterval 1 s, one poll per concurrency slot), counted over the same window.
+    const idle = await idleStatements(env, worker.config.workerConcurrency);
+    console.log(
+      `idle worker, statements/s over ${IDLE_MS / 1000} s: tenantflow worker ${fmt(idle.worker.length / (IDLE_MS / 1000), 2)}; ` +
+        `graphile-worker as run before (pollInterval 1000 ms, concurrency ${worker.config.workerConcurrency}) ${fmt(idle.before.length / (IDLE_MS / 1000), 2)}`,
+    );
+    if (idle.worker.length > 0) console.log(`idle tenantflow worker:\n${listStatements(idle.worker)}`);
   } finally {
     await worker.stop();
     await poller.end();
     await fake.close();
   }
 
+  type Counted = { webhook: string[]; worker: string[]; commits: number; totalMs: number };
+
   async function countStatements(
     env: BenchEnv,
     fire: (baseUrl: string, name: string) => Promise<Sent>,
     awaitEnded: (ids: string[], pollMs?: number) => Promise<Ended[]>,
-  ) {
+  ): Promise<Counted[]> {
     let webhook: string[] = [];
     let engine: string[] = [];
-    const server = await env.startApi({ onQuery: (sql) => webhook.push(sql) });
-    const database = connectDatabase(env.databaseUrl, { max: 10, onQuery: (sql) => engine.push(sql) });
+    const server = await env.startApi({ tokenCache: false });
+    countQueries(server.database.pool, (text) => webhook.push(text));
+    const database = connectDatabase(env.databaseUrl, { max: 10 });
+    countQueries(database.pool, (text) => engine.push(text));
     // The scheduler would add its statements to the count now and then; this worker has no schedules to fire.
     worker = await env.startWorker({ database, config: { schedulerIntervalMs: 3_600_000 } });
-    const results: { webhook: string[]; worker: string[]; queueMs: number; totalMs: number }[] = [];
+    const results: Counted[] = [];
     try {
       for (let i = 0; i < COUNTED + 1; i++) {
         webhook = [];
         engine = [];
+        const before = await currentXid(poller);
         const { executionId, sentAt } = await fire(server.url, `counted-${i}`);
         const [row] = await awaitEnded([executionId], 5);
         if (row?.status !== 'SUCCEEDED') throw new BenchmarkFailure(`counted execution ${executionId}: ${row?.status}`);
-        // The worker's last statement (the instance's last_executed_at) follows the status update.
+        // graphile-worker completes the job after the handler returned.
         const deadline = Date.now() + 5_000;
-        while (!engine.some((sql) => /^update "instances"/i.test(sql)) && Date.now() < deadline) await sleep(5);
-        const first = engine.findIndex((sql) => /^update "executions" set "status"/i.test(sql));
-        const last = engine.findIndex((sql) => /^update "instances"/i.test(sql));
-        if (first < 0 || last < first) throw new BenchmarkFailure(`could not delimit the worker's statements:\n${listStatements(engine)}`);
+        while (!engine.some(isJobCompletion) && Date.now() < deadline) await sleep(5);
+        if (!engine.some(isJobCompletion)) throw new BenchmarkFailure(`the job of the counted execution was not completed:\n${listStatements(engine)}`);
+        const commits = (await currentXid(poller)) - before - 1;
         // The first one warms the new pools and is not reported.
-        if (i > 0) {
-          results.push({
-            webhook: [...webhook],
-            worker: engine.slice(first, last + 1),
-            queueMs: row.started_at!.getTime() - row.created_at.getTime(),
-            totalMs: row.ended_at!.getTime() - sentAt,
-          });
-        }
+        if (i > 0) results.push({ webhook: [...webhook], worker: [...engine], commits, totalMs: row.ended_at!.getTime() - sentAt });
       }
     } finally {
       await worker.stop();
@@ -355,4 +443,39 @@ export async function run(env: BenchEnv) {
     }
     return results;
   }
+
+  async function idleStatements(env: BenchEnv, concurrency: number) {
+    const tenantflowPool = connectDatabase(env.databaseUrl, { max: 10 });
+    const beforePool = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
+    beforePool.on('error', () => {});
+    const seen = { worker: [] as string[], before: [] as string[] };
+    let counting = false;
+    countQueries(tenantflowPool.pool, (text) => counting && seen.worker.push(text));
+    countQueries(beforePool, (text) => counting && seen.before.push(text));
+    const idleWorker = await env.startWorker({ database: tenantflowPool });
+    const before = await runJobs({
+      pgPool: beforePool,
+      schema: PLAIN_JOBS_SCHEMA,
+      concurrency,
+      pollInterval: 1000,
+      noHandleSignals: true,
+      logger: new JobLogger(() => () => {}),
+      taskList: { call: async () => {} },
+    });
+    try {
+      await sleep(1_500);
+      counting = true;
+      await sleep(IDLE_MS);
+      counting = false;
+    } finally {
+      await before.stop();
+      await idleWorker.stop();
+      await beforePool.end();
+      await tenantflowPool.close();
+    }
+    return seen;
+  }
 }
+
+const isJobCompletion = (text: string) => /delete from .*_private_jobs/is.test(text);
+const isJobQueueStatement = (text: string) => /tenantflow_worker|_private_jobs|gwcj|gwgj/i.test(text);

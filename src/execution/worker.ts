@@ -10,7 +10,7 @@ import { advanceExecution } from './engine/advance-execution';
 import { expiredLeases, queuedWithoutLiveJob, releaseLease } from './engine/lease';
 import { outgoingHttp, type OutgoingHttp } from './http/outgoing-http';
 import type { EngineDeps } from './engine/run-flow';
-import { ADVANCE_EXECUTION, enqueueAdvance, JOB_QUEUE_SCHEMA } from '../domain/executions/job-queue';
+import { ADVANCE_EXECUTION, enqueueAdvance, JOB_QUEUE_SCHEMA, wakeJobQueueAfter } from '../domain/executions/job-queue';
 import { expireWaitingRuns } from '../domain/executions/authentication-waits';
 import { isTransientDatabaseError } from './policy/transient-database-error';
 import { scheduler } from './schedules';
@@ -30,6 +30,15 @@ export type RunningWorker = {
    */
   stop: () => Promise<void>;
 };
+
+/**
+ * How often each job slot asks for jobs when nothing woke it (issue 14). New jobs wake the workers through
+ * LISTEN/NOTIFY (add_job notifies `jobs:insert`), so polling only finds jobs whose run_at was in the future
+ * when they were added: graphile-worker's retries after a failed run and a held execution's retry; the
+ * process that added them wakes the queue when they are due (`wakeJobQueueAfter`). At 1 s an idle worker of 4 slots
+ * sent 4 statements a second; at 10 s it sends 0.4.
+ */
+const JOB_POLL_INTERVAL_MS = 10_000;
 
 /** The restart delay of a failed runner doubles from this, up to RESTART_MAX_MS; it resets after a healthy minute. */
 const RESTART_MIN_MS = 250;
@@ -63,15 +72,19 @@ export async function startWorker(
       schema: JOB_QUEUE_SCHEMA,
       concurrency: deps.config.workerConcurrency,
       noHandleSignals: true,
-      pollInterval: 1000,
+      pollInterval: JOB_POLL_INTERVAL_MS,
       events,
       logger: graphileLogger(deps),
       taskList: {
-        [ADVANCE_EXECUTION]: async (payload) => {
+        [ADVANCE_EXECUTION]: async (payload, helpers) => {
           const { executionId } = payload as { executionId: string };
           inFlight.add(executionId);
           try {
             await advanceExecution(deps, id, executionId, () => draining);
+          } catch (error) {
+            // graphile-worker runs the job again after exp(attempts) seconds; the queue hears of it then.
+            if (!draining) wakeJobQueueAfter(deps.db, Math.exp(Math.min(helpers.job.attempts, 10)) * 1000);
+            throw error;
           } finally {
             inFlight.delete(executionId);
           }

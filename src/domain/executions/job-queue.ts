@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
+import { runNamed, type NamedStatement } from '../../db/named-statement';
 
 export const ADVANCE_EXECUTION = 'advance-execution';
 
@@ -11,6 +12,14 @@ export const ADVANCE_EXECUTION = 'advance-execution';
  * lost and the old schema can be dropped once no older version runs.
  */
 export const JOB_QUEUE_SCHEMA = 'tenantflow_worker';
+
+/**
+ * The `add_job` call of "advance execution X" as SQL text over an execution id expression, for statements
+ * whose text is a constant (an execution and its job inserted by one statement, start-execution.ts).
+ */
+export function addAdvanceJobSql(executionIdExpression: string): string {
+  return `${JOB_QUEUE_SCHEMA}.add_job('${ADVANCE_EXECUTION}', json_build_object('executionId', ${executionIdExpression}::text), job_key => 'execution:' || ${executionIdExpression}::text, max_attempts => 10)`;
+}
 
 /**
  * Adds the job "advance execution X" in the caller's transaction, so an execution row and its job are
@@ -29,4 +38,16 @@ export async function enqueueAdvanceMany(db: DbOrTx, executionIds: readonly stri
     sql`select ${sql.identifier(JOB_QUEUE_SCHEMA)}.add_job(${ADVANCE_EXECUTION}, json_build_object('executionId', id::text), job_key => 'execution:' || id::text, max_attempts => 10)
         from unnest(${`{${executionIds.join(',')}}`}::uuid[]) as id`,
   );
+}
+
+const WAKE_JOB_QUEUE: NamedStatement = { name: 'tf_wake_job_queue', text: `select pg_notify('jobs:insert', '{"count":1}')` };
+
+/**
+ * Workers are woken by NOTIFY when a job is added and otherwise poll rarely (execution/worker.ts), so a job
+ * added to run later (a held execution's retry, graphile-worker's retry of a failed job) is announced again
+ * by this process when it is due. Best effort: the poll still finds it if the database is away by then.
+ */
+export function wakeJobQueueAfter(db: Db, delayMs: number) {
+  const timer = setTimeout(() => void runNamed(db, WAKE_JOB_QUEUE, []).catch(() => {}), delayMs + 10);
+  timer.unref();
 }

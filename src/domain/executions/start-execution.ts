@@ -1,7 +1,8 @@
 import type { DbOrTx } from '../../db/client';
 import { executions, type InvokeType, type TriggerPayload } from '../../db/tables';
 import type { FanOut } from '../integrations/definition';
-import { enqueueAdvance, enqueueAdvanceMany } from './job-queue';
+import { runNamed, rowOf, type NamedStatement } from '../../db/named-statement';
+import { addAdvanceJobSql, enqueueAdvanceMany } from './job-queue';
 
 export type NewExecution = {
   orgId: string;
@@ -36,18 +37,40 @@ export function observeQueued(observer: QueuedObserver): () => void {
   return () => queuedObservers.delete(observer);
 }
 
-/** Records a QUEUED execution and its job in one transaction. Null when a scheduled tick already fired. */
+/**
+ * The execution and its job in one statement (one round trip, one commit): the job is added only for a row
+ * the insert returned, so a scheduled tick that already fired (unique index) adds neither.
+ */
+const INSERT_EXECUTION_WITH_JOB: NamedStatement = {
+  name: 'tf_insert_execution_with_job',
+  text: `with inserted as (
+      insert into executions (org_id, integration_id, version_id, instance_id, customer_id, acting_user_id, interactive,
+        flow_stable_key, invoke_type, trigger, scheduled_for, fan_out, replay_of_execution_id)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12::jsonb, $13)
+      on conflict do nothing
+      returning *),
+    queued as (select ${addAdvanceJobSql('inserted.id')} from inserted)
+    select inserted.*, (select count(*) from queued) as jobs from inserted`,
+};
+
+/** Records a QUEUED execution and its job atomically. Null when a scheduled tick already fired. */
 export async function startExecution(db: DbOrTx, input: NewExecution): Promise<Execution | null> {
-  const row = await db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(executions)
-      .values({ ...input, actingUserId: input.actingUserId ?? null, scheduledFor: input.scheduledFor ?? null, fanOut: input.fanOut ?? null })
-      .onConflictDoNothing()
-      .returning();
-    if (!row) return null;
-    await enqueueAdvance(tx, row.id);
-    return row;
-  });
+  const [raw] = await runNamed(db, INSERT_EXECUTION_WITH_JOB, [
+    input.orgId,
+    input.integrationId,
+    input.versionId,
+    input.instanceId,
+    input.customerId,
+    input.actingUserId ?? null,
+    input.interactive ?? false,
+    input.flowStableKey,
+    input.invokeType,
+    JSON.stringify(input.trigger),
+    input.scheduledFor ?? null,
+    input.fanOut ? JSON.stringify(input.fanOut) : null,
+    input.replayOfExecutionId ?? null,
+  ]);
+  const row = raw ? rowOf(executions, raw) : null;
   if (row) for (const observer of queuedObservers) observer(row);
   return row;
 }

@@ -10,7 +10,8 @@ import { secretDestinationProblems } from '../../domain/connections/secret-desti
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
 import { inlineSlot } from '../../domain/instances';
 import { scopedConnectionRef } from '../../domain/user-authentications/user-authentications';
-import type { KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
+import type { DataKeySource, KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
+import type { RunCredentialRows } from './run-credentials';
 import type { Customer, Instance } from '../engine/run-context';
 import { chooseCredential, type CredentialChoice, type CredentialFacts } from './choose-credential';
 
@@ -38,6 +39,8 @@ export type ResolveInput = {
   dynamicAuth: { rawId: string; stepName: string; componentKey: string } | null;
   /** The run's acting user (none for schedules and fan-outs) and whether they are present. */
   actingUser: { id: string; interactive: boolean } | null;
+  /** A run's credential rows read with its claim; without them (explainCredential) they are read here. */
+  preloaded?: RunCredentialRows;
 };
 
 /**
@@ -58,7 +61,9 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
   if (!configVar) return fail(`The flow uses connection "${connectionVarKey}", which the integration does not declare.`);
 
   if (configVar.useScopedConfigVar) {
-    const scv = await findByStableKey(db, actor, configVar.useScopedConfigVar);
+    const scv = input.preloaded
+      ? (input.preloaded.scoped.find((row) => row.stableKey === configVar.useScopedConfigVar) ?? null)
+      : await findByStableKey(db, actor, configVar.useScopedConfigVar);
     if (!scv) return fail(`Connection "${connectionVarKey}" refers to stable key "${configVar.useScopedConfigVar}", which does not exist in this tenant.`);
     const connection = await findConnection(db, actor, scv.componentKey, scv.connectionKey);
     // A connection saved before the rule may still let customers choose where the organization's secret goes:
@@ -67,15 +72,21 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
     if (unsafe) return fail(`Connection "${connectionVarKey}" cannot be used until an admin changes it: ${unsafe}`);
     const ownSlot = (record: string) => (field: string) => ({ record, field });
     const global = { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) };
-    const ccvFor = async (where: ReturnType<typeof eq>) =>
-      (
-        await db
-          .select()
-          .from(customerConfigVariables)
-          .where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), where))
-      )[0] ?? null;
-    const customerValues = instance && scv.variableScope === 'customer' ? await ccvFor(eq(customerConfigVariables.customerId, instance.customerId)) : null;
-    const testValues = !instance ? await ccvFor(eq(customerConfigVariables.isTest, true)) : null;
+    type Ccv = typeof customerConfigVariables.$inferSelect;
+    const ccvFor = async (where: ReturnType<typeof eq>, matches: (row: Ccv) => boolean): Promise<Ccv | null> =>
+      input.preloaded
+        ? (input.preloaded.customerValues.find((row) => row.scopedConfigVariableId === scv.id && matches(row)) ?? null)
+        : ((
+            await db
+              .select()
+              .from(customerConfigVariables)
+              .where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), where))
+          )[0] ?? null);
+    const customerValues =
+      instance && scv.variableScope === 'customer'
+        ? await ccvFor(eq(customerConfigVariables.customerId, instance.customerId), (row) => row.customerId === instance.customerId)
+        : null;
+    const testValues = !instance ? await ccvFor(eq(customerConfigVariables.isTest, true), (row) => row.isTest) : null;
     const userAuth =
       scv.userAuthentication?.enabled && input.actingUser ? await userAuthFacts(db, scv.id, input.actingUser, instance?.customerId ?? null) : null;
     const choice = chooseCredential({
@@ -176,7 +187,7 @@ async function planDynamicAuth(input: ResolveInput, dynamicAuth: NonNullable<Res
 }
 
 /** Decrypts the chosen values (later sources override earlier ones) and fills in input defaults. */
-export async function openCredential(db: Db, vault: Vault, plan: CredentialPlan): Promise<DecryptedCredential> {
+export async function openCredential(db: Db, vault: Vault, plan: CredentialPlan, keys?: DataKeySource): Promise<DecryptedCredential> {
   if (plan.choice.outcome !== 'use' || !plan.connection) throw new Error('only a usable credential can be opened');
   const items: (SealedItem & { name: string })[] = plan.sealed.flatMap((source) =>
     Object.entries(source.values).map(([name, sealed]) => ({
@@ -186,7 +197,7 @@ export async function openCredential(db: Db, vault: Vault, plan: CredentialPlan)
       sealed,
     })),
   );
-  const opened = await vault.openMany(db, items);
+  const opened = await vault.openMany(db, items, keys);
   const values: Record<string, string> = {};
   items.forEach((item, i) => {
     const value = opened[i];

@@ -1,13 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { executions, instances } from '../../db/tables';
-import { claimExecution, releaseLease, renewLease } from './lease';
+import { claimExecution, releaseLease, renewLease, type ClaimedRun } from './lease';
 import { enqueueAdvance } from '../../domain/executions/job-queue';
 import { isTransientDatabaseError } from '../policy/transient-database-error';
 import { describeError } from '../../lib/describe-error';
-import { loadRunContext, RunUnavailable, type RunContext } from './run-context';
+import { runContextOf, RunUnavailable, type RunContext } from './run-context';
 import { LeaseLost, runFlow, StepFailed, type EngineDeps, type LeaseGuard } from './run-flow';
-import type { Execution } from '../../domain/executions/start-execution';
-import { runLog, storedOutput } from './step-record';
+import { finishRun, logLine, runLog, storedOutput, type RunEnd } from './step-record';
 import { runFanOutParent } from '../fan-out/run-parent';
 import { AwaitingAuthentication } from './awaiting-authentication';
 import { pauseForAuthentication } from '../../domain/executions/authentication-waits';
@@ -27,15 +26,16 @@ export async function advanceExecution(
   stopping: () => boolean = () => false,
 ): Promise<void> {
   const { db, config } = deps;
-  const execution = await claimExecution(db, executionId, workerId, config.leaseMs);
-  if (!execution) return;
+  const claimed = await claimExecution(db, executionId, workerId, config.leaseMs);
+  if (!claimed) return;
+  const { execution } = claimed;
   const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
   deps.log.info({ ...executionFields(execution), claim: execution.claims, fanOut: Boolean(execution.fanOut) }, 'execution started');
 
   const lease = keepLease(deps, workerId, executionId, stopping);
   try {
     if (execution.fanOut) await runFanOutParent(deps, workerId, execution, lease.guard).catch(lostLeaseEndsQuietly(log));
-    else await runToEnd(deps, workerId, execution, lease.guard);
+    else await runToEnd(deps, workerId, claimed, lease.guard);
   } catch (error) {
     if (!isTransientDatabaseError(error)) throw error;
     // The database failed, not the flow: the execution stays RUNNING and is handed back (best effort: the
@@ -91,7 +91,7 @@ function keepLease(deps: EngineDeps, workerId: string, executionId: string, stop
   };
 }
 
-async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution, guard: LeaseGuard): Promise<void> {
+async function runToEnd(deps: EngineDeps, workerId: string, { execution, rows }: ClaimedRun, guard: LeaseGuard): Promise<void> {
   const { db, config } = deps;
   const executionId = execution.id;
   const log = deps.log.child({ executionId, orgId: execution.orgId, claim: execution.claims });
@@ -100,8 +100,8 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
   let error: string | null = null;
   let ctx: RunContext | null = null;
   try {
-    ctx = await loadRunContext(db, execution, { maxStoredOutputBytes: config.maxStoredOutputBytes, secrets: deps.knownSecrets?.() });
-    if (execution.claims > 1) await runLog(db, ctx, 'INFO', `Resumed by another worker (claim ${execution.claims}); finished steps are not run again`);
+    ctx = runContextOf(execution, rows, { maxStoredOutputBytes: config.maxStoredOutputBytes, secrets: deps.knownSecrets?.() });
+    if (execution.claims > 1) logLine(ctx, 'INFO', `Resumed by another worker (claim ${execution.claims}); finished steps are not run again`);
     result = await runFlow(deps, ctx, guard);
   } catch (failure) {
     if (failure instanceof LeaseLost) {
@@ -130,11 +130,10 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
     result = storedOutput(ctx, result);
     error = error == null ? null : ctx.secrets.text(error);
   }
-  const [ended] = await db
-    .update(executions)
-    .set({ status, result: (result ?? null) as never, error, endedAt: new Date(), leaseUntil: null })
-    .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, workerId), eq(executions.status, 'RUNNING')))
-    .returning({ instanceId: executions.instanceId });
+  const endedAt = new Date();
+  const ended = ctx
+    ? await finishRun(db, ctx, workerId, { status, result, error, endedAt })
+    : await endWithoutContext(db, executionId, workerId, { status, result, error, endedAt });
   if (ended) {
     executionsEnded.inc({ status });
     // The error text stays on the execution (it may quote the upstream answer); the line says where to look.
@@ -142,7 +141,6 @@ async function runToEnd(deps: EngineDeps, workerId: string, execution: Execution
     if (status === 'SUCCEEDED') deps.log.info(line, 'execution succeeded');
     else deps.log.warn(line, 'execution failed');
   }
-  if (ended?.instanceId) await db.update(instances).set({ lastExecutedAt: new Date() }).where(eq(instances.id, ended.instanceId));
   // A child's end frees its fan-out slot: the next customer starts now (the sweeper would, later).
   if (ended && execution.parentExecutionId) await advanceFanOut(db, execution.parentExecutionId, deps.log);
 }
@@ -163,4 +161,15 @@ function customerMessage(failure: unknown, executionId: string): string {
   if (failure instanceof StepFailed) return failure.message;
   if (failure instanceof RunUnavailable) return `Execution failed: ${failure.message}`;
   return `Execution failed because of an internal error; the operator log has the cause under execution ${executionId}.`;
+}
+
+/** The end of a run whose context could not even be built (its integration or flow is gone): nothing is pending. */
+async function endWithoutContext(db: EngineDeps['db'], executionId: string, workerId: string, end: RunEnd) {
+  const [ended] = await db
+    .update(executions)
+    .set({ status: end.status, result: (end.result ?? null) as never, error: end.error, endedAt: end.endedAt, leaseUntil: null })
+    .where(and(eq(executions.id, executionId), eq(executions.leaseOwner, workerId), eq(executions.status, 'RUNNING')))
+    .returning({ instanceId: executions.instanceId });
+  if (ended?.instanceId) await db.update(instances).set({ lastExecutedAt: end.endedAt }).where(eq(instances.id, ended.instanceId));
+  return ended ?? null;
 }

@@ -1,8 +1,11 @@
 import { and, eq, gt, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { customers, executions } from '../../db/tables';
-import { enqueueAdvance, JOB_QUEUE_SCHEMA } from '../../domain/executions/job-queue';
+import { customerConfigVariables, customers, dataKeys, executions, instances as instancesTable, scopedConfigVariables, stepResults } from '../../db/tables';
+import type { RunCredentialRows } from '../credentials/run-credentials';
+import { rowOf, runNamed, type NamedStatement } from '../../db/named-statement';
+import { enqueueAdvance, JOB_QUEUE_SCHEMA, wakeJobQueueAfter } from '../../domain/executions/job-queue';
 import type { Execution } from '../../domain/executions/start-execution';
+import type { FanOut, IntegrationDefinition } from '../../domain/integrations/definition';
 
 /** How long an execution held back by its customer's concurrency limit waits before it asks again (plus jitter). */
 const HELD_RETRY_MS = 200;
@@ -10,7 +13,83 @@ const HELD_RETRY_MS = 200;
 const claimable = (id: string) =>
   and(eq(executions.id, id), or(eq(executions.status, 'QUEUED'), and(eq(executions.status, 'RUNNING'), lt(executions.leaseUntil, sql`now()`))));
 
-const limitOfCustomer = sql`(select ${customers.concurrentExecutionLimit} from ${customers} where ${customers.id} = ${executions.customerId})`;
+/** What a claimed run needs besides its execution row, read by the claiming statement itself. */
+export type RunRows = {
+  /** The version's definition, or the integration's draft for test runs; null when it is gone. */
+  definition: IntegrationDefinition | null;
+  instance: typeof instancesTable.$inferSelect | null;
+  customer: typeof customers.$inferSelect | null;
+  /** Step results of earlier claims. */
+  finished: (typeof stepResults.$inferSelect)[];
+  /** The fan-out settings of the parent, for a child of a fan-out. */
+  parentFanOut: FanOut | null;
+  /** The credential rows its steps' connections may use, read with the claim (credentials/run-credentials.ts). */
+  credentials: RunCredentialRows;
+};
+
+export type ClaimedRun = { execution: Execution; rows: RunRows };
+
+/** Everything a run reads, over the CTE `claimed` (one execution row). */
+const RUN_ROWS = `select claimed.*,
+    run_def.definition as run_definition,
+    (select to_jsonb(i) from instances i where i.id = claimed.instance_id) as run_instance,
+    (select to_jsonb(c) from customers c where c.id = claimed.customer_id) as run_customer,
+    (select coalesce(jsonb_agg(to_jsonb(s)), '[]'::jsonb) from step_results s where s.execution_id = claimed.id) as run_finished,
+    (select p.fan_out from executions p where p.id = claimed.parent_execution_id) as run_parent_fan_out,
+    (select coalesce(jsonb_agg(to_jsonb(scv)), '[]'::jsonb) from scoped_config_variables scv
+      where scv.org_id = claimed.org_id and scv.stable_key in (select cv->>'useScopedConfigVar' from jsonb_array_elements(coalesce(run_def.definition->'requiredConfigVars', '[]'::jsonb)) cv)) as run_scoped,
+    (select coalesce(jsonb_agg(to_jsonb(ccv)), '[]'::jsonb) from customer_config_variables ccv
+      join scoped_config_variables scv on scv.id = ccv.scoped_config_variable_id
+      where scv.org_id = claimed.org_id and scv.stable_key in (select cv->>'useScopedConfigVar' from jsonb_array_elements(coalesce(run_def.definition->'requiredConfigVars', '[]'::jsonb)) cv)
+        and (ccv.customer_id = claimed.customer_id or (claimed.instance_id is null and ccv.is_test))) as run_customer_values,
+    (select coalesce(jsonb_agg(to_jsonb(dk)), '[]'::jsonb) from data_keys dk
+      where dk.org_id = claimed.org_id and (dk.customer_id is null or dk.customer_id = claimed.customer_id)) as run_data_keys
+  from claimed,
+    lateral (select case when claimed.version_id is not null then (select v.definition from integration_versions v where v.id = claimed.version_id)
+      else (select i.definition from integrations i where i.id = claimed.integration_id) end as definition) run_def`;
+
+/**
+ * The claim and the load of the run in one statement (issue 14): the UPDATE decides who runs the execution,
+ * and the same statement returns its definition, instance, customer, finished steps and parent's fan-out.
+ * Executions of customers with a concurrency limit are not claimed here (claimUnderLimit counts first).
+ */
+const CLAIM_AND_LOAD: NamedStatement = {
+  name: 'tf_claim_execution',
+  text: `with claimed as (
+      update executions e set status = 'RUNNING', lease_owner = $2, lease_until = now() + $3 * interval '1 millisecond',
+        claims = e.claims + 1, started_at = coalesce(e.started_at, now())
+      where e.id = $1 and (e.status = 'QUEUED' or (e.status = 'RUNNING' and e.lease_until < now()))
+        and (select c.concurrent_execution_limit from customers c where c.id = e.customer_id) is null
+      returning e.*)
+    ${RUN_ROWS}`,
+};
+
+/** The same load for an execution claimed by claimUnderLimit. */
+const LOAD_CLAIMED: NamedStatement = {
+  name: 'tf_load_claimed_execution',
+  text: `with claimed as (select * from executions where id = $1) ${RUN_ROWS}`,
+};
+
+function claimedRun(raw: Record<string, unknown>): ClaimedRun {
+  const json = (value: unknown) => (value == null ? null : (value as Record<string, unknown>));
+  const instance = json(raw.run_instance);
+  const customer = json(raw.run_customer);
+  return {
+    execution: rowOf(executions, raw),
+    rows: {
+      definition: (raw.run_definition as IntegrationDefinition | null) ?? null,
+      instance: instance && rowOf(instancesTable, instance),
+      customer: customer && rowOf(customers, customer),
+      finished: (raw.run_finished as Record<string, unknown>[]).map((row) => rowOf(stepResults, row)),
+      parentFanOut: (raw.run_parent_fan_out as FanOut | null) ?? null,
+      credentials: {
+        scoped: (raw.run_scoped as Record<string, unknown>[]).map((row) => rowOf(scopedConfigVariables, row)),
+        customerValues: (raw.run_customer_values as Record<string, unknown>[]).map((row) => rowOf(customerConfigVariables, row)),
+        dataKeys: (raw.run_data_keys as Record<string, unknown>[]).map((row) => rowOf(dataKeys, row)),
+      },
+    },
+  };
+}
 
 /**
  * Takes an execution for this worker: a QUEUED one, or a RUNNING one whose lease has run out (its worker
@@ -20,13 +99,12 @@ const limitOfCustomer = sql`(select ${customers.concurrentExecutionLimit} from $
  * at once: a claim past the limit leaves the execution QUEUED and gives it a new job a moment later, so it
  * starts when a slot frees, without failing and without a worker waiting on it.
  */
-export async function claimExecution(db: Db, id: string, owner: string, leaseMs: number): Promise<Execution | null> {
-  const [row] = await db
-    .update(executions)
-    .set(leaseFor(owner, leaseMs))
-    .where(and(claimable(id), sql`${limitOfCustomer} is null`))
-    .returning();
-  return row ?? claimUnderLimit(db, id, owner, leaseMs);
+export async function claimExecution(db: Db, id: string, owner: string, leaseMs: number): Promise<ClaimedRun | null> {
+  const [raw] = await runNamed(db, CLAIM_AND_LOAD, [id, owner, leaseMs]);
+  if (raw) return claimedRun(raw);
+  if (!(await claimUnderLimit(db, id, owner, leaseMs))) return null;
+  const [loaded] = await runNamed(db, LOAD_CLAIMED, [id]);
+  return loaded ? claimedRun(loaded) : null;
 }
 
 function leaseFor(owner: string, leaseMs: number) {
@@ -50,7 +128,9 @@ async function claimUnderLimit(db: Db, id: string, owner: string, leaseMs: numbe
     if (!limited) return null;
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`execution-limit:${limited.customerId}`}, 0))`);
     if ((await runningOf(tx, limited.customerId!, id)) >= limited.limit!) {
-      await enqueueAdvance(tx, id, `execution:${id}`, HELD_RETRY_MS + Math.floor(Math.random() * HELD_RETRY_MS));
+      const delayMs = HELD_RETRY_MS + Math.floor(Math.random() * HELD_RETRY_MS);
+      await enqueueAdvance(tx, id, `execution:${id}`, delayMs);
+      wakeJobQueueAfter(db, delayMs);
       return null;
     }
     const [row] = await tx.update(executions).set(leaseFor(owner, leaseMs)).where(claimable(id)).returning();

@@ -1,10 +1,11 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { customers, executions, instances, integrationVersions, integrations, stepResults } from '../../db/tables';
+import type { customers, instances, stepResults } from '../../db/tables';
 import { systemActor, type Actor } from '../../domain/actor';
 import type { Flow, IntegrationDefinition } from '../../domain/integrations/definition';
 import type { Execution } from '../../domain/executions/start-execution';
 import { KnownSecrets } from '../secrets/known-secrets';
+import type { RunRows } from './lease';
+import type { RunCredentialRows } from '../credentials/run-credentials';
+import { noPendingWrites, type PendingWrites } from './step-record';
 
 export type Instance = typeof instances.$inferSelect;
 export type Customer = typeof customers.$inferSelect;
@@ -20,6 +21,10 @@ export type RunContext = {
   customer: Customer | null;
   /** Results of steps finished by earlier claims, by `${stepName}\u0000${iteration}`: they are not run again. */
   finished: Map<string, StepResult>;
+  /** The credential rows read with the claim (credentials/run-credentials.ts). */
+  credentials: RunCredentialRows;
+  /** Step results and log lines not yet written (step-record.ts). */
+  pending: PendingWrites;
   /** Secrets this run has used; everything derived from the run is redacted with them before it is stored. */
   secrets: KnownSecrets;
   /** The size budget of a stored step output or execution result (EngineConfig.maxStoredOutputBytes). */
@@ -33,28 +38,23 @@ export class RunUnavailable extends Error {}
 
 export const finishedKey = (stepName: string, iteration: string) => `${stepName}\u0000${iteration}`;
 
-export async function loadRunContext(db: Db, execution: Execution, opts: { maxStoredOutputBytes: number; secrets?: KnownSecrets }): Promise<RunContext> {
-  const definition = execution.versionId
-    ? (await db.select().from(integrationVersions).where(eq(integrationVersions.id, execution.versionId)))[0]?.definition
-    : (await db.select().from(integrations).where(eq(integrations.id, execution.integrationId)))[0]?.definition;
+/** The run's context from the rows its claim read (lease.ts `claimExecution`); reads nothing more. */
+export function runContextOf(execution: Execution, rows: RunRows, opts: { maxStoredOutputBytes: number; secrets?: KnownSecrets }): RunContext {
+  const { definition } = rows;
   if (!definition) throw new RunUnavailable(`the integration of execution ${execution.id} no longer exists`);
   const flow = definition.flows.find((f) => f.stableKey === execution.flowStableKey);
   if (!flow) throw new RunUnavailable(`flow "${execution.flowStableKey}" is not in the integration's definition`);
-  const [instance] = execution.instanceId ? await db.select().from(instances).where(eq(instances.id, execution.instanceId)) : [];
-  const [customer] = execution.customerId ? await db.select().from(customers).where(eq(customers.id, execution.customerId)) : [];
-  const done = await db.select().from(stepResults).where(eq(stepResults.executionId, execution.id));
-  const [parent] = execution.parentExecutionId
-    ? await db.select({ fanOut: executions.fanOut }).from(executions).where(eq(executions.id, execution.parentExecutionId))
-    : [];
-  const maxPerHost = parent?.fanOut?.maxConcurrencyPerHost;
+  const maxPerHost = rows.parentFanOut?.maxConcurrencyPerHost;
   return {
     execution,
     actor: systemActor(execution.orgId),
     definition,
     flow,
-    instance: instance ?? null,
-    customer: customer ?? null,
-    finished: new Map(done.map((r) => [finishedKey(r.stepName, r.iteration), r])),
+    instance: rows.instance,
+    customer: rows.customer,
+    finished: new Map(rows.finished.map((r) => [finishedKey(r.stepName, r.iteration), r])),
+    credentials: rows.credentials,
+    pending: noPendingWrites(),
     secrets: opts.secrets ?? new KnownSecrets(),
     maxStoredOutputBytes: opts.maxStoredOutputBytes,
     hostLimit: maxPerHost ? { parentExecutionId: execution.parentExecutionId!, maxPerHost } : null,

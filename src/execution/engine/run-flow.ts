@@ -14,7 +14,7 @@ import { flowEnvReads } from '../../domain/integrations/definition';
 import { finishedKey, type RunContext } from './run-context';
 import { envScope, loadRunEnv, missingEnvVariable, type RunEnv } from './run-env';
 import { isIterationRecord, loopOutcomeWarning, type IterationOutcome } from './loop-outcomes';
-import { recordStep, runLog } from './step-record';
+import { flushWrites, logLine, recordStep } from './step-record';
 
 /** `http` is the one way out: every request a step sends passes its egress policy and size budget. */
 export type EngineDeps = {
@@ -74,6 +74,8 @@ export async function runFlow(deps: EngineDeps, ctx: RunContext, guard: LeaseGua
 async function runSteps(run: Run, steps: Step[], scope: Scope, iteration: string): Promise<unknown> {
   let last: unknown = null;
   for (const step of steps) {
+    // What the previous step recorded is durable before this one can have an effect.
+    await flushWrites(run.deps.db, run.ctx);
     if (!(await run.guard.renew())) throw new LeaseLost();
     const result = await runStep(run, step, scope, iteration);
     last = result instanceof ContinuedFailure ? null : result;
@@ -118,7 +120,7 @@ async function chargeStep(run: Run, step: Step) {
 
 /** Ends the run with `message` as the execution's error, logged on the step that could not run. */
 async function fail(run: Run, step: Step, message: string, as: typeof StepFailed = StepFailed): Promise<never> {
-  await runLog(run.deps.db, run.ctx, 'ERROR', message, step.name);
+  logLine(run.ctx, 'ERROR', message, step.name);
   throw new as(message);
 }
 
@@ -137,17 +139,17 @@ async function runAction(run: Run, step: ActionStep, scope: Scope, iteration: st
   const startedAt = new Date();
   const outcome = await rendered(run, step, () => runActionStep(deps, ctx, step, scope, iteration, run.guard));
   stepDuration.observe({ component: componentLabel(step.action.component), status: outcome.status }, (Date.now() - startedAt.getTime()) / 1000);
-  await recordStep(deps.db, ctx, { stepName: step.name, iteration, startedAt, ...outcome });
-  for (const warning of outcome.warnings ?? []) await runLog(deps.db, ctx, 'WARN', warning, step.name);
+  recordStep(ctx, { stepName: step.name, iteration, startedAt, ...outcome });
+  for (const warning of outcome.warnings ?? []) logLine(ctx, 'WARN', warning, step.name);
   if (outcome.status === 'FAILED' && step.onError === 'continue') {
-    await runLog(deps.db, ctx, 'WARN', `Step "${step.name}" failed and was continued (onError: continue): ${outcome.error}`, step.name);
+    logLine(ctx, 'WARN', `Step "${step.name}" failed and was continued (onError: continue): ${outcome.error}`, step.name);
     return new ContinuedFailure({ message: ctx.secrets.text(outcome.error ?? 'failed'), kind: outcome.errorKind ?? null });
   }
   if (outcome.status === 'FAILED') {
-    await runLog(deps.db, ctx, 'ERROR', outcome.error ?? 'failed', step.name);
+    logLine(ctx, 'ERROR', outcome.error ?? 'failed', step.name);
     throw new StepFailed(`Step "${step.name}" failed: ${outcome.error}`);
   }
-  await runLog(deps.db, ctx, 'INFO', `Step "${step.name}" succeeded`, step.name);
+  logLine(ctx, 'INFO', `Step "${step.name}" succeeded`, step.name);
   return outcome.output;
 }
 
@@ -185,13 +187,13 @@ async function runLoop(run: Run, step: LoopStep, scope: Scope, iteration: string
     outcomes.push(outcome);
     if (outcome.status === 'FAILED' && step.onError !== 'continue') {
       const error = `Iteration ${JSON.stringify(key)} failed: ${outcome.error}`;
-      await recordStep(run.deps.db, run.ctx, { stepName: step.name, iteration, startedAt, status: 'FAILED', output: outcomes, error });
+      recordStep(run.ctx, { stepName: step.name, iteration, startedAt, status: 'FAILED', output: outcomes, error });
       // The run's error stays the failed body step's own message, as before onError existed.
       throw new StepFailed(outcome.error);
     }
   }
   const warning = loopOutcomeWarning(step.name, outcomes);
-  await recordStep(run.deps.db, run.ctx, {
+  recordStep(run.ctx, {
     stepName: step.name,
     iteration,
     startedAt,
@@ -199,7 +201,7 @@ async function runLoop(run: Run, step: LoopStep, scope: Scope, iteration: string
     output: outcomes,
     warnings: warning ? [warning] : [],
   });
-  if (warning) await runLog(run.deps.db, run.ctx, 'WARN', warning, step.name);
+  if (warning) logLine(run.ctx, 'WARN', warning, step.name);
   return outcomes;
 }
 
@@ -220,7 +222,7 @@ async function runIteration(
     outcome = { ...at, status: 'FAILED', error: error.message, output: null };
   }
   const { status, error } = outcome;
-  await recordStep(run.deps.db, run.ctx, { stepName: step.name, iteration: bodyIteration, startedAt, status, output: outcome, error });
+  recordStep(run.ctx, { stepName: step.name, iteration: bodyIteration, startedAt, status, output: outcome, error });
   return outcome;
 }
 
@@ -228,7 +230,7 @@ async function setVariables(run: Run, step: SetVariablesStep, scope: Scope, iter
   const startedAt = new Date();
   const values = (await rendered(run, step, () => renderDeep(step.variables, scope))) as Record<string, unknown>;
   Object.assign(scope.variables, values);
-  await recordStep(run.deps.db, run.ctx, { stepName: step.name, iteration, startedAt, status: 'SUCCEEDED', output: values });
+  recordStep(run.ctx, { stepName: step.name, iteration, startedAt, status: 'SUCCEEDED', output: values });
   return values;
 }
 

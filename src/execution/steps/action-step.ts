@@ -2,6 +2,7 @@ import type { ActionStep } from '../../domain/integrations/definition';
 import { findComponentByKey, type ConnectionRecord } from '../../domain/components/registry';
 import { hostAllowed, oauth2TypeOf, OAUTH2_ACCESS_TOKEN_KEY, withInputDefaults, type ConnectionDefinition } from '../../domain/components';
 import { authIdOf, openCredential, planCredential, type CredentialPlan } from '../credentials/resolve-credential';
+import { runDataKeys } from '../credentials/run-credentials';
 import { AwaitingAuthentication } from '../engine/awaiting-authentication';
 import { clientCredentialsToken, passwordGrantToken } from '../credentials/oauth2-client-credentials';
 import { authorizationCodeToken, OAuth2TokenUnavailable, type TokenUse } from '../credentials/oauth2-authorization-code';
@@ -45,7 +46,16 @@ export async function runActionStep(
     const dynamicAuth =
       step.auth === undefined ? null : { rawId: authIdOf(await evaluateValue(step.auth, scope)), stepName: step.name, componentKey: step.action.component };
     plan = await planCredential(
-      { db: deps.db, actor: ctx.actor, definition: ctx.definition, instance: ctx.instance, customer: ctx.customer, dynamicAuth, actingUser: actingUserOf(ctx) },
+      {
+        db: deps.db,
+        actor: ctx.actor,
+        definition: ctx.definition,
+        instance: ctx.instance,
+        customer: ctx.customer,
+        dynamicAuth,
+        actingUser: actingUserOf(ctx),
+        preloaded: ctx.credentials,
+      },
       step.connection ?? '',
     );
   }
@@ -63,7 +73,7 @@ export async function runActionStep(
   try {
     if (plan?.connection) {
       const definition = plan.connection.definition;
-      const credential = await openCredential(deps.db, deps.vault, plan);
+      const credential = await openCredential(deps.db, deps.vault, plan, runDataKeys(deps.db, ctx.credentials));
       rememberSecrets(ctx, definition, credential.inputs);
       const grantToken =
         oauth2TypeOf(definition) === 'CLIENT_CREDENTIALS' ? clientCredentialsToken : definition.authKind === 'oauth2_password' ? passwordGrantToken : null;
