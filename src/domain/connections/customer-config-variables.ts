@@ -2,16 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
-import { customerConfigVariables, scopedConfigVariables } from '../../db/tables';
+import { customerConfigVariables, customers, scopedConfigVariables } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import type { ConnectionDefinition, InputFieldDefinition } from '../components';
-import { getCustomer } from '../customers/customers';
+import { getCustomer, visibleCustomers, type Customer } from '../customers/customers';
 import { FieldErrors, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
 import { rowsToFetch, uncountedPage, type Page, type PageResult } from '../pagination';
 import { checkExpressions, type InputExpression } from './input-expressions';
 import { secretDestinationProblems } from './secret-destinations';
-import { connectionOf, getScopedConfigVariable, notFoundAs, sealValues, type ScopedConfigVariable } from './scoped-config-variables';
+import {
+  connectionOf,
+  getScopedConfigVariable,
+  notFoundAs,
+  sealValues,
+  visibleScopedConfigVariables,
+  type ScopedConfigVariable,
+} from './scoped-config-variables';
 
 export type CustomerConfigVariable = typeof customerConfigVariables.$inferSelect;
 export type CustomerConfigVariableFilter = { scopedConfigVariableId?: string | null; customerId?: string | null; isTest?: boolean | null };
@@ -53,20 +60,41 @@ export async function getCustomerConfigVariablesByIds(db: DbOrTx, actor: Actor, 
 
 const pageOrder = [asc(ccv.createdAt), asc(ccv.id)];
 
+/** A listed value with its customer and connection when the list was asked to join them (null: not visible). */
+export type CustomerConfigVariableWithParents = CustomerConfigVariable & {
+  parents?: { customer: Customer | null; scopedConfigVariable: ScopedConfigVariable | null };
+};
+
+/**
+ * One page of values. `withParents` joins each value's customer and connection into the page's own statement
+ * (each under the same visibility rule as its own lookup), so a page shown with both costs one statement.
+ */
 export async function listCustomerConfigVariables(
   db: DbOrTx,
   actor: Actor,
   filter: CustomerConfigVariableFilter,
   page: Page,
-): Promise<PageResult<CustomerConfigVariable>> {
+  withParents = false,
+): Promise<PageResult<CustomerConfigVariableWithParents>> {
   const where = filterConditions(actor, filter);
-  const rows = db
-    .select()
-    .from(ccv)
-    .where(where)
-    .orderBy(...pageOrder)
-    .limit(rowsToFetch(page))
-    .offset(page.offset);
+  const rows: Promise<CustomerConfigVariableWithParents[]> = withParents
+    ? db
+        .select({ row: ccv, customer: customers, scopedConfigVariable: scopedConfigVariables })
+        .from(ccv)
+        .leftJoin(customers, and(visibleCustomers(actor), eq(customers.id, ccv.customerId)))
+        .leftJoin(scopedConfigVariables, and(visibleScopedConfigVariables(actor), eq(scopedConfigVariables.id, ccv.scopedConfigVariableId)))
+        .where(where)
+        .orderBy(...pageOrder)
+        .limit(rowsToFetch(page))
+        .offset(page.offset)
+        .then((joined) => joined.map(({ row, ...parents }) => ({ ...row, parents })))
+    : db
+        .select()
+        .from(ccv)
+        .where(where)
+        .orderBy(...pageOrder)
+        .limit(rowsToFetch(page))
+        .offset(page.offset);
   if (page.countTotal === false) return uncountedPage(page, await rows);
   const [pageRows, [total]] = await Promise.all([rows, db.select({ n: count() }).from(ccv).where(where)]);
   return { rows: pageRows, totalCount: total?.n ?? 0 };
