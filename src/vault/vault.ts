@@ -27,6 +27,10 @@ export const directDataKeys =
   (ids) =>
     db.select().from(dataKeys).where(inArray(dataKeys.id, ids));
 
+/** The condition that finds an owner's data key (one per owner), for callers that read it along with other rows. */
+export const dataKeyOf = (owner: KeyOwner) =>
+  and(eq(dataKeys.orgId, owner.orgId), owner.customerId ? eq(dataKeys.customerId, owner.customerId) : isNull(dataKeys.customerId))!;
+
 export class VaultError extends Error {
   constructor(message: string) {
     super(message);
@@ -58,10 +62,13 @@ export class Vault {
     return sealed!;
   }
 
-  /** Seals several values of one owner with one lookup of its data key. */
-  async sealMany(db: DbOrTx, owner: KeyOwner, items: { slot: SecretSlot; plaintext: string }[]): Promise<SealedValue[]> {
+  /**
+   * Seals several values of one owner with one lookup of its data key. `found`: the owner's data key row
+   * already read by the caller (null: it has none yet), so the lookup is skipped.
+   */
+  async sealMany(db: DbOrTx, owner: KeyOwner, items: { slot: SecretSlot; plaintext: string }[], found?: DataKeyRow | null): Promise<SealedValue[]> {
     if (items.length === 0) return [];
-    const { id, key } = await this.dataKeyFor(db, owner);
+    const { id, key } = await this.dataKeyFor(db, owner, found);
     return items.map(({ slot, plaintext }) => ({ v: 1, dk: id, ...seal(key, Buffer.from(plaintext, 'utf8'), valueAad(owner, id, slot)) }));
   }
 
@@ -130,9 +137,9 @@ export class Vault {
     return rotated;
   }
 
-  private async dataKeyFor(db: DbOrTx, owner: KeyOwner): Promise<{ id: string; key: Buffer }> {
-    const ofOwner = and(eq(dataKeys.orgId, owner.orgId), owner.customerId ? eq(dataKeys.customerId, owner.customerId) : isNull(dataKeys.customerId));
-    let [row] = await db.select().from(dataKeys).where(ofOwner);
+  private async dataKeyFor(db: DbOrTx, owner: KeyOwner, found?: DataKeyRow | null): Promise<{ id: string; key: Buffer }> {
+    const ofOwner = dataKeyOf(owner);
+    let row = found === undefined ? (await db.select().from(dataKeys).where(ofOwner))[0] : (found ?? undefined);
     if (!row) {
       const id = randomUUID();
       const wrapped = seal(this.master.key, randomBytes(32), keyAad(owner, id));

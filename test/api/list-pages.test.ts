@@ -78,3 +78,22 @@ it('pages the organization-wide list with ORDER BY … LIMIT and knows whether m
   expect(shorter.customerConfigVariables).toEqual({ pageInfo: { hasNextPage: true }, nodes: counted.customerConfigVariables.nodes.slice(0, 6) });
   expect(counts()).toEqual([]);
 });
+
+it("loads each listed value's customer and connection in the page's own statement, as nodes or as edges through a fragment", async () => {
+  await query('{ __typename }');
+  const perRequest = statements.length; // the token lookup
+  const asNodes = await query(`{ customerConfigVariables(first: 3) { nodes { customer { externalId } scopedConfigVariable { stableKey } } } }`);
+  expect(statements.length - perRequest).toBe(1);
+  expect(asNodes.customerConfigVariables.nodes).toEqual([
+    { customer: { externalId: 'c0' }, scopedConfigVariable: { stableKey: stableKeys.five } },
+    { customer: { externalId: 'c0' }, scopedConfigVariable: { stableKey: stableKeys.two } },
+    { customer: { externalId: 'c1' }, scopedConfigVariable: { stableKey: stableKeys.five } },
+  ]);
+  const asEdges = await query(`{ customerConfigVariables(first: 3) { edges { node { ...Parents } } } }
+    fragment Parents on CustomerConfigVariable { customer { externalId } scopedConfigVariable { stableKey } }`);
+  expect(statements.length - perRequest).toBe(1);
+  expect(asEdges.customerConfigVariables.edges.map((edge: any) => edge.node)).toEqual(asNodes.customerConfigVariables.nodes);
+  // Without the parents selected, the page's statement joins nothing.
+  await query(`{ customerConfigVariables(first: 3) { nodes { key } } }`);
+  expect(statements.filter((sql) => /join "customers"/i.test(sql))).toEqual([]);
+});

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
-import { customerConfigVariables, scopedConfigVariables } from '../../db/tables';
-import type { Vault } from '../../vault/vault';
+import { customerConfigVariables, customers, dataKeys, scopedConfigVariables } from '../../db/tables';
+import { dataKeyOf, type Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import type { ConnectionDefinition, InputFieldDefinition } from '../components';
-import { getCustomer } from '../customers/customers';
+import { visibleCustomers, type Customer } from '../customers/customers';
 import { FieldErrors, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
 import { rowsToFetch, uncountedPage, type Page, type PageResult } from '../pagination';
 import { checkExpressions, type InputExpression } from './input-expressions';
 import { secretDestinationProblems } from './secret-destinations';
-import { connectionOf, getScopedConfigVariable, notFoundAs, sealValues, type ScopedConfigVariable } from './scoped-config-variables';
+import { connectionOf, getScopedConfigVariable, sealValues, visibleScopedConfigVariables, type ScopedConfigVariable } from './scoped-config-variables';
 
 export type CustomerConfigVariable = typeof customerConfigVariables.$inferSelect;
 export type CustomerConfigVariableFilter = { scopedConfigVariableId?: string | null; customerId?: string | null; isTest?: boolean | null };
@@ -53,20 +53,41 @@ export async function getCustomerConfigVariablesByIds(db: DbOrTx, actor: Actor, 
 
 const pageOrder = [asc(ccv.createdAt), asc(ccv.id)];
 
+/** A listed value with its customer and connection when the list was asked to join them (null: not visible). */
+export type CustomerConfigVariableWithParents = CustomerConfigVariable & {
+  parents?: { customer: Customer | null; scopedConfigVariable: ScopedConfigVariable | null };
+};
+
+/**
+ * One page of values. `withParents` joins each value's customer and connection into the page's own statement
+ * (each under the same visibility rule as its own lookup), so a page shown with both costs one statement.
+ */
 export async function listCustomerConfigVariables(
   db: DbOrTx,
   actor: Actor,
   filter: CustomerConfigVariableFilter,
   page: Page,
-): Promise<PageResult<CustomerConfigVariable>> {
+  withParents = false,
+): Promise<PageResult<CustomerConfigVariableWithParents>> {
   const where = filterConditions(actor, filter);
-  const rows = db
-    .select()
-    .from(ccv)
-    .where(where)
-    .orderBy(...pageOrder)
-    .limit(rowsToFetch(page))
-    .offset(page.offset);
+  const rows: Promise<CustomerConfigVariableWithParents[]> = withParents
+    ? db
+        .select({ row: ccv, customer: customers, scopedConfigVariable: scopedConfigVariables })
+        .from(ccv)
+        .leftJoin(customers, and(visibleCustomers(actor), eq(customers.id, ccv.customerId)))
+        .leftJoin(scopedConfigVariables, and(visibleScopedConfigVariables(actor), eq(scopedConfigVariables.id, ccv.scopedConfigVariableId)))
+        .where(where)
+        .orderBy(...pageOrder)
+        .limit(rowsToFetch(page))
+        .offset(page.offset)
+        .then((joined) => joined.map(({ row, ...parents }) => ({ ...row, parents })))
+    : db
+        .select()
+        .from(ccv)
+        .where(where)
+        .orderBy(...pageOrder)
+        .limit(rowsToFetch(page))
+        .offset(page.offset);
   if (page.countTotal === false) return uncountedPage(page, await rows);
   const [pageRows, [total]] = await Promise.all([rows, db.select({ n: count() }).from(ccv).where(where)]);
   return { rows: pageRows, totalCount: total?.n ?? 0 };
@@ -118,6 +139,20 @@ export async function listCustomerConfigVariablesPerParent(
   return new Map([...fetched].map(([id, list]) => [id, totals ? { rows: list, totalCount: counted.get(id) ?? 0 } : uncountedPage(page, list)]));
 }
 
+/**
+ * What a new value needs, read in one statement: the connection and the customer (each null when missing or
+ * not visible to the actor) and the data key its secrets are sealed with (null while the owner has none).
+ */
+async function provisioningRows(db: DbOrTx, actor: Actor, scvId: string, customerId: string | null) {
+  const [found] = await db
+    .select({ scv: scopedConfigVariables, customer: customers, dataKey: dataKeys })
+    .from(sql`(values (1)) as lookup`)
+    .leftJoin(scopedConfigVariables, and(visibleScopedConfigVariables(actor), eq(scopedConfigVariables.id, scvId)))
+    .leftJoin(customers, customerId ? and(visibleCustomers(actor), eq(customers.id, customerId)) : sql`false`)
+    .leftJoin(dataKeys, dataKeyOf({ orgId: actor.orgId, customerId }));
+  return found!;
+}
+
 /** The inputs a customer (or the test credentials) supplies: the per-customer ones; all of them for tests of a global connection. */
 export function suppliedInputs(scv: ScopedConfigVariable, fields: InputFieldDefinition[], isTest: boolean) {
   return fields.filter((field) => scv.inputScopes[field.key] === 'customer' || (isTest && scv.variableScope === 'org'));
@@ -138,12 +173,13 @@ export async function createCustomerConfigVariable(
   input: CreateCustomerConfigVariableInput,
 ): Promise<CustomerConfigVariable> {
   const errors = new FieldErrors();
-  const scv = input.scopedConfigVariableId
-    ? await getScopedConfigVariable(db, actor, input.scopedConfigVariableId).catch(notFoundAs(errors, 'scopedConfigVariable'))
-    : (errors.add('scopedConfigVariable', 'This field is required.'), null);
+  if (!input.scopedConfigVariableId) errors.add('scopedConfigVariable', 'This field is required.');
   if (input.isTest && input.customerId) errors.add('customer', 'Test credentials belong to no customer: leave customer out.');
   if (!input.isTest && !input.customerId) errors.add('customer', 'This field is required (or set isTest for test credentials).');
-  if (input.customerId) await getCustomer(db, actor, input.customerId).catch(notFoundAs(errors, 'customer'));
+  const found = input.scopedConfigVariableId ? await provisioningRows(db, actor, input.scopedConfigVariableId, input.customerId) : null;
+  if (input.scopedConfigVariableId && !found?.scv) errors.add('scopedConfigVariable', 'Record not found.');
+  if (input.customerId && !found?.customer) errors.add('customer', 'Record not found.');
+  const scv = found?.scv;
   if (!scv || errors.size > 0) throw new InvalidInputError(errors.list());
 
   authorizeWrite(actor, scv, input.customerId, input.isTest);
@@ -166,24 +202,23 @@ export async function createCustomerConfigVariable(
   errors.throwIfAny();
 
   try {
-    // The id is chosen here because the sealed values are bound to it: one insert, already with its values.
+    // The id is chosen here because the sealed values are bound to it: one insert, already with its values,
+    // and no transaction (a first data key created for a row that then fails to insert is simply used next time).
     const id = randomUUID();
-    return await db.transaction(async (tx) => {
-      const sealed = await sealValues(tx, vault, actor.orgId, id, values, input.customerId);
-      const [row] = await tx
-        .insert(ccv)
-        .values({
-          id,
-          orgId: actor.orgId,
-          scopedConfigVariableId: scv.id,
-          customerId: input.customerId,
-          isTest: input.isTest,
-          key: input.key ?? null,
-          values: sealed,
-        })
-        .returning();
-      return row!;
-    });
+    const sealed = await sealValues(db, vault, actor.orgId, id, values, input.customerId, found.dataKey);
+    const [row] = await db
+      .insert(ccv)
+      .values({
+        id,
+        orgId: actor.orgId,
+        scopedConfigVariableId: scv.id,
+        customerId: input.customerId,
+        isTest: input.isTest,
+        key: input.key ?? null,
+        values: sealed,
+      })
+      .returning();
+    return row!;
   } catch (error) {
     const constraint = uniqueViolation(error);
     if (constraint === 'customer_config_variables_customer_key') {

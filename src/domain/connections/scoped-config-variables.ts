@@ -2,7 +2,7 @@ import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
 import { scopedConfigVariables, type ManagedBy, type VariableScope } from '../../db/tables';
-import type { Vault } from '../../vault/vault';
+import type { DataKeyRow, Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { oauth2TypeOf } from '../components';
 import { findConnection, getConnection, type ConnectionRecord } from '../components/registry';
@@ -34,7 +34,7 @@ const STABLE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
  * Org users see every reusable connection of their organization. Customer users see only customer-activated
  * ones offered to all customers or to their own; organization-activated connections are invisible to them.
  */
-function visible(actor: Actor): SQL {
+export function visibleScopedConfigVariables(actor: Actor): SQL {
   const inOrg = eq(scopedConfigVariables.orgId, actor.orgId);
   if (isOrgUser(actor)) return inOrg;
   return and(
@@ -48,7 +48,7 @@ export async function getScopedConfigVariable(db: DbOrTx, actor: Actor, id: stri
   const [row] = await db
     .select()
     .from(scopedConfigVariables)
-    .where(and(visible(actor), eq(scopedConfigVariables.id, id)));
+    .where(and(visibleScopedConfigVariables(actor), eq(scopedConfigVariables.id, id)));
   if (!row) throw new NotFoundError();
   return row;
 }
@@ -58,7 +58,7 @@ export async function getScopedConfigVariablesByIds(db: DbOrTx, actor: Actor, id
   return db
     .select()
     .from(scopedConfigVariables)
-    .where(and(visible(actor), inArray(scopedConfigVariables.id, [...ids])));
+    .where(and(visibleScopedConfigVariables(actor), inArray(scopedConfigVariables.id, [...ids])));
 }
 
 /** The reusable connection an integration names by stable key, in this tenant (null when there is none). */
@@ -66,7 +66,7 @@ export async function findByStableKey(db: DbOrTx, actor: Actor, stableKey: strin
   const [row] = await db
     .select()
     .from(scopedConfigVariables)
-    .where(and(visible(actor), eq(scopedConfigVariables.stableKey, stableKey)));
+    .where(and(visibleScopedConfigVariables(actor), eq(scopedConfigVariables.stableKey, stableKey)));
   return row ?? null;
 }
 
@@ -87,7 +87,7 @@ export async function listScopedConfigVariables(
   page: Page,
 ): Promise<PageResult<ScopedConfigVariable>> {
   const c = scopedConfigVariables;
-  const conditions: (SQL | undefined)[] = [visible(actor)];
+  const conditions: (SQL | undefined)[] = [visibleScopedConfigVariables(actor)];
   if (filter.stableKey != null) conditions.push(eq(c.stableKey, filter.stableKey));
   if (filter.key != null) conditions.push(eq(c.key, filter.key));
   if (filter.keyIcontains != null) conditions.push(ilike(c.key, `%${escapeLike(filter.keyIcontains)}%`));
@@ -210,12 +210,14 @@ export async function sealValues(
   recordId: string,
   values: ReturnType<typeof checkExpressions>,
   customerId: string | null = null,
+  dataKey?: DataKeyRow | null,
 ) {
   const names = [...values.keys()];
   const sealed = await vault.sealMany(
     db,
     { orgId, customerId },
     names.map((name) => ({ slot: { record: recordId, field: name }, plaintext: values.get(name)!.value })),
+    dataKey,
   );
   return Object.fromEntries(names.map((name, i) => [name, sealed[i]!]));
 }

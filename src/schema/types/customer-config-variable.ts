@@ -9,6 +9,7 @@ import {
   updateCustomerConfigVariable,
   type CustomerConfigVariable as CustomerConfigVariableRow,
   type CustomerConfigVariableFilter,
+  type CustomerConfigVariableWithParents,
 } from '../../domain/connections/customer-config-variables';
 import type { Page, PageResult } from '../../domain/pagination';
 import { builder } from '../builder';
@@ -19,6 +20,7 @@ import { connectionOf, resolveConnection } from '../lib/connection';
 import { connectionOfScoped, inputsPage } from '../lib/connection-loaders';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { requestLoader } from '../lib/loaders';
+import { selectsNodeField } from '../lib/selection';
 import { Customer } from './customer';
 import { Expression, ExpressionConnection, InputExpression } from './expression';
 import { ConfigVariableStatus, ScopedConfigVariable } from './scoped-config-variable';
@@ -85,6 +87,15 @@ builder.objectField(ScopedConfigVariable, 'customerConfigVariables', (t) =>
   ),
 );
 
+/** Hands the customers and connections joined into a page to their dataloaders, so showing them costs no statement. */
+function primeParents(ctx: Context, page: PageResult<CustomerConfigVariableWithParents>) {
+  for (const { parents } of page.rows) {
+    if (parents?.customer) Customer.getDataloader(ctx).prime(parents.customer.id, parents.customer);
+    if (parents?.scopedConfigVariable) ScopedConfigVariable.getDataloader(ctx).prime(parents.scopedConfigVariable.id, parents.scopedConfigVariable);
+  }
+  return page;
+}
+
 builder.queryFields((t) => ({
   customerConfigVariable: t.field({
     type: CustomerConfigVariable,
@@ -106,7 +117,12 @@ builder.queryFields((t) => ({
           customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
           isTest: args.isTest,
         };
-        return resolveConnection(args, (page) => listCustomerConfigVariables(ctx.db, actorOf(ctx), filter, page), info);
+        const withParents = selectsNodeField(info, 'customer') || selectsNodeField(info, 'scopedConfigVariable');
+        return resolveConnection(
+          args,
+          async (page) => primeParents(ctx, await listCustomerConfigVariables(ctx.db, actorOf(ctx), filter, page, withParents)),
+          info,
+        );
       },
     },
     CustomerConfigVariableConnection,
