@@ -39,5 +39,6 @@ import './types/log-severity';
 import './types/integration-flow-trigger';
 import './types/json-string';
 import './types/component-version';
+import './types/action';
 
 export const schema = builder.toSchema({ sortSchema: true });
