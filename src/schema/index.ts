@@ -40,5 +40,6 @@ import './types/integration-flow-trigger';
 import './types/json-string';
 import './types/component-version';
 import './types/action';
+import './types/integration-mutations';
 
 export const schema = builder.toSchema({ sortSchema: true });
