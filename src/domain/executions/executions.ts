@@ -80,6 +80,19 @@ export async function stepResultsOf(db: DbOrTx, actor: Actor, executionIds: read
     .orderBy(asc(stepResults.endedAt), asc(stepResults.id));
 }
 
+export type StepResultSortField = 'STARTED_AT' | 'ENDED_AT';
+
+/** An execution's step results named `stepName` (all when left out), in the order asked (else as they finished). */
+export function selectStepResults(all: StepResultRow[], filter: { stepName?: string | null }, sorts: Sort<StepResultSortField>[]): StepResultRow[] {
+  const chosen = filter.stepName == null ? [...all] : all.filter((step) => step.stepName === filter.stepName);
+  const [sort] = sorts;
+  if (sort) {
+    const at = (step: StepResultRow) => (sort.field === 'STARTED_AT' ? step.startedAt : step.endedAt).getTime();
+    chosen.sort((a, b) => (sort.direction === 'DESC' ? at(b) - at(a) : at(a) - at(b)));
+  }
+  return chosen;
+}
+
 export async function logsOf(db: DbOrTx, actor: Actor, executionIds: readonly string[]): Promise<ExecutionLogRow[]> {
   if (executionIds.length === 0) return [];
   return db

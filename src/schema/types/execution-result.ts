@@ -3,12 +3,15 @@ import {
   getExecutionsByIds,
   listExecutions,
   logsOf,
+  selectStepResults,
   stepResultsOf,
   type ExecutionLogRow,
   type ExecutionRow,
   type ExecutionSortField,
   type StepResultRow,
+  type StepResultSortField,
 } from '../../domain/executions/executions';
+import { STEP_RESULT_LINK_TTL_MS, STEP_RESULTS_PATH, stepResultLinkToken } from '../../domain/executions/step-result-links';
 import { builder } from '../builder';
 import type { Context } from '../context';
 import { actorOf } from '../lib/actor';
@@ -38,6 +41,7 @@ export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult')
   fields: (t) => ({
     id: t.exposeID('id'),
     stepName: t.exposeString('stepName'),
+    displayStepName: t.exposeString('stepName', { description: 'The step name as the definition spells it (the same as stepName).' }),
     iteration: t.exposeString('iteration', { description: 'Empty outside loops; e.g. "For each[2]/" inside one.' }),
     status: t.field({ type: StepStatus, resolve: (s) => s.status }),
     hasError: t.boolean({ resolve: (s) => s.status === 'FAILED' }),
@@ -55,6 +59,10 @@ export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult')
     warnings: t.exposeStringList('warnings'),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     endedAt: t.expose('endedAt', { type: 'DateTime' }),
+    resultsUrl: t.string({
+      description: `The step's output for you alone, without a token, for ${STEP_RESULT_LINK_TTL_MS / 60_000} minutes: MessagePack of { data, contentType } as Prismatic serves it.`,
+      resolve: async (s, _args, ctx) => `${ctx.publicUrl}${STEP_RESULTS_PATH}${await stepResultLinkToken(ctx.db, ctx.vault, actorOf(ctx), s.id)}`,
+    }),
   }),
 });
 
@@ -66,6 +74,13 @@ export const Log = builder.objectRef<ExecutionLogRow>('Log').implement({
     message: t.exposeString('message'),
     stepName: t.exposeString('stepName', { nullable: true }),
   }),
+});
+
+const StepResultOrderField = builder.enumType('InstanceStepResultOrderField', {
+  values: ['STARTED_AT', 'ENDED_AT'] as const satisfies StepResultSortField[],
+});
+const StepResultOrder = builder.inputType('InstanceStepResultOrder', {
+  fields: (t) => ({ field: t.field({ type: StepResultOrderField, required: true }), direction: t.field({ type: OrderDirection, required: true }) }),
 });
 
 const StepResultConnection = connectionOf(StepResult, 'InstanceStepResult');
@@ -104,9 +119,15 @@ export const ExecutionResult = builder.loadableNode('InstanceExecutionResult', {
     stepResults: t.connection(
       {
         type: StepResult,
+        args: {
+          displayStepName: t.arg.string(),
+          sortBy: t.arg({ type: [StepResultOrder] }),
+          orderBy: t.arg({ type: StepResultOrder }),
+        },
         resolve: async (e, args, ctx, info) => {
           const all = await childrenOf(ctx, 'stepResults', (ids) => stepResultsOf(ctx.db, actorOf(ctx), ids), e.id);
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
+          const chosen = selectStepResults(all, { stepName: args.displayStepName }, sortsOf(args));
+          return resolveConnection(args, async (page) => ({ rows: chosen.slice(page.offset, page.offset + page.limit), totalCount: chosen.length }), info);
         },
       },
       StepResultConnection,
