@@ -41,5 +41,6 @@ import './types/json-string';
 import './types/component-version';
 import './types/action';
 import './types/integration-mutations';
+import './types/log-list';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,4 +1,4 @@
-import { executions, stepResults } from '../../src/db/tables';
+import { executionLogs, executions, stepResults } from '../../src/db/tables';
 import type { Db } from '../../src/db/client';
 
 /**
@@ -7,8 +7,9 @@ import type { Db } from '../../src/db/client';
  */
 export async function seedFinishedExecution(
   db: Db,
-  run: { orgId: string; integrationId: string; customerId?: string | null; instanceId?: string | null },
+  run: { orgId: string; integrationId: string; customerId?: string | null; instanceId?: string | null; flowStableKey?: string; error?: string },
   steps: { stepName: string; output: unknown; startedAt: Date; endedAt: Date }[],
+  logs: { severity: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'; message: string; timestamp: Date }[] = [],
 ) {
   const [execution] = await db
     .insert(executions)
@@ -17,17 +18,22 @@ export async function seedFinishedExecution(
       integrationId: run.integrationId,
       customerId: run.customerId ?? null,
       instanceId: run.instanceId ?? null,
-      flowStableKey: 'seeded',
+      flowStableKey: run.flowStableKey ?? 'seeded',
       invokeType: 'WEBHOOK',
-      status: 'SUCCEEDED',
+      status: run.error ? 'FAILED' : 'SUCCEEDED',
+      error: run.error ?? null,
       trigger: { body: null, query: {}, headers: {} },
       startedAt: steps[0]?.startedAt ?? new Date(),
       endedAt: steps.at(-1)?.endedAt ?? new Date(),
     })
     .returning();
-  const rows = await db
-    .insert(stepResults)
-    .values(steps.map((step) => ({ orgId: run.orgId, executionId: execution!.id, status: 'SUCCEEDED' as const, ...step })))
-    .returning();
+  const rows =
+    steps.length === 0
+      ? []
+      : await db
+          .insert(stepResults)
+          .values(steps.map((step) => ({ orgId: run.orgId, executionId: execution!.id, status: 'SUCCEEDED' as const, ...step })))
+          .returning();
+  if (logs.length > 0) await db.insert(executionLogs).values(logs.map((log) => ({ orgId: run.orgId, executionId: execution!.id, ...log })));
   return { execution: execution!, steps: rows };
 }

@@ -1,4 +1,5 @@
 import {
+  executionStatusOf,
   getExecution,
   getExecutionsByIds,
   listExecutions,
@@ -20,8 +21,18 @@ import { idOf, optionalIdOf } from '../lib/ids';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
 
+const PRISMATIC_NAME = (ours: string) => ({ description: `Prismatic's name for ${ours}: filters accept it; status reads ${ours}.` });
 export const ExecutionStatus = builder.enumType('InstanceExecutionStatus', {
-  values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'AUTHENTICATION_NEEDED'] as const,
+  values: {
+    QUEUED: {},
+    RUNNING: {},
+    SUCCEEDED: {},
+    FAILED: {},
+    AUTHENTICATION_NEEDED: { description: 'Paused until the acting user authenticates (seed 002).' },
+    SUCCESS: PRISMATIC_NAME('SUCCEEDED'),
+    ERROR: PRISMATIC_NAME('FAILED'),
+    PENDING: PRISMATIC_NAME('RUNNING'),
+  } as const,
 });
 const ResultType = builder.enumType('InstanceExecutionResultResultType', { values: ['COMPLETED', 'ERROR'] as const });
 const InvokeType = builder.enumType('InstanceExecutionResultInvokeType', { values: ['WEBHOOK', 'SCHEDULED', 'API', 'INTEGRATION_FLOW_TEST'] as const });
@@ -34,7 +45,7 @@ const StepErrorKind = builder.enumType('StepErrorKind', {
     AUTH_MISCONFIGURED: { description: 'The connection is wrong (invalid_client, bad token URL); fix its inputs.' },
   } as const,
 });
-const Severity = builder.enumType('LogSeverityLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
+export const Severity = builder.enumType('LogSeverityLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
 
 export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult').implement({
   description: 'One finished step (one iteration inside loops), with the credential it used and the rule that chose it.',
@@ -84,7 +95,7 @@ const StepResultOrder = builder.inputType('InstanceStepResultOrder', {
 });
 
 const StepResultConnection = connectionOf(StepResult, 'InstanceStepResult');
-const LogConnection = connectionOf(Log, 'Log');
+export const LogConnection = connectionOf(Log, 'Log');
 
 /** Children of many executions in one query per request (a list of runs with their steps is not N+1). */
 function childrenOf<T extends { executionId: string }>(ctx: Context, name: string, load: (ids: readonly string[]) => Promise<T[]>, executionId: string) {
@@ -172,6 +183,8 @@ builder.queryFields((t) => ({
         startedAt_Gte: t.arg({ type: 'DateTime' }),
         startedAt_Lte: t.arg({ type: 'DateTime' }),
         isTestExecution: t.arg.boolean(),
+        flowConfig_Flow: t.arg.id({ description: 'Runs of this IntegrationFlow.' }),
+        error_Isnull: t.arg.boolean(),
         offset: t.arg.int(),
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
@@ -180,7 +193,9 @@ builder.queryFields((t) => ({
         const filter = {
           instanceId: optionalId('Instance', args.instance, 'instance'),
           integrationId: optionalId('Integration', args.integration, 'integration'),
-          statuses: args.status ? [args.status] : args.status_In,
+          statuses: (args.status ? [args.status] : args.status_In)?.map(executionStatusOf),
+          flowId: optionalId('IntegrationFlow', args.flowConfig_Flow, 'flowConfig_Flow'),
+          errorIsNull: args.error_Isnull,
           startedAtGte: args.startedAt_Gte,
           startedAtLte: args.startedAt_Lte,
           isTestExecution: args.isTestExecution,
