@@ -7,6 +7,7 @@
  * 108 s instead of 10.6 s on a loaded machine), since tsx's hooks see every byte of it.
  */
 import path from 'node:path';
+import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { flush, run } from '@oclif/core';
 

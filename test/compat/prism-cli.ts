@@ -14,11 +14,11 @@ export type PrismStep = { args: string[]; token: string };
  * links it answers with (resultsUrl) point at this server.
  */
 export async function listen(appFor: (url: string) => App) {
-  let app: App | undefined;
-  const server = http.createServer((request, response) => app!(request, response));
+  const served: { app?: App } = {};
+  const server = http.createServer((request, response) => served.app!(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = appFor(url);
+  served.app = appFor(url);
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
