@@ -21,6 +21,7 @@ import { metricsRoute, type MetricsSettings } from './metrics-route';
 import { requestLimitsPlugin, type RequestLimits } from './limits/request-limits';
 import { noSuggestionsPlugin, withoutSuggestions } from './suggestions';
 import { prismaticAuthRoutes } from './prismatic-auth-routes';
+import { stepResultsRoute } from './step-results-route';
 
 export type AppDeps = {
   db: Db;
@@ -121,6 +122,7 @@ export function createApp(deps: AppDeps) {
         metricsRoute(deps.db, deps.metrics),
         // issue 13: Prismatic clients' endpoints outside GraphQL
         ...prismaticAuthRoutes(deps.db, deps.publicUrl),
+        stepResultsRoute(deps.db, deps.vault),
         ...(deps.routes ?? []),
       ]),
       EnvelopArmorPlugin({

@@ -39,5 +39,8 @@ import './types/log-severity';
 import './types/integration-flow-trigger';
 import './types/json-string';
 import './types/component-version';
+import './types/action';
+import './types/integration-mutations';
+import './types/log-list';
 
 export const schema = builder.toSchema({ sortSchema: true });

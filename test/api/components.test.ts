@@ -81,7 +81,7 @@ describe('built-in components', () => {
   it("return the catalog's connections and inputs", async () => {
     const res = await gql(
       h.app,
-      `{ components(key: "zendesk") { totalCount nodes { key description actions { key label } connections(first: 1) { totalCount nodes {
+      `{ components(key: "zendesk") { totalCount nodes { key description actions { nodes { key label isTrigger isDataSource } } connections(first: 1) { totalCount nodes {
         key label default onPremiseAvailable oauth2Type component { id }
         inputs { totalCount nodes { key label type required shown default example onPremiseControlled collection } } } } } } }`,
       {},
@@ -105,10 +105,12 @@ describe('built-in components', () => {
         {
           key: 'zendesk',
           description: 'Zendesk Support tickets (REST API v2).',
-          actions: [
-            { key: 'list-tickets', label: 'List tickets' },
-            { key: 'create-ticket', label: 'Create ticket' },
-          ],
+          actions: {
+            nodes: [
+              { key: 'list-tickets', label: 'List tickets', isTrigger: false, isDataSource: false },
+              { key: 'create-ticket', label: 'Create ticket', isTrigger: false, isDataSource: false },
+            ],
+          },
           connections: {
             totalCount: 2,
             nodes: [
@@ -344,6 +346,32 @@ describe('deleteComponent', () => {
     const second = await gql(h.app, DELETE, { id: component.id }, orgA.adminToken);
     expect(second.errors?.map((e) => e.message)).toEqual(['Record not found']);
     expect((await gql(h.app, LIST, { key: 'doomed' }, orgA.adminToken)).data.components.totalCount).toBe(0);
+  });
+});
+
+describe('Component.actions', () => {
+  const ACTIONS = `query($key: String, $trigger: Boolean, $after: String, $order: ActionOrder) {
+    components(key: $key) { nodes { actions(isTrigger: $trigger, first: 1, after: $after, orderBy: $order) {
+      totalCount nodes { id key label isTrigger isDataSource component { key } inputs { nodes { id key } } } pageInfo { hasNextPage endCursor } } } }
+  }`;
+  const actionsOf = async (token: string, variables: Record<string, unknown>) =>
+    (await gql(h.app, ACTIONS, variables, token)).data.components.nodes[0]?.actions;
+
+  it('pages, sorts and filters by kind; ids resolve through node for the owner only', async () => {
+    const first = await actionsOf(orgA.adminToken, { key: 'zendesk', after: '', order: { field: 'LABEL', direction: 'ASC' } });
+    expect(first.totalCount).toBe(2);
+    expect(first.nodes.map((a: { key: string }) => a.key)).toEqual(['create-ticket']);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = await actionsOf(orgA.adminToken, { key: 'zendesk', after: first.pageInfo.endCursor, order: { field: 'LABEL', direction: 'ASC' } });
+    expect(second.nodes.map((a: { key: string }) => a.key)).toEqual(['list-tickets']);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    expect((await actionsOf(orgA.adminToken, { key: 'zendesk', trigger: true })).totalCount).toBe(0);
+
+    await importAs(orgA.adminToken, privateYaml('billing-actions'));
+    const [action] = (await actionsOf(orgA.adminToken, { key: 'billing-actions', trigger: false })).nodes;
+    expect(action).toMatchObject({ key: 'get-invoice', label: 'Get invoice', isTrigger: false, isDataSource: false, component: { key: 'billing-actions' } });
+    expect((await gql(h.app, NODE, { id: action.id }, orgA.adminToken)).data.node).toEqual({ id: action.id, __typename: 'Action' });
+    expect((await gql(h.app, NODE, { id: action.id }, orgB.adminToken)).data.node).toBeNull();
   });
 });
 

@@ -102,6 +102,39 @@ function idFrom(globalId: string) {
   return Buffer.from(globalId, 'base64').toString('utf8').split(':')[1]!;
 }
 
+describe('invited users get a token from an admin (no e-mail)', () => {
+  const TOKEN = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { result { token } errors { field messages } } }`;
+  const ME = `{ authenticatedUser { email customer { id } } }`;
+
+  it('an admin creates a token that acts as the new member or customer user, with their permissions', async () => {
+    const member = await gql(h.app, CREATE_ORG_USER, { input: { email: 'noor@a.test', name: 'Noor', role: memberRole } }, orgA.adminToken);
+    const issued = await gql(h.app, TOKEN, { input: { name: 'for Noor', user: member.data.createOrganizationUser.user.id } }, orgA.adminToken);
+    const memberToken = issued.data.createApiToken.result.token as string;
+    expect((await gql(h.app, ME, {}, memberToken)).data.authenticatedUser).toEqual({ email: 'noor@a.test', customer: null });
+    const refused = await gql(h.app, CREATE_ORG_USER, { input: { email: 'x@a.test', name: 'X', role: memberRole } }, memberToken);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const buyer = await gql(
+      h.app,
+      CREATE_CUSTOMER_USER,
+      { input: { customer: customerOfA, email: 'cara@a.test', name: 'Cara', role: customerRole } },
+      orgA.adminToken,
+    );
+    const forBuyer = await gql(h.app, TOKEN, { input: { name: 'for Cara', user: buyer.data.createCustomerUser.user.id } }, orgA.adminToken);
+    const buyerToken = forBuyer.data.createApiToken.result.token as string;
+    expect((await gql(h.app, ME, {}, buyerToken)).data.authenticatedUser).toEqual({ email: 'cara@a.test', customer: { id: customerOfA } });
+    expect((await gql(h.app, `query($id: ID!) { customer(id: $id) { name } }`, { id: otherCustomerOfA }, buyerToken)).data.customer).toBeNull();
+  });
+
+  it("members cannot issue tokens for others; another organization's user id is no user", async () => {
+    const adminOfA = (await gql(h.app, `{ authenticatedUser { id } }`, {}, orgA.adminToken)).data.authenticatedUser.id;
+    const byMember = await gql(h.app, TOKEN, { input: { name: 'steal', user: adminOfA } }, orgA.memberToken);
+    expect(byMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const byOther = await gql(h.app, TOKEN, { input: { name: 'steal', user: adminOfA } }, orgB.adminToken);
+    expect(byOther.data.createApiToken).toEqual({ result: null, errors: [{ field: 'user', messages: ['No user of this organization has this id.'] }] });
+  });
+});
+
 describe("another organization's users and customers", () => {
   it('createCustomerUser for a foreign customer answers exactly like a missing one, and creates nothing', async () => {
     const input = { email: 'spy@b.test', role: customerRole };

@@ -24,7 +24,7 @@ const pageStub = {
 beforeAll(async () => {
   h = createHarness();
   org = await seedOrg(h.database.db);
-  server = await listen(h.app);
+  server = await listen(() => h.app);
   sign = await embeddedJwtSigner(h.app, org.adminToken);
   (globalThis as { document?: unknown }).document = pageStub;
 });

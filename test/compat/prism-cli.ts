@@ -9,11 +9,16 @@ import type { App } from '../../src/http/app';
 export type PrismResult = { code: number; stdout: string; stderr: string };
 export type PrismStep = { args: string[]; token: string };
 
-/** Serves the app on a loopback port for the prism process. */
-export async function listen(app: App) {
-  const server = http.createServer(app);
+/**
+ * Serves an app on a loopback port for the prism process; the app is made once the port is known, so the
+ * links it answers with (resultsUrl) point at this server.
+ */
+export async function listen(appFor: (url: string) => App) {
+  const served: { app?: App } = {};
+  const server = http.createServer((request, response) => served.app!(request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  served.app = appFor(url);
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
@@ -36,9 +41,9 @@ export function prism(url: string, steps: PrismStep[]): Promise<PrismResult[]> {
     // Many commands in one process add listeners to stdout that Node warns about; the warning is no output of prism.
     NODE_NO_WARNINGS: '1',
   };
-  const batch = path.resolve('test/compat/prism-batch.ts');
+  const batch = path.resolve('test/compat/prism-batch.mjs');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', batch, JSON.stringify(steps)], { env, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [batch, JSON.stringify(steps)], { env, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
       if (error || !last.startsWith('[')) reject(new Error(`prism batch failed: ${error?.message ?? ''}\n${stderr}\n${stdout}`));
       else resolve(JSON.parse(last) as PrismResult[]);

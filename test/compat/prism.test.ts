@@ -2,8 +2,9 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../../src/lib/global-id';
+import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { createHarness, type Harness } from '../support/harness';
+import { seedFinishedExecution } from '../support/executions';
 import { deployInstance, importAndPublish } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { listen, prism, type PrismResult } from './prism-cli';
@@ -32,9 +33,8 @@ flows:
 
 /** Every command, run in order in one prism process (loading prism costs seconds); each `it` reads its outputs. */
 beforeAll(async () => {
-  h = createHarness();
+  server = await listen((url) => (h = createHarness({ publicUrl: url })).app);
   org = await seedOrg(h.database.db);
-  server = await listen(h.app);
   const db = h.database.db;
   const listed = await seedCustomer(db, org.admin, { name: 'Listed Customer', externalId: 'listed-1' });
   const doomed = await seedCustomer(db, org.admin, { name: 'Doomed Customer' });
@@ -43,6 +43,10 @@ beforeAll(async () => {
   const integration = await importAndPublish(h.app, org.adminToken, definition('Order Sync'));
   ids.integration = integration.id;
   ids.instance = (await deployInstance(h.app, org.adminToken, { integration: integration.id, customer: ids.listed, name: 'Orders for Listed' })).id;
+  const run = await seedFinishedExecution(db, { orgId: org.orgId, integrationId: decodeGlobalId(integration.id)!.id, customerId: listed.id }, [
+    { stepName: 'Forward', output: { forwarded: 3, to: 'orders' }, startedAt: new Date(Date.now() - 2000), endedAt: new Date(Date.now() - 1000) },
+  ]);
+  ids.execution = encodeGlobalId('InstanceExecutionResult', run.execution.id);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'prism-def-')), 'definition.yml');
   writeFileSync(file, definition('Imported By Prism'));
   ids.definitionFile = file;
@@ -74,6 +78,7 @@ beforeAll(async () => {
     'organization:users:list': ['organization:users:list', ...table, 'name,email,role'],
     'organization:signing-keys:list': ['organization:signing-keys:list'],
     'organization:connections:list': ['organization:connections:list'],
+    'integrations:create': ['integrations:create', '--name', 'Created By Prism', '--description', 'flows later'],
     'integrations:import': ['integrations:import', '--path', ids.definitionFile],
     'integrations:export': ['integrations:export', ids.integration],
     'integrations:publish': ['integrations:publish', ids.integration, '--comment', 'second release'],
@@ -92,6 +97,8 @@ beforeAll(async () => {
     'instances:list after delete': ['instances:list', '--customer', ids.listed, ...table, 'id,name'],
     'components:list': ['components:list', ...table, 'key,label,versionNumber'],
     'components:list --search': ['components:list', '--search', 'zendesk', ...table, 'key,label'],
+    'components:actions:list': ['components:actions:list', 'zendesk', ...table, 'key,label'],
+    'executions:step-result:get': ['executions:step-result:get', '--executionId', ids.execution, '--stepName', 'Forward'],
     'logs:severities:list': ['logs:severities:list', ...table, 'id,name'],
     'graphql:query': ['graphql:query', 'query($id: ID!) { customer(id: $id) { name externalId } }', '--variables', JSON.stringify({ id: ids.listed })],
   };
@@ -151,6 +158,12 @@ describe('prism CLI 10.4 against tenantflow', () => {
     succeeded('organization:connections:list');
   });
 
+  it('integrations:create adds an integration by name that integrations:list then prints', () => {
+    const id = succeeded('integrations:create').trim();
+    expect(id).toMatch(/^SW50ZWdyYXRpb246/);
+    expect(succeeded('integrations:list')).toMatch(new RegExp(`${id}\\s+Created By Prism\\s+0`));
+  });
+
   it('integrations:import creates an integration from a file; integrations:export prints the definition', () => {
     expect(succeeded('integrations:import').trim()).toMatch(/^SW50ZWdyYXRpb246/);
     const exported = succeeded('integrations:export');
@@ -189,6 +202,14 @@ describe('prism CLI 10.4 against tenantflow', () => {
     const found = succeeded('components:list --search');
     expect(found).toMatch(/zendesk\s+Zendesk/);
     expect(found).not.toMatch(/^\s*http\s/m);
+  });
+
+  it('components:actions:list prints the actions of a component', () => {
+    expect(succeeded('components:actions:list')).toMatch(/list-tickets\s+List tickets[\s\S]*create-ticket\s+Create ticket/);
+  });
+
+  it("executions:step-result:get fetches the step's resultsUrl and prints its output", () => {
+    expect(JSON.parse(succeeded('executions:step-result:get'))).toEqual({ forwarded: 3, to: 'orders' });
   });
 
   it('logs:severities:list prints the severities', () => {

@@ -14,7 +14,16 @@ export type Harness = { app: App; database: Database; vault: Vault; close: () =>
  * The real HTTP app over the test database (or `databaseUrl`: a test's own PostgreSQL), called through
  * app.fetch (no port needed).
  */
-export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) => void; api?: AppDeps['api']; databaseUrl?: string } = {}): Harness {
+export function createHarness(
+  opts: {
+    routes?: Route[];
+    onQuery?: (sql: string) => void;
+    api?: AppDeps['api'];
+    databaseUrl?: string;
+    // issue 13: the URL links in responses point at (a real port's, for clients that follow them)
+    publicUrl?: string;
+  } = {},
+): Harness {
   const database = connectDatabase(opts.databaseUrl ?? inject('databaseUrl'), { max: 5, onQuery: opts.onQuery });
   const log = createLogger('info', captureLog);
   const vault = new Vault(masterKeyFrom(inject('masterKey')));
@@ -24,7 +33,7 @@ export function createHarness(opts: { routes?: Route[]; onQuery?: (sql: string) 
     vault,
     log,
     tenantName: 'test',
-    publicUrl: 'http://127.0.0.1',
+    publicUrl: opts.publicUrl ?? 'http://127.0.0.1',
     routes: [...webhooks, ...(opts.routes ?? [])],
     api: opts.api,
   });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { apiTokens, users } from '../../db/tables';
-import { requireOrgUser, type Actor } from '../actor';
+import { requireOrgAdmin, requireOrgUser, type Actor } from '../actor';
 import { FieldErrors, NotFoundError } from '../errors';
 
 export type ApiToken = Omit<typeof apiTokens.$inferSelect, 'tokenHash'>;
@@ -33,14 +33,26 @@ export async function issueApiToken(db: DbOrTx, owner: { orgId: string; userId: 
   return { token, record: record! };
 }
 
-/** Org users create tokens that act as themselves. */
-export async function createApiToken(db: DbOrTx, actor: Actor, input: { name: string }) {
+/**
+ * Org users create tokens that act as themselves. Admins may create one for another user of their
+ * organization (`userId`): how a user they added gets access, since tenantflow sends no invitations.
+ */
+export async function createApiToken(db: DbOrTx, actor: Actor, input: { name: string; userId?: string | null }) {
   requireOrgUser(actor, 'create API tokens');
+  if (input.userId != null && input.userId !== actor.userId) requireOrgAdmin(actor, 'create API tokens for other users');
   const errors = new FieldErrors();
   if (!input.name?.trim()) errors.add('name', 'This field is required.');
   else if (input.name.length > 100) errors.add('name', 'Must be at most 100 characters.');
+  const [owner] =
+    input.userId == null
+      ? [{ id: actor.userId }]
+      : await db
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.orgId, actor.orgId), eq(users.id, input.userId)));
+  if (!owner) errors.add('user', 'No user of this organization has this id.');
   errors.throwIfAny();
-  return issueApiToken(db, { orgId: actor.orgId, userId: actor.userId, name: input.name.trim() });
+  return issueApiToken(db, { orgId: actor.orgId, userId: owner!.id, name: input.name.trim() });
 }
 
 export async function listApiTokens(db: DbOrTx, actor: Actor): Promise<ApiToken[]> {

@@ -4,11 +4,11 @@ import { components } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
 import { escapeLike } from '../../db/like';
 import { ForbiddenError, invalid, InvalidInputError, NotFoundError } from '../errors';
-import type { Page, PageResult } from '../pagination';
+import type { Page, PageResult, Sort } from '../pagination';
 import { findBuiltinComponent, loadBuiltinCatalog } from './catalog';
 import { parseDefinitionText } from './definition-text';
-import { builtinComponentId, connectionId, inputFieldId } from './stable-ids';
-import type { ComponentDefinition, ConnectionDefinition, InputFieldDefinition } from './types';
+import { actionId, builtinComponentId, connectionId, inputFieldId } from './stable-ids';
+import type { ActionDefinition, ComponentDefinition, ConnectionDefinition, InputFieldDefinition } from './types';
 import { matchesKeyOrLabel, type KeyOrLabelFilter } from './filter-query';
 
 /*
@@ -33,7 +33,14 @@ export type ComponentRecord = {
 
 export type ConnectionRecord = { id: string; key: string; component: ComponentRecord; definition: ConnectionDefinition };
 
-export type InputFieldRecord = { id: string; key: string; connection: ConnectionRecord; definition: InputFieldDefinition };
+/** An action of a component; `isTrigger`/`isDataSource` are Prismatic's kinds, which no tenantflow action is. */
+export type ActionRecord = { id: string; key: string; component: ComponentRecord; definition: ActionDefinition; isTrigger: false; isDataSource: false };
+
+/** An input of a connection or of an action. */
+export type InputFieldRecord = { id: string; key: string; definition: InputFieldDefinition };
+
+export type ActionFilter = { isTrigger?: boolean | null; isDataSource?: boolean | null };
+export type ActionSortField = 'KEY' | 'LABEL';
 
 export type ComponentFilter = {
   key?: string | null;
@@ -53,13 +60,34 @@ export function connectionsOf(component: ComponentRecord): ConnectionRecord[] {
   }));
 }
 
-export function inputFieldsOf(connection: ConnectionRecord): InputFieldRecord[] {
-  return connection.definition.inputs.map((definition) => ({
-    id: inputFieldId(connection.id, definition.key),
+export function actionsOf(component: ComponentRecord): ActionRecord[] {
+  return component.definition.actions.map((definition) => ({
+    id: actionId(component.id, definition.key),
     key: definition.key,
-    connection,
+    component,
     definition,
+    isTrigger: false,
+    isDataSource: false,
   }));
+}
+
+export function inputFieldsOf(owner: ConnectionRecord | ActionRecord): InputFieldRecord[] {
+  return owner.definition.inputs.map((definition) => ({ id: inputFieldId(owner.id, definition.key), key: definition.key, definition }));
+}
+
+/** One page of a component's actions of the kinds asked for (a kind left out: either), in definition order unless sorted. */
+export function listActions(component: ComponentRecord, filter: ActionFilter, sorts: Sort<ActionSortField>[], page: Page): PageResult<ActionRecord> {
+  const matching = actionsOf(component).filter(
+    (action) =>
+      (filter.isTrigger == null || action.isTrigger === filter.isTrigger) && (filter.isDataSource == null || action.isDataSource === filter.isDataSource),
+  );
+  const [sort] = sorts;
+  if (sort) {
+    const valueOf = (action: ActionRecord) => (sort.field === 'LABEL' ? action.definition.label : action.key);
+    const sign = sort.direction === 'DESC' ? -1 : 1;
+    matching.sort((a, b) => sign * valueOf(a).localeCompare(valueOf(b)));
+  }
+  return { rows: matching.slice(page.offset, page.offset + page.limit), totalCount: matching.length };
 }
 
 // ---- reads ----------------------------------------------------------------------------------------
@@ -141,18 +169,29 @@ export async function findConnection(db: DbOrTx, actor: Actor, componentKey: str
   return (component && connectionsOf(component).find((connection) => connection.key === connectionKey)) ?? null;
 }
 
+export async function getActionsByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<ActionRecord[]> {
+  const { actions } = builtinIndex();
+  const found = ids.flatMap((id) => actions.get(id) ?? []);
+  const others = new Set(ids.filter((id) => !actions.has(id)));
+  if (others.size === 0) return found;
+  for (const component of await privateComponentsOf(db, actor)) {
+    found.push(...actionsOf(component).filter((action) => others.has(action.id)));
+  }
+  return found;
+}
+
 export async function getInputFieldsByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<InputFieldRecord[]> {
   const { inputFields } = builtinIndex();
   const found = ids.flatMap((id) => inputFields.get(id) ?? []);
   const others = new Set(ids.filter((id) => !inputFields.has(id)));
   if (others.size === 0) return found;
   for (const component of await privateComponentsOf(db, actor)) {
-    for (const connection of connectionsOf(component)) {
-      found.push(...inputFieldsOf(connection).filter((input) => others.has(input.id)));
-    }
+    found.push(...inputFieldsOfComponent(component).filter((input) => others.has(input.id)));
   }
   return found;
 }
+
+const inputFieldsOfComponent = (component: ComponentRecord) => [...connectionsOf(component), ...actionsOf(component)].flatMap(inputFieldsOf);
 
 // ---- writes ---------------------------------------------------------------------------------------
 
@@ -240,6 +279,7 @@ type BuiltinIndex = {
   byId: Map<string, ComponentRecord>;
   byKey: Map<string, ComponentRecord>;
   connections: Map<string, ConnectionRecord>;
+  actions: Map<string, ActionRecord>;
   inputFields: Map<string, InputFieldRecord>;
 };
 
@@ -266,7 +306,8 @@ function builtinIndex(): BuiltinIndex {
     byId: new Map(list.map((record) => [record.id, record])),
     byKey: new Map(list.map((record) => [record.key, record])),
     connections: new Map(connections.map((record) => [record.id, record])),
-    inputFields: new Map(connections.flatMap(inputFieldsOf).map((record) => [record.id, record])),
+    actions: new Map(list.flatMap(actionsOf).map((record) => [record.id, record])),
+    inputFields: new Map(list.flatMap(inputFieldsOfComponent).map((record) => [record.id, record])),
   };
   return builtinIndexCache;
 }

@@ -20,3 +20,5 @@ export const builtinComponentId = (componentKey: string) => stableUuid(`builtin-
 export const connectionId = (componentId: string, connectionKey: string) => stableUuid(`${componentId}:connection:${connectionKey}`);
 
 export const inputFieldId = (connectionId: string, inputKey: string) => stableUuid(`${connectionId}:input:${inputKey}`);
+
+export const actionId = (componentId: string, actionKey: string) => stableUuid(`${componentId}:action:${actionKey}`);

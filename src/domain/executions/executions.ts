@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../db/client';
 import { executionLogs, executions, stepResults, type ExecutionStatus } from '../../db/tables';
 import { isOrgUser, type Actor } from '../actor';
 import { NotFoundError } from '../errors';
+import { findFlow } from '../integrations/flows';
 import { byVisibleIntegration } from '../integrations/integrations';
 import type { Page, PageResult, Sort } from '../pagination';
 
@@ -21,7 +22,18 @@ export type ExecutionFilter = {
   flowStableKey?: string | null;
   /** The children of one fan-out parent. */
   parentExecutionId?: string | null;
+  /** Runs of this flow (an IntegrationFlow id); a flow the actor cannot see has no runs. */
+  flowId?: string | null;
+  /** true: runs without an error; false: runs with one. */
+  errorIsNull?: boolean | null;
 };
+
+/** Prismatic's status names for filters, as tenantflow's statuses (PENDING: started, not ended). */
+export type PrismaticExecutionStatus = 'SUCCESS' | 'ERROR' | 'PENDING';
+const PRISMATIC_STATUSES: Record<PrismaticExecutionStatus, ExecutionStatus> = { SUCCESS: 'SUCCEEDED', ERROR: 'FAILED', PENDING: 'RUNNING' };
+
+export const executionStatusOf = (status: ExecutionStatus | PrismaticExecutionStatus): ExecutionStatus =>
+  status in PRISMATIC_STATUSES ? PRISMATIC_STATUSES[status as PrismaticExecutionStatus] : (status as ExecutionStatus);
 
 /** Org users see every run; customer users only their own customer's (never designer test runs). */
 export function visibleExecutions(actor: Actor): SQL {
@@ -60,6 +72,13 @@ export async function listExecutions(
   if (filter.instanceId != null) conditions.push(eq(e.instanceId, filter.instanceId));
   if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, e.integrationId, filter.integrationId));
   if (filter.statuses?.length) conditions.push(inArray(e.status, filter.statuses));
+  if (filter.errorIsNull === true) conditions.push(isNull(e.error));
+  if (filter.errorIsNull === false) conditions.push(isNotNull(e.error));
+  if (filter.flowId != null) {
+    const found = await findFlow(db, actor, filter.flowId);
+    if (!found) return { rows: [], totalCount: 0 };
+    conditions.push(eq(e.integrationId, found.integration.id), eq(e.flowStableKey, found.flow.flow.stableKey));
+  }
   if (filter.startedAtGte != null) conditions.push(gte(e.createdAt, filter.startedAtGte));
   if (filter.startedAtLte != null) conditions.push(lte(e.createdAt, filter.startedAtLte));
   if (filter.isTestExecution === true) conditions.push(isNull(e.instanceId), isNull(e.fanOut));
@@ -78,6 +97,19 @@ export async function stepResultsOf(db: DbOrTx, actor: Actor, executionIds: read
     .from(stepResults)
     .where(and(eq(stepResults.orgId, actor.orgId), inArray(stepResults.executionId, [...executionIds])))
     .orderBy(asc(stepResults.endedAt), asc(stepResults.id));
+}
+
+export type StepResultSortField = 'STARTED_AT' | 'ENDED_AT';
+
+/** An execution's step results named `stepName` (all when left out), in the order asked (else as they finished). */
+export function selectStepResults(all: StepResultRow[], filter: { stepName?: string | null }, sorts: Sort<StepResultSortField>[]): StepResultRow[] {
+  const chosen = filter.stepName == null ? [...all] : all.filter((step) => step.stepName === filter.stepName);
+  const [sort] = sorts;
+  if (sort) {
+    const at = (step: StepResultRow) => (sort.field === 'STARTED_AT' ? step.startedAt : step.endedAt).getTime();
+    chosen.sort((a, b) => (sort.direction === 'DESC' ? at(b) - at(a) : at(a) - at(b)));
+  }
+  return chosen;
 }
 
 export async function logsOf(db: DbOrTx, actor: Actor, executionIds: readonly string[]): Promise<ExecutionLogRow[]> {

@@ -4,6 +4,7 @@ import { integrations, integrationVersions } from '../../db/tables';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { NotFoundError } from '../errors';
 import type { Page, PageResult, SortDirection } from '../pagination';
+import { requireFlows } from './integration-edits';
 import { getIntegration } from './integrations';
 
 /** A published version: a frozen copy of the draft definition, numbered 1, 2, 3 … per integration. */
@@ -17,8 +18,9 @@ const visibleVersions = (actor: Actor) => (isOrgUser(actor) ? eq(integrationVers
  * (integration, number) backs this up).
  */
 export async function publishIntegration(db: DbOrTx, actor: Actor, id: string, input: { comment?: string | null }): Promise<IntegrationVersion> {
-  await getIntegration(db, actor, id);
+  const draft = await getIntegration(db, actor, id);
   requireOrgAdmin(actor, 'publish integrations');
+  requireFlows(draft);
   return db.transaction(async (tx) => {
     const [integration] = await tx
       .select()

@@ -3,7 +3,7 @@ import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { connectionOf, resolveConnection } from '../lib/connection';
-import { idOf } from '../lib/ids';
+import { idOf, optionalIdOf } from '../lib/ids';
 
 export const ApiToken = builder.node(builder.objectRef<ApiTokenRow>('ApiToken'), {
   description: 'A bearer token for scripts and backends. Its value is shown once, when it is created.',
@@ -46,8 +46,21 @@ const CreatedApiToken = builder.objectRef<{ token: string; record: ApiTokenRow }
 
 builder.relayMutationField(
   'createApiToken',
-  { inputFields: (t) => ({ name: t.string({ required: true }) }) },
-  { resolve: (_root, { input }, ctx) => withFieldErrors(async () => ({ result: await createApiToken(ctx.db, actorOf(ctx), input) })) },
+  {
+    inputFields: (t) => ({
+      name: t.string({ required: true }),
+      user: t.id({ description: 'Admins: a token acting as this user of the organization (how a user you added gets access; no e-mail is sent).' }),
+    }),
+  },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({
+        result: await createApiToken(ctx.db, actorOf(ctx), {
+          name: input.name,
+          userId: optionalIdOf('User', input.user == null ? null : String(input.user), 'user'),
+        }),
+      })),
+  },
   { outputFields: payloadFields('result', CreatedApiToken) },
 );
 

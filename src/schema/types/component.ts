@@ -1,5 +1,5 @@
 import { parseComponentFilterQuery } from '../../domain/components/filter-query';
-import { INPUT_FIELD_TYPES, oauth2TypeOf, type ActionDefinition } from '../../domain/components';
+import { INPUT_FIELD_TYPES, oauth2TypeOf } from '../../domain/components';
 import {
   connectionsOf,
   deleteComponent,
@@ -22,32 +22,23 @@ import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection
 import { idOf } from '../lib/ids';
 
 // Explicit refs first: Component, Connection and InputField refer to each other.
-const ComponentRef = builder.objectRef<ComponentRecord>('Component');
+export const ComponentRef = builder.objectRef<ComponentRecord>('Component');
 const ConnectionRef = builder.objectRef<ConnectionRecord>('Connection');
-const InputFieldRef = builder.objectRef<InputFieldRecord>('InputField');
+export const InputFieldRef = builder.objectRef<InputFieldRecord>('InputField');
 
 const ConnectionOauth2Type = builder.enumType('ConnectionOauth2Type', { values: ['AUTHORIZATION_CODE', 'CLIENT_CREDENTIALS'] as const });
 const InputFieldType = builder.enumType('InputFieldType', { values: INPUT_FIELD_TYPES });
 const InputFieldCollection = builder.enumType('InputFieldCollection', { values: ['VALUELIST', 'KEYVALUELIST'] as const });
 
-const Action = builder.objectRef<ActionDefinition>('Action').implement({
-  description: 'Something a component does: one declarative HTTP request.',
-  fields: (t) => ({
-    key: t.exposeString('key'),
-    label: t.exposeString('label'),
-    description: t.string({ nullable: true, resolve: (action) => action.description ?? null }),
-  }),
-});
-
 /** Node loaders get ids in order and must answer in that order, null for ids the actor cannot see. */
-const inOrderOf =
+export const inOrderOf =
   <T extends { id: string }>(load: (ids: string[]) => Promise<T[]>) =>
   async (ids: string[]) => {
     const byId = new Map((await load(ids)).map((record) => [record.id, record]));
     return ids.map((id) => byId.get(id) ?? null);
   };
 
-const pageOf = async <T>(items: T[], page: Page): Promise<PageResult<T>> => ({
+export const pageOf = async <T>(items: T[], page: Page): Promise<PageResult<T>> => ({
   rows: items.slice(page.offset, page.offset + page.limit),
   totalCount: items.length,
 });
@@ -70,7 +61,6 @@ export const Component = builder.node(ComponentRef, {
       },
       ConnectionConnection,
     ),
-    actions: t.field({ type: [Action], resolve: (component) => component.definition.actions }),
   }),
 });
 
@@ -119,7 +109,7 @@ export const InputField = builder.node(InputFieldRef, {
 
 export const ComponentConnection = connectionOf(ComponentRef, 'Component');
 const ConnectionConnection = connectionOf(ConnectionRef, 'Connection');
-const InputFieldConnection = connectionOf(InputFieldRef, 'InputField');
+export const InputFieldConnection = connectionOf(InputFieldRef, 'InputField');
 
 builder.queryFields((t) => ({
   component: t.field({

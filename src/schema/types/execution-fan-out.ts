@@ -1,6 +1,6 @@
 import type { FanOut } from '../../domain/integrations/definition';
 import { fanOutCountsOf, type FanOutCounts } from '../../domain/executions/fan-out-counts';
-import { listExecutions, type ExecutionRow } from '../../domain/executions/executions';
+import { executionStatusOf, listExecutions, type ExecutionRow } from '../../domain/executions/executions';
 import { isOrgUser } from '../../domain/actor';
 import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
@@ -48,7 +48,7 @@ builder.objectFields(ExecutionResult, (t) => ({
           args,
           (page) =>
             e.fanOut
-              ? listExecutions(ctx.db, actorOf(ctx), { parentExecutionId: e.id, statuses: args.status ? [args.status] : null }, [], page)
+              ? listExecutions(ctx.db, actorOf(ctx), { parentExecutionId: e.id, statuses: args.status ? [executionStatusOf(args.status)] : null }, [], page)
               : Promise.resolve({ rows: [], totalCount: 0 }),
           info,
         ),

@@ -1,14 +1,18 @@
 import {
+  executionStatusOf,
   getExecution,
   getExecutionsByIds,
   listExecutions,
   logsOf,
+  selectStepResults,
   stepResultsOf,
   type ExecutionLogRow,
   type ExecutionRow,
   type ExecutionSortField,
   type StepResultRow,
+  type StepResultSortField,
 } from '../../domain/executions/executions';
+import { STEP_RESULT_LINK_TTL_MS, STEP_RESULTS_PATH, stepResultLinkToken } from '../../domain/executions/step-result-links';
 import { builder } from '../builder';
 import type { Context } from '../context';
 import { actorOf } from '../lib/actor';
@@ -17,8 +21,18 @@ import { idOf, optionalIdOf } from '../lib/ids';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
 
+const PRISMATIC_NAME = (ours: string) => ({ description: `Prismatic's name for ${ours}: filters accept it; status reads ${ours}.` });
 export const ExecutionStatus = builder.enumType('InstanceExecutionStatus', {
-  values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'AUTHENTICATION_NEEDED'] as const,
+  values: {
+    QUEUED: {},
+    RUNNING: {},
+    SUCCEEDED: {},
+    FAILED: {},
+    AUTHENTICATION_NEEDED: { description: 'Paused until the acting user authenticates (seed 002).' },
+    SUCCESS: PRISMATIC_NAME('SUCCEEDED'),
+    ERROR: PRISMATIC_NAME('FAILED'),
+    PENDING: PRISMATIC_NAME('RUNNING'),
+  } as const,
 });
 const ResultType = builder.enumType('InstanceExecutionResultResultType', { values: ['COMPLETED', 'ERROR'] as const });
 const InvokeType = builder.enumType('InstanceExecutionResultInvokeType', { values: ['WEBHOOK', 'SCHEDULED', 'API', 'INTEGRATION_FLOW_TEST'] as const });
@@ -31,13 +45,14 @@ const StepErrorKind = builder.enumType('StepErrorKind', {
     AUTH_MISCONFIGURED: { description: 'The connection is wrong (invalid_client, bad token URL); fix its inputs.' },
   } as const,
 });
-const Severity = builder.enumType('LogSeverityLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
+export const Severity = builder.enumType('LogSeverityLevel', { values: ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const });
 
 export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult').implement({
   description: 'One finished step (one iteration inside loops), with the credential it used and the rule that chose it.',
   fields: (t) => ({
     id: t.exposeID('id'),
     stepName: t.exposeString('stepName'),
+    displayStepName: t.exposeString('stepName', { description: 'The step name as the definition spells it (the same as stepName).' }),
     iteration: t.exposeString('iteration', { description: 'Empty outside loops; e.g. "For each[2]/" inside one.' }),
     status: t.field({ type: StepStatus, resolve: (s) => s.status }),
     hasError: t.boolean({ resolve: (s) => s.status === 'FAILED' }),
@@ -55,6 +70,10 @@ export const StepResult = builder.objectRef<StepResultRow>('InstanceStepResult')
     warnings: t.exposeStringList('warnings'),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     endedAt: t.expose('endedAt', { type: 'DateTime' }),
+    resultsUrl: t.string({
+      description: `The step's output for you alone, without a token, for ${STEP_RESULT_LINK_TTL_MS / 60_000} minutes: MessagePack of { data, contentType } as Prismatic serves it.`,
+      resolve: async (s, _args, ctx) => `${ctx.publicUrl}${STEP_RESULTS_PATH}${await stepResultLinkToken(ctx.db, ctx.vault, actorOf(ctx), s.id)}`,
+    }),
   }),
 });
 
@@ -68,8 +87,15 @@ export const Log = builder.objectRef<ExecutionLogRow>('Log').implement({
   }),
 });
 
+const StepResultOrderField = builder.enumType('InstanceStepResultOrderField', {
+  values: ['STARTED_AT', 'ENDED_AT'] as const satisfies StepResultSortField[],
+});
+const StepResultOrder = builder.inputType('InstanceStepResultOrder', {
+  fields: (t) => ({ field: t.field({ type: StepResultOrderField, required: true }), direction: t.field({ type: OrderDirection, required: true }) }),
+});
+
 const StepResultConnection = connectionOf(StepResult, 'InstanceStepResult');
-const LogConnection = connectionOf(Log, 'Log');
+export const LogConnection = connectionOf(Log, 'Log');
 
 /** Children of many executions in one query per request (a list of runs with their steps is not N+1). */
 function childrenOf<T extends { executionId: string }>(ctx: Context, name: string, load: (ids: readonly string[]) => Promise<T[]>, executionId: string) {
@@ -104,9 +130,15 @@ export const ExecutionResult = builder.loadableNode('InstanceExecutionResult', {
     stepResults: t.connection(
       {
         type: StepResult,
+        args: {
+          displayStepName: t.arg.string(),
+          sortBy: t.arg({ type: [StepResultOrder] }),
+          orderBy: t.arg({ type: StepResultOrder }),
+        },
         resolve: async (e, args, ctx, info) => {
           const all = await childrenOf(ctx, 'stepResults', (ids) => stepResultsOf(ctx.db, actorOf(ctx), ids), e.id);
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
+          const chosen = selectStepResults(all, { stepName: args.displayStepName }, sortsOf(args));
+          return resolveConnection(args, async (page) => ({ rows: chosen.slice(page.offset, page.offset + page.limit), totalCount: chosen.length }), info);
         },
       },
       StepResultConnection,
@@ -151,6 +183,8 @@ builder.queryFields((t) => ({
         startedAt_Gte: t.arg({ type: 'DateTime' }),
         startedAt_Lte: t.arg({ type: 'DateTime' }),
         isTestExecution: t.arg.boolean(),
+        flowConfig_Flow: t.arg.id({ description: 'Runs of this IntegrationFlow.' }),
+        error_Isnull: t.arg.boolean(),
         offset: t.arg.int(),
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
@@ -159,7 +193,9 @@ builder.queryFields((t) => ({
         const filter = {
           instanceId: optionalId('Instance', args.instance, 'instance'),
           integrationId: optionalId('Integration', args.integration, 'integration'),
-          statuses: args.status ? [args.status] : args.status_In,
+          statuses: (args.status ? [args.status] : args.status_In)?.map(executionStatusOf),
+          flowId: optionalId('IntegrationFlow', args.flowConfig_Flow, 'flowConfig_Flow'),
+          errorIsNull: args.error_Isnull,
           startedAtGte: args.startedAt_Gte,
           startedAtLte: args.startedAt_Lte,
           isTestExecution: args.isTestExecution,

@@ -1,0 +1,69 @@
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { integrations } from '../../db/tables';
+import { requireOrgAdmin, type Actor } from '../actor';
+import { FieldErrors, invalid, NotFoundError } from '../errors';
+import { getIntegration, type Integration } from './integrations';
+
+/*
+ * Prismatic's designer flow: an integration is created by name first and gets its flows later
+ * (importIntegration with its id). Its draft definition has no flows until then, so it cannot be published.
+ */
+
+export type IntegrationFields = { name?: string | null; description?: string | null; customerId?: string | null };
+
+const MAX_NAME = 255;
+const MAX_DESCRIPTION = 4000;
+
+function validateFields(input: IntegrationFields, { creating }: { creating: boolean }) {
+  const errors = new FieldErrors();
+  if (creating || input.name !== undefined) {
+    if (input.name == null || input.name.trim() === '') errors.add('name', 'This field is required.');
+    else if (input.name.length > MAX_NAME) errors.add('name', `Must be at most ${MAX_NAME} characters.`);
+  }
+  if (input.description != null && input.description.length > MAX_DESCRIPTION) {
+    errors.add('description', `Must be at most ${MAX_DESCRIPTION} characters.`);
+  }
+  if (input.customerId != null) {
+    errors.add('customer', "Customer-specific integrations are not supported: every integration is the organization's; leave customer out.");
+  }
+  errors.throwIfAny();
+}
+
+export async function createIntegration(db: DbOrTx, actor: Actor, input: IntegrationFields): Promise<Integration> {
+  requireOrgAdmin(actor, 'create integrations');
+  validateFields(input, { creating: true });
+  const name = input.name!.trim();
+  const description = input.description ?? null;
+  const [row] = await db
+    .insert(integrations)
+    .values({ orgId: actor.orgId, name, description, definition: { name, ...(description ? { description } : {}), flows: [] } })
+    .returning();
+  return row!;
+}
+
+/** Renames or redescribes an integration; its draft definition says the same, so the next publish and export carry it. */
+export async function updateIntegration(db: DbOrTx, actor: Actor, id: string, input: IntegrationFields): Promise<Integration> {
+  const existing = await getIntegration(db, actor, id);
+  requireOrgAdmin(actor, 'update integrations');
+  validateFields(input, { creating: false });
+  const name = input.name?.trim() ?? existing.name;
+  const description = input.description === undefined ? existing.description : input.description;
+  const definition = { ...existing.definition, name };
+  if (description) definition.description = description;
+  else delete definition.description;
+  const [row] = await db
+    .update(integrations)
+    .set({ name, description, definition, updatedAt: new Date() })
+    .where(and(eq(integrations.orgId, actor.orgId), eq(integrations.id, id)))
+    .returning();
+  if (!row) throw new NotFoundError();
+  return row;
+}
+
+/** Publishing a draft without flows would deploy nothing; say what to do instead. */
+export function requireFlows(integration: Integration) {
+  if (integration.definition.flows.length === 0) {
+    throw invalid('id', 'This integration has no flows yet: import a definition into it (importIntegration with integrationId), then publish.');
+  }
+}
