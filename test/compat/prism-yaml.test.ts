@@ -19,7 +19,7 @@ let refused: PrismResult;
 beforeAll(async () => {
   h = createHarness();
   org = await seedOrg(h.database.db);
-  server = await listen(h.app);
+  server = await listen(() => h.app);
   const dir = mkdtempSync(path.join(tmpdir(), 'prism-yaml-'));
   const files = { ok: path.join(dir, 'relay.yml'), unknown: path.join(dir, 'notifier.yml') };
   writeFileSync(files.ok, PRISMATIC_HTTP_YAML);
