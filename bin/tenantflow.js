@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx tenantflow …` works without a build step.
-import { register } from 'tsx/esm/api';
+// Runs the precompiled CLI (dist/, built by `npm install`), rebuilding it first when src/ changed since.
+import { builtCli, ensureBuilt } from '../scripts/build.js';
 
-register();
-await import('../src/cli/index.ts');
+await ensureBuilt();
+await import(builtCli);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { databaseUrlProblem } from './db/database-url';
-import { TEMPLATE_MAX_OUTPUT_BYTES } from './lib/templates/engine';
+import { TEMPLATE_MAX_OUTPUT_BYTES } from './lib/templates/limits';
 import { egressAllowEntryProblem } from './execution/http/egress-policy';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -31,9 +31,13 @@ const HTTP_DRAIN_MS = 30_000;
 
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
 export async function startServer(config: Config, log: Logger, opts: ServerRoles = {}): Promise<RunningServer> {
+  // The code of the roles this process plays loads while PostgreSQL starts and the migrations are checked.
+  const modules = loadServerModules(opts);
+  // A refused start (a busy port, a bad DATABASE_URL) answers without waiting for it.
+  modules.catch(() => {});
   const database = await openDatabase(config, log);
   try {
-    return await serveOn(database, config, log, opts);
+    return await serveOn(database, await modules, config, log, opts);
   } catch (error) {
     // A refused start (wrong master key, port in use …) must not leave the embedded PostgreSQL running.
     await database.shutdown().catch(() => {});
@@ -42,15 +46,28 @@ export async function startServer(config: Config, log: Logger, opts: ServerRoles
 }
 
 /**
- * The schema, the engine and the HTTP layer are loaded only once the database is open: a refused start (a busy
- * port, a bad DATABASE_URL) answers without waiting for most of the code base to load.
+ * Only what the roles need: a worker process never loads the GraphQL schema or the HTTP layer, and an API
+ * process without a worker never loads graphile-worker's runner.
  */
-async function loadServerModules() {
-  const [instances, organizations, worker, lifecycleLog, outgoing, app, webhooks, oauth2Callback, cachedApiTokens] = await Promise.all([
+async function loadServerModules(opts: ServerRoles) {
+  const [instances, organizations, lifecycleLog, worker, http] = await Promise.all([
     import('./domain/instances'),
     import('./domain/organizations/organizations'),
-    import('./execution/worker'),
     import('./execution/lifecycle-log'),
+    opts.worker === false ? null : import('./execution/worker'),
+    opts.http === false ? null : loadHttpModules(),
+  ]);
+  return {
+    sealLegacyWebhookTokens: instances.sealLegacyWebhookTokens,
+    bootstrapDefaultOrganization: organizations.bootstrapDefaultOrganization,
+    logQueuedExecutions: lifecycleLog.logQueuedExecutions,
+    startWorker: worker?.startWorker ?? null,
+    http,
+  };
+}
+
+async function loadHttpModules() {
+  const [outgoing, app, webhooks, oauth2Callback, cachedApiTokens] = await Promise.all([
     import('./execution/http/outgoing-http'),
     import('./http/app'),
     import('./http/webhooks'),
@@ -58,10 +75,6 @@ async function loadServerModules() {
     import('./domain/auth/cached-api-tokens'),
   ]);
   return {
-    sealLegacyWebhookTokens: instances.sealLegacyWebhookTokens,
-    bootstrapDefaultOrganization: organizations.bootstrapDefaultOrganization,
-    startWorker: worker.startWorker,
-    logQueuedExecutions: lifecycleLog.logQueuedExecutions,
     createApp: app.createApp,
     outgoingHttp: outgoing.outgoingHttp,
     webhookRoutes: webhooks.webhookRoutes,
@@ -70,18 +83,10 @@ async function loadServerModules() {
   };
 }
 
-async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts: ServerRoles): Promise<RunningServer> {
-  const {
-    sealLegacyWebhookTokens,
-    bootstrapDefaultOrganization,
-    startWorker,
-    logQueuedExecutions,
-    outgoingHttp,
-    createApp,
-    webhookRoutes,
-    oauth2CallbackRoutes,
-    startCachedApiTokens,
-  } = await loadServerModules();
+type ServerModules = Awaited<ReturnType<typeof loadServerModules>>;
+
+async function serveOn(database: OpenDatabase, modules: ServerModules, config: Config, log: Logger, opts: ServerRoles): Promise<RunningServer> {
+  const { sealLegacyWebhookTokens, bootstrapDefaultOrganization, logQueuedExecutions, startWorker, http: httpModules } = modules;
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
@@ -92,14 +97,15 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
 
   const stopLoggingQueued = logQueuedExecutions(log);
   const engine = { db: database.db, vault, log, config: config.engine };
-  const worker: RunningWorker | null = opts.worker === false ? null : await startWorker({ ...engine, database });
+  const worker: RunningWorker | null = startWorker ? await startWorker({ ...engine, database }) : null;
 
   let server: http.Server | null = null;
-  const apiTokens = opts.http === false || config.api.tokenCacheMs === 0 ? null : startCachedApiTokens(database, { ttlMs: config.api.tokenCacheMs, log });
+  const apiTokens = !httpModules || config.api.tokenCacheMs === 0 ? null : httpModules.startCachedApiTokens(database, { ttlMs: config.api.tokenCacheMs, log });
   // The OAuth 2.0 callback's token requests leave through the same egress policy as the engine's.
-  const callbackHttp = opts.http === false ? null : outgoingHttp(config.engine);
+  const callbackHttp = httpModules ? httpModules.outgoingHttp(config.engine) : null;
   let url = '';
-  if (opts.http !== false) {
+  if (httpModules && callbackHttp) {
+    const { createApp, webhookRoutes, oauth2CallbackRoutes } = httpModules;
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const app = createApp({
       db: database.db,
@@ -109,7 +115,7 @@ async function serveOn(database: OpenDatabase, config: Config, log: Logger, opts
       publicUrl,
       routes: [
         ...webhookRoutes({ db: database.db, vault, log, settings: config.webhooks }),
-        ...oauth2CallbackRoutes({ db: database.db, vault, log, http: callbackHttp!, timeoutMs: config.engine.stepTimeoutMs }),
+        ...oauth2CallbackRoutes({ db: database.db, vault, log, http: callbackHttp, timeoutMs: config.engine.stepTimeoutMs }),
       ],
       api: config.api,
       workerProblem: worker ? () => worker.problem() : opts.workerProblem,

@@ -7,6 +7,8 @@ import { connectDatabase } from '../src/db/client';
 import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
 import { runMigrations } from '../src/db/migrate';
 import { createLogger } from '../src/log';
+import { build, ensureBuilt } from '../scripts/build.js';
+import { testBuild } from './support/test-build';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +22,8 @@ declare module 'vitest' {
  * temporary directory that is deleted afterwards. Tests never truncate; each seeds its own organization.
  */
 export default async function setup(project: TestProject) {
+  // Processes the tests start run precompiled code, as `npm start` does (tsx compiled for seconds per process).
+  const built = ensureBuilt().then(() => build(testBuild));
   const log = createLogger('silent');
   let stop = async () => {};
   let url = process.env.TEST_DATABASE_URL;
@@ -34,6 +38,7 @@ export default async function setup(project: TestProject) {
   const database = connectDatabase(url, { max: 1 });
   await runMigrations(database);
   await database.close();
+  await built;
   project.provide('databaseUrl', url);
   // One master key for the run: every worker must open what another wrapped.
   project.provide('masterKey', randomBytes(32).toString('base64'));

@@ -138,7 +138,7 @@ async function runShell(blocks: Block[]) {
         const text = block.text
           .replaceAll('http://127.0.0.1:4000', url)
           .replace(/<token id>/g, '$FIRST_TOKEN_ID')
-          .replace(/(^|\$\()npx tenantflow /gm, '$1node --import tsx src/cli/index.ts ');
+          .replace(/(^|\$\()npx tenantflow /gm, '$1node bin/tenantflow.js ');
         return `echo "@@start ${block.where}"\n${text}\necho "@@end ${block.where} $?"`;
       })
       .join('\n') + '\necho "@@token $TOKEN"';

@@ -1,8 +1,7 @@
 import { startServer } from '../main';
 import type { CommandDeps } from './index';
-import { answerMetricsRequests } from '../metrics/worker-channel';
 import { reportWorkerStatus } from './worker-status';
-import { superviseWorker, type SupervisedWorker } from './worker-supervisor';
+import type { SupervisedWorker } from './worker-supervisor';
 
 /** A signal this soon after the first is the same request to stop, delivered twice. */
 const REPEATED_SIGNAL_MS = 1_000;
@@ -21,11 +20,12 @@ export async function serveCommand({ config, log }: CommandDeps, roles: { worker
     workerProblem: separateWorker ? () => (worker ? worker.problem() : 'worker process starting') : undefined,
     workerMetrics: async () => (await worker?.metrics()) ?? null,
   });
-  // The child is started once the database it attaches to runs.
-  worker = separateWorker ? superviseWorker(log, config.engine) : null;
+  // The child is started once the database it attaches to runs. (Imported here, like the metrics channel
+  // below: their metrics registry is not needed before the server answers.)
+  worker = separateWorker ? (await import('./worker-supervisor')).superviseWorker(log, config.engine) : null;
   // A worker process started by `serve` tells it whether it takes jobs, and hands its metrics to the parent's /metrics.
   if (server.worker && process.connected) reportWorkerStatus(server.worker);
-  if (!roles.http && process.connected) answerMetricsRequests();
+  if (!roles.http && process.connected) (await import('../metrics/worker-channel')).answerMetricsRequests();
   await new Promise<void>((resolve) => {
     let stopping = false;
     const shutdown = (reason: string) => {

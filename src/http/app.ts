@@ -1,5 +1,4 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Db } from '../db/client';
@@ -94,7 +93,8 @@ export function createApp(deps: AppDeps) {
     cors: corsFor(deps.api?.corsOrigins ?? []),
     logging: false,
     graphiql: (request) => ({ endpoint: new URL(request.url).pathname, title: 'tenantflow', defaultQuery: GRAPHIQL_WELCOME }),
-    renderGraphiQL,
+    // Loaded on the first GraphiQL page, not at start: it is the largest module of the HTTP layer.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     context: async ({ request }): Promise<Context> => {
       try {
         const actor = await authenticate(deps.db, request.headers.get('authorization'), deps.apiTokens?.authenticate);

@@ -17,6 +17,7 @@ import { startServer } from '../../src/main';
 import { createHarness, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { cliEntry } from '../support/test-build';
 
 // Each "Crunch batch" render takes ~100 ms of CPU here (far below the 1 s per-render limit); 100 of them
 // keep the worker busy for several seconds, within every run budget.
@@ -99,7 +100,7 @@ type Latencies = { p50: number; p99: number; max: number };
 
 /** `tenantflow serve` exactly as `npm start` runs it, on a free port, against the test database. */
 async function startServeCommand(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [cliEntry, 'serve'], {
     env: { ...process.env, DATABASE_URL: inject('databaseUrl'), TENANTFLOW_MASTER_KEY: inject('masterKey'), PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

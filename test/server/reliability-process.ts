@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cliEntry } from '../support/test-build';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -13,11 +14,11 @@ export type CliProcess = {
 };
 
 /**
- * `tenantflow <args>` as a real process, with only the given settings (plus PATH and HOME). `detached`: in a
+ * `tenantflow <args>` as a real process (bin/tenantflow.js, as `npx tenantflow` runs it), with only the given settings (plus PATH and HOME). `detached`: in a
  * process group of its own, which a test can signal as a whole (as a terminal's Ctrl-C does).
  */
 export function runCli(args: string[], env: Record<string, string>, opts: { detached?: boolean } = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+  const child = spawn(process.execPath, [cliEntry, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME!, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

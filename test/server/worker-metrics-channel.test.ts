@@ -4,10 +4,11 @@ import { connectDatabase } from '../../src/db/client';
 import { metricsRoute } from '../../src/http/metrics-route';
 import { childMetrics } from '../../src/metrics/worker-channel';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text';
+import { builtTestProcess } from '../support/test-build';
 
 describe("the worker child's metrics reach the API's /metrics over the fork channel", () => {
   it('a counter the child incremented appears in the parent scrape; no child means the parent answers alone', async () => {
-    const child = fork('test/support/metrics-child.ts', [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const child = fork(builtTestProcess('metrics-child'), [], { stdio: 'inherit' });
     const database = connectDatabase(inject('databaseUrl'), { max: 1 });
     try {
       await new Promise<void>((resolve) => child.once('message', () => resolve()));

@@ -1,5 +1,5 @@
 /**
- * A worker in its own OS process, for tests that kill one or run several: `node --import tsx this-file`.
+ * A worker in its own OS process, for tests that kill one or run several: run from its bundle in dist-test/ (test/support/test-build.ts).
  * Reads TEST_DATABASE_URL, TEST_MASTER_KEY and optional EXECUTION_LEASE_MS / STEP_TIMEOUT_MS /
  * SHUTDOWN_DRAIN_MS / SCHEDULER_INTERVAL_MS / WORKER_CONCURRENCY.
  */

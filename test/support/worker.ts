@@ -7,6 +7,7 @@ import { createLogger } from '../../src/log';
 import { masterKeyFrom } from '../../src/vault/master-key';
 import { Vault } from '../../src/vault/vault';
 import { captureLog } from './log-capture';
+import { builtTestProcess } from './test-build';
 
 /** A real worker (graphile-worker + lease sweeper) in this test process, on its own connection pool. */
 export async function startTestWorker(overrides: Partial<EngineConfig> = {}) {
@@ -33,7 +34,7 @@ export async function startTestWorker(overrides: Partial<EngineConfig> = {}) {
 /** A worker in a child process (see worker-process.ts); resolves once it is ready. */
 export async function spawnWorker(env: Record<string, string> = {}) {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+  const child = spawn(process.execPath, [builtTestProcess('worker-process')], {
     env: { ...process.env, TEST_DATABASE_URL: inject('databaseUrl'), TEST_MASTER_KEY: inject('masterKey'), ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

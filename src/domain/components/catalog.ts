@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { packagePath } from '../../lib/package-root';
 import { parseComponentDefinition } from './definition';
 import type { ComponentDefinition } from './types';
 
@@ -11,7 +11,7 @@ import type { ComponentDefinition } from './types';
  * of returning errors: the server must not start with a half-loaded catalog.
  */
 
-const CATALOG_DIR = fileURLToPath(new URL('./catalog/', import.meta.url));
+const CATALOG_DIR = packagePath('src/domain/components/catalog');
 
 let cached: readonly ComponentDefinition[] | undefined;
 

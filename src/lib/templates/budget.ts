@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { TEMPLATE_MAX_OUTPUT_BYTES } from './engine';
+import { TEMPLATE_MAX_OUTPUT_BYTES } from './limits';
 
 export type RenderLimits = {
   /** Total time all renders of one run may take (setting RUN_MAX_TEMPLATE_MS). */

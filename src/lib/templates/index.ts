@@ -1,8 +1,9 @@
 import { Output, TokenKind, toValue, type Template } from 'liquidjs';
 import { currentRenderBudget, maxOutputBytes, outputOverBudget, renderTimeOverBudget } from './budget';
-import { liquid, TEMPLATE_RENDER_LIMIT_MS } from './engine';
+import { liquid } from './engine';
+import { TEMPLATE_RENDER_LIMIT_MS } from './limits';
 
-export { TEMPLATE_MAX_LENGTH, TEMPLATE_MAX_OUTPUT_BYTES, TEMPLATE_MEMORY_LIMIT, TEMPLATE_RENDER_LIMIT_MS } from './engine';
+export { TEMPLATE_MAX_LENGTH, TEMPLATE_MAX_OUTPUT_BYTES, TEMPLATE_MEMORY_LIMIT, TEMPLATE_RENDER_LIMIT_MS } from './limits';
 export { RenderBudget, withRenderBudget, type RenderLimits } from './budget';
 export { scopeReads } from './references';
 
