@@ -14,6 +14,7 @@ import {
   type DefinitionError,
   type IntegrationDefinition,
 } from './definition';
+import { unsupportedUserAuthentication } from '../user-authentications/settings';
 import { stepInputProblems } from './step-inputs-check';
 
 /*
@@ -47,6 +48,15 @@ export async function checkDefinitionAgainstTenant(db: DbOrTx, actor: Actor, def
     else if (!found.definition.connections.some((connection) => connection.key === ref.key)) {
       const known = found.definition.connections.map((connection) => connection.key).join(', ') || 'none';
       errors.push({ path: ref.path, message: `component "${ref.component}" has no connection "${ref.key}"; it has: ${known}` });
+    }
+  }
+
+  for (const [index, configVar] of (def.requiredConfigVars ?? []).entries()) {
+    if (configVar.dataType !== 'connection' || !configVar.connection || !configVar.userAuthentication?.enabled) continue;
+    const { component: componentKey, key } = configVar.connection;
+    const connection = (await component(componentKey))?.definition.connections.find((candidate) => candidate.key === key);
+    if (connection && !connection.supportsUserAuthentication) {
+      errors.push({ path: formatPath(['requiredConfigVars', index, 'userAuthentication']), message: unsupportedUserAuthentication(`${componentKey}/${key}`) });
     }
   }
 
