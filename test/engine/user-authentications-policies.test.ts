@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
 import { USER_AUTH_POLICIES, type UserAuthPolicy } from '../../src/domain/user-authentications/settings';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createCustomerValues } from '../support/connections';
-import { createHarness, gql, type Harness } from '../support/harness';
+import { gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { seedCustomer, type SeededOrg } from '../support/seed';
 import {
   awaitSettled,
   createUserAuthConnection,
@@ -17,21 +17,19 @@ import {
   type RunMode,
   type UserState,
 } from '../support/user-authentications';
-import { startTestWorker } from '../support/worker';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 // Issue 11, Done-when 1: {no, revoked, working user auth} × {interactive, non-interactive} × the four policies.
 
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
 const setups = new Map<UserAuthPolicy, { instance: string; scvId: string; customerId: string }>();
 
 beforeAll(async () => {
-  h = createHarness();
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
-  worker = await startTestWorker();
+  bed = await startOAuth2Testbed();
+  ({ h, org, oauth } = bed);
   for (const policy of USER_AUTH_POLICIES) {
     const stableKey = `ua-${policy.toLowerCase().replace(/_/g, '-')}-${org.orgId.slice(0, 6)}`;
     // Lowercase, as YAML and Prismatic clients send it.
@@ -60,9 +58,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await worker.stop();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 const cases = USER_AUTH_POLICIES.flatMap((policy) =>
