@@ -17,8 +17,15 @@ export const inlineConnectionRef = (instanceId: string, configVariableKey: strin
 export type UserAuthenticationConnection =
   { kind: 'scoped'; scopedConfigVariableId: string } | { kind: 'inline'; instanceId: string; configVariableKey: string };
 
-/** The connection a waiting execution's ref names (the inverse of the two refs above). */
-export function connectionOfRef(ref: string): UserAuthenticationConnection | null {
+type WaitingRun = { status: string; waitingUserId: string | null; waitingConnectionRef: string | null };
+
+/** The connection a run in AUTHENTICATION_NEEDED waits for; null for a run that waits for nothing. */
+export function waitingConnectionOf(run: WaitingRun): UserAuthenticationConnection | null {
+  return run.status === 'AUTHENTICATION_NEEDED' && run.waitingConnectionRef ? connectionOfRef(run.waitingConnectionRef) : null;
+}
+
+/** The connection a ref names (the inverse of the two refs above). */
+function connectionOfRef(ref: string): UserAuthenticationConnection | null {
   if (ref.startsWith('scv:')) return { kind: 'scoped', scopedConfigVariableId: ref.slice(4) };
   const slash = ref.indexOf('/');
   if (!ref.startsWith('inline:') || slash < 0) return null;
@@ -94,11 +101,11 @@ export async function startAuthenticationForWaitingRun(
   db: DbOrTx,
   vault: Vault,
   actor: Actor,
-  run: { status: string; waitingUserId: string | null; waitingConnectionRef: string | null },
+  run: WaitingRun,
   urls: { redirectUri: string | null; callbackUri: string },
 ) {
-  const connection = run.waitingConnectionRef ? connectionOfRef(run.waitingConnectionRef) : null;
-  if (run.status !== 'AUTHENTICATION_NEEDED' || run.waitingUserId !== actor.userId || !connection) return null;
+  const connection = waitingConnectionOf(run);
+  if (run.waitingUserId !== actor.userId || !connection) return null;
   return startUserAuthentication(db, vault, actor, { connection, ...urls });
 }
 

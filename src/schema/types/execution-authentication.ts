@@ -1,7 +1,7 @@
 import { cancelExecution, listMyWaitingExecutions } from '../../domain/executions/authentication-waits';
 import { stepResultsOf } from '../../domain/executions/executions';
 import { OAUTH2_CALLBACK_PATH } from '../../domain/oauth2/authorization';
-import { connectionOfRef, startAuthenticationForWaitingRun } from '../../domain/user-authentications/user-authentications';
+import { startAuthenticationForWaitingRun, waitingConnectionOf } from '../../domain/user-authentications/user-authentications';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
@@ -27,7 +27,7 @@ builder.objectFields(ExecutionResult, (t) => ({
     nullable: true,
     description: 'While AUTHENTICATION_NEEDED: the connection to authenticate on (startUserAuthentication with this id); the run resumes by itself.',
     resolve: (e) => {
-      const connection = e.status === 'AUTHENTICATION_NEEDED' && e.waitingConnectionRef ? connectionOfRef(e.waitingConnectionRef) : null;
+      const connection = waitingConnectionOf(e);
       return connection?.kind === 'scoped' ? connection.scopedConfigVariableId : null;
     },
   }),
@@ -36,7 +36,7 @@ builder.objectFields(ExecutionResult, (t) => ({
     description:
       "While AUTHENTICATION_NEEDED on the instance's inline connection: its config variable key (startUserAuthentication with the instance and this key).",
     resolve: (e) => {
-      const connection = e.status === 'AUTHENTICATION_NEEDED' && e.waitingConnectionRef ? connectionOfRef(e.waitingConnectionRef) : null;
+      const connection = waitingConnectionOf(e);
       return connection?.kind === 'inline' ? connection.configVariableKey : null;
     },
   }),
