@@ -106,6 +106,32 @@ describe('rule 2 on an inline connection: user state × mode × policy', () => {
   });
 });
 
+describe('explainCredential on an inline connection', () => {
+  const EXPLAIN = `query($flow: ID!, $instance: ID, $actingUser: String, $interactive: Boolean) {
+    explainCredential(flow: $flow, step: "Me", instance: $instance, actingUser: $actingUser, interactive: $interactive) { outcome rule source reason }
+  }`;
+  it('explains rule 2 with the policy, without running anything', async () => {
+    const { h, org } = bed;
+    const setup = setups.get('FALLBACK_WITH_WARNING')!;
+    const user = await org.customerUser(setup.customerId);
+    const flows = (await gql(h.app, `query($id: ID!) { instance(id: $id) { integration { flows { nodes { id } } } } }`, { id: setup.instance }, org.adminToken))
+      .data.instance.integration.flows.nodes;
+    const explain = async (interactive: boolean) =>
+      (
+        await gql(
+          h.app,
+          EXPLAIN,
+          { flow: flows[0].id, instance: setup.instance, actingUser: encodeGlobalId('User', user.actor.userId), interactive },
+          org.adminToken,
+        )
+      ).data.explainCredential;
+    const background = await explain(false);
+    expect(background).toMatchObject({ outcome: 'USE', rule: 3, source: 'CONNECTOR_USER_FALLBACK' });
+    expect(background.reason).toContain('FALLBACK_WITH_WARNING');
+    expect(await explain(true)).toMatchObject({ outcome: 'PAUSE', rule: 2, source: null });
+  });
+});
+
 const WAITING = `{ myWaitingExecutions { totalCount nodes { id waitingForConnection { id } waitingForConfigVariableKey authorizeUrl } } }`;
 const WHO = `query($id: ID!, $key: String!) { instance(id: $id) { userAuthentications(configVariableKey: $key) { totalCount nodes { user { id } authStatus configVariableKey instance { id } } } } }`;
 
