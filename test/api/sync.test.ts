@@ -1,8 +1,12 @@
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { seedOrg, type SeededOrg } from '../support/seed';
-import { CREATE_CCV } from '../support/connections';
+import { eq, sql } from 'drizzle-orm';
+import { userAuthentications } from '../../src/db/tables';
+import { storeGrant } from '../../src/domain/oauth2/tokens';
+import { scopedConnectionRef } from '../../src/domain/user-authentications/user-authentications';
+import { decodeGlobalId } from '../../src/lib/global-id';
+import { connectionId, CREATE_CCV, createScoped } from '../support/connections';
 import { buildSource, createTargetSecrets, integrationDefinition, SYNC_SECRETS, type Call } from '../support/sync-source';
 
 // Issue 12: export, plan and apply through GraphQL between two organizations of one database (the
@@ -302,6 +306,80 @@ describe('blocking problems: apply refuses and writes nothing', () => {
     const target = await seedOrg(h.database.db);
     const planned = await expectBlocked(target, 'bundleVersion: 2\nintegrations: 3\n', ['INVALID_BUNDLE', 'INVALID_BUNDLE']);
     expect(planned.problems.map((p) => p.message)).toEqual(['bundle.bundleVersion: bundleVersion must be 1', expect.stringContaining('bundle.integrations:')]);
+  });
+});
+
+describe('user authentications (issue 11)', () => {
+  const inputs = [
+    { name: 'authorizeUrl', type: 'value', value: 'http://127.0.0.1:9/authorize' },
+    { name: 'tokenUrl', type: 'value', value: 'http://127.0.0.1:9/token' },
+    { name: 'clientId', type: 'value', value: 'sync-client' },
+    { name: 'clientSecret', type: 'value', value: 'sync-client-secret' },
+  ];
+  const connection = async (org: SeededOrg, stableKey: string, userAuthentication?: object, values = inputs) =>
+    createScoped(h.app, org.adminToken, {
+      key: 'Provider',
+      stableKey,
+      variableScope: 'customer',
+      managedBy: 'customer',
+      connection: await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code'),
+      inputs: values,
+      ...(userAuthentication ? { userAuthentication } : {}),
+    });
+  const settingsOf = async (org: SeededOrg, stableKey: string) =>
+    (
+      await gql(
+        h.app,
+        `query($k: String) { scopedConfigVariables(stableKey: $k) { nodes { userAuthentication { enabled nonInteractivePolicy } } } }`,
+        { k: stableKey },
+        org.adminToken,
+      )
+    ).data.scopedConfigVariables.nodes[0]?.userAuthentication;
+
+  it("carries a connection's settings dev → prod, and never a user's tokens", async () => {
+    const dev = await seedOrg(h.database.db);
+    const prod = await seedOrg(h.database.db);
+    const stableKey = 'user-auth-sync';
+    const scv = await connection(dev, stableKey, { enabled: true, nonInteractivePolicy: 'PAUSE_UNTIL_AUTHENTICATED' });
+    // A user of dev has authenticated: their tokens stay in dev.
+    const [row] = await h.database.db
+      .insert(userAuthentications)
+      .values({
+        orgId: dev.orgId,
+        userId: dev.admin.userId,
+        connectionRef: scopedConnectionRef(decodeGlobalId(scv.id)!.id),
+        scopedConfigVariableId: decodeGlobalId(scv.id)!.id,
+      })
+      .returning();
+    const userTokens = { accessToken: 'dev-user-access-token-1234', refreshToken: 'dev-user-refresh-token-5678', expiresAt: null, scopes: [] };
+    await storeGrant(h.database.db, h.vault, { kind: 'USER_AUTHENTICATION', holderId: row!.id, owner: { orgId: dev.orgId, customerId: null } }, userTokens);
+    // prod has the connection (its secret never travels), still without user authentications.
+    await connection(prod, stableKey);
+
+    const text = (await gql(h.app, EXPORT, { c: false }, dev.adminToken)).data.exportBundle as string;
+    expect(text).toContain('PAUSE_UNTIL_AUTHENTICATED');
+    expect(text).not.toContain(userTokens.accessToken);
+    expect(text).not.toContain(userTokens.refreshToken);
+    const planned = await plan(prod, text);
+    expect(planned.problems).toEqual([]);
+    expect(planned.items.find((i) => i.kind === 'CONNECTION')).toMatchObject({ key: stableKey, action: 'UPDATE', fields: ['userAuthentication'] });
+    expect((await apply(prod, planned.planHash, text)).errors).toEqual([]);
+    expect(await settingsOf(prod, stableKey)).toEqual({ enabled: true, nonInteractivePolicy: 'PAUSE_UNTIL_AUTHENTICATED' });
+    const prodAuths = await h.database.db.select().from(userAuthentications).where(eq(userAuthentications.orgId, prod.orgId));
+    expect(prodAuths).toEqual([]);
+    expect((await plan(prod, text)).changes).toBe(0);
+  });
+
+  it('creates a connection in the target with its settings', async () => {
+    const dev = await seedOrg(h.database.db);
+    const prod = await seedOrg(h.database.db);
+    // Without a global secret, which the target would need before the sync (secrets never travel).
+    await connection(dev, 'user-auth-new', { enabled: true, nonInteractivePolicy: 'fallback_with_warning' }, inputs.slice(0, 3));
+    const text = (await gql(h.app, EXPORT, { c: false }, dev.adminToken)).data.exportBundle as string;
+    const planned = await plan(prod, text);
+    expect(planned.problems).toEqual([]);
+    expect((await apply(prod, planned.planHash, text)).errors).toEqual([]);
+    expect(await settingsOf(prod, 'user-auth-new')).toEqual({ enabled: true, nonInteractivePolicy: 'FALLBACK_WITH_WARNING' });
   });
 });
 

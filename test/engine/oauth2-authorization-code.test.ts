@@ -2,14 +2,14 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2Tokens } from '../../src/db/tables';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { connectionId, createCustomerValues, createScoped } from '../support/connections';
 import { createConnectorAuth } from '../support/connector-auths';
-import { createHarness, gql, type Harness } from '../support/harness';
+import { gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { allowRedirectOrigins, authorizeInBrowser, fakeProviderInputs, lateOAuth2Callback, START, startAuthorization } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { startTestWorker } from '../support/worker';
+import { allowRedirectOrigins, authorizeInBrowser, fakeProviderInputs, START, startAuthorization } from '../support/oauth2';
+import { seedCustomer, type SeededOrg } from '../support/seed';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 const VENDOR_UI = 'https://app.vendor.test';
 
@@ -34,28 +34,20 @@ flows:
           url: "{{ trigger.body.url }}"
 `;
 
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let closeCallback: () => Promise<void>;
 let connection: string;
 
 beforeAll(async () => {
-  const callback = lateOAuth2Callback();
-  h = createHarness({ routes: [callback.route] });
-  closeCallback = callback.attach(h);
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
-  worker = await startTestWorker();
+  bed = await startOAuth2Testbed({ callback: true });
+  ({ h, org, oauth } = bed);
   connection = await connectionId(h.app, org.adminToken, 'http', 'oauth2-authorization-code');
   await allowRedirectOrigins(h.app, org.adminToken, [VENDOR_UI]);
 });
 afterAll(async () => {
-  await worker.stop();
-  await closeCallback();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 const tokenRow = async (holderId: string) => (await h.database.db.select().from(oauth2Tokens).where(eq(oauth2Tokens.holderId, holderId)))[0];

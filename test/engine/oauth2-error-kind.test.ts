@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { createHarness, type Harness } from '../support/harness';
+import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
+import type { Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { startTestWorker } from '../support/worker';
+import { seedCustomer, type SeededOrg } from '../support/seed';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 const DEFINITION = `
 name: Reconnect on auth failure
@@ -40,17 +40,15 @@ flows:
             variables: { path: normal, who: "{{ steps['Me'].results.sub }}" }
 `;
 
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
 let webhook: string;
 
 beforeAll(async () => {
-  h = createHarness();
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
-  worker = await startTestWorker();
+  bed = await startOAuth2Testbed();
+  ({ h, org, oauth } = bed);
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
   webhook = (
@@ -64,9 +62,7 @@ beforeAll(async () => {
   ).webhooks.me!;
 });
 afterAll(async () => {
-  await worker.stop();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 const stepNamed = (execution: { stepResults: { nodes: { stepName: string }[] } }, name: string) =>

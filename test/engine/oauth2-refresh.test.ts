@@ -2,12 +2,13 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2Tokens } from '../../src/db/tables';
 import { encodeGlobalId } from '../../src/lib/global-id';
-import { DEFAULT_CLIENT, startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { createHarness, gql, type Harness } from '../support/harness';
+import { DEFAULT_CLIENT, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import { gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
 import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { startTestWorker, testEngineConfig } from '../support/worker';
+import { seedCustomer, type SeededOrg } from '../support/seed';
+import { testEngineConfig } from '../support/worker';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 const DEFINITION = `
 name: OAuth refresh
@@ -33,17 +34,15 @@ flows:
 // Long enough that a loaded machine runs the next webhook within it; short enough to wait out.
 const BACKOFF = { ...testEngineConfig.oauth2, backoffBaseMs: 1_500, backoffMaxMs: 10_000 };
 
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
 let webhook: string;
 
 beforeAll(async () => {
-  h = createHarness();
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
-  worker = await startTestWorker({ oauth2: BACKOFF });
+  bed = await startOAuth2Testbed({ worker: { oauth2: BACKOFF } });
+  ({ h, org, oauth } = bed);
   const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
   const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
   webhook = (
@@ -57,9 +56,7 @@ beforeAll(async () => {
   ).webhooks.me!;
 });
 afterAll(async () => {
-  await worker.stop();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 const authorizedAuth = (expiresInMs: number, accessToken?: string) => authorizedConnectorAuth(h, org, oauth, { expiresInMs, accessToken });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
-import { createHarness, gql, type Harness } from '../support/harness';
+import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
+import { gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
 import { capturedLogLines } from '../support/log-capture';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { seedCustomer, type SeededOrg } from '../support/seed';
 import { awaitSettled, createUserAuthConnection, RUN_FLOW, seedUserAuthentication, userAuthFlowDefinition } from '../support/user-authentications';
-import { startTestWorker } from '../support/worker';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 // Issue 11: a user's own tokens are canaries like every credential's, and explainCredential explains rule 2.
 
@@ -15,25 +15,21 @@ const EXPLAIN = `query($flow: ID!, $instance: ID, $actingUser: String, $interact
   explainCredential(flow: $flow, step: "Me", instance: $instance, actingUser: $actingUser, interactive: $interactive) { outcome rule source credentialId reason }
 }`;
 
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
 let api: FakeApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
 
 beforeAll(async () => {
-  h = createHarness();
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
+  bed = await startOAuth2Testbed();
+  ({ h, org, oauth } = bed);
   api = await startFakeApi({ idempotency: false });
   api.on('GET /echo', (request) => ({ json: { seen: request.headers.authorization } }));
-  worker = await startTestWorker();
 });
 afterAll(async () => {
-  await worker.stop();
   await api.close();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 async function setUp(policy: string) {

@@ -2,14 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executions, users } from '../../src/db/tables';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { embeddedJwtSigner } from '../support/embedded-jwt';
-import { createHarness, gql, type Harness } from '../support/harness';
+import { gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
-import { authorizeInBrowser, lateOAuth2Callback } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { authorizeInBrowser } from '../support/oauth2';
+import { seedCustomer, type SeededOrg } from '../support/seed';
 import { awaitSettled, createUserAuthConnection, userAuthFlowDefinition, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
-import { startTestWorker } from '../support/worker';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 // Issue 11: an embedded user (signed in with the organization's JWT) is limited to their customer: they
 // authenticate and act for themselves there, and the same external id under another customer is someone else.
@@ -24,22 +24,17 @@ const CANCEL = `mutation($id: ID!) { cancelExecution(input: { id: $id }) { error
 // Both customers' embedded users carry this `sub`: the JWT's customer claim alone tells them apart.
 const SHARED_SUB = 'embedded-shared-sub';
 
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let closeCallback: () => Promise<void>;
 let sign: Awaited<ReturnType<typeof embeddedJwtSigner>>;
 let scv: { id: string };
 const customers = { a: { id: '', externalId: '', instance: '' }, b: { id: '', externalId: '', instance: '' } };
 
 beforeAll(async () => {
-  const callback = lateOAuth2Callback();
-  h = createHarness({ routes: [callback.route] });
-  closeCallback = callback.attach(h);
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
-  worker = await startTestWorker();
+  bed = await startOAuth2Testbed({ callback: true });
+  ({ h, org, oauth } = bed);
 
   sign = await embeddedJwtSigner(h.app, org.adminToken);
 
@@ -59,10 +54,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await worker.stop();
-  await closeCallback();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 /** Signs in as the embedded user `SHARED_SUB` of a customer through the real JWT path; the JWT is their bearer token. */

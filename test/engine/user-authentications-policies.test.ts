@@ -2,30 +2,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
 import { USER_AUTH_POLICIES, type UserAuthPolicy } from '../../src/domain/user-authentications/settings';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createCustomerValues } from '../support/connections';
-import { createHarness, gql, type Harness } from '../support/harness';
+import { gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { awaitSettled, createUserAuthConnection, RUN_FLOW, seedUserAuthentication, userAuthFlowDefinition } from '../support/user-authentications';
-import { startTestWorker } from '../support/worker';
+import { seedCustomer, type SeededOrg } from '../support/seed';
+import {
+  awaitSettled,
+  createUserAuthConnection,
+  expectedRuleTwo,
+  RUN_FLOW,
+  seedUserAuthentication,
+  userAuthFlowDefinition,
+  type RunMode,
+  type UserState,
+} from '../support/user-authentications';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 // Issue 11, Done-when 1: {no, revoked, working user auth} × {interactive, non-interactive} × the four policies.
 
-type UserState = 'none' | 'revoked' | 'working';
-type Mode = 'interactive' | 'non-interactive';
-
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
 const setups = new Map<UserAuthPolicy, { instance: string; scvId: string; customerId: string }>();
 
 beforeAll(async () => {
-  h = createHarness();
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
-  worker = await startTestWorker();
+  bed = await startOAuth2Testbed();
+  ({ h, org, oauth } = bed);
   for (const policy of USER_AUTH_POLICIES) {
     const stableKey = `ua-${policy.toLowerCase().replace(/_/g, '-')}-${org.orgId.slice(0, 6)}`;
     // Lowercase, as YAML and Prismatic clients send it.
@@ -54,23 +58,14 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await worker.stop();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 const cases = USER_AUTH_POLICIES.flatMap((policy) =>
-  (['none', 'revoked', 'working'] as UserState[]).flatMap((state) => (['interactive', 'non-interactive'] as Mode[]).map((mode) => ({ policy, state, mode }))),
+  (['none', 'revoked', 'working'] as UserState[]).flatMap((state) =>
+    (['interactive', 'non-interactive'] as RunMode[]).map((mode) => ({ policy, state, mode })),
+  ),
 );
-
-/** What seed 002 and DESIGN.md rule 2 say must happen. */
-function expected(policy: UserAuthPolicy, state: UserState, mode: Mode) {
-  if (state === 'working') return { status: 'SUCCEEDED', source: 'USER_AUTHENTICATION', caller: 'user', warnings: 0 } as const;
-  if (mode === 'interactive' || policy === 'PAUSE_UNTIL_AUTHENTICATED')
-    return { status: 'AUTHENTICATION_NEEDED', source: null, caller: null, warnings: 0 } as const;
-  if (policy === 'END_WITH_ERROR') return { status: 'FAILED', source: null, caller: null, warnings: 0 } as const;
-  return { status: 'SUCCEEDED', source: 'CONNECTOR_USER_FALLBACK', caller: 'connector-user', warnings: policy === 'FALLBACK_WITH_WARNING' ? 1 : 0 } as const;
-}
 
 describe('rule 2 at run time: every user state × mode × policy', () => {
   it.each(cases)('$policy, $state user authentication, $mode', async ({ policy, state, mode }) => {
@@ -86,7 +81,7 @@ describe('rule 2 at run time: every user state × mode × policy', () => {
         : await gql(h.app, RUN_FLOW, { input: { ...input, actingUser: encodeGlobalId('User', user.actor.userId) } }, org.adminToken);
     expect(res.data?.runFlow.errors).toEqual([]);
     const execution = await awaitSettled(h.app, org.adminToken, res.data.runFlow.execution.id);
-    const want = expected(policy, state, mode);
+    const want = expectedRuleTwo(policy, state, mode);
 
     expect(execution.status).toBe(want.status);
     expect(execution.actingUser.id).toBe(encodeGlobalId('User', user.actor.userId));

@@ -2,14 +2,14 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
-import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
+import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { connectionId } from '../support/connections';
-import { createHarness, gql, type Harness } from '../support/harness';
+import { gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
-import { authorizeInBrowser, lateOAuth2Callback } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { authorizeInBrowser } from '../support/oauth2';
+import { seedCustomer, type SeededOrg } from '../support/seed';
 import { awaitSettled, createUserAuthConnection, userAuthFlowDefinition, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
-import { startTestWorker } from '../support/worker';
+import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 // Issue 11: paused runs resume when their user authenticates through the real callback; isolation between users.
 
@@ -19,25 +19,20 @@ const START = `mutation($input: StartUserAuthenticationInput!) {
 const MINE = `{ myUserAuthentications { totalCount nodes { id authStatus user { id } connection { id } } } }`;
 const WAITING = `{ myWaitingExecutions { totalCount nodes { id status waitingForConnection { id } } } }`;
 
+let bed: OAuth2Testbed;
 let h: Harness;
 let org: SeededOrg;
 let oauth: FakeOAuthServer;
 let api: FakeApi;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let closeCallback: () => Promise<void>;
 let scv: { id: string };
 let instance: string;
 let customerId: string;
 
 beforeAll(async () => {
-  const callback = lateOAuth2Callback();
-  h = createHarness({ routes: [callback.route] });
-  closeCallback = callback.attach(h);
-  org = await seedOrg(h.database.db);
-  oauth = await startFakeOAuthServer();
+  bed = await startOAuth2Testbed({ callback: true });
+  ({ h, org, oauth } = bed);
   api = await startFakeApi();
   api.on('POST /step-one', { status: 200, json: { recorded: true } });
-  worker = await startTestWorker();
   const stableKey = `ua-resume-${org.orgId.slice(0, 6)}`;
   scv = await createUserAuthConnection(h.app, org.adminToken, oauth, stableKey, 'PAUSE_UNTIL_AUTHENTICATED');
   customerId = (await seedCustomer(h.database.db, org.admin)).id;
@@ -46,11 +41,8 @@ beforeAll(async () => {
     .id;
 });
 afterAll(async () => {
-  await worker.stop();
-  await closeCallback();
   await api.close();
-  await oauth.close();
-  await h.close();
+  await bed.close();
 });
 
 const runAs = async (actingUserId: string) => {

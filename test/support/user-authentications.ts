@@ -1,6 +1,7 @@
 import { userAuthentications } from '../../src/db/tables';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
-import { scopedConnectionRef } from '../../src/domain/user-authentications/user-authentications';
+import type { UserAuthPolicy } from '../../src/domain/user-authentications/settings';
+import { inlineConnectionRef, scopedConnectionRef } from '../../src/domain/user-authentications/user-authentications';
 import type { App } from '../../src/http/app';
 import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { connectionId, createScoped } from './connections';
@@ -37,12 +38,17 @@ export async function seedUserAuthentication(
   h: Harness,
   oauth: FakeOAuthServer,
   user: { orgId: string; userId: string; customerId: string | null },
-  scopedConfigVariableId: string,
+  /** A reusable connection's uuid, or an instance's inline connection. */
+  connection: string | { instanceId: string; configVariableKey: string },
   opts: { subject: string; revoked?: boolean; expiresInMs?: number },
 ) {
+  const names =
+    typeof connection === 'string'
+      ? { connectionRef: scopedConnectionRef(connection), scopedConfigVariableId: connection }
+      : { connectionRef: inlineConnectionRef(connection.instanceId, connection.configVariableKey), ...connection };
   const [row] = await h.database.db
     .insert(userAuthentications)
-    .values({ ...user, connectionRef: scopedConnectionRef(scopedConfigVariableId), scopedConfigVariableId })
+    .values({ ...user, ...names })
     .returning();
   const granted = oauth.issueTokens({ subject: opts.subject, scope: 'read write' });
   if (opts.revoked) oauth.revoke(granted.refresh_token);
@@ -71,7 +77,20 @@ requiredConfigVars:
   - key: Provider
     dataType: connection
     useScopedConfigVar: ${stableKey}
-flows:
+${userAuthFlows(recordUrl)}`;
+
+/** The same flow on an inline http OAuth 2.0 connection `Provider` whose definition enables user authentications. */
+export const inlineUserAuthFlowDefinition = (stableKey: string, nonInteractivePolicy: string, recordUrl?: string) => `
+name: ${stableKey}
+stableKey: ${stableKey}
+requiredConfigVars:
+  - key: Provider
+    dataType: connection
+    connection: { component: http, key: oauth2-authorization-code }
+    userAuthentication: { enabled: true, nonInteractivePolicy: ${nonInteractivePolicy} }
+${userAuthFlows(recordUrl)}`;
+
+const userAuthFlows = (recordUrl?: string) => `flows:
   - name: Who am I
     stableKey: me
     trigger: { type: webhook }
@@ -88,6 +107,18 @@ flows:
         connection: Provider
         inputs: { method: GET, url: "{{ trigger.body.url }}" }
 `;
+
+export type UserState = 'none' | 'revoked' | 'working';
+export type RunMode = 'interactive' | 'non-interactive';
+
+/** What seed 002 and DESIGN.md rule 2 say a run of the flow `me` ends with. */
+export function expectedRuleTwo(policy: UserAuthPolicy, state: UserState, mode: RunMode) {
+  if (state === 'working') return { status: 'SUCCEEDED', source: 'USER_AUTHENTICATION', caller: 'user', warnings: 0 } as const;
+  if (mode === 'interactive' || policy === 'PAUSE_UNTIL_AUTHENTICATED')
+    return { status: 'AUTHENTICATION_NEEDED', source: null, caller: null, warnings: 0 } as const;
+  if (policy === 'END_WITH_ERROR') return { status: 'FAILED', source: null, caller: null, warnings: 0 } as const;
+  return { status: 'SUCCEEDED', source: 'CONNECTOR_USER_FALLBACK', caller: 'connector-user', warnings: policy === 'FALLBACK_WITH_WARNING' ? 1 : 0 } as const;
+}
 
 /** A customer-activated http OAuth 2.0 connection at the fake provider, with user authentications enabled. */
 export async function createUserAuthConnection(app: App, token: string, oauth: FakeOAuthServer, stableKey: string, nonInteractivePolicy: string) {

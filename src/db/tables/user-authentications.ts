@@ -2,10 +2,12 @@ import { index, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAtColumn, orgIdColumn } from './columns';
 import { scopedConfigVariables } from './connections';
 import { customers } from './customers';
+import { instances } from './integrations';
 import { users } from './users';
 
 /**
- * One user's own authentication on a reusable connection with user authentications enabled (seed 002).
+ * One user's own authentication on a connection with user authentications enabled (seed 002): a reusable
+ * connection, or an instance's inline connection.
  * Its tokens are the `oauth2_tokens` row whose holder id is this row's id; `customer_id` is the user's
  * customer (null for organization users), so the tokens are sealed with that customer's data key.
  */
@@ -18,9 +20,12 @@ export const userAuthentications = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
-    /** Which connection it authenticates, as waiting executions name it too: `scv:<uuid>`. */
+    /** Which connection it authenticates, as waiting executions name it too: `scv:<uuid>` or `inline:<instance uuid>/<config var key>`. */
     connectionRef: text('connection_ref').notNull(),
     scopedConfigVariableId: uuid('scoped_config_variable_id').references(() => scopedConfigVariables.id, { onDelete: 'cascade' }),
+    // Or an instance's inline connection (whose definition enables user authentications): the instance and its config variable.
+    instanceId: uuid('instance_id').references(() => instances.id, { onDelete: 'cascade' }),
+    configVariableKey: text('config_variable_key'),
     createdAt: createdAtColumn(),
   },
   (t) => [

@@ -17,6 +17,7 @@ import {
 } from './definition';
 import { checkPrismaticDefinition } from './prismatic-check';
 import { isPrismaticDefinition } from './prismatic-yaml';
+import { unsupportedUserAuthentication } from '../user-authentications/settings';
 import { stepInputProblems } from './step-inputs-check';
 
 /*
@@ -56,6 +57,15 @@ export async function checkDefinitionAgainstTenant(db: DbOrTx, actor: Actor, def
     else if (!found.definition.connections.some((connection) => connection.key === ref.key)) {
       const known = found.definition.connections.map((connection) => connection.key).join(', ') || 'none';
       errors.push({ path: ref.path, message: `component "${ref.component}" has no connection "${ref.key}"; it has: ${known}` });
+    }
+  }
+
+  for (const [index, configVar] of (def.requiredConfigVars ?? []).entries()) {
+    if (configVar.dataType !== 'connection' || !configVar.connection || !configVar.userAuthentication?.enabled) continue;
+    const { component: componentKey, key } = configVar.connection;
+    const connection = (await component(componentKey))?.definition.connections.find((candidate) => candidate.key === key);
+    if (connection && !connection.supportsUserAuthentication) {
+      errors.push({ path: formatPath(['requiredConfigVars', index, 'userAuthentication']), message: unsupportedUserAuthentication(`${componentKey}/${key}`) });
     }
   }
 

@@ -92,7 +92,14 @@ async function loadByType(db: DbOrTx, actor: Actor, target: HolderTarget): Promi
         .select()
         .from(userAuthentications)
         .where(and(eq(userAuthentications.orgId, actor.orgId), eq(userAuthentications.id, target.id), eq(userAuthentications.userId, actor.userId)));
-      if (!row?.scopedConfigVariableId) throw new NotFoundError();
+      if (!row) throw new NotFoundError();
+      const owner = { orgId: row.orgId, customerId: row.customerId };
+      if (row.instanceId) {
+        // An inline connection: the client inputs are the instance's own values.
+        const inline = await findInlineConnection(db, actor, row.instanceId, row.configVariableKey ?? '');
+        return { kind: 'USER_AUTHENTICATION', holderId: row.id, owner, connection: inline.connection, sealed: inline.sealed };
+      }
+      if (!row.scopedConfigVariableId) throw new NotFoundError();
       const scv = await getScopedConfigVariable(db, actor, row.scopedConfigVariableId);
       // The client inputs: the connection's global values, and those of the user's customer where it has some.
       const [ccv] = row.customerId
@@ -104,7 +111,7 @@ async function loadByType(db: DbOrTx, actor: Actor, target: HolderTarget): Promi
       return {
         kind: 'USER_AUTHENTICATION',
         holderId: row.id,
-        owner: { orgId: row.orgId, customerId: row.customerId },
+        owner,
         connection: await connectionOf(db, actor, scv),
         sealed: [
           { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) },
@@ -121,6 +128,22 @@ async function loadByType(db: DbOrTx, actor: Actor, target: HolderTarget): Promi
 
 /** An instance's own (inline) connection values for one connection config variable of the flow it runs. */
 async function loadInlineHolder(db: DbOrTx, actor: Actor, instanceId: string, key: string): Promise<OAuth2Holder> {
+  const inline = await findInlineConnection(db, actor, instanceId, key);
+  return {
+    kind: 'INSTANCE_CONFIG_VARIABLE',
+    // The credential id the engine records for an inline connection (resolve-credential.ts), so runs find these tokens.
+    holderId: `${instanceId}/${key}`,
+    owner: inline.sealed[0]!.owner,
+    connection: inline.connection,
+    sealed: inline.sealed,
+  };
+}
+
+/**
+ * An instance's inline connection as the caller may see it: the config variable of the definition the
+ * instance runs, its component connection, and the instance's values (still sealed).
+ */
+export async function findInlineConnection(db: DbOrTx, actor: Actor, instanceId: string, key: string) {
   if (!key) throw invalid('configVariableKey', 'Name the connection config variable of the instance whose inline connection to authorize.');
   const instance = await getInstance(db, actor, instanceId);
   const bound = instance.configValues[key];
@@ -134,10 +157,8 @@ async function loadInlineHolder(db: DbOrTx, actor: Actor, instanceId: string, ke
     throw invalid('configVariableKey', `Connection "${configVar.connection.component}/${configVar.connection.key}" does not exist in this tenant.`);
   const owner = { orgId: instance.orgId, customerId: instance.customerId };
   return {
-    kind: 'INSTANCE_CONFIG_VARIABLE',
-    // The credential id the engine records for an inline connection (resolve-credential.ts), so runs find these tokens.
-    holderId: `${instance.id}/${key}`,
-    owner,
+    instance,
+    configVar,
     connection,
     sealed: [{ owner, values: bound.values, slot: (field: string) => inlineSlot(instance.id, key, field) }],
   };

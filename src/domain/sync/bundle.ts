@@ -1,5 +1,6 @@
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
+import { USER_AUTH_POLICIES } from '../user-authentications/settings';
 
 /*
  * The sync bundle (docs/sync.md): what one organization's configuration looks like outside its tenant.
@@ -31,6 +32,8 @@ const connectionSchema = z.object({
   component: text,
   connection: text,
   inputs: z.array(connectionInputSchema),
+  /** Seed 002's settings (never a user's tokens); absent in bundles from before them: the target's stay as they are. */
+  userAuthentication: z.object({ enabled: z.boolean(), nonInteractivePolicy: z.enum(USER_AUTH_POLICIES) }).optional(),
 });
 
 const envVariableSchema = z.object({

@@ -10,6 +10,7 @@ import { inlineSlot } from '../instances/config-values';
 import { BUNDLE_VERSION, serializeBundle, type Bundle, type BundleConnection, type BundleInstance, type BundleSecret } from './bundle';
 import { connectionFinder } from './connection-finder';
 import { isShown } from './target';
+import { USER_AUTHENTICATION_OFF } from '../user-authentications/settings';
 
 export type ExportOptions = { includeCustomers: boolean };
 
@@ -76,6 +77,7 @@ async function exportConnections(db: DbOrTx, vault: Vault, actor: Actor, secrets
       managedBy: row.managedBy,
       component: row.componentKey,
       connection: row.connectionKey,
+      userAuthentication: row.userAuthentication ?? USER_AUTHENTICATION_OFF,
       inputs: Object.entries(row.inputScopes).map(([name, scope]) => {
         const value = valueOf.get(name);
         return value != null ? { name, scope, value } : { name, scope };

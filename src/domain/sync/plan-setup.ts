@@ -8,6 +8,7 @@ import { createEnvVariable, updateEnvVariable } from '../env-variables/env-varia
 import type { Bundle, BundleConnection } from './bundle';
 import { objectName, type PlanBuilder } from './plan-types';
 import type { TargetState } from './target';
+import { USER_AUTHENTICATION_OFF } from '../user-authentications/settings';
 
 /** Finds a connection type in the target, or in a private component the bundle brings along. */
 export type ConnectionLookup = (component: string, connection: string) => Promise<ConnectionRecord | null>;
@@ -132,6 +133,9 @@ export async function planConnections(plan: PlanBuilder, bundle: Bundle, target:
       fields.push(...added.map((input) => `inputs.${input.name}`));
       if (row.key !== connection.key) fields.push('key');
       if ((row.description ?? null) !== (connection.description ?? null)) fields.push('description');
+      if (connection.userAuthentication && !isDeepStrictEqual(row.userAuthentication ?? USER_AUTHENTICATION_OFF, connection.userAuthentication)) {
+        fields.push('userAuthentication');
+      }
     }
     for (const input of connection.inputs) {
       if (!secretInputs.has(`${connection.stableKey}/${input.name}`) || existing?.values.has(input.name)) continue;
@@ -154,7 +158,7 @@ export async function planConnections(plan: PlanBuilder, bundle: Bundle, target:
     }
     plan.decide(mark, { kind: 'CONNECTION', key: connection.stableKey, exists: !!existing, fields }, async (c) => {
       if (existing) {
-        const input = { key: connection.key, description: connection.description ?? null, inputs: added };
+        const input = { key: connection.key, description: connection.description ?? null, inputs: added, userAuthentication: connection.userAuthentication };
         await updateScopedConfigVariable(c.tx, c.vault, c.actor, existing.row.id, input);
         return;
       }
@@ -168,6 +172,7 @@ export async function planConnections(plan: PlanBuilder, bundle: Bundle, target:
         managedBy: connection.managedBy,
         connectionId: liveType.id,
         description: connection.description ?? null,
+        userAuthentication: connection.userAuthentication,
         inputs: connection.inputs.map((i) => ({ name: i.name, type: 'value', value: i.value ?? null, meta: JSON.stringify({ inputScope: i.scope }) })),
       });
     });

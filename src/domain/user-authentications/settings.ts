@@ -26,11 +26,11 @@ export function checkUserAuthentication(
   const policy = USER_AUTH_POLICIES.find((known) => known === policyText.trim().toUpperCase());
   if (!policy) errors.add(field, `nonInteractivePolicy must be one of ${USER_AUTH_POLICIES.join(', ')} (lowercase accepted).`);
   const enabled = input.enabled ?? false;
-  if (enabled && supported && !supported.supports) {
-    errors.add(
-      field,
-      `Connection "${supported.label}" does not support user authentications (only OAuth 2.0 authorization-code connections that declare it do).`,
-    );
-  }
+  if (enabled && supported && !supported.supports) errors.add(field, unsupportedUserAuthentication(supported.label));
   return policy ? { enabled, nonInteractivePolicy: policy } : null;
+}
+
+/** Why user authentications cannot be enabled on a connection: one wording for reusable and inline connections. */
+export function unsupportedUserAuthentication(connectionLabel: string): string {
+  return `Connection "${connectionLabel}" does not support user authentications (only OAuth 2.0 authorization-code connections that declare it do).`;
 }

@@ -9,7 +9,7 @@ import { findByStableKey } from '../../domain/connections/scoped-config-variable
 import { secretDestinationProblems } from '../../domain/connections/secret-destinations';
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
 import { inlineSlot } from '../../domain/instances';
-import { scopedConnectionRef } from '../../domain/user-authentications/user-authentications';
+import { inlineConnectionRef, scopedConnectionRef } from '../../domain/user-authentications/user-authentications';
 import type { DataKeySource, KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
 import type { RunCredentialRows } from './run-credentials';
 import type { Customer, Instance } from '../engine/run-context';
@@ -87,8 +87,9 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
         ? await ccvFor(eq(customerConfigVariables.customerId, instance.customerId), (row) => row.customerId === instance.customerId)
         : null;
     const testValues = !instance ? await ccvFor(eq(customerConfigVariables.isTest, true), (row) => row.isTest) : null;
+    const connectionRef = scopedConnectionRef(scv.id);
     const userAuth =
-      scv.userAuthentication?.enabled && input.actingUser ? await userAuthFacts(db, scv.id, input.actingUser, instance?.customerId ?? null) : null;
+      scv.userAuthentication?.enabled && input.actingUser ? await userAuthFacts(db, connectionRef, input.actingUser, instance?.customerId ?? null) : null;
     const choice = chooseCredential({
       ...base,
       userAuth: userAuth ? { enabled: true, ...userAuth.facts, policy: scv.userAuthentication!.nonInteractivePolicy } : undefined,
@@ -109,7 +110,7 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
           : customerValues
         : null;
     const own = chosen ? [{ owner: { orgId: chosen.orgId, customerId: chosen.customerId }, values: chosen.values, slot: ownSlot(chosen.id) }] : [];
-    const waitFor = userAuth ? { userAuthentication: { userId: input.actingUser!.id, connectionRef: scopedConnectionRef(scv.id) } } : {};
+    const waitFor = userAuth ? { userAuthentication: { userId: input.actingUser!.id, connectionRef } } : {};
     return { choice, connection, sealed: choice.outcome === 'use' ? [global, ...own] : [], ...waitFor };
   }
 
@@ -118,8 +119,13 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
   const bound = instance?.configValues[configVar.key];
   const values = bound?.kind === 'inline' ? bound.values : {};
   const complete = connection.definition.inputs.every((field) => !field.required || field.default != null || values[field.key]);
+  // Rule 2 on an inline connection needs an instance: its values are the client inputs of every user's flow.
+  const settings = instance && bound?.kind === 'inline' ? configVar.userAuthentication : undefined;
+  const connectionRef = instance ? inlineConnectionRef(instance.id, configVar.key) : '';
+  const userAuth = settings?.enabled && input.actingUser ? await userAuthFacts(db, connectionRef, input.actingUser, instance!.customerId) : null;
   const choice = chooseCredential({
     ...base,
+    userAuth: userAuth ? { enabled: true, ...userAuth.facts, policy: settings!.nonInteractivePolicy } : undefined,
     instanceBinding: instance && bound?.kind === 'inline' ? { kind: 'inline', instanceConfigVariableId: `${instance.id}/${configVar.key}`, complete } : null,
     testCredential: null,
   });
@@ -127,21 +133,19 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
     instance && choice.outcome === 'use'
       ? [{ owner: { orgId: instance.orgId, customerId: instance.customerId }, values, slot: (name: string) => inlineSlot(instance.id, configVar.key, name) }]
       : [];
-  return { choice, connection, sealed };
+  const waitFor = userAuth ? { userAuthentication: { userId: input.actingUser!.id, connectionRef } } : {};
+  return { choice, connection, sealed, ...waitFor };
 }
 
 /**
  * Rule 2's facts for one acting user on one connection: their authentication counts when it has tokens not
  * marked NEEDS_REAUTHENTICATION, and only within their own customer (an organization user's serves any run).
  */
-async function userAuthFacts(db: Db, scopedConfigVariableId: string, actingUser: { id: string; interactive: boolean }, runCustomerId: string | null) {
+async function userAuthFacts(db: Db, connectionRef: string, actingUser: { id: string; interactive: boolean }, runCustomerId: string | null) {
   const [row] = await db
     .select({ id: userAuthentications.id, customerId: userAuthentications.customerId, authStatus: oauth2Tokens.authStatus, userName: users.name })
     .from(users)
-    .leftJoin(
-      userAuthentications,
-      and(eq(userAuthentications.userId, users.id), eq(userAuthentications.connectionRef, scopedConnectionRef(scopedConfigVariableId))),
-    )
+    .leftJoin(userAuthentications, and(eq(userAuthentications.userId, users.id), eq(userAuthentications.connectionRef, connectionRef)))
     .leftJoin(oauth2Tokens, eq(oauth2Tokens.holderId, sql`${userAuthentications.id}::text`))
     .where(eq(users.id, actingUser.id));
   const usable = row?.id && row.authStatus && row.authStatus !== 'NEEDS_REAUTHENTICATION' && (row.customerId === null || row.customerId === runCustomerId);

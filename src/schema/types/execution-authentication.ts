@@ -1,5 +1,7 @@
 import { cancelExecution, listMyWaitingExecutions } from '../../domain/executions/authentication-waits';
 import { stepResultsOf } from '../../domain/executions/executions';
+import { OAUTH2_CALLBACK_PATH } from '../../domain/oauth2/authorization';
+import { startAuthenticationForWaitingRun, waitingConnectionOf } from '../../domain/user-authentications/user-authentications';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
@@ -24,7 +26,33 @@ builder.objectFields(ExecutionResult, (t) => ({
     type: ScopedConfigVariable,
     nullable: true,
     description: 'While AUTHENTICATION_NEEDED: the connection to authenticate on (startUserAuthentication with this id); the run resumes by itself.',
-    resolve: (e) => (e.status === 'AUTHENTICATION_NEEDED' && e.waitingConnectionRef?.startsWith('scv:') ? e.waitingConnectionRef.slice(4) : null),
+    resolve: (e) => {
+      const connection = waitingConnectionOf(e);
+      return connection?.kind === 'scoped' ? connection.scopedConfigVariableId : null;
+    },
+  }),
+  waitingForConfigVariableKey: t.string({
+    nullable: true,
+    description:
+      "While AUTHENTICATION_NEEDED on the instance's inline connection: its config variable key (startUserAuthentication with the instance and this key).",
+    resolve: (e) => {
+      const connection = waitingConnectionOf(e);
+      return connection?.kind === 'inline' ? connection.configVariableKey : null;
+    },
+  }),
+  authorizeUrl: t.string({
+    nullable: true,
+    description:
+      'For the user this run waits for: starts their authentication on the connection it waits for (as startUserAuthentication does) and gives the URL to send their browser to; the run resumes by itself after the callback. Null for anyone else.',
+    args: {
+      redirectUri: t.arg.string({
+        description: "Where the browser returns after the callback; its origin must be in the organization's allowedRedirectOrigins.",
+      }),
+    },
+    resolve: async (e, args, ctx) => {
+      const urls = { redirectUri: args.redirectUri ?? null, callbackUri: new URL(OAUTH2_CALLBACK_PATH, ctx.publicUrl).href };
+      return (await startAuthenticationForWaitingRun(ctx.db, ctx.vault, actorOf(ctx), e, urls))?.authorizeUrl ?? null;
+    },
   }),
   waitingUntil: t.expose('waitingUntil', { type: 'DateTime', nullable: true, description: 'When a waiting run gives up (USER_AUTHENTICATION_WAIT_MS).' }),
   warnings: t.stringList({
@@ -41,7 +69,7 @@ builder.queryField('myWaitingExecutions', (t) =>
   t.connection(
     {
       type: ExecutionResult,
-      description: 'Runs waiting for you to authenticate (AUTHENTICATION_NEEDED); start it with startUserAuthentication(waitingForConnection).',
+      description: "Runs waiting for you to authenticate (AUTHENTICATION_NEEDED); each one's authorizeUrl starts your authentication.",
       resolve: (_root, args, ctx) => resolveConnection(args, (page) => listMyWaitingExecutions(ctx.db, actorOf(ctx), page)),
     },
     ExecutionResultConnection,

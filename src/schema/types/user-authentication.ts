@@ -2,16 +2,19 @@ import { OAUTH2_CALLBACK_PATH } from '../../domain/oauth2/authorization';
 import {
   deleteUserAuthentication,
   listConnectionUserAuthentications,
+  listInlineUserAuthentications,
   listMyUserAuthentications,
   startUserAuthentication,
+  type UserAuthenticationConnection,
   type UserAuthenticationView,
 } from '../../domain/user-authentications/user-authentications';
-import { encodeGlobalId } from '../../lib/global-id';
+import { decodeGlobalId, encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
 import { ErrorType, payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { connectionOf, resolveConnection } from '../lib/connection';
 import { idOf } from '../lib/ids';
+import { Instance } from './instance-node';
 import { OAuth2Authorization } from './oauth2-authorization';
 import { OAuth2AuthStatus } from './oauth2-credential';
 import { ScopedConfigVariable } from './scoped-config-variable';
@@ -24,6 +27,13 @@ const UserAuthentication = builder.objectRef<UserAuthenticationView>('UserAuthen
     user: t.field({ type: User, resolve: (row) => row.userId }),
     userName: t.exposeString('userName'),
     connection: t.field({ type: ScopedConfigVariable, nullable: true, resolve: (row) => row.scopedConfigVariableId }),
+    instance: t.field({
+      type: Instance,
+      nullable: true,
+      description: 'For an inline connection: the instance it belongs to.',
+      resolve: (row) => row.instanceId,
+    }),
+    configVariableKey: t.exposeString('configVariableKey', { nullable: true, description: "For an inline connection: the instance's config variable." }),
     authStatus: t.field({ type: OAuth2AuthStatus, resolve: (row) => row.authStatus }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     lastRefreshedAt: t.expose('lastRefreshedAt', { type: 'DateTime', nullable: true }),
@@ -56,11 +66,35 @@ builder.objectField(ScopedConfigVariable, 'userAuthentications', (t) =>
   ),
 );
 
+builder.objectField(Instance, 'userAuthentications', (t) =>
+  t.connection(
+    {
+      type: UserAuthentication,
+      description: "Admins: who has authenticated on this instance's inline connection configVariableKey, with each authStatus.",
+      args: { configVariableKey: t.arg.string({ required: true }) },
+      resolve: (instance, args, ctx) =>
+        resolveConnection(args, (page) => listInlineUserAuthentications(ctx.db, actorOf(ctx), instance.id, args.configVariableKey, page)),
+    },
+    UserAuthenticationConnection,
+  ),
+);
+
+/** `connection` names a reusable connection, or an instance whose inline connection `configVariableKey` names. */
+function connectionInput(connection: string, configVariableKey: string | null | undefined): UserAuthenticationConnection {
+  const decoded = decodeGlobalId(connection);
+  if (decoded?.typeName === 'Instance') return { kind: 'inline', instanceId: decoded.id, configVariableKey: configVariableKey ?? '' };
+  return { kind: 'scoped', scopedConfigVariableId: idOf('ScopedConfigVariable', connection, 'connection') };
+}
+
 builder.relayMutationField(
   'startUserAuthentication',
   {
     inputFields: (t) => ({
-      connection: t.id({ required: true, description: 'The ScopedConfigVariable with user authentications enabled.' }),
+      connection: t.id({
+        required: true,
+        description: 'The ScopedConfigVariable with user authentications enabled, or an Instance whose inline connection configVariableKey names.',
+      }),
+      configVariableKey: t.string({ description: "With an Instance: the key of the instance's inline connection config variable." }),
       redirectUri: t.string({ description: "Where the browser returns after the callback; its origin must be in the organization's allowedRedirectOrigins." }),
     }),
   },
@@ -68,7 +102,7 @@ builder.relayMutationField(
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => ({
         authorization: await startUserAuthentication(ctx.db, ctx.vault, actorOf(ctx), {
-          scopedConfigVariableId: idOf('ScopedConfigVariable', String(input.connection), 'connection'),
+          connection: connectionInput(String(input.connection), input.configVariableKey),
           redirectUri: input.redirectUri ?? null,
           callbackUri: new URL(OAUTH2_CALLBACK_PATH, ctx.publicUrl).href,
         }),

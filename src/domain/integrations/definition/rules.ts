@@ -62,6 +62,10 @@ function checkConfigVars(configVars: readonly ConfigVar[], report: Report): void
         if ((configVar.useScopedConfigVar === undefined) === (configVar.connection === undefined)) {
           report(path, 'a connection config var needs exactly one of useScopedConfigVar or connection');
         }
+        // A reusable connection's settings belong to it (the same for every integration that uses it).
+        if (configVar.useScopedConfigVar !== undefined && configVar.userAuthentication !== undefined) {
+          report([...path, 'userAuthentication'], 'is set on the reusable connection itself (updateScopedConfigVariable), not with useScopedConfigVar');
+        }
         break;
       case 'schedule':
         if (configVar.defaultValue !== undefined) checkCron(configVar.defaultValue, [...path, 'defaultValue'], report);

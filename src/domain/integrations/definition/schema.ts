@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USER_AUTH_POLICIES } from '../../user-authentications/settings';
 import type { JsonValue, Step } from './types';
 
 /**
@@ -58,6 +59,14 @@ const defaultValue = z.preprocess((value) => (typeof value === 'number' || typeo
 
 const componentRef = z.strictObject({ component: componentKey, key: componentKey });
 
+/** Seed 002's settings, as on a reusable connection; the policy in upper or lower case. */
+const userAuthenticationSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  nonInteractivePolicy: z
+    .preprocess((value) => (typeof value === 'string' ? value.trim().toUpperCase() : value), z.enum(USER_AUTH_POLICIES))
+    .default('FALLBACK_TO_CONNECTOR_USER'),
+});
+
 const configVarBase = { key: name, stableKey: stableKey.optional(), description: description.optional() };
 
 const configVarSchema = z.discriminatedUnion('dataType', [
@@ -77,6 +86,7 @@ const configVarSchema = z.discriminatedUnion('dataType', [
     dataType: z.literal('connection'),
     useScopedConfigVar: stableKey.optional(),
     connection: componentRef.optional(),
+    userAuthentication: userAuthenticationSchema.optional(),
   }),
 ]);
 

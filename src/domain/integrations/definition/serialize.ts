@@ -29,6 +29,7 @@ function configVarToYaml(configVar: ConfigVar): Plain {
     case 'connection': {
       const out = { ...base, ...pick(configVar, ['useScopedConfigVar']) };
       if (configVar.connection) out.connection = pick(configVar.connection, ['component', 'key']);
+      if (configVar.userAuthentication) out.userAuthentication = pick(configVar.userAuthentication, ['enabled', 'nonInteractivePolicy']);
       return out;
     }
     case 'schedule':

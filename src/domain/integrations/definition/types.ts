@@ -1,3 +1,4 @@
+import type { UserAuthenticationSettings } from '../../user-authentications/settings';
 /**
  * The integration definition: what an organization writes (YAML or JSON) and imports, and what a
  * version stores. docs/definition.md describes every field and rule.
@@ -40,6 +41,8 @@ export interface ConnectionConfigVar extends ConfigVarBase {
   useScopedConfigVar?: string;
   /** A connection type whose values each instance fills in. */
   connection?: ComponentRef;
+  /** Seed 002 on an inline connection (a reusable one keeps its own settings): each user's own credential. */
+  userAuthentication?: UserAuthenticationSettings;
 }
 
 export type ConfigVar = ValueConfigVar | ScheduleConfigVar | ConnectionConfigVar;
