@@ -99,6 +99,13 @@ async function runToEnd(deps: EngineDeps, workerId: string, { execution, rows }:
   let result: unknown = null;
   let error: string | null = null;
   let ctx: RunContext | null = null;
+  const logUnexpected = (failure: unknown) => {
+    const { message, stack, ...rest } = describeError(failure);
+    log.error(
+      { err: { ...rest, message: ctx?.secrets.text(message) ?? message, stack: stack && (ctx?.secrets.text(stack) ?? stack) } },
+      'execution failed unexpectedly',
+    );
+  };
   try {
     ctx = runContextOf(execution, rows, { maxStoredOutputBytes: config.maxStoredOutputBytes, secrets: deps.knownSecrets?.() });
     if (execution.claims > 1) logLine(ctx, 'INFO', `Resumed by another worker (claim ${execution.claims}); finished steps are not run again`);
@@ -117,13 +124,7 @@ async function runToEnd(deps: EngineDeps, workerId: string, { execution, rows }:
     if (isTransientDatabaseError(failure)) throw failure;
     status = 'FAILED';
     error = customerMessage(failure, executionId);
-    if (!(failure instanceof StepFailed)) {
-      const { message, stack, ...rest } = describeError(failure);
-      log.error(
-        { err: { ...rest, message: ctx?.secrets.text(message) ?? message, stack: stack && (ctx?.secrets.text(stack) ?? stack) } },
-        'execution failed unexpectedly',
-      );
-    }
+    if (!(failure instanceof StepFailed)) logUnexpected(failure);
   }
   // The end of the run is stored like a step's outcome: known secrets redacted, size bounded.
   if (ctx) {
@@ -131,9 +132,19 @@ async function runToEnd(deps: EngineDeps, workerId: string, { execution, rows }:
     error = error == null ? null : ctx.secrets.text(error);
   }
   const endedAt = new Date();
-  const ended = ctx
-    ? await finishRun(db, ctx, workerId, { status, result, error, endedAt })
-    : await endWithoutContext(db, executionId, workerId, { status, result, error, endedAt });
+  let ended;
+  try {
+    ended = ctx
+      ? await finishRun(db, ctx, workerId, { status, result, error, endedAt })
+      : await endWithoutContext(db, executionId, workerId, { status, result, error, endedAt });
+  } catch (failure) {
+    // The end carries the last steps' rows and the result; a value PostgreSQL refuses there (jsonb has no
+    // \u0000) would fail every retry of the job alike, so the run ends FAILED without them instead.
+    if (!ctx || isTransientDatabaseError(failure)) throw failure;
+    logUnexpected(failure);
+    status = 'FAILED';
+    ended = await finishRun(db, ctx, workerId, { status, result: null, error: customerMessage(failure, executionId), endedAt });
+  }
   if (ended) {
     executionsEnded.inc({ status });
     // The error text stays on the execution (it may quote the upstream answer); the line says where to look.
