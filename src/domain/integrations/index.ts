@@ -23,4 +23,5 @@ export {
   type IntegrationVersion,
 } from './versions';
 export { findFlow, flowIdOf, flowsOf, getFlowsByIds, type FlowSchedule, type FlowTriggerType, type IntegrationFlowRecord } from './flows';
-export { checkDefinitionAgainstTenant, checkDefinitionText, definitionMessages, type CheckedDefinition } from './tenant-check';
+export { checkDefinitionText } from './check-definition-text';
+export { checkDefinitionAgainstTenant, definitionMessages, type CheckedDefinition } from './tenant-check';

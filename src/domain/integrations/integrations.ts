@@ -8,7 +8,8 @@ import { escapeLike } from '../../db/like';
 import { invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult, Sort } from '../pagination';
 import type { DefinitionError, IntegrationDefinition } from './definition';
-import { checkDefinitionText, definitionMessages, definitionWarnings } from './tenant-check';
+import { checkDefinitionText } from './check-definition-text';
+import { definitionMessages, definitionWarnings } from './tenant-check';
 
 export type Integration = typeof integrations.$inferSelect;
 export type IntegrationSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'VERSION_NUMBER';

@@ -9,14 +9,10 @@ import {
   collectEnvRefs,
   collectConnectionRefs,
   collectScopedConfigVarRefs,
-  parseIntegrationDefinition,
-  readDefinitionText,
   walkDefinitionSteps,
   type DefinitionError,
   type IntegrationDefinition,
 } from './definition';
-import { checkPrismaticDefinition } from './prismatic-check';
-import { isPrismaticDefinition } from './prismatic-yaml';
 import { unsupportedUserAuthentication } from '../user-authentications/settings';
 import { stepInputProblems } from './step-inputs-check';
 
@@ -28,20 +24,6 @@ import { stepInputProblems } from './step-inputs-check';
  */
 
 export type CheckedDefinition = { ok: true; value: IntegrationDefinition } | { ok: false; errors: DefinitionError[] };
-
-/**
- * Parses definition text (tenantflow's format, or Prismatic's YAML when it has `definitionVersion`) and
- * checks it against the actor's tenant; every problem is reported at once.
- */
-export async function checkDefinitionText(db: DbOrTx, actor: Actor, text: string): Promise<CheckedDefinition> {
-  const read = readDefinitionText(text);
-  if (!read.ok) return read;
-  if (isPrismaticDefinition(read.value)) return checkPrismaticDefinition(db, actor, read.value);
-  const parsed = parseIntegrationDefinition(read.value as object);
-  if (!parsed.ok) return parsed;
-  const errors = await checkDefinitionAgainstTenant(db, actor, parsed.value);
-  return errors.length > 0 ? { ok: false, errors } : parsed;
-}
 
 export async function checkDefinitionAgainstTenant(db: DbOrTx, actor: Actor, def: IntegrationDefinition): Promise<DefinitionError[]> {
   const errors: DefinitionError[] = [];
