@@ -14,6 +14,6 @@ export function idOf(typeName: string, globalId: string, field = 'id'): string {
 }
 
 /** Prismatic clients send `""` for "none" (`importIntegration(integrationId: "")`), so an empty id is no id. */
-export function optionalIdOf(typeName: string, globalId: string | null | undefined, field: string): string | null {
-  return globalId == null || globalId === '' ? null : idOf(typeName, globalId, field);
+export function optionalIdOf(typeName: string, globalId: string | number | null | undefined, field: string): string | null {
+  return globalId == null || globalId === '' ? null : idOf(typeName, String(globalId), field);
 }

@@ -57,7 +57,7 @@ builder.relayMutationField(
       withFieldErrors(async () => ({
         result: await createApiToken(ctx.db, actorOf(ctx), {
           name: input.name,
-          userId: optionalIdOf('User', input.user == null ? null : String(input.user), 'user'),
+          userId: optionalIdOf('User', input.user, 'user'),
         }),
       })),
   },

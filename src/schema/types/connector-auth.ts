@@ -65,8 +65,8 @@ builder.queryFields((t) => ({
       args: { customer: t.arg.id(), component: t.arg.id({ description: 'A Component id.' }), name: t.arg.string(), offset: t.arg.int() },
       resolve: (_root, args, ctx, info) => {
         const filter = {
-          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
-          componentId: optionalIdOf('Component', args.component == null ? null : String(args.component), 'component'),
+          customerId: optionalIdOf('Customer', args.customer, 'customer'),
+          componentId: optionalIdOf('Component', args.component, 'component'),
           name: args.name,
         };
         return resolveConnection(args, (page) => listConnectorAuths(ctx.db, actorOf(ctx), filter, page), info);
@@ -92,7 +92,7 @@ builder.relayMutationField(
         connectorAuth: await createConnectorAuth(ctx.db, ctx.vault, actorOf(ctx), {
           connectionId: idOf('Connection', String(input.connection), 'connection'),
           name: input.name,
-          customerId: optionalIdOf('Customer', input.customer == null ? null : String(input.customer), 'customer'),
+          customerId: optionalIdOf('Customer', input.customer, 'customer'),
           inputs: input.inputs,
         }),
       })),

@@ -79,7 +79,7 @@ builder.objectField(ScopedConfigVariable, 'customerConfigVariables', (t) =>
       type: CustomerConfigVariable,
       args: { isTest: t.arg.boolean(), customer: t.arg.id(), offset: t.arg.int() },
       resolve: (scv, args, ctx, info) => {
-        const filter = { isTest: args.isTest, customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer') };
+        const filter = { isTest: args.isTest, customerId: optionalIdOf('Customer', args.customer, 'customer') };
         return resolveConnection(args, (page) => pagePerConnection(ctx, filter, page, scv.id), info);
       },
     },
@@ -109,12 +109,8 @@ builder.queryFields((t) => ({
       args: { scopedConfigVariable: t.arg.id(), customer: t.arg.id(), isTest: t.arg.boolean(), offset: t.arg.int() },
       resolve: (_root, args, ctx, info) => {
         const filter = {
-          scopedConfigVariableId: optionalIdOf(
-            'ScopedConfigVariable',
-            args.scopedConfigVariable == null ? null : String(args.scopedConfigVariable),
-            'scopedConfigVariable',
-          ),
-          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
+          scopedConfigVariableId: optionalIdOf('ScopedConfigVariable', args.scopedConfigVariable, 'scopedConfigVariable'),
+          customerId: optionalIdOf('Customer', args.customer, 'customer'),
           isTest: args.isTest,
         };
         const withParents = selectsNodeField(info, 'customer') || selectsNodeField(info, 'scopedConfigVariable');
@@ -145,7 +141,7 @@ builder.relayMutationField(
       withFieldErrors(async () => ({
         customerConfigVariable: await createCustomerConfigVariable(ctx.db, ctx.vault, actorOf(ctx), {
           scopedConfigVariableId: idOf('ScopedConfigVariable', String(input.scopedConfigVariable), 'scopedConfigVariable'),
-          customerId: optionalIdOf('Customer', input.customer == null ? null : String(input.customer), 'customer'),
+          customerId: optionalIdOf('Customer', input.customer, 'customer'),
           isTest: input.isTest ?? false,
           inputs: input.inputs ?? [],
           key: input.key,

@@ -163,8 +163,6 @@ const Order = builder.inputType('InstanceExecutionResultOrder', {
   fields: (t) => ({ field: t.field({ type: OrderField, required: true }), direction: t.field({ type: OrderDirection, required: true }) }),
 });
 
-const optionalId = (type: string, value: unknown, field: string) => optionalIdOf(type, value == null ? null : String(value), field);
-
 builder.queryFields((t) => ({
   executionResult: t.field({
     type: ExecutionResult,
@@ -191,10 +189,10 @@ builder.queryFields((t) => ({
       },
       resolve: (_root, args, ctx, info) => {
         const filter = {
-          instanceId: optionalId('Instance', args.instance, 'instance'),
-          integrationId: optionalId('Integration', args.integration, 'integration'),
+          instanceId: optionalIdOf('Instance', args.instance, 'instance'),
+          integrationId: optionalIdOf('Integration', args.integration, 'integration'),
           statuses: (args.status ? [args.status] : args.status_In)?.map(executionStatusOf),
-          flowId: optionalId('IntegrationFlow', args.flowConfig_Flow, 'flowConfig_Flow'),
+          flowId: optionalIdOf('IntegrationFlow', args.flowConfig_Flow, 'flowConfig_Flow'),
           errorIsNull: args.error_Isnull,
           startedAtGte: args.startedAt_Gte,
           startedAtLte: args.startedAt_Lte,

@@ -37,8 +37,8 @@ builder.queryField('explainCredential', (t) =>
       explainCredential(ctx.db, actorOf(ctx), {
         flowId: idOf('IntegrationFlow', String(args.flow), 'flow'),
         stepName: args.step,
-        instanceId: optionalIdOf('Instance', args.instance == null ? null : String(args.instance), 'instance'),
-        customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
+        instanceId: optionalIdOf('Instance', args.instance, 'instance'),
+        customerId: optionalIdOf('Customer', args.customer, 'customer'),
         authId: args.authId ?? null,
         actingUser: args.actingUser ?? null,
         interactive: args.interactive ?? false,

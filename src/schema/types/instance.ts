@@ -51,8 +51,8 @@ builder.queryFields((t) => ({
       },
       resolve: (_root, args, ctx, info) => {
         const filter = {
-          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
-          integrationId: optionalIdOf('Integration', args.integration == null ? null : String(args.integration), 'integration'),
+          customerId: optionalIdOf('Customer', args.customer, 'customer'),
+          integrationId: optionalIdOf('Integration', args.integration, 'integration'),
           enabled: args.enabled,
           isSystem: args.isSystem,
         };

@@ -21,7 +21,7 @@ builder.relayMutationField(
         integration: await createIntegration(ctx.db, actorOf(ctx), {
           name: input.name,
           description: input.description,
-          customerId: optionalIdOf('Customer', input.customer == null ? null : String(input.customer), 'customer'),
+          customerId: optionalIdOf('Customer', input.customer, 'customer'),
         }),
       })),
   },

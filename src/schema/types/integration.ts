@@ -57,7 +57,7 @@ builder.queryFields((t) => ({
           name: args.name,
           nameIcontains: args.name_Icontains,
           stableKey: args.stableKey,
-          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
+          customerId: optionalIdOf('Customer', args.customer, 'customer'),
           customerIsNull: args.customer_Isnull,
         };
         return resolveConnection(args, (page) => listIntegrations(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
@@ -84,7 +84,7 @@ builder.relayMutationField(
       withFieldErrors(() =>
         importIntegration(ctx.db, actorOf(ctx), {
           definition: input.definition,
-          integrationId: optionalIdOf('Integration', input.integrationId == null ? null : String(input.integrationId), 'integrationId'),
+          integrationId: optionalIdOf('Integration', input.integrationId, 'integrationId'),
         }),
       ),
   },

@@ -10,8 +10,6 @@ const LogOrder = builder.inputType('LogOrder', {
   fields: (t) => ({ field: t.field({ type: LogOrderField, required: true }), direction: t.field({ type: OrderDirection, required: true }) }),
 });
 
-const optionalId = (type: string, value: unknown, field: string) => optionalIdOf(type, value == null ? null : String(value), field);
-
 builder.queryField('logs', (t) =>
   t.connection(
     {
@@ -29,8 +27,8 @@ builder.queryField('logs', (t) =>
       },
       resolve: (_root, args, ctx, info) => {
         const filter = {
-          executionId: optionalId('InstanceExecutionResult', args.executionResult, 'executionResult'),
-          instanceId: optionalId('Instance', args.instance, 'instance'),
+          executionId: optionalIdOf('InstanceExecutionResult', args.executionResult, 'executionResult'),
+          instanceId: optionalIdOf('Instance', args.instance, 'instance'),
           severities: args.severity ? [args.severity] : args.severity_In,
           timestampGte: args.timestamp_Gte,
         };

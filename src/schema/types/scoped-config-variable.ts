@@ -103,7 +103,7 @@ builder.queryFields((t) => ({
           managedBy: args.managedBy,
           variableScope: args.variableScope,
           ids: args.id_In?.map((id, i) => idOf('ScopedConfigVariable', String(id), `id_In[${i}]`)),
-          customerId: optionalIdOf('Customer', args.customer == null ? null : String(args.customer), 'customer'),
+          customerId: optionalIdOf('Customer', args.customer, 'customer'),
           componentKeys: args.connection_Component_In?.map((c) => c.key),
         };
         return resolveConnection(args, (page) => listScopedConfigVariables(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
