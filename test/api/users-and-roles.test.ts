@@ -8,7 +8,8 @@ let orgA: SeededOrg;
 let orgB: SeededOrg;
 let customerOfA: string;
 let otherCustomerOfA: string;
-const customerRole = encodeGlobalId('Role', 'customer');
+const customerRole = encodeGlobalId('Role', 'customer_member');
+const customerAdminRole = encodeGlobalId('Role', 'customer_admin');
 const memberRole = encodeGlobalId('Role', 'member');
 const missingCustomer = encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000ee');
 
@@ -34,7 +35,10 @@ describe('roles and users', () => {
         { id: encodeGlobalId('Role', 'admin'), name: 'Admin' },
         { id: memberRole, name: 'Member' },
       ],
-      customerRoles: [{ id: customerRole, name: 'Customer User' }],
+      customerRoles: [
+        { id: customerAdminRole, name: 'Admin' },
+        { id: customerRole, name: 'Member' },
+      ],
     });
     const created = await gql(
       h.app,
@@ -76,7 +80,7 @@ describe('roles and users', () => {
       { input: { customer: customerOfA, email: 'cy@one.test', name: 'Cy', role: customerRole } },
       orgA.adminToken,
     );
-    expect(created.data.createCustomerUser).toMatchObject({ user: { name: 'Cy', customer: { id: customerOfA }, role: { name: 'Customer User' } }, errors: [] });
+    expect(created.data.createCustomerUser).toMatchObject({ user: { name: 'Cy', customer: { id: customerOfA }, role: { name: 'Member' } }, errors: [] });
     expect((await gql(h.app, CUSTOMER_USERS, { id: customerOfA }, orgA.adminToken)).data.customer.users).toEqual({
       totalCount: 1,
       nodes: [{ name: 'Cy', email: 'cy@one.test' }],
@@ -85,12 +89,27 @@ describe('roles and users', () => {
     expect((await gql(h.app, ORG_USERS, {}, orgA.adminToken)).data.organization.users.nodes.map((u: { name: string }) => u.name)).not.toContain('Cy');
   });
 
-  it('members and customer users cannot create users; customer users cannot list the organization users', async () => {
+  it('org members and customer members cannot create users; a customer admin only for its own customer; customer users cannot list the organization users', async () => {
     const byMember = await gql(h.app, CREATE_ORG_USER, { input: { email: 'x@a.test', role: memberRole } }, orgA.memberToken);
     expect(byMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const { token: customerMember } = await orgA.customerUser(idFrom(customerOfA), 'customer_member');
+    const byCustomerMember = await gql(
+      h.app,
+      CREATE_CUSTOMER_USER,
+      { input: { customer: customerOfA, email: 'y@a.test', role: customerRole } },
+      customerMember,
+    );
+    expect(byCustomerMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const { token } = await orgA.customerUser(idFrom(customerOfA));
-    const byCustomer = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer: customerOfA, email: 'y@a.test', role: customerRole } }, token);
-    expect(byCustomer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const byCustomerAdmin = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer: customerOfA, email: 'y@a.test', role: customerRole } }, token);
+    expect(byCustomerAdmin.data.createCustomerUser).toMatchObject({ user: { customer: { id: customerOfA }, role: { name: 'Member' } }, errors: [] });
+    const forOtherCustomer = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer: otherCustomerOfA, email: 'z@a.test', role: customerRole } }, token);
+    expect(forOtherCustomer.errors?.[0]?.message).toBe('Record not found');
+    const orgUserByCustomerAdmin = await gql(h.app, CREATE_ORG_USER, { input: { email: 'z@a.test', role: memberRole } }, token);
+    expect(orgUserByCustomerAdmin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(h.app, CUSTOMER_USERS, { id: otherCustomerOfA }, orgA.adminToken)).data.customer.users.nodes).not.toContainEqual(
+      expect.objectContaining({ email: 'z@a.test' }),
+    );
     const listing = await gql(h.app, ORG_USERS, {}, token);
     expect(listing.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const otherCustomer = await gql(h.app, CUSTOMER_USERS, { id: otherCustomerOfA }, token);

@@ -29,12 +29,13 @@ export async function seedOrg(db: Db, name = `org-${randomUUID().slice(0, 8)}`):
     admin,
     adminToken,
     memberToken,
-    async customerUser(customerId: string) {
+    /** A customer user with a token; customer admins (the default) may write what customer users write. */
+    async customerUser(customerId: string, role: 'customer_admin' | 'customer_member' = 'customer_admin') {
       const [user] = await db
         .insert(users)
-        .values({ orgId: org.id, customerId, role: 'customer', name: 'Cora Customer', email: `cora-${randomUUID()}@customer.test` })
+        .values({ orgId: org.id, customerId, role, name: 'Cora Customer', email: `cora-${randomUUID()}@customer.test` })
         .returning();
-      const actor: Actor = { orgId: org.id, userId: user!.id, role: 'customer', customerId };
+      const actor: Actor = { orgId: org.id, userId: user!.id, role, customerId };
       return { actor, token: (await issueApiToken(db, { orgId: org.id, userId: user!.id, name: 'test' })).token };
     },
   };
