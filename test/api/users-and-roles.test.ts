@@ -251,11 +251,23 @@ describe('customer admins write, customer members only read', () => {
 
   it('updateUser: a customer admin promotes a member of its own customer, who then may write', async () => {
     const userId = await customerUserOf(customerOfA, 'promoted@one.test', customerRole);
+    const issued = await gql(
+      h.app,
+      `mutation($u: ID!) { createApiToken(input: { name: "promoted", user: $u }) { result { token } } }`,
+      { u: userId },
+      orgA.adminToken,
+    );
+    const promotedToken = issued.data.createApiToken.result.token as string;
+    const acme = await connectionId(h.app, orgA.adminToken, 'acme-api', 'api-key');
+    const write = { input: { connection: acme, name: 'By the promoted', inputs: [{ name: 'apiKey', type: 'value', value: 'k' }] } };
+    expect((await gql(h.app, CREATE_CONNECTOR_AUTH, write, promotedToken)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const { token: admin } = await orgA.customerUser(idFrom(customerOfA));
     const res = await gql(h.app, UPDATE_USER, { input: { id: userId, role: customerAdminRole, name: 'Promoted' } }, admin);
     expect(res.data.updateUser).toEqual({ user: { id: userId, name: 'Promoted', role: { id: customerAdminRole, name: 'Admin' } }, errors: [] });
     const listed = await gql(h.app, CUSTOMER_USER_IDS, { id: customerOfA }, orgA.adminToken);
     expect(listed.data.customer.users.nodes).toContainEqual({ id: userId, name: 'Promoted', role: { name: 'Admin' } });
+    const written = await gql(h.app, CREATE_CONNECTOR_AUTH, write, promotedToken);
+    expect(written.data.createConnectorAuth.connectorAuth).toMatchObject({ name: 'By the promoted', customer: { id: customerOfA } });
   });
 
   it('updateUser refuses members, a role of the other kind, your own role, and users outside what the caller sees', async () => {
