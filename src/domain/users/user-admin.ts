@@ -39,9 +39,14 @@ function validated(input: NewUser, roles: readonly Role[], errors: FieldErrors):
   else if (!EMAIL.test(email) || email.length > 254) errors.add('email', 'Must be an e-mail address.');
   const name = input.name?.trim() || email;
   if (name.length > 200) errors.add('name', 'Must be at most 200 characters.');
-  const role = roles.find((r) => r.key === input.role);
-  if (!role) errors.add('role', `Must be one of: ${roles.map((r) => r.key).join(', ')}.`);
+  const role = roleFrom(roles, input.role, errors);
   return { name, email, role: role?.key ?? 'member' };
+}
+
+function roleFrom(roles: readonly Role[], key: string, errors: FieldErrors): Role | undefined {
+  const role = roles.find((r) => r.key === key);
+  if (!role) errors.add('role', `Must be one of: ${roles.map((r) => r.key).join(', ')}.`);
+  return role;
 }
 
 async function insertUser(db: DbOrTx, values: typeof users.$inferInsert): Promise<User> {
@@ -94,11 +99,9 @@ export async function updateUser(db: DbOrTx, actor: Actor, userId: string, chang
     else if (set.name.length > 200) errors.add('name', 'Must be at most 200 characters.');
   }
   if (changes.role != null) {
-    const roles = target.customerId === null ? ORGANIZATION_ROLES : CUSTOMER_ROLES;
-    const role = roles.find((r) => r.key === changes.role);
-    if (!role) errors.add('role', `Must be one of: ${roles.map((r) => r.key).join(', ')}.`);
-    else if (target.id === actor.userId && role.key !== target.role) errors.add('role', 'You cannot change your own role.');
-    else set.role = role.key;
+    const role = roleFrom(target.customerId === null ? ORGANIZATION_ROLES : CUSTOMER_ROLES, changes.role, errors);
+    if (role && target.id === actor.userId && role.key !== target.role) errors.add('role', 'You cannot change your own role.');
+    else if (role) set.role = role.key;
   }
   errors.throwIfAny();
   if (Object.keys(set).length === 0) return target;
