@@ -234,6 +234,6 @@ async function setUp(env: BenchEnv, org: Awaited<ReturnType<typeof seedOrganizat
 }
 
 async function createCustomerUser(env: BenchEnv, orgId: string, customerId: string): Promise<string> {
-  const [user] = await env.database.db.insert(users).values({ orgId, customerId, role: 'customer', name: 'Bench user' }).returning({ id: users.id });
+  const [user] = await env.database.db.insert(users).values({ orgId, customerId, role: 'customer_admin', name: 'Bench user' }).returning({ id: users.id });
   return user!.id;
 }

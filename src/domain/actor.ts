@@ -16,6 +16,13 @@ export function requireOrgUser(actor: Actor, action: string) {
   if (!isOrgUser(actor)) throw new ForbiddenError(action);
 }
 
+/** Members (of the organization or of a customer) only read; admins also write within what they see. */
+export const isAdmin = (actor: Actor) => actor.role === 'admin' || actor.role === 'customer_admin';
+
+export function requireAdmin(actor: Actor, action: string) {
+  if (!isAdmin(actor)) throw new ForbiddenError(action);
+}
+
 export function requireOrgAdmin(actor: Actor, action: string) {
   if (actor.role !== 'admin') throw new ForbiddenError(action);
 }

@@ -35,6 +35,7 @@ import './types/execution-authentication';
 import './types/role';
 import './types/user-lists';
 import './types/user-mutations';
+import './types/user-tenant';
 import './types/log-severity';
 import './types/integration-flow-trigger';
 import './types/json-string';

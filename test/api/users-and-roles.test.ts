@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
+import { connectionId } from '../support/connections';
+import { CREATE_CONNECTOR_AUTH } from '../support/connector-auths';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 
@@ -8,7 +10,8 @@ let orgA: SeededOrg;
 let orgB: SeededOrg;
 let customerOfA: string;
 let otherCustomerOfA: string;
-const customerRole = encodeGlobalId('Role', 'customer');
+const customerRole = encodeGlobalId('Role', 'customer_member');
+const customerAdminRole = encodeGlobalId('Role', 'customer_admin');
 const memberRole = encodeGlobalId('Role', 'member');
 const missingCustomer = encodeGlobalId('Customer', '00000000-0000-4000-8000-0000000000ee');
 
@@ -34,7 +37,10 @@ describe('roles and users', () => {
         { id: encodeGlobalId('Role', 'admin'), name: 'Admin' },
         { id: memberRole, name: 'Member' },
       ],
-      customerRoles: [{ id: customerRole, name: 'Customer User' }],
+      customerRoles: [
+        { id: customerAdminRole, name: 'Admin' },
+        { id: customerRole, name: 'Member' },
+      ],
     });
     const created = await gql(
       h.app,
@@ -76,7 +82,7 @@ describe('roles and users', () => {
       { input: { customer: customerOfA, email: 'cy@one.test', name: 'Cy', role: customerRole } },
       orgA.adminToken,
     );
-    expect(created.data.createCustomerUser).toMatchObject({ user: { name: 'Cy', customer: { id: customerOfA }, role: { name: 'Customer User' } }, errors: [] });
+    expect(created.data.createCustomerUser).toMatchObject({ user: { name: 'Cy', customer: { id: customerOfA }, role: { name: 'Member' } }, errors: [] });
     expect((await gql(h.app, CUSTOMER_USERS, { id: customerOfA }, orgA.adminToken)).data.customer.users).toEqual({
       totalCount: 1,
       nodes: [{ name: 'Cy', email: 'cy@one.test' }],
@@ -85,12 +91,27 @@ describe('roles and users', () => {
     expect((await gql(h.app, ORG_USERS, {}, orgA.adminToken)).data.organization.users.nodes.map((u: { name: string }) => u.name)).not.toContain('Cy');
   });
 
-  it('members and customer users cannot create users; customer users cannot list the organization users', async () => {
+  it('org members and customer members cannot create users; a customer admin only for its own customer; customer users cannot list the organization users', async () => {
     const byMember = await gql(h.app, CREATE_ORG_USER, { input: { email: 'x@a.test', role: memberRole } }, orgA.memberToken);
     expect(byMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const { token: customerMember } = await orgA.customerUser(idFrom(customerOfA), 'customer_member');
+    const byCustomerMember = await gql(
+      h.app,
+      CREATE_CUSTOMER_USER,
+      { input: { customer: customerOfA, email: 'y@a.test', role: customerRole } },
+      customerMember,
+    );
+    expect(byCustomerMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const { token } = await orgA.customerUser(idFrom(customerOfA));
-    const byCustomer = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer: customerOfA, email: 'y@a.test', role: customerRole } }, token);
-    expect(byCustomer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const byCustomerAdmin = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer: customerOfA, email: 'y@a.test', role: customerRole } }, token);
+    expect(byCustomerAdmin.data.createCustomerUser).toMatchObject({ user: { customer: { id: customerOfA }, role: { name: 'Member' } }, errors: [] });
+    const forOtherCustomer = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer: otherCustomerOfA, email: 'z@a.test', role: customerRole } }, token);
+    expect(forOtherCustomer.errors?.[0]?.message).toBe('Record not found');
+    const orgUserByCustomerAdmin = await gql(h.app, CREATE_ORG_USER, { input: { email: 'z@a.test', role: memberRole } }, token);
+    expect(orgUserByCustomerAdmin.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(h.app, CUSTOMER_USERS, { id: otherCustomerOfA }, orgA.adminToken)).data.customer.users.nodes).not.toContainEqual(
+      expect.objectContaining({ email: 'z@a.test' }),
+    );
     const listing = await gql(h.app, ORG_USERS, {}, token);
     expect(listing.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const otherCustomer = await gql(h.app, CUSTOMER_USERS, { id: otherCustomerOfA }, token);
@@ -203,5 +224,120 @@ describe('what Prismatic clients send', () => {
       { id: 3, name: 'WARN' },
       { id: 4, name: 'ERROR' },
     ]);
+  });
+});
+
+describe('customer admins write, customer members only read', () => {
+  const UPDATE_USER = `mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { id name role { id name } } errors { field messages } } }`;
+  const CUSTOMER_USER_IDS = `query($id: ID!) { customer(id: $id) { users { nodes { id name role { name } } } } }`;
+
+  async function customerUserOf(customer: string, email: string, role: string) {
+    const created = await gql(h.app, CREATE_CUSTOMER_USER, { input: { customer, email, name: email, role } }, orgA.adminToken);
+    return created.data.createCustomerUser.user.id as string;
+  }
+
+  it('a customer member is refused the connector auth a customer admin of the same customer creates', async () => {
+    const acme = await connectionId(h.app, orgA.adminToken, 'acme-api', 'api-key');
+    const input = { connection: acme, name: 'Member try', inputs: [{ name: 'apiKey', type: 'value', value: 'k' }] };
+    const { token: member } = await orgA.customerUser(idFrom(customerOfA), 'customer_member');
+    const refused = await gql(h.app, CREATE_CONNECTOR_AUTH, { input }, member);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const { token: admin } = await orgA.customerUser(idFrom(customerOfA));
+    const created = await gql(h.app, CREATE_CONNECTOR_AUTH, { input: { ...input, name: 'Admin did' } }, admin);
+    expect(created.data.createConnectorAuth.connectorAuth).toMatchObject({ name: 'Admin did', customer: { id: customerOfA } });
+    const seen = await gql(h.app, `{ connectorAuths { nodes { name } } }`, {}, member);
+    expect(seen.data.connectorAuths.nodes.map((a: { name: string }) => a.name)).toEqual(['Admin did']);
+  });
+
+  it('updateUser: a customer admin promotes a member of its own customer, who then may write', async () => {
+    const userId = await customerUserOf(customerOfA, 'promoted@one.test', customerRole);
+    const issued = await gql(
+      h.app,
+      `mutation($u: ID!) { createApiToken(input: { name: "promoted", user: $u }) { result { token } } }`,
+      { u: userId },
+      orgA.adminToken,
+    );
+    const promotedToken = issued.data.createApiToken.result.token as string;
+    const acme = await connectionId(h.app, orgA.adminToken, 'acme-api', 'api-key');
+    const write = { input: { connection: acme, name: 'By the promoted', inputs: [{ name: 'apiKey', type: 'value', value: 'k' }] } };
+    expect((await gql(h.app, CREATE_CONNECTOR_AUTH, write, promotedToken)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const { token: admin } = await orgA.customerUser(idFrom(customerOfA));
+    const res = await gql(h.app, UPDATE_USER, { input: { id: userId, role: customerAdminRole, name: 'Promoted' } }, admin);
+    expect(res.data.updateUser).toEqual({ user: { id: userId, name: 'Promoted', role: { id: customerAdminRole, name: 'Admin' } }, errors: [] });
+    const listed = await gql(h.app, CUSTOMER_USER_IDS, { id: customerOfA }, orgA.adminToken);
+    expect(listed.data.customer.users.nodes).toContainEqual({ id: userId, name: 'Promoted', role: { name: 'Admin' } });
+    const written = await gql(h.app, CREATE_CONNECTOR_AUTH, write, promotedToken);
+    expect(written.data.createConnectorAuth.connectorAuth).toMatchObject({ name: 'By the promoted', customer: { id: customerOfA } });
+  });
+
+  it('updateUser refuses members, a role of the other kind, your own role, and users outside what the caller sees', async () => {
+    const userId = await customerUserOf(customerOfA, 'steady@one.test', customerRole);
+    const otherCustomersUser = await customerUserOf(otherCustomerOfA, 'other@two.test', customerRole);
+    const orgMember = (await gql(h.app, CREATE_ORG_USER, { input: { email: 'orgm@a.test', role: memberRole } }, orgA.adminToken)).data.createOrganizationUser
+      .user.id;
+    const { token: customerMember } = await orgA.customerUser(idFrom(customerOfA), 'customer_member');
+    const { token: customerAdmin } = await orgA.customerUser(idFrom(customerOfA));
+    const promote = (id: string) => ({ input: { id, role: customerAdminRole } });
+
+    expect((await gql(h.app, UPDATE_USER, promote(userId), customerMember)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(h.app, UPDATE_USER, promote(userId), orgA.memberToken)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Another customer's user and the organization's own users do not exist for a customer admin.
+    expect((await gql(h.app, UPDATE_USER, promote(otherCustomersUser), customerAdmin)).errors?.[0]?.message).toBe('Record not found');
+    expect((await gql(h.app, UPDATE_USER, { input: { id: orgMember, role: encodeGlobalId('Role', 'admin') } }, customerAdmin)).errors?.[0]?.message).toBe(
+      'Record not found',
+    );
+    // Another organization's admin: the same answer as for a user that does not exist.
+    const foreign = await gql(h.app, UPDATE_USER, promote(userId), orgB.adminToken);
+    const absent = await gql(h.app, UPDATE_USER, promote(encodeGlobalId('User', '00000000-0000-4000-8000-0000000000ee')), orgB.adminToken);
+    expect(foreign).toEqual(absent);
+    expect(foreign.errors?.[0]?.message).toBe('Record not found');
+
+    const wrongKind = await gql(h.app, UPDATE_USER, { input: { id: userId, role: encodeGlobalId('Role', 'admin'), name: 'Renamed' } }, orgA.adminToken);
+    expect(wrongKind.data.updateUser).toEqual({ user: null, errors: [{ field: 'role', messages: ['Must be one of: customer_admin, customer_member.'] }] });
+    const me = (await gql(h.app, `{ authenticatedUser { id } }`, {}, orgA.adminToken)).data.authenticatedUser.id;
+    const self = await gql(h.app, UPDATE_USER, { input: { id: me, role: memberRole } }, orgA.adminToken);
+    expect(self.data.updateUser.errors).toEqual([{ field: 'role', messages: ['You cannot change your own role.'] }]);
+
+    const listed = await gql(h.app, CUSTOMER_USER_IDS, { id: customerOfA }, orgA.adminToken);
+    expect(listed.data.customer.users.nodes).toContainEqual({ id: userId, name: 'steady@one.test', role: { name: 'Member' } });
+    const stillAdmin = await gql(h.app, ORG_USERS, {}, orgA.adminToken);
+    expect(stillAdmin.data.organization.users.nodes).toContainEqual({ name: 'Ada Admin', email: expect.any(String), role: { name: 'Admin' } });
+  });
+
+  it('an organization admin changes an organization user to another organization role only', async () => {
+    const id = (await gql(h.app, CREATE_ORG_USER, { input: { email: 'riser@a.test', role: memberRole } }, orgA.adminToken)).data.createOrganizationUser.user.id;
+    const refused = await gql(h.app, UPDATE_USER, { input: { id, role: customerAdminRole } }, orgA.adminToken);
+    expect(refused.data.updateUser.errors).toEqual([{ field: 'role', messages: ['Must be one of: admin, member.'] }]);
+    const promoted = await gql(h.app, UPDATE_USER, { input: { id, role: encodeGlobalId('Role', 'admin') } }, orgA.adminToken);
+    expect(promoted.data.updateUser.user.role).toEqual({ id: encodeGlobalId('Role', 'admin'), name: 'Admin' });
+  });
+});
+
+describe('listUserTenants', () => {
+  const TENANTS = `{ listUserTenants { nodes { tenantId url orgName awsRegion systemSuspended } } authenticatedUser { tenantId org { name } } }`;
+
+  it("lists the caller's own organization on this deployment, for organization and customer users alike", async () => {
+    const { token: customerMember } = await orgA.customerUser(idFrom(customerOfA), 'customer_member');
+    for (const [token, org] of [
+      [orgA.memberToken, orgA],
+      [customerMember, orgA],
+      [orgB.adminToken, orgB],
+    ] as const) {
+      const res = await gql(h.app, TENANTS, {}, token);
+      const { tenantId, org: own } = res.data.authenticatedUser;
+      expect(res.data.listUserTenants.nodes).toEqual([
+        { tenantId, url: expect.stringMatching(/^https?:\/\//), orgName: own.name, awsRegion: null, systemSuspended: false },
+      ]);
+      expect(own.name).toBe((await gql(h.app, '{ organization { name } }', {}, org.adminToken)).data.organization.name);
+    }
+    expect((await gql(h.app, TENANTS, {}, orgA.adminToken)).data.listUserTenants.nodes[0].orgName).not.toBe(
+      (await gql(h.app, TENANTS, {}, orgB.adminToken)).data.listUserTenants.nodes[0].orgName,
+    );
+  });
+
+  it('needs a signed-in user', async () => {
+    const res = await gql(h.app, '{ listUserTenants { nodes { orgName } } }', {});
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.data).toBeNull();
   });
 });

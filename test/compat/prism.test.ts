@@ -50,7 +50,7 @@ beforeAll(async () => {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'prism-def-')), 'definition.yml');
   writeFileSync(file, definition('Imported By Prism'));
   ids.definitionFile = file;
-  ids.customerRole = encodeGlobalId('Role', 'customer');
+  ids.customerRole = encodeGlobalId('Role', 'customer_member');
   ids.memberRole = encodeGlobalId('Role', 'member');
 
   const table = ['--no-truncate', '--columns'];
@@ -136,10 +136,11 @@ describe('prism CLI 10.4 against tenantflow', () => {
     expect(list).not.toContain('Doomed Customer');
   });
 
-  it('customers:users:roles lists the role that customers:users:create grants and customers:users:list shows', () => {
-    expect(succeeded('customers:users:roles')).toMatch(new RegExp(`${ids.customerRole}\\s+Customer User`));
+  it('customers:users:roles lists the roles, one of which customers:users:create grants and customers:users:list shows', () => {
+    expect(succeeded('customers:users:roles')).toMatch(new RegExp(`${encodeGlobalId('Role', 'customer_admin')}\\s+Admin`));
+    expect(succeeded('customers:users:roles')).toMatch(new RegExp(`${ids.customerRole}\\s+Member`));
     expect(succeeded('customers:users:create')).toMatch(/^VXNlcj/);
-    expect(succeeded('customers:users:list')).toMatch(/Bea Buyer\s+buyer@listed\.test\s+Customer User/);
+    expect(succeeded('customers:users:list')).toMatch(/Bea Buyer\s+buyer@listed\.test\s+Member/);
   });
 
   it('organization:users:roles, create and list', () => {

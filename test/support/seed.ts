@@ -6,13 +6,16 @@ import { issueApiToken } from '../../src/domain/auth/api-tokens';
 import { createCustomer } from '../../src/domain/customers/customers';
 import { createOrganization } from '../../src/domain/organizations/organizations';
 
+/** Customer admins (the default) write what customer users may write; customer members only read. */
+type CustomerRole = 'customer_admin' | 'customer_member';
+
 export type SeededOrg = {
   orgId: string;
   admin: Actor;
   adminToken: string;
   memberToken: string;
   /** Tokens of customer users, by customer name. */
-  customerUser: (customerId: string) => Promise<{ actor: Actor; token: string }>;
+  customerUser: (customerId: string, role?: CustomerRole) => Promise<{ actor: Actor; token: string }>;
 };
 
 /** A fresh organization with an admin and a member, each with a token; unique names so tests never collide. */
@@ -29,12 +32,12 @@ export async function seedOrg(db: Db, name = `org-${randomUUID().slice(0, 8)}`):
     admin,
     adminToken,
     memberToken,
-    async customerUser(customerId: string) {
+    async customerUser(customerId: string, role: CustomerRole = 'customer_admin') {
       const [user] = await db
         .insert(users)
-        .values({ orgId: org.id, customerId, role: 'customer', name: 'Cora Customer', email: `cora-${randomUUID()}@customer.test` })
+        .values({ orgId: org.id, customerId, role, name: 'Cora Customer', email: `cora-${randomUUID()}@customer.test` })
         .returning();
-      const actor: Actor = { orgId: org.id, userId: user!.id, role: 'customer', customerId };
+      const actor: Actor = { orgId: org.id, userId: user!.id, role, customerId };
       return { actor, token: (await issueApiToken(db, { orgId: org.id, userId: user!.id, name: 'test' })).token };
     },
   };

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { orgIdColumn, createdAtColumn } from './columns';
 import { customers } from './customers';
 
-export type UserRole = 'admin' | 'member' | 'customer';
+/** admin/member belong to the organization itself; customer_admin/customer_member to one customer. */
+export type UserRole = 'admin' | 'member' | 'customer_admin' | 'customer_member';
 
 export const users = pgTable(
   'users',
@@ -27,6 +28,11 @@ export const users = pgTable(
       .on(t.customerId, t.externalId)
       .where(sql`${t.externalId} is not null`),
     index('users_org_idx').on(t.orgId),
+    // A role decides what a user sees, so an organization role on a customer's user (or the reverse) would leak.
+    check(
+      'users_role_matches_customer',
+      sql`case when ${t.customerId} is null then ${t.role} in ('admin', 'member') else ${t.role} in ('customer_admin', 'customer_member') end`,
+    ),
   ],
 );
 

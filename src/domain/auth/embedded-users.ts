@@ -39,14 +39,14 @@ export async function authenticateEmbeddedUser(db: Db, jwt: string): Promise<Act
     const name = claims.name?.trim() || claims.sub;
     const [user] = await tx
       .insert(users)
-      .values({ orgId, customerId, role: 'customer', name, externalId: claims.sub })
+      .values({ orgId, customerId, role: 'customer_admin', name, externalId: claims.sub })
       .onConflictDoUpdate({
         target: [users.customerId, users.externalId],
         targetWhere: externalIdIsSet,
         set: { name },
       })
       .returning({ id: users.id });
-    return { orgId, userId: user!.id, role: 'customer' as const, customerId };
+    return { orgId, userId: user!.id, role: 'customer_admin' as const, customerId };
   });
 }
 

@@ -4,7 +4,7 @@ import { selectPage } from '../../db/page';
 import { connectorAuths } from '../../db/tables';
 import { decodeGlobalId } from '../../lib/global-id';
 import type { Vault } from '../../vault/vault';
-import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
+import { isOrgUser, requireAdmin, type Actor } from '../actor';
 import type { ConnectionDefinition } from '../components';
 import { findConnection, getComponent, getConnection, type ConnectionRecord } from '../components/registry';
 import { getCustomer } from '../customers/customers';
@@ -165,8 +165,9 @@ function redirectedSecrets(connection: ConnectionDefinition, values: ReadonlyMap
   return missing.map((secret) => `Input "${moved.join('", "')}" decides where "${secret.key}" is sent: give "${secret.key}" again in the same update.`);
 }
 
-/** Admins write any auth; customer users only their own customer's; members only read. */
+/** Organization admins write any auth; customer admins only their own customer's; members only read. */
 function authorizeWrite(actor: Actor, customerId: string | null) {
-  if (isOrgUser(actor)) return requireOrgAdmin(actor, 'change connector auths');
+  requireAdmin(actor, 'change connector auths');
+  if (isOrgUser(actor)) return;
   if (customerId !== actor.customerId) throw new ForbiddenError("change another customer's connector auths");
 }

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
 import { customerConfigVariables, customers, dataKeys, scopedConfigVariables } from '../../db/tables';
 import { dataKeyOf, type Vault } from '../../vault/vault';
-import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
+import { isOrgUser, requireAdmin, type Actor } from '../actor';
 import type { ConnectionDefinition, InputFieldDefinition } from '../components';
 import { visibleCustomers, type Customer } from '../customers/customers';
 import { FieldErrors, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
@@ -288,8 +288,9 @@ function refuseUnsafeDestinations(scv: ScopedConfigVariable, connection: Connect
   for (const problem of secretDestinationProblems(connection, scopes, scv.managedBy)) errors.add('inputs', problem);
 }
 
-/** Admins write any values; customer users only their own customer's values of customer-activated connections. */
+/** Organization admins write any values; customer admins only their own customer's values of customer-activated connections. */
 function authorizeWrite(actor: Actor, scv: ScopedConfigVariable, customerId: string | null, isTest: boolean) {
-  if (isOrgUser(actor)) return requireOrgAdmin(actor, 'change connection values');
+  requireAdmin(actor, 'change connection values');
+  if (isOrgUser(actor)) return;
   if (isTest || scv.managedBy !== 'customer' || customerId !== actor.customerId) throw new ForbiddenError('change these connection values');
 }

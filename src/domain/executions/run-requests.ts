@@ -2,8 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { instances, integrationVersions, type TriggerPayload } from '../../db/tables';
 import { startExecution, type Execution } from './start-execution';
-import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
-import { FieldErrors, ForbiddenError, invalid, NotFoundError } from '../errors';
+import { isOrgUser, requireAdmin, requireOrgAdmin, type Actor } from '../actor';
+import { FieldErrors, invalid, NotFoundError } from '../errors';
 import { findFlow } from '../integrations';
 import { callerMayAct, resolveActingUser } from '../user-authentications/acting-user';
 
@@ -76,7 +76,7 @@ export async function runInstanceFlow(db: DbOrTx, actor: Actor, instanceId: stri
     .leftJoin(integrationVersions, eq(integrationVersions.id, instances.deployedVersionId))
     .where(visible);
   if (!row) throw new NotFoundError();
-  if (actor.role === 'member') throw new ForbiddenError('run flows');
+  requireAdmin(actor, 'run flows');
   if (!row.version) throw invalid('instance', 'The instance is not deployed yet: deploy it first.');
   if (!row.instance.enabled) throw invalid('instance', 'The instance is disabled.');
   const flow = row.version.definition.flows.find((f) => f.stableKey === flowStableKey);

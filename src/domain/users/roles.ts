@@ -9,7 +9,12 @@ export const ORGANIZATION_ROLES: readonly Role[] = [
 ];
 
 export const CUSTOMER_ROLES: readonly Role[] = [
-  { key: 'customer', name: 'Customer User', description: 'Sees only its own customer: its instances, connections and executions.' },
+  {
+    key: 'customer_admin',
+    name: 'Admin',
+    description: "Sees only its own customer; manages that customer's users, connection values and runs its instances' flows.",
+  },
+  { key: 'customer_member', name: 'Member', description: 'Sees only its own customer: its users, instances, connections and executions; changes nothing.' },
 ];
 
 export const roleOf = (key: UserRole): Role => [...ORGANIZATION_ROLES, ...CUSTOMER_ROLES].find((role) => role.key === key)!;

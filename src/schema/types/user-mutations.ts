@@ -1,4 +1,4 @@
-import { createCustomerUser, createOrganizationUser } from '../../domain/users/user-admin';
+import { createCustomerUser, createOrganizationUser, updateUser } from '../../domain/users/user-admin';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
@@ -41,6 +41,27 @@ builder.relayMutationField(
           ...input,
           role: roleKeyOf(input.role),
           customerId: idOf('Customer', String(input.customer), 'customer'),
+        }),
+      })),
+  },
+  { outputFields: payloadFields('user', User) },
+);
+
+builder.relayMutationField(
+  'updateUser',
+  {
+    inputFields: (t) => ({
+      id: t.id({ required: true }),
+      name: t.string(),
+      role: t.id({ description: 'An id from organizationRoles for organization users, from customerRoles for customer users.' }),
+    }),
+  },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({
+        user: await updateUser(ctx.db, actorOf(ctx), idOf('User', String(input.id)), {
+          name: input.name,
+          role: input.role == null ? null : roleKeyOf(input.role),
         }),
       })),
   },
