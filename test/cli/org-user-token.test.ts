@@ -46,7 +46,7 @@ describe('tenantflow org / user / token', () => {
     });
 
     expect(badRole).toMatchObject({ code: 2, stdout: '' });
-    expect(badRole.stderr.split('\n').filter(Boolean).sort()).toEqual(['--email: Must be an email address.', '--role: Must be one of admin, member.']);
+    expect(badRole.stderr.split('\n').filter(Boolean).sort()).toEqual(['--email: Must be an e-mail address.', '--role: Must be one of: admin, member.']);
 
     expect(adminToken.code).toBe(0);
     expect(adminToken.stdout).toMatch(/^tf_[\w-]+\n$/);
