@@ -304,6 +304,42 @@ describe('customer admins write, customer members only read', () => {
     expect(stillAdmin.data.organization.users.nodes).toContainEqual({ name: 'Ada Admin', email: expect.any(String), role: { name: 'Admin' } });
   });
 
+  it('deleteUser: a customer admin removes a user of its own customer, whose token then stops working; refusals write nothing', async () => {
+    const DELETE_USER = `mutation($input: DeleteUserInput!) { deleteUser(input: $input) { user { id } errors { field messages } } }`;
+    const leaving = await customerUserOf(customerOfA, 'leaving@one.test', customerRole);
+    const issued = await gql(
+      h.app,
+      `mutation($u: ID!) { createApiToken(input: { name: "leaving", user: $u }) { result { token } } }`,
+      { u: leaving },
+      orgA.adminToken,
+    );
+    const leavingToken = issued.data.createApiToken.result.token as string;
+    const otherCustomersUser = await customerUserOf(otherCustomerOfA, 'stays@two.test', customerRole);
+    const { token: customerMember } = await orgA.customerUser(idFrom(customerOfA), 'customer_member');
+    const { token: customerAdmin } = await orgA.customerUser(idFrom(customerOfA));
+    const remove = (id: string) => ({ input: { id } });
+
+    expect((await gql(h.app, DELETE_USER, remove(leaving), customerMember)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(h.app, DELETE_USER, remove(leaving), orgA.memberToken)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await gql(h.app, DELETE_USER, remove(otherCustomersUser), customerAdmin)).errors?.[0]?.message).toBe('Record not found');
+    const foreign = await gql(h.app, DELETE_USER, remove(leaving), orgB.adminToken);
+    const absent = await gql(h.app, DELETE_USER, remove(encodeGlobalId('User', '00000000-0000-4000-8000-0000000000ee')), orgB.adminToken);
+    expect(foreign).toEqual(absent);
+    const me = (await gql(h.app, `{ authenticatedUser { id } }`, {}, orgA.adminToken)).data.authenticatedUser.id;
+    expect((await gql(h.app, DELETE_USER, remove(me), orgA.adminToken)).data.deleteUser.errors).toEqual([
+      { field: 'id', messages: ['You cannot delete yourself.'] },
+    ]);
+    expect((await gql(h.app, `{ authenticatedUser { id } }`, {}, leavingToken)).data.authenticatedUser.id).toBe(leaving);
+
+    const deleted = await gql(h.app, DELETE_USER, remove(leaving), customerAdmin);
+    expect(deleted.data.deleteUser).toEqual({ user: { id: leaving }, errors: [] });
+    const listed = await gql(h.app, CUSTOMER_USER_IDS, { id: customerOfA }, orgA.adminToken);
+    expect(listed.data.customer.users.nodes.map((u: { id: string }) => u.id)).not.toContain(leaving);
+    const others = await gql(h.app, CUSTOMER_USER_IDS, { id: otherCustomerOfA }, orgA.adminToken);
+    expect(others.data.customer.users.nodes.map((u: { id: string }) => u.id)).toContain(otherCustomersUser);
+    expect((await gql(h.app, `{ authenticatedUser { id } }`, {}, leavingToken)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('an organization admin changes an organization user to another organization role only', async () => {
     const id = (await gql(h.app, CREATE_ORG_USER, { input: { email: 'riser@a.test', role: memberRole } }, orgA.adminToken)).data.createOrganizationUser.user.id;
     const refused = await gql(h.app, UPDATE_USER, { input: { id, role: customerAdminRole } }, orgA.adminToken);

@@ -108,3 +108,18 @@ export async function updateUser(db: DbOrTx, actor: Actor, userId: string, chang
   const [row] = await db.update(users).set(set).where(eq(users.id, target.id)).returning();
   return row!;
 }
+
+/**
+ * Removes a user, with the same permissions as changing one. Their API tokens and user authentications go
+ * with them; executions they started keep running without an acting user. Nobody deletes themselves, so the
+ * last admin cannot lock everyone out.
+ */
+export async function deleteUser(db: DbOrTx, actor: Actor, userId: string): Promise<User> {
+  const [target] = await getUsersByIds(db, actor, [userId]);
+  if (!target) throw new NotFoundError();
+  if (target.customerId === null) requireOrgAdmin(actor, 'delete organization users');
+  else requireAdmin(actor, 'delete customer users');
+  if (target.id === actor.userId) throw invalid('id', 'You cannot delete yourself.');
+  await db.delete(users).where(eq(users.id, target.id));
+  return target;
+}

@@ -1,4 +1,4 @@
-import { createCustomerUser, createOrganizationUser, updateUser } from '../../domain/users/user-admin';
+import { createCustomerUser, createOrganizationUser, deleteUser, updateUser } from '../../domain/users/user-admin';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
@@ -64,6 +64,16 @@ builder.relayMutationField(
           role: input.role == null ? null : roleKeyOf(input.role),
         }),
       })),
+  },
+  { outputFields: payloadFields('user', User) },
+);
+
+builder.relayMutationField(
+  'deleteUser',
+  { inputFields: (t) => ({ id: t.id({ required: true }) }) },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({ user: await deleteUser(ctx.db, actorOf(ctx), idOf('User', String(input.id))) })),
   },
   { outputFields: payloadFields('user', User) },
 );
