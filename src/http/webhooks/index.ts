@@ -9,6 +9,7 @@ import type { Route } from '../app';
 import { RateLimiter } from './rate-limit';
 import { readLimitedBody } from '../read-limited-body';
 import { checkSignature, SIGNATURE_HEADER } from './signature';
+import { answerTestUrl, TEST_URL_PATH } from './test-url';
 import { findActingUser } from '../../domain/user-authentications/acting-user';
 
 /** Names the acting user of a webhook run (a User id or an embedded user's external id); signed calls only. */
@@ -43,6 +44,16 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
         return await answer(deps, { perWebhook, perOrganization }, request, url, match[1]!);
       } catch (error) {
         deps.log.error({ err: error }, 'unexpected error in a webhook request');
+        return json(500, { error: 'Internal server error.' });
+      }
+    },
+    async (request, url) => {
+      const match = TEST_URL_PATH.exec(url.pathname);
+      if (!match) return undefined;
+      try {
+        return await answerTestUrl(deps, { perWebhook, perOrganization }, request, url, match[1]!);
+      } catch (error) {
+        deps.log.error({ err: error }, 'unexpected error in a test URL request');
         return json(500, { error: 'Internal server error.' });
       }
     },
