@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { createHarness, gql, type Harness } from '../support/harness';
+import { hookDefinition } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 
 let h: Harness;
@@ -77,16 +78,7 @@ const FORK = `mutation($input: ForkIntegrationInput!) {
   }
 }`;
 const IMPORT = `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id stableKey } errors { field messages } } }`;
-const forkable = (stableKey: string) => `name: Forkable
-description: the parent
-stableKey: ${stableKey}
-flows:
-  - name: Hook
-    stableKey: hook
-    trigger: { type: webhook }
-    steps:
-      - { name: Forward, action: { component: http, key: http-request }, inputs: { url: "https://orders.example.invalid/in" } }
-`;
+const forkable = (stableKey: string) => hookDefinition({ name: 'Forkable', description: 'the parent', stableKey });
 
 describe('forkIntegration', () => {
   it("starts a new integration with its own stable key from the parent's draft; importing the parent's key later leaves the fork alone", async () => {

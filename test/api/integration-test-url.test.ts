@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGlobalId } from '../../src/lib/global-id';
 import { createHarness, gql, type Harness } from '../support/harness';
+import { hookDefinition } from '../support/integrations';
 import { seedOrg, type SeededOrg } from '../support/seed';
 
 let h: Harness;
@@ -10,15 +10,6 @@ let org: SeededOrg;
 let other: SeededOrg;
 let integrationId: string;
 
-const definition = `name: Testable
-stableKey: ${randomUUID()}
-flows:
-  - name: Hook
-    stableKey: hook
-    trigger: { type: webhook }
-    steps:
-      - { name: Forward, action: { component: http, key: http-request }, inputs: { url: "https://orders.example.invalid/in" } }
-`;
 const IMPORT = `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`;
 const TEST_URLS = `query($id: ID!) { integration(id: $id) { flows { nodes { stableKey testUrl } } } }`;
 const RUN = `query($id: ID!) { executionResult(id: $id) { invokeType isTestExecution flow { stableKey } } }`;
@@ -27,7 +18,7 @@ beforeAll(async () => {
   h = createHarness();
   org = await seedOrg(h.database.db);
   other = await seedOrg(h.database.db);
-  integrationId = (await gql(h.app, IMPORT, { d: definition }, org.adminToken)).data.importIntegration.integration.id;
+  integrationId = (await gql(h.app, IMPORT, { d: hookDefinition({ name: 'Testable' }) }, org.adminToken)).data.importIntegration.integration.id;
 });
 afterAll(() => h.close());
 

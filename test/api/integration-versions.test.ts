@@ -2,22 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
 import { createHarness, gql, type Harness } from '../support/harness';
-import { importAndPublish } from '../support/integrations';
+import { hookDefinition, importAndPublish } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 
 let h: Harness;
 let org: SeededOrg;
 let other: SeededOrg;
-
-const definition = (name: string) => `name: ${name}
-stableKey: ${randomUUID()}
-flows:
-  - name: Hook
-    stableKey: hook
-    trigger: { type: webhook }
-    steps:
-      - { name: Forward, action: { component: http, key: http-request }, inputs: { url: "https://orders.example.invalid/in" } }
-`;
 
 const PUBLISH = `mutation($id: ID!, $attributes: String) {
   publishIntegration(input: { id: $id, attributes: $attributes }) {
@@ -60,7 +50,7 @@ const listed = async (available: boolean) =>
 
 describe('publishIntegration attributes', () => {
   it('keeps the JSON object on the version and returns it; a non-object names the field and publishes nothing', async () => {
-    const { id } = await importAndPublish(h.app, org.adminToken, definition('Attributed'));
+    const { id } = await importAndPublish(h.app, org.adminToken, hookDefinition({ name: 'Attributed' }));
     const attributes = { commitHash: randomUUID(), repoUrl: 'https://git.example.invalid/acme/sync' };
     const published = await publish(id, JSON.stringify(attributes));
     expect(published.errors).toEqual([]);
@@ -80,7 +70,7 @@ describe('publishIntegration attributes', () => {
 
 describe('updateIntegrationVersionAvailability', () => {
   it('withdraws a version from deploys and lists, and offers it again', async () => {
-    const { id } = await importAndPublish(h.app, org.adminToken, definition('Withdrawn'));
+    const { id } = await importAndPublish(h.app, org.adminToken, hookDefinition({ name: 'Withdrawn' }));
     await publish(id);
     const [v2, v1] = await versions(id);
     const withdrawn = await setAvailable(v2!.id, false);
@@ -123,7 +113,7 @@ describe('updateIntegrationVersionAvailability', () => {
   });
 
   it('refuses other organizations and members, changing nothing', async () => {
-    const { id } = await importAndPublish(h.app, org.adminToken, definition('Guarded versions'));
+    const { id } = await importAndPublish(h.app, org.adminToken, hookDefinition({ name: 'Guarded versions' }));
     const [v1] = await versions(id);
     const byOther = await setAvailable(v1!.id, false, other.adminToken);
     expect(byOther.errors?.map((e) => e.message)).toEqual(['Record not found']);

@@ -1,12 +1,11 @@
 import type { WebhookSettings } from '../../config';
 import type { Db } from '../../db/client';
-import { awaitExecution } from '../../domain/executions/await-execution';
 import { findWebhookTarget, recordSignatureUse, signatureSecretOf, startWebhookExecution } from '../../execution/triggers';
-import { encodeGlobalId } from '../../lib/global-id';
 import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
 import type { Route } from '../app';
 import { RateLimiter } from './rate-limit';
+import { executionAnswer, json, overRate, type WebhookLimits } from './answers';
 import { readLimitedBody } from '../read-limited-body';
 import { checkSignature, SIGNATURE_HEADER } from './signature';
 import { answerTestUrl, TEST_URL_PATH } from './test-url';
@@ -18,11 +17,7 @@ import { triggerPayloadOf } from './trigger-payload';
 
 export type WebhookDeps = { db: Db; vault: Vault; log: Logger; settings: WebhookSettings };
 
-const SYNC_TIMEOUT_MS = 30_000;
 const PATH = /^\/webhooks\/([A-Za-z0-9_-]{20,100})\/?$/;
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 /**
  * POST /webhooks/<token>: starts the flow and answers 202 with the execution id (header
@@ -60,7 +55,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
   ];
 }
 
-async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perOrganization: RateLimiter }, request: Request, url: URL, token: string) {
+async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
   if (request.method !== 'POST') return json(405, { error: 'Webhooks accept POST.' }, { allow: 'POST' });
   const tooLarge = () => json(413, { error: `The body exceeds ${deps.settings.maxBodyBytes} bytes.` }, { connection: 'close' });
   if (Number(request.headers.get('content-length') ?? 0) > deps.settings.maxBodyBytes) return tooLarge();
@@ -69,12 +64,8 @@ async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perO
   if (!found.ok) return json(found.status, { error: found.message }, { connection: 'close' });
   const { target } = found;
 
-  const webhookKey = target.flowConfig.id;
-  const orgKey = target.instance.orgId;
-  const wait = Math.max(limits.perWebhook.waitSeconds(webhookKey), limits.perOrganization.waitSeconds(orgKey));
-  if (wait > 0) return json(429, { error: `Too many calls; retry in ${wait} s.` }, { 'retry-after': String(wait), connection: 'close' });
-  limits.perWebhook.take(webhookKey);
-  limits.perOrganization.take(orgKey);
+  const limited = overRate(limits, target.flowConfig.id, target.instance.orgId);
+  if (limited) return limited;
 
   const body = await readLimitedBody(request, deps.settings.maxBodyBytes);
   if (body.tooLarge) return tooLarge();
@@ -101,14 +92,7 @@ async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perO
     actingUserId = found.id;
   }
   const execution = await startWebhookExecution(deps.db, target, triggerPayloadOf(request, url, body.bytes), actingUserId);
-  const executionId = encodeGlobalId('InstanceExecutionResult', execution.id);
-  const headers = { 'prismatic-executionid': executionId };
-  if (target.flow.trigger.type === 'webhook' && !target.flow.trigger.synchronous && request.headers.get('prismatic-synchronous') !== 'true') {
-    return json(202, { executionId }, headers);
-  }
-  const ended = await awaitExecution(deps.db, execution.id, SYNC_TIMEOUT_MS);
-  if (!ended) return json(202, { executionId, message: 'Still running; poll executionResult.' }, headers);
-  if (ended.status === 'SUCCEEDED') return json(200, ended.result ?? null, headers);
-  // The error may quote an upstream API (and whatever it echoed); the caller is not authenticated.
-  return json(500, { executionId, error: 'The flow failed; its execution result (executionResult with this id) says why.' }, headers);
+  const { trigger } = target.flow;
+  const wait = trigger.type !== 'webhook' || trigger.synchronous === true || request.headers.get('prismatic-synchronous') === 'true';
+  return executionAnswer(deps.db, execution.id, wait);
 }
