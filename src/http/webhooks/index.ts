@@ -29,30 +29,24 @@ const PATH = /^\/webhooks\/([A-Za-z0-9_-]{20,100})\/?$/;
  * than they must know: an unexpected failure is a bare 500 (the operator log has the cause).
  */
 export function webhookRoutes(deps: WebhookDeps): Route[] {
-  const perWebhook = new RateLimiter(deps.settings.ratePerMinute);
-  const perOrganization = new RateLimiter(deps.settings.orgRatePerMinute);
-  return [
+  const limits: WebhookLimits = {
+    perWebhook: new RateLimiter(deps.settings.ratePerMinute),
+    perOrganization: new RateLimiter(deps.settings.orgRatePerMinute),
+  };
+  type Answer = (deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) => Promise<Response>;
+  const route =
+    (path: RegExp, what: string, answerCall: Answer): Route =>
     async (request, url) => {
-      const match = PATH.exec(url.pathname);
+      const match = path.exec(url.pathname);
       if (!match) return undefined;
       try {
-        return await answer(deps, { perWebhook, perOrganization }, request, url, match[1]!);
+        return await answerCall(deps, limits, request, url, match[1]!);
       } catch (error) {
-        deps.log.error({ err: error }, 'unexpected error in a webhook request');
+        deps.log.error({ err: error }, `unexpected error in a ${what} request`);
         return json(500, { error: 'Internal server error.' });
       }
-    },
-    async (request, url) => {
-      const match = TEST_URL_PATH.exec(url.pathname);
-      if (!match) return undefined;
-      try {
-        return await answerTestUrl(deps, { perWebhook, perOrganization }, request, url, match[1]!);
-      } catch (error) {
-        deps.log.error({ err: error }, 'unexpected error in a test URL request');
-        return json(500, { error: 'Internal server error.' });
-      }
-    },
-  ];
+    };
+  return [route(PATH, 'webhook', answer), route(TEST_URL_PATH, 'test URL', answerTestUrl)];
 }
 
 async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
