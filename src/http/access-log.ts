@@ -75,5 +75,5 @@ const isGraphQLPath = (url: string) => /^\/(api|graphql)\/?$/.test(new URL(url).
 
 /** The path without its query string, and without a webhook's token (the URL is its credential). */
 function loggedPath(url: string): string {
-  return new URL(url).pathname.replace(/^\/webhooks\/[^/]+/, '/webhooks/:token');
+  return new URL(url).pathname.replace(/^\/(test-)?webhooks\/[^/]+/, '/$1webhooks/:token');
 }

@@ -66,12 +66,14 @@ describe('access log', () => {
     }
   });
 
-  it('logs a webhook path without its token', async () => {
+  it('logs a webhook or test URL path without its token', async () => {
     const token = 'wh_' + 'a'.repeat(40);
-    const response = await fetch(`${server.url}/webhooks/${token}`, { method: 'POST', body: '{}' });
-    const [line] = accessLines(response.headers.get('x-request-id')!);
-    expect(line).toMatchObject({ path: '/webhooks/:token', status: response.status });
-    expect(JSON.stringify(line)).not.toContain(token);
+    for (const prefix of ['/webhooks', '/test-webhooks']) {
+      const response = await fetch(`${server.url}${prefix}/${token}`, { method: 'POST', body: '{}' });
+      const [line] = accessLines(response.headers.get('x-request-id')!);
+      expect(line).toMatchObject({ path: `${prefix}/:token`, status: 404 });
+      expect(JSON.stringify(line)).not.toContain(token);
+    }
   });
 });
 

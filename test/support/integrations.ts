@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { App } from '../../src/http/app';
 import { gql } from './harness';
 
@@ -7,6 +8,18 @@ async function must<T>(app: App, token: string, query: string, variables: Record
   if (!payload || (payload.errors && payload.errors.length > 0)) throw new Error(`${query.slice(0, 60)}… failed: ${JSON.stringify(res)}`);
   return payload;
 }
+
+// issue 13 (integration versions, fork, test URLs)
+/** A definition with one webhook flow (stable key `hook`) whose step would call a host that never resolves. */
+export const hookDefinition = ({ name, stableKey = randomUUID(), description }: { name: string; stableKey?: string; description?: string }) => `name: ${name}
+${description ? `description: ${description}\n` : ''}stableKey: ${stableKey}
+flows:
+  - name: Hook
+    stableKey: hook
+    trigger: { type: webhook }
+    steps:
+      - { name: Forward, action: { component: http, key: http-request }, inputs: { url: "https://orders.example.invalid/in" } }
+`;
 
 /** Imports and publishes a definition; returns the integration id and its flows' ids by stable key. */
 export async function importAndPublish(app: App, token: string, definition: string) {

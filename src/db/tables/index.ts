@@ -13,3 +13,4 @@ export * from './fan-out';
 export * from './oauth2';
 export * from './user-authentications';
 export * from './flow-schedules';
+export * from './integration-test-urls';

@@ -42,6 +42,10 @@ export const integrationVersions = pgTable(
     comment: text('comment'),
     publishedBy: uuid('published_by').references(() => users.id, { onDelete: 'set null' }),
     publishedAt: timestamp('published_at', { withTimezone: true }).notNull().defaultNow(),
+    /** What the publisher said about the version's source (prism sends commit and repository URLs), kept as sent. */
+    attributes: jsonb('attributes').$type<Record<string, unknown>>(),
+    /** An unavailable version stays on the instances that run it, but no instance is newly deployed to it. */
+    isAvailable: boolean('is_available').notNull().default(true),
   },
   (t) => [uniqueIndex('integration_versions_number').on(t.integrationId, t.versionNumber)],
 );

@@ -5,6 +5,7 @@ import { startExecution, type Execution } from './start-execution';
 import { isOrgUser, requireAdmin, requireOrgAdmin, type Actor } from '../actor';
 import { FieldErrors, invalid, NotFoundError } from '../errors';
 import { findFlow } from '../integrations';
+import type { TestUrlTarget } from '../integrations/test-urls';
 import { callerMayAct, resolveActingUser } from '../user-authentications/acting-user';
 
 export type RunInput = { payload?: string | null; contentType?: string | null; headers?: string | null };
@@ -60,6 +61,22 @@ export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: stri
     actingUserId: actor.userId,
     interactive: input.interactive ?? false,
     flowStableKey: found.flow.flow.stableKey,
+    invokeType: 'INTEGRATION_FLOW_TEST',
+    trigger,
+  }))!;
+}
+
+/** A call to a flow's test URL: the same designer test run, for no one in particular (the URL is the credential). */
+export async function startTestUrlRun(db: DbOrTx, target: TestUrlTarget, trigger: TriggerPayload): Promise<Execution> {
+  return (await startExecution(db, {
+    orgId: target.integration.orgId,
+    integrationId: target.integration.id,
+    versionId: null,
+    instanceId: null,
+    customerId: null,
+    actingUserId: null,
+    interactive: false,
+    flowStableKey: target.flow.stableKey,
     invokeType: 'INTEGRATION_FLOW_TEST',
     trigger,
   }))!;

@@ -10,7 +10,7 @@ import { notFoundAs } from '../connections/scoped-config-variables';
 import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { IntegrationDefinition } from '../integrations/definition';
 import { byVisibleIntegration, configDefinitionsOf, getIntegration } from '../integrations/integrations';
-import { latestIntegrationVersion } from '../integrations/versions';
+import { latestAvailableVersion } from '../integrations/versions';
 import type { Page, PageResult, Sort } from '../pagination';
 import { requireDeployable } from './deploy-readiness';
 import { refreshFanOutSchedules, refreshInstanceSchedules } from './flow-schedules';
@@ -165,7 +165,8 @@ export async function updateInstanceConfigVariables(
 }
 
 /**
- * Makes the integration's latest published version the one the instance runs: binds the connections that
+ * Makes the integration's latest available published version the one the instance runs (a withdrawn version,
+ * see updateIntegrationVersionAvailability, is skipped): binds the connections that
  * version names by stable key and gives flows it added their webhook tokens. An instance that is not
  * fully configured for that version is refused, listing what is missing. `force` is accepted for Prismatic
  * clients and changes nothing.
@@ -173,8 +174,8 @@ export async function updateInstanceConfigVariables(
 export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'deploy instances');
-  const version = await latestIntegrationVersion(db, actor, existing.integrationId);
-  if (!version) throw invalid('__all__', 'Publish the integration before deploying instances.');
+  const version = await latestAvailableVersion(db, actor, existing.integrationId);
+  if (!version) throw await noDeployableVersion(db, actor, existing.integrationId);
   return writeLocked(db, existing.id, async (tx, current) => {
     const configValues = withScopedBindings(version.definition, current.configValues);
     await requireDeployable(tx, actor, { ...current, configValues }, version.definition);
@@ -196,6 +197,15 @@ export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Prom
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+async function noDeployableVersion(db: DbOrTx, actor: Actor, integrationId: string) {
+  const integration = await getIntegration(db, actor, integrationId);
+  if (integration.versionNumber === 0) return invalid('__all__', 'Publish the integration before deploying instances.');
+  return invalid(
+    'id',
+    'Every published version of this integration is unavailable: make one available (updateIntegrationVersionAvailability) or publish a new one.',
+  );
+}
 
 /**
  * One row per flow of the definition that has none yet. A flow keeps its row (and so its webhook URL)

@@ -17,9 +17,10 @@ export {
   getIntegrationVersion,
   getIntegrationVersionsByIds,
   integrationVersionByNumber,
-  latestIntegrationVersion,
+  latestAvailableVersion,
   listIntegrationVersions,
   publishIntegration,
+  updateIntegrationVersionAvailability,
   type IntegrationVersion,
 } from './versions';
 export { findFlow, flowIdOf, flowsOf, getFlowsByIds, type FlowSchedule, type FlowTriggerType, type IntegrationFlowRecord } from './flows';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { integrations } from '../../db/tables';
@@ -39,6 +40,24 @@ export async function createIntegration(db: DbOrTx, actor: Actor, input: Integra
     .insert(integrations)
     .values({ orgId: actor.orgId, name, description, definition: { name, ...(description ? { description } : {}), flows: [] } })
     .returning();
+  return row!;
+}
+
+/**
+ * A copy of the parent's draft under a new name and a new stable key, so importing either one's definition
+ * later never replaces the other. Versions and instances stay with the parent: the fork starts unpublished.
+ */
+export async function forkIntegration(db: DbOrTx, actor: Actor, parentId: string, input: IntegrationFields): Promise<Integration> {
+  const parent = await getIntegration(db, actor, parentId);
+  requireOrgAdmin(actor, 'fork integrations');
+  validateFields(input, { creating: true });
+  const name = input.name!.trim();
+  const description = input.description === undefined ? parent.description : input.description;
+  const stableKey = randomUUID();
+  const definition = { ...parent.definition, name, stableKey };
+  if (description) definition.description = description;
+  else delete definition.description;
+  const [row] = await db.insert(integrations).values({ orgId: actor.orgId, name, description, stableKey, definition }).returning();
   return row!;
 }
 

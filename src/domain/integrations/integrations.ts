@@ -20,6 +20,8 @@ export type IntegrationFilter = {
   /** Prismatic's customer-specific integrations: none exist here (every integration is the organization's). */
   customerId?: string | null;
   customerIsNull?: boolean | null;
+  /** true: integrations with an available published version (deployable); false: those without one. */
+  versionIsAvailable?: boolean | null;
 };
 export type ImportIntegrationInput = { definition: string; integrationId?: string | null };
 
@@ -77,6 +79,10 @@ export async function listIntegrations(
   if (filter.nameIcontains != null) conditions.push(ilike(integrations.name, `%${escapeLike(filter.nameIcontains)}%`));
   if (filter.stableKey != null) conditions.push(eq(integrations.stableKey, filter.stableKey));
   if (filter.customerId != null || filter.customerIsNull === false) conditions.push(sql`false`);
+  if (filter.versionIsAvailable != null) {
+    const available = sql`exists (select 1 from ${integrationVersions} where ${integrationVersions.integrationId} = ${integrations.id} and ${integrationVersions.isAvailable})`;
+    conditions.push(filter.versionIsAvailable ? available : sql`not ${available}`);
+  }
   return selectPage(db, integrations, and(...conditions), { sort, columns: sortColumns, fallback: [asc(integrations.createdAt)], page });
 }
 

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { integrations, integrationVersions } from '../../db/tables';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
-import { NotFoundError } from '../errors';
+import { invalid, NotFoundError } from '../errors';
 import type { Page, PageResult, SortDirection } from '../pagination';
 import { requireFlows } from './integration-edits';
 import { getIntegration } from './integrations';
@@ -17,10 +17,16 @@ const visibleVersions = (actor: Actor) => (isOrgUser(actor) ? eq(integrationVers
  * concurrent publishes queue and number their versions one after another (the unique index on
  * (integration, number) backs this up).
  */
-export async function publishIntegration(db: DbOrTx, actor: Actor, id: string, input: { comment?: string | null }): Promise<IntegrationVersion> {
+export async function publishIntegration(
+  db: DbOrTx,
+  actor: Actor,
+  id: string,
+  input: { comment?: string | null; attributes?: string | null },
+): Promise<IntegrationVersion> {
   const draft = await getIntegration(db, actor, id);
   requireOrgAdmin(actor, 'publish integrations');
   requireFlows(draft);
+  const attributes = input.attributes == null || input.attributes === '' ? null : parseAttributes(input.attributes);
   return db.transaction(async (tx) => {
     const [integration] = await tx
       .select()
@@ -37,12 +43,39 @@ export async function publishIntegration(db: DbOrTx, actor: Actor, id: string, i
         versionNumber,
         definition: integration.definition,
         comment: input.comment ?? null,
+        attributes,
         publishedBy: actor.userId,
       })
       .returning();
     await tx.update(integrations).set({ versionNumber }).where(eq(integrations.id, integration.id));
     return version!;
   });
+}
+
+/** prism sends a JSON object (commitHash, commitUrl, repoUrl, pullRequestUrl); anything else would read back as noise. */
+function parseAttributes(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid('attributes', 'Must be a JSON object, e.g. {"commitUrl": "https://…"}.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw invalid('attributes', 'Must be a JSON object, e.g. {"commitUrl": "https://…"}.');
+  return parsed as Record<string, unknown>;
+}
+
+/** Withdraws a version from new deploys (or offers it again); instances already running it keep it. */
+export async function updateIntegrationVersionAvailability(db: DbOrTx, actor: Actor, versionId: string, available: boolean): Promise<IntegrationVersion> {
+  const existing = await getIntegrationVersion(db, actor, versionId);
+  requireOrgAdmin(actor, 'change version availability');
+  const [row] = await db
+    .update(integrationVersions)
+    .set({ isAvailable: available })
+    .where(and(eq(integrationVersions.orgId, actor.orgId), eq(integrationVersions.id, existing.id)))
+    .returning();
+  if (!row) throw new NotFoundError();
+  return row;
 }
 
 export async function getIntegrationVersion(db: DbOrTx, actor: Actor, versionId: string): Promise<IntegrationVersion> {
@@ -62,12 +95,12 @@ export async function getIntegrationVersionsByIds(db: DbOrTx, actor: Actor, ids:
     .where(and(visibleVersions(actor), inArray(integrationVersions.id, [...ids])));
 }
 
-/** The highest published version, or null while the integration has never been published. */
-export async function latestIntegrationVersion(db: DbOrTx, actor: Actor, integrationId: string): Promise<IntegrationVersion | null> {
+/** The highest published version that is available, or null when none is (never published, or all withdrawn). */
+export async function latestAvailableVersion(db: DbOrTx, actor: Actor, integrationId: string): Promise<IntegrationVersion | null> {
   const [row] = await db
     .select()
     .from(integrationVersions)
-    .where(and(visibleVersions(actor), eq(integrationVersions.integrationId, integrationId)))
+    .where(and(visibleVersions(actor), eq(integrationVersions.integrationId, integrationId), eq(integrationVersions.isAvailable, true)))
     .orderBy(desc(integrationVersions.versionNumber))
     .limit(1);
   return row ?? null;
@@ -81,16 +114,20 @@ export async function integrationVersionByNumber(db: DbOrTx, actor: Actor, integ
   return row ?? null;
 }
 
-/** Published versions, newest first. */
-/** Newest first unless `direction` is ASC. */
+/** Published versions, newest first unless `direction` is ASC; only those with `isAvailable` when it is given. */
 export async function listIntegrationVersions(
   db: DbOrTx,
   actor: Actor,
   integrationId: string,
   page: Page,
-  direction: SortDirection = 'DESC',
+  options: { direction?: SortDirection; isAvailable?: boolean | null } = {},
 ): Promise<PageResult<IntegrationVersion>> {
-  const where = and(visibleVersions(actor), eq(integrationVersions.integrationId, integrationId));
+  const direction = options.direction ?? 'DESC';
+  const where = and(
+    visibleVersions(actor),
+    eq(integrationVersions.integrationId, integrationId),
+    options.isAvailable == null ? undefined : eq(integrationVersions.isAvailable, options.isAvailable),
+  );
   const order = direction === 'ASC' ? asc(integrationVersions.versionNumber) : desc(integrationVersions.versionNumber);
   const [rows, [total]] = await Promise.all([
     db.select().from(integrationVersions).where(where).orderBy(order).limit(page.limit).offset(page.offset),

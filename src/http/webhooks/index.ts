@@ -1,14 +1,14 @@
 import type { WebhookSettings } from '../../config';
 import type { Db } from '../../db/client';
-import { awaitExecution } from '../../domain/executions/await-execution';
 import { findWebhookTarget, recordSignatureUse, signatureSecretOf, startWebhookExecution } from '../../execution/triggers';
-import { encodeGlobalId } from '../../lib/global-id';
 import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
 import type { Route } from '../app';
 import { RateLimiter } from './rate-limit';
+import { executionAnswer, json, overRate, type WebhookLimits } from './answers';
 import { readLimitedBody } from '../read-limited-body';
 import { checkSignature, SIGNATURE_HEADER } from './signature';
+import { answerTestUrl, TEST_URL_PATH } from './test-url';
 import { findActingUser } from '../../domain/user-authentications/acting-user';
 
 /** Names the acting user of a webhook run (a User id or an embedded user's external id); signed calls only. */
@@ -17,11 +17,7 @@ import { triggerPayloadOf } from './trigger-payload';
 
 export type WebhookDeps = { db: Db; vault: Vault; log: Logger; settings: WebhookSettings };
 
-const SYNC_TIMEOUT_MS = 30_000;
 const PATH = /^\/webhooks\/([A-Za-z0-9_-]{20,100})\/?$/;
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 /**
  * POST /webhooks/<token>: starts the flow and answers 202 with the execution id (header
@@ -33,23 +29,27 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
  * than they must know: an unexpected failure is a bare 500 (the operator log has the cause).
  */
 export function webhookRoutes(deps: WebhookDeps): Route[] {
-  const perWebhook = new RateLimiter(deps.settings.ratePerMinute);
-  const perOrganization = new RateLimiter(deps.settings.orgRatePerMinute);
-  return [
+  const limits: WebhookLimits = {
+    perWebhook: new RateLimiter(deps.settings.ratePerMinute),
+    perOrganization: new RateLimiter(deps.settings.orgRatePerMinute),
+  };
+  type Answer = (deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) => Promise<Response>;
+  const route =
+    (path: RegExp, what: string, answerCall: Answer): Route =>
     async (request, url) => {
-      const match = PATH.exec(url.pathname);
+      const match = path.exec(url.pathname);
       if (!match) return undefined;
       try {
-        return await answer(deps, { perWebhook, perOrganization }, request, url, match[1]!);
+        return await answerCall(deps, limits, request, url, match[1]!);
       } catch (error) {
-        deps.log.error({ err: error }, 'unexpected error in a webhook request');
+        deps.log.error({ err: error }, `unexpected error in a ${what} request`);
         return json(500, { error: 'Internal server error.' });
       }
-    },
-  ];
+    };
+  return [route(PATH, 'webhook', answer), route(TEST_URL_PATH, 'test URL', answerTestUrl)];
 }
 
-async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perOrganization: RateLimiter }, request: Request, url: URL, token: string) {
+async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
   if (request.method !== 'POST') return json(405, { error: 'Webhooks accept POST.' }, { allow: 'POST' });
   const tooLarge = () => json(413, { error: `The body exceeds ${deps.settings.maxBodyBytes} bytes.` }, { connection: 'close' });
   if (Number(request.headers.get('content-length') ?? 0) > deps.settings.maxBodyBytes) return tooLarge();
@@ -58,12 +58,8 @@ async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perO
   if (!found.ok) return json(found.status, { error: found.message }, { connection: 'close' });
   const { target } = found;
 
-  const webhookKey = target.flowConfig.id;
-  const orgKey = target.instance.orgId;
-  const wait = Math.max(limits.perWebhook.waitSeconds(webhookKey), limits.perOrganization.waitSeconds(orgKey));
-  if (wait > 0) return json(429, { error: `Too many calls; retry in ${wait} s.` }, { 'retry-after': String(wait), connection: 'close' });
-  limits.perWebhook.take(webhookKey);
-  limits.perOrganization.take(orgKey);
+  const limited = overRate(limits, target.flowConfig.id, target.instance.orgId);
+  if (limited) return limited;
 
   const body = await readLimitedBody(request, deps.settings.maxBodyBytes);
   if (body.tooLarge) return tooLarge();
@@ -90,14 +86,7 @@ async function answer(deps: WebhookDeps, limits: { perWebhook: RateLimiter; perO
     actingUserId = found.id;
   }
   const execution = await startWebhookExecution(deps.db, target, triggerPayloadOf(request, url, body.bytes), actingUserId);
-  const executionId = encodeGlobalId('InstanceExecutionResult', execution.id);
-  const headers = { 'prismatic-executionid': executionId };
-  if (target.flow.trigger.type === 'webhook' && !target.flow.trigger.synchronous && request.headers.get('prismatic-synchronous') !== 'true') {
-    return json(202, { executionId }, headers);
-  }
-  const ended = await awaitExecution(deps.db, execution.id, SYNC_TIMEOUT_MS);
-  if (!ended) return json(202, { executionId, message: 'Still running; poll executionResult.' }, headers);
-  if (ended.status === 'SUCCEEDED') return json(200, ended.result ?? null, headers);
-  // The error may quote an upstream API (and whatever it echoed); the caller is not authenticated.
-  return json(500, { executionId, error: 'The flow failed; its execution result (executionResult with this id) says why.' }, headers);
+  const { trigger } = target.flow;
+  const wait = trigger.type !== 'webhook' || trigger.synchronous === true || request.headers.get('prismatic-synchronous') === 'true';
+  return executionAnswer(deps.db, execution.id, wait);
 }

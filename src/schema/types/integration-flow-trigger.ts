@@ -1,5 +1,8 @@
 import type { IntegrationFlowRecord } from '../../domain/integrations/flows';
+import { flowTestToken } from '../../domain/integrations/test-urls';
 import { builder } from '../builder';
+import { actorOf } from '../lib/actor';
+import { requestDataKeys } from '../lib/connection-loaders';
 import { IntegrationFlow } from './integration-flow';
 
 type TriggerKey = 'webhook' | 'schedule' | 'api';
@@ -30,7 +33,12 @@ builder.objectFields(IntegrationFlow, (t) => ({
   trigger: t.field({ type: FlowTrigger, resolve: keyOf }),
   testUrl: t.string({
     nullable: true,
-    description: 'Always null: there is no test webhook URL; run a test with testIntegrationFlow(input: { id: <this flow> }).',
-    resolve: () => null,
+    description:
+      "POST here to test-run this flow of the draft (as testIntegrationFlow does, with the organization's test credentials); " +
+      'the token in it is the only secret. Null for anyone but organization admins.',
+    resolve: async (record, _args, ctx) => {
+      const token = await flowTestToken(ctx.db, ctx.vault, requestDataKeys(ctx), actorOf(ctx), record);
+      return token == null ? null : `${ctx.publicUrl}/test-webhooks/${token}`;
+    },
   }),
 }));

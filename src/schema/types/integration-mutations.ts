@@ -1,9 +1,12 @@
-import { createIntegration, updateIntegration } from '../../domain/integrations/integration-edits';
+import { createIntegration, forkIntegration, updateIntegration } from '../../domain/integrations/integration-edits';
+import { getIntegration } from '../../domain/integrations/integrations';
+import { updateIntegrationVersionAvailability } from '../../domain/integrations/versions';
 import { builder } from '../builder';
-import { payloadFields, withFieldErrors } from '../errors';
+import { ErrorType, payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { Integration } from './integration-node';
+import { IntegrationVersion } from './integration-version';
 
 builder.relayMutationField(
   'createIntegration',
@@ -47,4 +50,55 @@ builder.relayMutationField(
       })),
   },
   { outputFields: payloadFields('integration', Integration) },
+);
+
+builder.relayMutationField(
+  'forkIntegration',
+  {
+    inputFields: (t) => ({
+      parent: t.id({ required: true, description: 'The integration whose draft definition the fork starts from.' }),
+      name: t.string({ required: true }),
+      description: t.string({ description: "The parent's when left out." }),
+    }),
+  },
+  {
+    description: 'A new, unpublished integration with its own stable key and a copy of the parent draft definition.',
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => ({
+        integration: await forkIntegration(ctx.db, actorOf(ctx), idOf('Integration', String(input.parent), 'parent'), {
+          name: input.name,
+          description: input.description,
+        }),
+      })),
+  },
+  { outputFields: payloadFields('integration', Integration) },
+);
+
+builder.relayMutationField(
+  'updateIntegrationVersionAvailability',
+  {
+    inputFields: (t) => ({
+      id: t.id({ required: true, description: 'An IntegrationVersion (a node of Integration.versionSequence).' }),
+      available: t.boolean({ required: true, description: 'false: deployInstance skips this version; instances running it keep it.' }),
+    }),
+  },
+  {
+    resolve: (_root, { input }, ctx) =>
+      withFieldErrors(async () => {
+        const integrationVersion = await updateIntegrationVersionAvailability(
+          ctx.db,
+          actorOf(ctx),
+          idOf('IntegrationVersion', String(input.id)),
+          input.available,
+        );
+        return { integrationVersion, integration: await getIntegration(ctx.db, actorOf(ctx), integrationVersion.integrationId) };
+      }),
+  },
+  {
+    outputFields: (t) => ({
+      integration: t.field({ type: Integration, nullable: true, resolve: (payload) => payload.integration ?? null }),
+      integrationVersion: t.field({ type: IntegrationVersion, nullable: true, resolve: (payload) => payload.integrationVersion ?? null }),
+      errors: t.field({ type: [ErrorType], resolve: (payload) => payload.errors }),
+    }),
+  },
 );

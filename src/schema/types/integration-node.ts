@@ -94,9 +94,10 @@ export const Integration = builder.loadableNode('Integration', {
           resolveConnection(
             args,
             (page) =>
-              args.versionIsAvailable === false
-                ? slice([], page)
-                : listIntegrationVersions(ctx.db, actorOf(ctx), integration.id, page, sortsOf(args)[0]?.direction),
+              listIntegrationVersions(ctx.db, actorOf(ctx), integration.id, page, {
+                direction: sortsOf(args)[0]?.direction,
+                isAvailable: args.versionIsAvailable,
+              }),
             info,
           ),
       },

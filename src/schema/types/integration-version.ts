@@ -16,7 +16,15 @@ export const IntegrationVersion = builder.loadableNode('IntegrationVersion', {
     versionComment: t.exposeString('comment', { nullable: true }),
     versionCreatedAt: t.expose('publishedAt', { type: 'DateTime' }),
     versionCreatedBy: t.field({ type: User, nullable: true, resolve: (version) => version.publishedBy }),
-    versionIsAvailable: t.boolean({ description: 'Always true: versions cannot be withdrawn yet.', resolve: () => true }),
+    versionIsAvailable: t.exposeBoolean('isAvailable', {
+      description: 'false once withdrawn (updateIntegrationVersionAvailability): no instance is newly deployed to it.',
+    }),
+    attributes: t.field({
+      type: 'JSONString',
+      nullable: true,
+      description: 'What publishIntegration was given as `attributes` (commit and repository URLs), or null.',
+      resolve: (version) => version.attributes,
+    }),
     definition: t.string({
       description: 'This version as YAML in `format`.',
       args: { format: t.arg({ type: IntegrationDefinitionFormat, defaultValue: 'TENANTFLOW' }) },

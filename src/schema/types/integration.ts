@@ -47,6 +47,7 @@ builder.queryFields((t) => ({
         stableKey: t.arg.string(),
         customer: t.arg.id({ description: "Integrations of this customer only: none, every integration here is the organization's." }),
         customer_Isnull: t.arg.boolean({ description: 'true (or left out): every integration; false: none.' }),
+        versionIsAvailable: t.arg.boolean({ description: 'true: integrations with an available published version; false: those without one.' }),
         allVersions: t.arg.boolean({ description: 'Accepted for Prismatic clients: an integration is listed once, with its versions in versionSequence.' }),
         offset: t.arg.int(),
         sortBy: t.arg({ type: [Order] }),
@@ -59,6 +60,7 @@ builder.queryFields((t) => ({
           stableKey: args.stableKey,
           customerId: optionalIdOf('Customer', args.customer, 'customer'),
           customerIsNull: args.customer_Isnull,
+          versionIsAvailable: args.versionIsAvailable,
         };
         return resolveConnection(args, (page) => listIntegrations(ctx.db, actorOf(ctx), filter, sortsOf(args), page), info);
       },
@@ -102,14 +104,16 @@ builder.relayMutationField(
     inputFields: (t) => ({
       id: t.id({ required: true }),
       comment: t.string(),
-      attributes: t.string({ description: 'Accepted for prism (commit URL, repository…); tenantflow does not keep it.' }),
+      attributes: t.string({
+        description: 'A JSON object about the source (prism sends commitHash, commitUrl, repoUrl, pullRequestUrl), kept on the version.',
+      }),
     }),
   },
   {
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => {
         const id = idOf('Integration', String(input.id));
-        const integrationVersion = await publishIntegration(ctx.db, actorOf(ctx), id, { comment: input.comment });
+        const integrationVersion = await publishIntegration(ctx.db, actorOf(ctx), id, { comment: input.comment, attributes: input.attributes });
         return { integrationVersion, integration: await getIntegration(ctx.db, actorOf(ctx), id) };
       }),
   },
