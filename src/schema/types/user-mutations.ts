@@ -72,8 +72,7 @@ builder.relayMutationField(
   'deleteUser',
   { inputFields: (t) => ({ id: t.id({ required: true }) }) },
   {
-    resolve: (_root, { input }, ctx) =>
-      withFieldErrors(async () => ({ user: await deleteUser(ctx.db, actorOf(ctx), idOf('User', String(input.id))) })),
+    resolve: (_root, { input }, ctx) => withFieldErrors(async () => ({ user: await deleteUser(ctx.db, actorOf(ctx), idOf('User', String(input.id))) })),
   },
   { outputFields: payloadFields('user', User) },
 );
