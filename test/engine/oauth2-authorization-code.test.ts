@@ -7,7 +7,7 @@ import { connectionId, createCustomerValues, createScoped } from '../support/con
 import { createConnectorAuth } from '../support/connector-auths';
 import { gql, type Harness } from '../support/harness';
 import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { allowRedirectOrigins, authorizeInBrowser, fakeProviderInputs, START, startAuthorization } from '../support/oauth2';
+import { allowRedirectOrigins, authorizeInBrowser, deployWithFakeProvider, fakeProviderInputs, START, startAuthorization } from '../support/oauth2';
 import { seedCustomer, type SeededOrg } from '../support/seed';
 import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
@@ -102,19 +102,13 @@ describe('the authorization-code flow through the API and GET /oauth2/callback',
     expect(await callback.text()).toContain('authorized');
     expect(await tokenRow(decodeGlobalId(authId)!.id)).toMatchObject({ holderKind: 'CONNECTOR_AUTH', authStatus: 'ACTIVE' });
 
-    const integration = await importAndPublish(
-      h.app,
-      org.adminToken,
+    const instance = await deployWithFakeProvider(
+      h,
+      org,
+      oauth,
       definition('oauth-connector-auth', 'connection: { component: http, key: oauth2-authorization-code }', 'auth: "{{ trigger.body.authId }}"'),
+      'Dynamic',
     );
-    const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    // The instance's own connection is complete (a deploy needs it); the run's auth id still wins (rule 1).
-    const instance = await deployInstance(h.app, org.adminToken, {
-      integration: integration.id,
-      customer,
-      name: 'Dynamic',
-      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
-    });
     const run = await postWebhook(h.app, instance.webhooks.me!, { url: oauth.resourceUrl, authId: authId });
     expect(run.status).toBe(200);
     expect(run.body).toMatchObject({ sub: 'user-1' });

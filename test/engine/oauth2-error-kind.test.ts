@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../../src/lib/global-id';
 import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import type { Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
-import { seedCustomer, type SeededOrg } from '../support/seed';
+import { awaitEnd, postWebhook } from '../support/integrations';
+import { authorizedConnectorAuth, deployWithFakeProvider } from '../support/oauth2';
+import { type SeededOrg } from '../support/seed';
 import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
 const DEFINITION = `
@@ -49,17 +48,7 @@ let webhook: string;
 beforeAll(async () => {
   bed = await startOAuth2Testbed();
   ({ h, org, oauth } = bed);
-  const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
-  const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  webhook = (
-    await deployInstance(h.app, org.adminToken, {
-      integration: integration.id,
-      customer,
-      name: 'Reconnect',
-      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
-      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
-    })
-  ).webhooks.me!;
+  webhook = (await deployWithFakeProvider(h, org, oauth, DEFINITION, 'Reconnect')).webhooks.me!;
 });
 afterAll(async () => {
   await bed.close();

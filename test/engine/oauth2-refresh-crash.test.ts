@@ -2,13 +2,12 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2Tokens } from '../../src/db/tables';
 import { openTokens } from '../../src/domain/oauth2/tokens';
-import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { awaitEnd, postWebhook } from '../support/integrations';
+import { authorizedConnectorAuth, deployWithFakeProvider } from '../support/oauth2';
+import { seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker, startTestWorker } from '../support/worker';
 
 const DEFINITION = `
@@ -65,17 +64,7 @@ const waitFor = async (what: string, done: () => boolean | Promise<boolean>) => 
 describe('a worker killed right after a refresh answered', () => {
   it('leaves a credential that works: the next process uses the stored rotated grant and never sends the old refresh token again', async () => {
     const auth = await authorizedConnectorAuth(h, org, oauth, { expiresInMs: -1 });
-    const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
-    const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const webhook = (
-      await deployInstance(h.app, org.adminToken, {
-        integration: integration.id,
-        customer,
-        name: 'Crash',
-        // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
-        configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
-      })
-    ).webhooks.call!;
+    const webhook = (await deployWithFakeProvider(h, org, oauth, DEFINITION, 'Crash')).webhooks.call!;
 
     const doomed = await spawnWorker();
     workers.push(doomed);

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { awaitEnd, postWebhook } from '../support/integrations';
+import { authorizedConnectorAuth, deployWithFakeProvider } from '../support/oauth2';
+import { seedOrg, type SeededOrg } from '../support/seed';
 import { spawnWorker } from '../support/worker';
 
 const RUNS = 50;
@@ -49,15 +48,7 @@ afterAll(async () => {
 describe('refresh is single-flight per credential across processes', () => {
   it(`${RUNS} runs over 2 worker processes with a just-expired token: 1 refresh, all succeed, no refresh token reused`, async () => {
     const { authId, refreshToken } = await authorizedConnectorAuth(h, org, oauth, { expiresInMs: -1 });
-    const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
-    const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const instance = await deployInstance(h.app, org.adminToken, {
-      integration: integration.id,
-      customer,
-      name: 'Race',
-      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
-      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
-    });
+    const instance = await deployWithFakeProvider(h, org, oauth, DEFINITION, 'Race');
 
     const started = await Promise.all(Array.from({ length: RUNS }, () => postWebhook(h.app, instance.webhooks.me!, { authId, url: oauth.resourceUrl })));
     const ended = await Promise.all(started.map((s) => awaitEnd(h.app, org.adminToken, s.executionId!)));

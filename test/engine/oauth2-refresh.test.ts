@@ -1,12 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauth2Tokens } from '../../src/db/tables';
-import { encodeGlobalId } from '../../src/lib/global-id';
 import { DEFAULT_CLIENT, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { gql, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
-import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
-import { seedCustomer, type SeededOrg } from '../support/seed';
+import { awaitEnd, postWebhook } from '../support/integrations';
+import { authorizedConnectorAuth, deployWithFakeProvider } from '../support/oauth2';
+import { type SeededOrg } from '../support/seed';
 import { testEngineConfig } from '../support/worker';
 import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
@@ -43,17 +42,7 @@ let webhook: string;
 beforeAll(async () => {
   bed = await startOAuth2Testbed({ worker: { oauth2: BACKOFF } });
   ({ h, org, oauth } = bed);
-  const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
-  const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-  webhook = (
-    await deployInstance(h.app, org.adminToken, {
-      integration: integration.id,
-      customer,
-      name: 'Refresh',
-      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
-      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
-    })
-  ).webhooks.me!;
+  webhook = (await deployWithFakeProvider(h, org, oauth, DEFINITION, 'Refresh')).webhooks.me!;
 });
 afterAll(async () => {
   await bed.close();

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../../src/lib/global-id';
 import { startFakeApi, type FakeApi } from '../fakes/fake-api';
 import { startFakeOAuthServer, type FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { createHarness, gql, type Harness } from '../support/harness';
-import { awaitEnd, deployInstance, importAndPublish, postWebhook } from '../support/integrations';
+import { awaitEnd, postWebhook } from '../support/integrations';
 import { capturedLogLines } from '../support/log-capture';
-import { authorizedConnectorAuth, fakeProviderInputs } from '../support/oauth2';
-import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
+import { authorizedConnectorAuth, deployWithFakeProvider } from '../support/oauth2';
+import { seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
 /*
@@ -66,15 +65,7 @@ describe('OAuth 2.0 tokens as canaries', () => {
     // Expired: the run refreshes first, so the rotated refresh token and a new access token are in play too.
     const granted = await authorizedConnectorAuth(h, org, oauth, { expiresInMs: -1_000 });
     const authId = granted.authId;
-    const integration = await importAndPublish(h.app, org.adminToken, DEFINITION);
-    const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
-    const instance = await deployInstance(h.app, org.adminToken, {
-      integration: integration.id,
-      customer,
-      name: 'Echo',
-      // A deploy needs the instance's own connection complete; the runs' auth id still wins (rule 1).
-      configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
-    });
+    const instance = await deployWithFakeProvider(h, org, oauth, DEFINITION, 'Echo');
 
     const answer = await postWebhook(h.app, instance.webhooks.echo!, { authId, base: api.url });
     const execution = await awaitEnd(h.app, org.adminToken, answer.executionId!);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
 import type { App, Route } from '../../src/http/app';
-import { decodeGlobalId } from '../../src/lib/global-id';
 import { oauth2CallbackRoutes } from '../../src/http/oauth2-callback';
 import { outgoingHttp } from '../../src/execution/http/outgoing-http';
 import { createLogger } from '../../src/log';
@@ -10,8 +9,10 @@ import { connectionId } from './connections';
 import { createConnectorAuth } from './connector-auths';
 import { testEngineConfig } from './engine-config';
 import { gql, type Harness } from './harness';
+import { deployInstance, importAndPublish } from './integrations';
 import { captureLog } from './log-capture';
-import type { SeededOrg } from './seed';
+import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
+import { seedCustomer, type SeededOrg } from './seed';
 
 // issue 10: OAuth 2.0 authorization-code helpers.
 
@@ -94,4 +95,20 @@ export async function authorizedConnectorAuth(h: Harness, org: SeededOrg, oauth:
     },
   );
   return { authId, holderId, accessToken: granted.access_token, refreshToken: granted.refresh_token };
+}
+
+/**
+ * Publishes `definition` and deploys it for a new customer of `org`, its "Provider" connection filled with
+ * the fake provider's settings: a deploy needs the instance's own connection complete, while a run's auth
+ * id still wins (rule 1).
+ */
+export async function deployWithFakeProvider(h: Harness, org: SeededOrg, oauth: FakeOAuthServer, definition: string, name: string) {
+  const integration = await importAndPublish(h.app, org.adminToken, definition);
+  const customer = encodeGlobalId('Customer', (await seedCustomer(h.database.db, org.admin)).id);
+  return deployInstance(h.app, org.adminToken, {
+    integration: integration.id,
+    customer,
+    name,
+    configVariables: [{ key: 'Provider', values: JSON.stringify(fakeProviderInputs(oauth)) }],
+  });
 }
