@@ -57,11 +57,11 @@ const envSchema = z.object({
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
   SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(15_000)),
-  // Reliability of the worker (issue 8): the lease must outlast one step attempt (leaseProblem below); a
+  // Reliability of the worker: the lease must outlast one step attempt (leaseProblem below); a
   // stopping worker lets in-flight steps finish for at most SHUTDOWN_DRAIN_MS, then hands back their leases.
   EXECUTION_LEASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(500).default(45_000)),
   SHUTDOWN_DRAIN_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
-  // OAuth 2.0 refresh (issue 10): backoff after a transient refresh failure; the worker's proactive refresh
+  // OAuth 2.0 refresh: backoff after a transient refresh failure; the worker's proactive refresh
   // of tokens expiring within the window, every interval, at most a batch at a time.
   OAUTH2_REFRESH_BACKOFF_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(30_000)),
   OAUTH2_REFRESH_BACKOFF_MAX_MS: z.preprocess(
@@ -82,7 +82,7 @@ const envSchema = z.object({
   ),
   OAUTH2_PROACTIVE_REFRESH_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(60_000)),
   OAUTH2_PROACTIVE_REFRESH_BATCH: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(20)),
-  // Webhooks (issue 7): what one caller may send before it costs the server anything.
+  // Webhooks: what one caller may send before it costs the server anything.
   WEBHOOK_MAX_BODY_BYTES: z.preprocess(
     emptyAsUndefined,
     z.coerce
@@ -94,7 +94,7 @@ const envSchema = z.object({
   WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(300)),
   WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(6000)),
   ORG_WEBHOOK_RATE_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60000)),
-  // Stored run output (issue 7): what a step returns may be any size; what is stored is bounded.
+  // Stored run output: what a step returns may be any size; what is stored is bounded.
   RUN_MAX_STORED_OUTPUT_BYTES: z.preprocess(
     emptyAsUndefined,
     z.coerce
@@ -131,7 +131,7 @@ const envSchema = z.object({
       .min(1024)
       .default(10 * 1024 * 1024),
   ),
-  // User authentications (issue 11): how long a run waits (AUTHENTICATION_NEEDED) for its user to authenticate.
+  // User authentications: how long a run waits (AUTHENTICATION_NEEDED) for its user to authenticate.
   USER_AUTHENTICATION_WAIT_MS: z.preprocess(
     emptyAsUndefined,
     z.coerce
@@ -140,12 +140,12 @@ const envSchema = z.object({
       .min(1_000)
       .default(7 * 24 * 60 * 60_000),
   ),
-  // API request limits and browser access (issue 7).
+  // API request limits and browser access.
   API_MAX_BODY_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).default(1_048_576)),
-  // Metrics (issue 15): GET /metrics is open in development; with METRICS_TOKEN it needs that bearer token;
+  // Metrics: GET /metrics is open in development; with METRICS_TOKEN it needs that bearer token;
   // with NODE_ENV=production and no token it is off (404).
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional()),
-  // Token authentication from memory (issue 14): how long a checked API token is trusted without SQL; revocations
+  // Token authentication from memory: how long a checked API token is trusted without SQL; revocations
   // reach every process at once by NOTIFY, this bounds a lost notification. 0 checks every request in SQL.
   API_TOKEN_CACHE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5_000)),
   CORS_ORIGINS: z.preprocess(
@@ -257,7 +257,7 @@ export type EngineConfig = {
   oauth2: OAuth2RefreshSettings;
 };
 
-/** OAuth 2.0 authorization-code refresh (issue 10), from the OAUTH2_* variables. */
+/** OAuth 2.0 authorization-code refresh, from the OAUTH2_* variables. */
 export type OAuth2RefreshSettings = {
   backoffBaseMs: number;
   backoffMaxMs: number;

@@ -32,7 +32,7 @@ orgCommands(program.command('org').description('manage the organizations of this
 userCommands(program.command('user').description("manage an organization's admins and members"), run);
 tokenCommands(program.command('token').description('manage API tokens'), run);
 vaultCommands(program.command('vault').description('manage the encryption of stored credentials'), run);
-// issue 12: tenant sync, client commands over the GraphQL API
+// tenant sync, client commands over the GraphQL API
 exportCommand(program);
 syncCommands(program.command('sync').description('copy an organization between tenants (dev → prod, US → EU) by stable key'));
 

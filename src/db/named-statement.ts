@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { DbOrTx } from './client';
 
 /**
- * A hot statement (issue 14): its text is a constant, so no SQL is built per call, and its name makes each
+ * A hot statement: its text is a constant, so no SQL is built per call, and its name makes each
  * connection parse and plan it once (pg's named prepared statements) instead of on every execution.
  */
 export type NamedStatement = { name: string; text: string };

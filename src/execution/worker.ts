@@ -32,7 +32,7 @@ export type RunningWorker = {
 };
 
 /**
- * How often each job slot asks for jobs when nothing woke it (issue 14). New jobs wake the workers through
+ * How often each job slot asks for jobs when nothing woke it. New jobs wake the workers through
  * LISTEN/NOTIFY (add_job notifies `jobs:insert`), so polling only finds jobs whose run_at was in the future
  * when they were added: graphile-worker's retries after a failed run and a held execution's retry; the
  * process that added them wakes the queue when they are due (`wakeJobQueueAfter`). At 1 s an idle worker of 4 slots

@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps) {
       routesPlugin([
         ...healthRoutes(deps.db, deps.workerProblem),
         metricsRoute(deps.db, deps.metrics),
-        // issue 13: Prismatic clients' endpoints outside GraphQL
+        // Prismatic clients' endpoints outside GraphQL
         ...prismaticAuthRoutes(deps.db, deps.publicUrl),
         stepResultsRoute(deps.db, deps.vault),
         ...(deps.routes ?? []),

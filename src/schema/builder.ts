@@ -13,7 +13,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
-    // issue 13: Prismatic's JSON-in-a-string scalar (schema/types/json-string.ts)
+    // Prismatic's JSON-in-a-string scalar (schema/types/json-string.ts)
     JSONString: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;

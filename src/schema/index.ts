@@ -19,19 +19,19 @@ import './types/signing-key';
 import './types/api-token';
 import './types/integration';
 import './types/instance';
-// issue 9: env variables
+// env variables
 import './types/env-variable';
-// issue 10: OAuth 2.0 authorization-code connections
+// OAuth 2.0 authorization-code connections
 import './types/oauth2-authorization';
 import './types/oauth2-credential';
-// issue 12: tenant sync
+// tenant sync
 import './types/sync';
-// issue 11: user authentications (seed 002)
+// user authentications (seed 002)
 import './types/user-authentication-settings';
 import './types/user-authentication';
 import './types/execution-authentication';
 
-// issue 13: Prismatic clients (prism CLI)
+// Prismatic clients (prism CLI)
 import './types/role';
 import './types/user-lists';
 import './types/user-mutations';

@@ -42,19 +42,19 @@ export const executions = pgTable(
     createdAt: createdAtColumn(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     endedAt: timestamp('ended_at', { withTimezone: true }),
-    // Fan-out (issue 9, src/execution/README.md "Fan-out"). A parent has `fanOut` and no instance; its children
+    // Fan-out (src/execution/README.md "Fan-out"). A parent has `fanOut` and no instance; its children
     // have `parentExecutionId` and get a job only when dispatched (`dispatchedAt`), within the parent's limit.
     fanOut: jsonb('fan_out').$type<FanOut>(),
     parentExecutionId: uuid('parent_execution_id').references((): AnyPgColumn => executions.id, { onDelete: 'cascade' }),
     dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
-    // User authentications (issue 11): a run started by someone present (a UI) pauses for them instead of
+    // User authentications: a run started by someone present (a UI) pauses for them instead of
     // applying the connection's non-interactive policy. While AUTHENTICATION_NEEDED, the user and connection
     // it waits for (user_authentications.connection_ref) and when it gives up.
     interactive: boolean('interactive').notNull().default(false),
     waitingUserId: uuid('waiting_user_id').references(() => users.id, { onDelete: 'set null' }),
     waitingConnectionRef: text('waiting_connection_ref'),
     waitingUntil: timestamp('waiting_until', { withTimezone: true }),
-    // Replays (issue 15): the run this one replays, with the same trigger payload, version and instance.
+    // Replays: the run this one replays, with the same trigger payload, version and instance.
     replayOfExecutionId: uuid('replay_of_execution_id').references((): AnyPgColumn => executions.id, { onDelete: 'set null' }),
   },
   (t) => [
@@ -110,7 +110,7 @@ export const stepResults = pgTable(
     attempts: integer('attempts').notNull().default(1),
     output: jsonb('output'),
     error: text('error'),
-    /** Why a failed step failed, when a flow can act on it (issue 10: the credential's refresh state). */
+    /** Why a failed step failed, when a flow can act on it (the credential's refresh state). */
     errorKind: text('error_kind').$type<StepErrorKind>(),
     credentialSource: text('credential_source'),
     credentialId: text('credential_id'),

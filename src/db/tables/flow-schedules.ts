@@ -5,7 +5,7 @@ import { orgIdColumn } from './columns';
 import { instances, integrationVersions, integrations } from './integrations';
 
 /**
- * Schedules as due work (issue 14): one row per scheduled flow of an enabled, deployed instance, or per
+ * Schedules as due work: one row per scheduled flow of an enabled, deployed instance, or per
  * scheduled fan-out flow of an integration (no instance). The scheduler reads only the rows whose
  * `next_run_at` has come (src/execution/schedules.ts); domain writes to instances keep the rows right
  * (src/domain/instances/schedules.ts), and deletes cascade.

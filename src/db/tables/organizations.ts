@@ -4,7 +4,7 @@ export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  // OAuth 2.0 (issue 10): where the callback may send the browser back to (scheme://host[:port]).
+  // OAuth 2.0: where the callback may send the browser back to (scheme://host[:port]).
   allowedRedirectOrigins: text('allowed_redirect_origins').array().notNull().default([]),
 });
 

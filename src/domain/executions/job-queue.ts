@@ -5,7 +5,7 @@ import { runNamed, type NamedStatement } from '../../db/named-statement';
 export const ADVANCE_EXECUTION = 'advance-execution';
 
 /**
- * graphile-worker's schema for tenantflow (issue 8): a schema of its own, so another graphile-worker in the same
+ * graphile-worker's schema for tenantflow: a schema of its own, so another graphile-worker in the same
  * database (another application, another version migrating `graphile_worker`) cannot disturb this queue.
  * Jobs left in the old `graphile_worker` schema are not moved: every QUEUED execution without a live job
  * here gets a new one from the sweeper (`queuedWithoutLiveJob`, execution/engine/lease.ts), so nothing is

@@ -49,7 +49,7 @@ const RUN_ROWS = `select claimed.*,
       else (select i.definition from integrations i where i.id = claimed.integration_id) end as definition) run_def`;
 
 /**
- * The claim and the load of the run in one statement (issue 14): the UPDATE decides who runs the execution,
+ * The claim and the load of the run in one statement: the UPDATE decides who runs the execution,
  * and the same statement returns its definition, instance, customer, finished steps and parent's fan-out.
  * Executions of customers with a concurrency limit are not claimed here (claimUnderLimit counts first).
  */

@@ -21,7 +21,7 @@ export type StepOutcome = {
 type LogLine = { id: string; org_id: string; execution_id: string; severity: LogSeverity; message: string; step_name: string | null; timestamp: Date };
 
 /**
- * Step results and run log lines not yet written (issue 14): they go to the database together, in one
+ * Step results and run log lines not yet written: they go to the database together, in one
  * statement, before the next step starts (`flushWrites`) or with the end of the run (`finishRun`). A step's
  * result is therefore durable before anything after it has an effect; a crash before that write runs the
  * step again, exactly as a crash between the step and its own insert did.

@@ -15,7 +15,7 @@ export const Organization = builder.loadableNode('Organization', {
   fields: (t) => ({
     name: t.exposeString('name'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    // issue 10: OAuth 2.0 callback redirects
+    // OAuth 2.0 callback redirects
     allowedRedirectOrigins: t.exposeStringList('allowedRedirectOrigins'),
     signingKeys: t.connection(
       {
