@@ -58,6 +58,27 @@ describe('IntegrationFlow.testUrl', () => {
     expect((await post(path, { method: 'GET' })).status).toBe(405);
   });
 
+  it('refuses an oversized body, declared or streamed, with 413 and starts no run', async () => {
+    const path = new URL((await testUrl(org.adminToken))!).pathname;
+    const runs = async () =>
+      (await h.database.db.execute(sql`select count(*)::int as n from executions where integration_id = ${decodeGlobalId(integrationId)!.id}`)).rows[0];
+    const before = await runs();
+    const declared = await post(path, { method: 'POST', body: 'x'.repeat(20_000_000), headers: { 'content-type': 'text/plain' } });
+    expect(declared.status).toBe(413);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += 65_536;
+        if (sent > 40_000_000) controller.close();
+        else controller.enqueue(new Uint8Array(65_536).fill(120));
+      },
+    });
+    const streamed = await post(path, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(sent).toBeLessThan(40_000_000);
+    expect(await runs()).toEqual(before);
+  });
+
   it('is null for members and hidden from other organizations', async () => {
     expect(await testUrl(org.memberToken)).toBeNull();
     const byOther = await gql(h.app, TEST_URLS, { id: integrationId }, other.adminToken);

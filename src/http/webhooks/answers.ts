@@ -12,6 +12,12 @@ export type WebhookLimits = { perWebhook: RateLimiter; perOrganization: RateLimi
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
+/** 413 for a body over the webhook limit; the connection closes, so the rest of the upload is never read. */
+export const bodyTooLarge = (maxBodyBytes: number) => json(413, { error: `The body exceeds ${maxBodyBytes} bytes.` }, { connection: 'close' });
+
+/** A declared Content-Length over the limit is refused before anything is looked up. */
+export const declaresTooLarge = (request: Request, maxBodyBytes: number) => Number(request.headers.get('content-length') ?? 0) > maxBodyBytes;
+
 /** A 429 when this URL or its organization is over its rate; otherwise takes one call from both and answers null. */
 export function overRate(limits: WebhookLimits, urlKey: string, orgKey: string): Response | null {
   const wait = Math.max(limits.perWebhook.waitSeconds(urlKey), limits.perOrganization.waitSeconds(orgKey));

@@ -5,7 +5,7 @@ import type { Logger } from '../../log';
 import type { Vault } from '../../vault/vault';
 import type { Route } from '../app';
 import { RateLimiter } from './rate-limit';
-import { executionAnswer, json, overRate, type WebhookLimits } from './answers';
+import { bodyTooLarge, declaresTooLarge, executionAnswer, json, overRate, type WebhookLimits } from './answers';
 import { readLimitedBody } from '../read-limited-body';
 import { checkSignature, SIGNATURE_HEADER } from './signature';
 import { answerTestUrl, TEST_URL_PATH } from './test-url';
@@ -51,8 +51,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
 
 async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
   if (request.method !== 'POST') return json(405, { error: 'Webhooks accept POST.' }, { allow: 'POST' });
-  const tooLarge = () => json(413, { error: `The body exceeds ${deps.settings.maxBodyBytes} bytes.` }, { connection: 'close' });
-  if (Number(request.headers.get('content-length') ?? 0) > deps.settings.maxBodyBytes) return tooLarge();
+  if (declaresTooLarge(request, deps.settings.maxBodyBytes)) return bodyTooLarge(deps.settings.maxBodyBytes);
 
   const found = await findWebhookTarget(deps.db, token);
   if (!found.ok) return json(found.status, { error: found.message }, { connection: 'close' });
@@ -62,7 +61,7 @@ async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request
   if (limited) return limited;
 
   const body = await readLimitedBody(request, deps.settings.maxBodyBytes);
-  if (body.tooLarge) return tooLarge();
+  if (body.tooLarge) return bodyTooLarge(deps.settings.maxBodyBytes);
 
   const secret = await signatureSecretOf(deps.db, deps.vault, target.flowConfig);
   if (secret) {

@@ -1,7 +1,7 @@
 import { startTestUrlRun } from '../../domain/executions/run-requests';
 import { findTestUrlTarget } from '../../domain/integrations/test-urls';
 import { readLimitedBody } from '../read-limited-body';
-import { executionAnswer, json, overRate, type WebhookLimits } from './answers';
+import { bodyTooLarge, declaresTooLarge, executionAnswer, json, overRate, type WebhookLimits } from './answers';
 import { triggerPayloadOf } from './trigger-payload';
 import type { WebhookDeps } from './index';
 
@@ -14,8 +14,7 @@ export const TEST_URL_PATH = /^\/test-webhooks\/([A-Za-z0-9_-]{20,100})\/?$/;
  */
 export async function answerTestUrl(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
   if (request.method !== 'POST') return json(405, { error: 'Test URLs accept POST.' }, { allow: 'POST' });
-  const tooLarge = () => json(413, { error: `The body exceeds ${deps.settings.maxBodyBytes} bytes.` }, { connection: 'close' });
-  if (Number(request.headers.get('content-length') ?? 0) > deps.settings.maxBodyBytes) return tooLarge();
+  if (declaresTooLarge(request, deps.settings.maxBodyBytes)) return bodyTooLarge(deps.settings.maxBodyBytes);
 
   const target = await findTestUrlTarget(deps.db, token);
   if (!target) return json(404, { error: 'No flow listens at this URL.' }, { connection: 'close' });
@@ -23,7 +22,7 @@ export async function answerTestUrl(deps: WebhookDeps, limits: WebhookLimits, re
   if (limited) return limited;
 
   const body = await readLimitedBody(request, deps.settings.maxBodyBytes);
-  if (body.tooLarge) return tooLarge();
+  if (body.tooLarge) return bodyTooLarge(deps.settings.maxBodyBytes);
   const execution = await startTestUrlRun(deps.db, target, triggerPayloadOf(request, url, body.bytes));
   return executionAnswer(deps.db, execution.id, request.headers.get('prismatic-synchronous') === 'true');
 }
