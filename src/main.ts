@@ -32,8 +32,8 @@ const HTTP_DRAIN_MS = 30_000;
 
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
 export async function startServer(config: Config, log: Logger, opts: ServerRoles = {}): Promise<RunningServer> {
-  // The code of the roles this process plays loads while PostgreSQL starts and the migrations are checked.
   markStart('starting');
+  // The code of the roles this process plays loads while PostgreSQL starts and the migrations are checked.
   const modules = loadServerModules(opts);
   // A refused start (a busy port, a bad DATABASE_URL) answers without waiting for it.
   modules.catch(() => {});
