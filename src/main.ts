@@ -5,6 +5,7 @@ import { openDatabase, type OpenDatabase } from './db/open';
 import type { RunningWorker } from './execution/worker';
 import type { MetricsSnapshot } from './metrics/worker-channel';
 import type { Logger } from './log';
+import { markStart } from './lib/start-timeline';
 import { loadMasterKeys } from './vault/master-key';
 import { Vault } from './vault/vault';
 
@@ -31,13 +32,16 @@ const HTTP_DRAIN_MS = 30_000;
 
 /** config → database → migrations → first-start organization → HTTP server (+ worker unless disabled). */
 export async function startServer(config: Config, log: Logger, opts: ServerRoles = {}): Promise<RunningServer> {
+  markStart('starting');
   // The code of the roles this process plays loads while PostgreSQL starts and the migrations are checked.
   const modules = loadServerModules(opts);
   // A refused start (a busy port, a bad DATABASE_URL) answers without waiting for it.
   modules.catch(() => {});
   const database = await openDatabase(config, log);
   try {
-    return await serveOn(database, await modules, config, log, opts);
+    const loaded = await modules;
+    markStart('role modules loaded');
+    return await serveOn(database, loaded, config, log, opts);
   } catch (error) {
     // A refused start (wrong master key, port in use …) must not leave the embedded PostgreSQL running.
     await database.shutdown().catch(() => {});
@@ -95,9 +99,11 @@ async function serveOn(database: OpenDatabase, modules: ServerModules, config: C
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);
 
+  markStart('master key and first-start checks done');
   const stopLoggingQueued = logQueuedExecutions(log);
   const engine = { db: database.db, vault, log, config: config.engine };
   const worker: RunningWorker | null = startWorker ? await startWorker({ ...engine, database }) : null;
+  if (worker) markStart('worker started');
 
   let server: http.Server | null = null;
   const apiTokens = !httpModules || config.api.tokenCacheMs === 0 ? null : httpModules.startCachedApiTokens(database, { ttlMs: config.api.tokenCacheMs, log });
@@ -122,6 +128,7 @@ async function serveOn(database: OpenDatabase, modules: ServerModules, config: C
       metrics: { token: config.metricsToken, production: config.production, workerMetrics: opts.workerMetrics },
       apiTokens: apiTokens ?? undefined,
     });
+    markStart('app created');
     server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -131,6 +138,7 @@ async function serveOn(database: OpenDatabase, modules: ServerModules, config: C
       await worker?.stop();
       throw error;
     });
+    markStart('listening');
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host}:${port}`;
     log.info(

@@ -11,6 +11,9 @@ import { syncCommands } from './sync';
 import { tokenCommands } from './token';
 import { userCommands } from './user';
 import { vaultCommands } from './vault';
+import { markStart } from '../lib/start-timeline';
+
+markStart('cli modules loaded');
 
 const program = new Command('tenantflow').description('Multi-tenant integration flows over a Prismatic-compatible GraphQL API');
 

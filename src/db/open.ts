@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import { connectDatabase, type Database } from './client';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { runMigrations } from './migrate';
+import { markStart } from '../lib/start-timeline';
 
 /** `appliedMigrations`: the drizzle/ migrations this open applied (none when it did not migrate or nothing was pending). */
 export type OpenDatabase = Database & { url: string; embedded: boolean; appliedMigrations: string[]; shutdown: () => Promise<void> };
@@ -23,6 +24,7 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
   const postgres = config.databaseUrl
     ? { url: config.databaseUrl, stop: async () => {} }
     : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log });
+  markStart('postgres running');
   const where = config.databaseUrl ? `DATABASE_URL (${withoutPassword(config.databaseUrl)})` : `the embedded PostgreSQL in DATA_DIR (${config.dataDir})`;
   const database = connectDatabase(postgres.url);
   const shutdown = async () => {
@@ -36,6 +38,7 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
         `Cannot connect to the database at ${where}: ${firstLine(error)}; check ${config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'}.`,
       );
     });
+    markStart('database connected');
     if (opts.migrate !== false) {
       appliedMigrations = await runMigrations(database).catch((error: unknown) => {
         throw new DatabaseOpenError(`Database migrations failed on ${where}: ${firstLine(error)}; fix the database (or its role's rights) and start again.`);
@@ -45,6 +48,7 @@ export async function openDatabase(config: Config, log: Logger, opts: { migrate?
     await shutdown().catch(() => {});
     throw error;
   }
+  markStart('migrations checked');
   return { ...database, url: postgres.url, embedded: !config.databaseUrl, appliedMigrations, shutdown };
 }
 

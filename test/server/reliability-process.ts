@@ -33,18 +33,16 @@ export function runCli(args: string[], env: Record<string, string>, opts: { deta
 }
 
 /** Waits for the "tenantflow is listening" log line and returns the server's base URL. */
-export async function listeningUrl(cli: CliProcess, timeoutMs = 30_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const line of cli.stdout().split('\n')) {
+export function listeningUrl(cli: CliProcess, timeoutMs = 30_000): Promise<string> {
+  return whenWritten(cli, timeoutMs, 'not listening', () => {
+    // Whole lines only: a chunk may end mid-line.
+    for (const line of cli.stdout().split('\n').slice(0, -1)) {
       if (!line.startsWith('{')) continue;
       const entry = JSON.parse(line) as { msg?: string; url?: string };
       if (entry.msg === 'tenantflow is listening') return entry.url!.replace(/\/api$/, '');
     }
-    if (cli.child.exitCode !== null) throw new Error(`exited ${cli.child.exitCode}: ${cli.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`not listening after ${timeoutMs} ms: ${cli.stderr()}`);
+    return undefined;
+  });
 }
 
 /** The lines a process wrote on stderr (empty lines dropped). */
@@ -52,12 +50,32 @@ export const stderrLines = (cli: CliProcess) => cli.stderr().split('\n').filter(
 
 /** Waits (bounded) until the process, or its worker child (same stdout), logged a line with this message. */
 export async function untilLogged(cli: CliProcess, message: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cli.stdout().includes(`"msg":"${message}"`)) {
-    if (cli.child.exitCode !== null) throw new Error(`exited ${cli.child.exitCode}: ${cli.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`"${message}" not logged after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await whenWritten(cli, timeoutMs, `"${message}" not logged`, () => (cli.stdout().includes(`"msg":"${message}"`) ? true : undefined));
+}
+
+/**
+ * `found`'s first answer other than undefined, asked again each time the process writes to stdout: a start
+ * is seen the moment it is logged, not at the next tick of a poll. Rejects when the process exits first
+ * or after `timeoutMs`.
+ */
+function whenWritten<T>(cli: CliProcess, timeoutMs: number, failure: string, found: () => T | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      clearTimeout(timer);
+      cli.child.stdout!.off('data', check);
+      cli.child.off('exit', check);
+      outcome();
+    };
+    const check = () => {
+      const value = found();
+      if (value !== undefined) settle(() => resolve(value));
+      else if (cli.child.exitCode !== null) settle(() => reject(new Error(`exited ${cli.child.exitCode}: ${cli.stderr()}`)));
+    };
+    const timer = setTimeout(() => settle(() => reject(new Error(`${failure} after ${timeoutMs} ms: ${cli.stderr()}`))), timeoutMs);
+    cli.child.stdout!.on('data', check);
+    cli.child.once('exit', check);
+    check();
+  });
 }
 
 /** The URL of the embedded PostgreSQL a tenantflow process runs on `dataDir` (its password file is there). */
