@@ -13,6 +13,7 @@ import pg from 'pg';
 import { createCustomer } from '../src/domain/customers/customers';
 import { encodeGlobalId } from '../src/lib/global-id';
 import { forkBenchChild } from './child';
+import { profileCpu } from './cpu-profile';
 import type { LoadReply, LoadRequest } from './load-client';
 import { BenchmarkFailure, CONCURRENCY, fmt, gql, gqlData, runPool, seedOrganization, table, timed, listStatements, median, type BenchEnv } from './support';
 
@@ -23,6 +24,31 @@ const WARMUP = 100;
 const COUNTED = 5;
 /** Rounds of the plain-insert baseline; the median round is the baseline figure. */
 const BASELINE_ROUNDS = 3;
+/** Mutations sent (8 in flight) while this process, the server, is CPU-profiled, after the measured run. */
+const PROFILED = 500;
+
+/**
+ * The mutation's parts, by the function that does each (inclusive time: samples with it anywhere on the
+ * stack, so the rows overlap). `writev` is every socket write: the SQL statements and the HTTP response.
+ */
+const PARTS: [string, string][] = [
+  ['HTTP request parsing (yoga parseRequest)', 'parseRequest'],
+  ['token authentication', 'authenticate'],
+  ['GraphQL parse (document cache misses only)', 'parse@graphql/language'],
+  ['GraphQL validate', 'validate@graphql/validation'],
+  ['GraphQL execute (resolver included)', 'normalizedExecutor'],
+  ['  createCustomerConfigVariable (domain)', 'createCustomerConfigVariable'],
+  ['    input validation (checkExpressions)', 'checkExpressions'],
+  ['    data key (new: generate and wrap; found: unwrap)', 'sealingKey'],
+  ['    sealing (AES-GCM)', 'sealWith'],
+  ['    lookup statement (send + row mapping)', 'lookUpProvisioning'],
+  ['    insert statement (send + row mapping)', 'insertCustomerConfigVariable'],
+  ['pg: reading replies (pg-protocol)', 'parse@pg-protocol'],
+  ['socket writes (writev: SQL and response)', 'writev'],
+  ['HTTP response (sendNodeResponse)', 'sendNodeResponse'],
+  ['garbage collector', '(garbage collector)'],
+  ['idle', '(idle)'],
+];
 
 const CREATE_CCV = `mutation($input: CreateCustomerConfigVariableInput!) {
   createCustomerConfigVariable(input: $input) {
@@ -54,7 +80,7 @@ export async function run(env: BenchEnv) {
   if (!scvGlobalId) throw new BenchmarkFailure(`createScopedConfigVariable failed: ${JSON.stringify(created)}`);
 
   // Customers are set up with the domain function (not measured): warm-up, counted and measured ones.
-  const total = WARMUP + COUNTED + CUSTOMERS;
+  const total = WARMUP + COUNTED + CUSTOMERS + PROFILED;
   const setup = await timed(() =>
     runPool(total, CONCURRENCY, (i) => createCustomer(env.database.db, org.admin, { name: `Bench customer ${i}`, externalId: `bench-${i}` })),
   );
@@ -79,6 +105,16 @@ export async function run(env: BenchEnv) {
   const plain = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
   // The measured mutations come from a client in a child process: its CPU is not charged to the server.
   const client = await forkBenchChild<LoadRequest, LoadReply>('./load-client.ts');
+  /** One mutation per customer, sent by the client in the child process, 8 in flight. */
+  const provisionFromClient = (customers: string[]) =>
+    client.ask({
+      url: api,
+      token: org.token,
+      query: CREATE_CCV,
+      variables: customers.map((customerId) => ({ input: provisionInput(customerId) })),
+      requests: customers.length,
+      concurrency: CONCURRENCY,
+    });
   plain.on('error', () => {});
   const scvId = (
     await env.database.pool.query<{ id: string }>(`select id from scoped_config_variables where org_id = $1 and stable_key = 'acme-api-key'`, [org.orgId])
@@ -123,20 +159,13 @@ export async function run(env: BenchEnv) {
 
     // The baseline takes well under a second, so one round is at the mercy of a hiccup: it runs three times
     // (once before the API run, twice after, emptied in between) and the ratio uses the median round.
-    const measured = customerIds.slice(WARMUP + COUNTED);
+    const measured = customerIds.slice(WARMUP + COUNTED, WARMUP + COUNTED + CUSTOMERS);
     const plainRound = async () => {
       await env.database.pool.query('truncate bench_plain_ccv');
       return (await timed(() => runPool(CUSTOMERS, CONCURRENCY, (i) => plainInsert(measured[i]!)))).ms;
     };
     const baselineMs = [await plainRound()];
-    const viaApi = await client.ask({
-      url: api,
-      token: org.token,
-      query: CREATE_CCV,
-      variables: measured.map((customerId) => ({ input: provisionInput(customerId) })),
-      requests: CUSTOMERS,
-      concurrency: CONCURRENCY,
-    });
+    const viaApi = await provisionFromClient(measured);
     for (let round = 0; round < BASELINE_ROUNDS - 1; round++) baselineMs.push(await plainRound());
     const baseline = { ms: median(baselineMs) };
 
@@ -169,6 +198,35 @@ export async function run(env: BenchEnv) {
     console.log(`SQL statements per mutation (${COUNTED} counted on a dedicated server): ${perMutation.map((list) => list.length).join(', ')}`);
     console.log(listStatements(perMutation[0]!));
     console.log(`ratio (API mutations/s ÷ plain inserts/s): ${fmt(apiRate / plainRate, 3)}  (all ${CUSTOMERS} succeeded with errors: [])`);
+
+    // Where the server's CPU goes (its client is the child process): a run of its own, after the measured one.
+    const profiled = customerIds.slice(WARMUP + COUNTED + CUSTOMERS);
+    const cpuBefore = process.cpuUsage();
+    let profiledMs = 0;
+    const profile = await profileCpu(
+      async () => {
+        const reply = await provisionFromClient(profiled);
+        if (reply.failures > 0) throw new BenchmarkFailure(`${reply.failures} profiled mutations failed, e.g. ${reply.firstFailure}`);
+        profiledMs = reply.ms;
+      },
+      PARTS.map(([, name]) => name),
+    );
+    const cpu = process.cpuUsage(cpuBefore);
+    console.log(
+      `\nCPU profile of the server (this process) over ${PROFILED} more mutations: ${fmt((cpu.user + cpu.system) / 1000 / PROFILED, 2)} ms CPU per mutation, ${fmt(PROFILED / (profiledMs / 1000), 0)} mutations/s under the profiler`,
+    );
+    console.log(
+      table(
+        ['part (inclusive)', 'share'],
+        PARTS.map(([label, name]) => [label, `${fmt(profile.inclusive.get(name)!, 1)} %`]),
+      ),
+    );
+    console.log(
+      table(
+        ['where (self time)', 'share'],
+        profile.selfByPlace.slice(0, 12).map(([where, share]) => [where, `${fmt(share, 1)} %`]),
+      ),
+    );
   } finally {
     await client.close();
     await plain.end();

@@ -5,8 +5,8 @@
  * server each run in a child process of their own, so this process does only the API server's work.
  * Interleaved rounds, medians.
  */
-import { Session } from 'node:inspector/promises';
 import { forkBenchChild } from './child';
+import { profileCpu } from './cpu-profile';
 import type { LoadReply, LoadRequest } from './load-client';
 import type { BaselineRequest, BaselineShape } from './read-baseline-server';
 import { BenchmarkFailure, CONCURRENCY, fmt, gqlData, median, seedOrganization, table, type BenchEnv, type BenchOrg } from './support';
@@ -132,39 +132,15 @@ export async function run(env: BenchEnv) {
  */
 async function profileTrivialQuery(env: BenchEnv, client: LoadClient) {
   const org = await seedOrganization(env, 'reads-profile');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  for (let i = 0; i < 2; i++) await rate(client, env.api.url, org.token, '{ __typename }');
-  const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
-  const self = new Map<string, number>();
-  const ids = new Map(profile.nodes.map((node) => [node.id, node]));
-  const dt = profile.timeDeltas ?? [];
-  (profile.samples ?? []).forEach((id, i) => {
-    const frame = ids.get(id)!.callFrame;
-    const where = frame.url.includes('node_modules/')
-      ? frame.url
-          .split('node_modules/')
-          .at(-1)!
-          .split('/')
-          .slice(0, frame.url.includes('node_modules/@') ? 2 : 1)
-          .join('/')
-      : frame.url.includes('/src/')
-        ? `src/${frame.url.split('/src/')[1]!.split('/').slice(0, -1).join('/')}`
-        : frame.url
-          ? 'node internals'
-          : frame.functionName || '(program)';
-    self.set(where, (self.get(where) ?? 0) + (dt[i] ?? 0));
+  const { selfByPlace } = await profileCpu(async () => {
+    for (let i = 0; i < 2; i++) await rate(client, env.api.url, org.token, '{ __typename }');
   });
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  const top = selfByPlace.slice(0, 12);
   console.log(`\nCPU profile of { __typename } with a token (the server process alone; self time):`);
   console.log(
     table(
       ['where', 'share'],
-      top.map(([where, us]) => [where, `${fmt((100 * us) / total, 1)} %`]),
+      top.map(([where, share]) => [where, `${fmt(share, 1)} %`]),
     ),
   );
 }

@@ -9,10 +9,15 @@ import type { DbOrTx } from './client';
 export type NamedStatement = { name: string; text: string };
 
 type Queryable = { query: <R extends pg.QueryResultRow>(config: pg.QueryConfig) => Promise<pg.QueryResult<R>> };
+type Session = { client: Queryable; logger: { logQuery: (query: string, params: unknown[]) => void } };
 
-/** Runs a named statement on the handle's own client: the pool, or the transaction's connection. */
+/**
+ * Runs a named statement on the handle's own client: the pool, or the transaction's connection. It goes to
+ * the handle's query logger like drizzle's own statements, so `connectDatabase`'s `onQuery` counts it too.
+ */
 export async function runNamed<R extends pg.QueryResultRow>(db: DbOrTx, statement: NamedStatement, values: unknown[]): Promise<R[]> {
-  const client = (db._.session as unknown as { client: Queryable }).client;
+  const { client, logger } = db._.session as unknown as Session;
+  logger.logQuery(statement.text, values);
   const result = await client.query<R>({ name: statement.name, text: statement.text, values });
   return result.rows;
 }

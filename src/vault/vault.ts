@@ -17,6 +17,9 @@ export type KeyOwner = { orgId: string; customerId: string | null };
  */
 export type SecretSlot = { record: string; field: string };
 
+/** An owner's unwrapped data key; `created` is set for a new key not yet stored (its wrapped form). */
+export type SealingKey = { id: string; key: Buffer; created: { wrappedKey: string; masterKeyId: string } | null };
+
 export type SealedItem = { owner: KeyOwner; slot: SecretSlot; sealed: SealedValue };
 export type DataKeyRow = typeof dataKeys.$inferSelect;
 /** Loads data key rows by id; a request-scoped DataLoader can stand behind it. */
@@ -27,8 +30,8 @@ export const directDataKeys =
   (ids) =>
     db.select().from(dataKeys).where(inArray(dataKeys.id, ids));
 
-/** The condition that finds an owner's data key (one per owner), for callers that read it along with other rows. */
-export const dataKeyOf = (owner: KeyOwner) =>
+/** The condition that finds an owner's data key (one per owner). */
+const dataKeyOf = (owner: KeyOwner) =>
   and(eq(dataKeys.orgId, owner.orgId), owner.customerId ? eq(dataKeys.customerId, owner.customerId) : isNull(dataKeys.customerId))!;
 
 export class VaultError extends Error {
@@ -62,13 +65,25 @@ export class Vault {
     return sealed!;
   }
 
-  /**
-   * Seals several values of one owner with one lookup of its data key. `found`: the owner's data key row
-   * already read by the caller (null: it has none yet), so the lookup is skipped.
-   */
-  async sealMany(db: DbOrTx, owner: KeyOwner, items: { slot: SecretSlot; plaintext: string }[], found?: DataKeyRow | null): Promise<SealedValue[]> {
+  /** Seals several values of one owner with one lookup of its data key. */
+  async sealMany(db: DbOrTx, owner: KeyOwner, items: { slot: SecretSlot; plaintext: string }[]): Promise<SealedValue[]> {
     if (items.length === 0) return [];
-    const { id, key } = await this.dataKeyFor(db, owner, found);
+    return this.sealWith(await this.dataKeyFor(db, owner), owner, items);
+  }
+
+  /**
+   * The key that seals an owner's values, without touching the database: its stored data key (`found`), or a
+   * new one whose wrapped form (`created`) the caller must store before (or with) the values it seals.
+   */
+  sealingKey(owner: KeyOwner, found: DataKeyRow | null): SealingKey {
+    if (found) return { id: found.id, key: this.unwrap(owner, found), created: null };
+    const id = randomUUID();
+    const key = randomBytes(32);
+    return { id, key, created: { wrappedKey: JSON.stringify(seal(this.master.key, key, keyAad(owner, id))), masterKeyId: this.master.id } };
+  }
+
+  sealWith(sealingKey: SealingKey, owner: KeyOwner, items: { slot: SecretSlot; plaintext: string }[]): SealedValue[] {
+    const { id, key } = sealingKey;
     return items.map(({ slot, plaintext }) => ({ v: 1, dk: id, ...seal(key, Buffer.from(plaintext, 'utf8'), valueAad(owner, id, slot)) }));
   }
 
@@ -137,22 +152,21 @@ export class Vault {
     return rotated;
   }
 
-  private async dataKeyFor(db: DbOrTx, owner: KeyOwner, found?: DataKeyRow | null): Promise<{ id: string; key: Buffer }> {
+  private async dataKeyFor(db: DbOrTx, owner: KeyOwner): Promise<SealingKey> {
     const ofOwner = dataKeyOf(owner);
-    let row = found === undefined ? (await db.select().from(dataKeys).where(ofOwner))[0] : (found ?? undefined);
-    if (!row) {
-      const id = randomUUID();
-      const wrapped = seal(this.master.key, randomBytes(32), keyAad(owner, id));
-      // Two writers creating the owner's first key at once: the unique index keeps one, both use it (the loser
-      // reads the winner's; the usual case, a new owner, costs this one statement).
-      [row] = await db
-        .insert(dataKeys)
-        .values({ id, orgId: owner.orgId, customerId: owner.customerId, wrappedKey: JSON.stringify(wrapped), masterKeyId: this.master.id })
-        .onConflictDoNothing()
-        .returning();
-      if (!row) [row] = await db.select().from(dataKeys).where(ofOwner);
-    }
-    if (!row) throw new VaultError('the data key vanished while it was created (was the customer deleted?)');
-    return { id: row.id, key: this.unwrap(owner, row) };
+    const [row] = await db.select().from(dataKeys).where(ofOwner);
+    if (row) return this.sealingKey(owner, row);
+    const fresh = this.sealingKey(owner, null);
+    // Two writers creating the owner's first key at once: the unique index keeps one, both use it (the loser
+    // reads the winner's; the usual case, a new owner, costs this one statement).
+    const [inserted] = await db
+      .insert(dataKeys)
+      .values({ id: fresh.id, orgId: owner.orgId, customerId: owner.customerId, ...fresh.created! })
+      .onConflictDoNothing()
+      .returning({ id: dataKeys.id });
+    if (inserted) return fresh;
+    const [winner] = await db.select().from(dataKeys).where(ofOwner);
+    if (!winner) throw new VaultError('the data key vanished while it was created (was the customer deleted?)');
+    return this.sealingKey(owner, winner);
   }
 }

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, count, eq, getTableColumns, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
-import { customerConfigVariables, customers, dataKeys, scopedConfigVariables } from '../../db/tables';
-import { dataKeyOf, type Vault } from '../../vault/vault';
+import { customerConfigVariables, customers, scopedConfigVariables } from '../../db/tables';
+import type { DataKeyRow, Vault } from '../../vault/vault';
 import { isOrgUser, requireAdmin, type Actor } from '../actor';
 import type { ConnectionDefinition, InputFieldDefinition } from '../components';
 import { visibleCustomers, type Customer } from '../customers/customers';
 import { FieldErrors, ForbiddenError, InvalidInputError, NotFoundError } from '../errors';
 import { rowsToFetch, uncountedPage, type Page, type PageResult } from '../pagination';
 import { checkExpressions, type InputExpression } from './input-expressions';
+import { insertCustomerConfigVariable, lookUpProvisioning } from './provisioning-statements';
 import { secretDestinationProblems } from './secret-destinations';
 import { connectionOf, getScopedConfigVariable, sealValues, visibleScopedConfigVariables, type ScopedConfigVariable } from './scoped-config-variables';
 
@@ -139,20 +140,6 @@ export async function listCustomerConfigVariablesPerParent(
   return new Map([...fetched].map(([id, list]) => [id, totals ? { rows: list, totalCount: counted.get(id) ?? 0 } : uncountedPage(page, list)]));
 }
 
-/**
- * What a new value needs, read in one statement: the connection and the customer (each null when missing or
- * not visible to the actor) and the data key its secrets are sealed with (null while the owner has none).
- */
-async function provisioningRows(db: DbOrTx, actor: Actor, scvId: string, customerId: string | null) {
-  const [found] = await db
-    .select({ scv: scopedConfigVariables, customer: customers, dataKey: dataKeys })
-    .from(sql`(values (1)) as lookup`)
-    .leftJoin(scopedConfigVariables, and(visibleScopedConfigVariables(actor), eq(scopedConfigVariables.id, scvId)))
-    .leftJoin(customers, customerId ? and(visibleCustomers(actor), eq(customers.id, customerId)) : sql`false`)
-    .leftJoin(dataKeys, dataKeyOf({ orgId: actor.orgId, customerId }));
-  return found!;
-}
-
 /** The inputs a customer (or the test credentials) supplies: the per-customer ones; all of them for tests of a global connection. */
 export function suppliedInputs(scv: ScopedConfigVariable, fields: InputFieldDefinition[], isTest: boolean) {
   return fields.filter((field) => scv.inputScopes[field.key] === 'customer' || (isTest && scv.variableScope === 'org'));
@@ -176,7 +163,7 @@ export async function createCustomerConfigVariable(
   if (!input.scopedConfigVariableId) errors.add('scopedConfigVariable', 'This field is required.');
   if (input.isTest && input.customerId) errors.add('customer', 'Test credentials belong to no customer: leave customer out.');
   if (!input.isTest && !input.customerId) errors.add('customer', 'This field is required (or set isTest for test credentials).');
-  const found = input.scopedConfigVariableId ? await provisioningRows(db, actor, input.scopedConfigVariableId, input.customerId) : null;
+  const found = input.scopedConfigVariableId ? await lookUpProvisioning(db, actor, input.scopedConfigVariableId, input.customerId) : null;
   if (input.scopedConfigVariableId && !found?.scv) errors.add('scopedConfigVariable', 'Record not found.');
   if (input.customerId && !found?.customer) errors.add('customer', 'Record not found.');
   const scv = found?.scv;
@@ -202,23 +189,25 @@ export async function createCustomerConfigVariable(
   errors.throwIfAny();
 
   try {
-    // The id is chosen here because the sealed values are bound to it: one insert, already with its values,
-    // and no transaction (a first data key created for a row that then fails to insert is simply used next time).
+    // The id is chosen here because the sealed values are bound to it: one insert, already with its values
+    // (and the owner's first data key when it has none yet).
     const id = randomUUID();
-    const sealed = await sealValues(db, vault, actor.orgId, id, values, input.customerId, found.dataKey);
-    const [row] = await db
-      .insert(ccv)
-      .values({
-        id,
-        orgId: actor.orgId,
-        scopedConfigVariableId: scv.id,
-        customerId: input.customerId,
-        isTest: input.isTest,
-        key: input.key ?? null,
-        values: sealed,
-      })
-      .returning();
-    return row!;
+    const owner = { orgId: actor.orgId, customerId: input.customerId };
+    const names = [...values.keys()];
+    const store = (dataKey: DataKeyRow | null) => {
+      const sealingKey = vault.sealingKey(owner, dataKey);
+      const sealed = vault.sealWith(
+        sealingKey,
+        owner,
+        names.map((name) => ({ slot: { record: id, field: name }, plaintext: values.get(name)!.value })),
+      );
+      const row = { id, orgId: actor.orgId, scopedConfigVariableId: scv.id, customerId: input.customerId, isTest: input.isTest, key: input.key ?? null };
+      return insertCustomerConfigVariable(db, { ...row, values: Object.fromEntries(names.map((name, i) => [name, sealed[i]!])) }, sealingKey);
+    };
+    // Null: another writer stored the owner's first data key meanwhile; sealed again with that one.
+    const row = (await store(found.dataKey)) ?? (await store((await lookUpProvisioning(db, actor, scv.id, input.customerId)).dataKey));
+    if (!row) throw new Error(`the data key of ${input.customerId ?? 'the organization'} vanished while a value was stored`);
+    return row;
   } catch (error) {
     const constraint = uniqueViolation(error);
     if (constraint === 'customer_config_variables_customer_key') {

@@ -2,7 +2,7 @@ import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle
 import type { DbOrTx } from '../../db/client';
 import { uniqueViolation } from '../../db/errors';
 import { scopedConfigVariables, type ManagedBy, type VariableScope } from '../../db/tables';
-import type { DataKeyRow, Vault } from '../../vault/vault';
+import type { Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { oauth2TypeOf } from '../components';
 import { findConnection, getConnection, type ConnectionRecord } from '../components/registry';
@@ -210,14 +210,12 @@ export async function sealValues(
   recordId: string,
   values: ReturnType<typeof checkExpressions>,
   customerId: string | null = null,
-  dataKey?: DataKeyRow | null,
 ) {
   const names = [...values.keys()];
   const sealed = await vault.sealMany(
     db,
     { orgId, customerId },
     names.map((name) => ({ slot: { record: recordId, field: name }, plaintext: values.get(name)!.value })),
-    dataKey,
   );
   return Object.fromEntries(names.map((name, i) => [name, sealed[i]!]));
 }
