@@ -168,21 +168,32 @@ async function profileTrivialQuery(env: BenchEnv, client: LoadClient) {
   session.disconnect();
   const self = new Map<string, number>();
   const ids = new Map(profile.nodes.map((node) => [node.id, node]));
-  const dt = profile.timeDeltas ?? [];
-  (profile.samples ?? []).forEach((id, i) => {
-    const frame = ids.get(id)!.callFrame;
-    const where = frame.url.includes('node_modules/')
-      ? frame.url
+  const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id] as const)));
+  const placeOf = (url: string) =>
+    url.includes('node_modules/')
+      ? url
           .split('node_modules/')
           .at(-1)!
           .split('/')
-          .slice(0, frame.url.includes('node_modules/@') ? 2 : 1)
+          .slice(0, url.includes('node_modules/@') ? 2 : 1)
           .join('/')
-      : frame.url.includes('/src/')
-        ? `src/${frame.url.split('/src/')[1]!.split('/').slice(0, -1).join('/')}`
-        : frame.url
-          ? 'node internals'
-          : frame.functionName || '(program)';
+      : url.includes('/src/')
+        ? `src/${url.split('/src/')[1]!.split('/').slice(0, -1).join('/')}`
+        : 'node internals';
+  // A frame without a script (V8 builtins and native functions such as `dispatch`) is charged to the nearest
+  // caller that has one, so the table says whose work it is.
+  const callerOf = (id: number): string => {
+    for (let at = parents.get(id); at !== undefined; at = parents.get(at)) {
+      const url = ids.get(at)!.callFrame.url;
+      if (url) return placeOf(url);
+    }
+    return '?';
+  };
+  const dt = profile.timeDeltas ?? [];
+  (profile.samples ?? []).forEach((id, i) => {
+    const frame = ids.get(id)!.callFrame;
+    const name = frame.functionName || '(program)';
+    const where = frame.url ? placeOf(frame.url) : name.startsWith('(') ? name : `${name} ← ${callerOf(id)}`;
     self.set(where, (self.get(where) ?? 0) + (dt[i] ?? 0));
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
