@@ -107,6 +107,8 @@ const isLeanCandidate = (request: IncomingMessage) =>
 /** The whole body; node's parser stops at the declared Content-Length, which was checked against the limit. */
 function readBody(request: IncomingMessage, then: (body: Buffer) => void) {
   const chunks: Buffer[] = [];
+  // A client that goes away mid-body is not an error of the server: the socket is gone, nothing to answer.
+  request.on('error', () => {});
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => then(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
 }
