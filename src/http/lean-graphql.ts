@@ -41,6 +41,9 @@ const CONTENT_TYPES = new Map<string | undefined, string>([
  */
 export function leanGraphQL(deps: LeanGraphQLDeps) {
   const executed = new DocumentCache<DocumentNode>(deps.documentLimits);
+  // A body much larger than the largest cached document cannot be a cached one (its variables aside): yoga reads
+  // it straight from the socket, so no large body is read and parsed twice.
+  const leanBodyBytes = 4 * deps.documentLimits.maxDocumentBytes;
   // yoga's own execute: the schema belongs to the copy of graphql yoga loaded (ESM and CommonJS copies refuse
   // each other's schema).
   let yogaExecute: ExecuteFunction | undefined;
@@ -58,7 +61,7 @@ export function leanGraphQL(deps: LeanGraphQLDeps) {
     (yoga: RequestListener): RequestListener =>
     (request, response) => {
       const length = Number(request.headers['content-length']);
-      if (!isLeanCandidate(request) || !Number.isSafeInteger(length) || length > deps.maxBodyBytes) return yoga(request, response);
+      if (!isLeanCandidate(request) || !Number.isSafeInteger(length) || length > Math.min(leanBodyBytes, deps.maxBodyBytes)) return yoga(request, response);
       const startedAt = performance.now();
       readBody(request, (body) => {
         const answered = answer(request, response, body, startedAt);
