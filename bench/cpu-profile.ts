@@ -16,13 +16,28 @@ export type CpuProfileSummary = {
   inclusive: Map<string, number>;
 };
 
-function placeOf(frame: { url: string; functionName: string }) {
-  if (frame.url.includes('node_modules/')) {
-    const parts = frame.url.split('node_modules/').at(-1)!.split('/');
+function placeOfScript(url: string) {
+  if (url.includes('node_modules/')) {
+    const parts = url.split('node_modules/').at(-1)!.split('/');
     return parts.slice(0, parts[0]!.startsWith('@') ? 2 : 1).join('/');
   }
-  if (frame.url.includes('/src/')) return `src/${frame.url.split('/src/')[1]!.split('/').slice(0, -1).join('/')}`;
-  return frame.url ? 'node internals' : frame.functionName || '(program)';
+  if (url.includes('/src/')) return `src/${url.split('/src/')[1]!.split('/').slice(0, -1).join('/')}`;
+  return 'node internals';
+}
+
+/**
+ * A frame without a script (V8 builtins and native functions such as `writev`) is charged to the nearest caller
+ * that has one, so the table says whose work it is; V8's own entries (`(garbage collector)`, `(idle)`) stay apart.
+ */
+function placeOf(stack: readonly { functionName: string; url: string }[]) {
+  const [frame] = stack;
+  if (frame!.url) return placeOfScript(frame!.url);
+  const name = frame!.functionName || '(program)';
+  if (name.startsWith('(')) return name;
+  const caller = stack.find((at) => at.url);
+  if (!caller) return name;
+  const place = placeOfScript(caller.url);
+  return `${name} ← ${place === 'node internals' ? `${caller.url} ${caller.functionName}` : place}`;
 }
 
 export async function profileCpu(work: () => Promise<unknown>, functions: readonly string[] = []): Promise<CpuProfileSummary> {
@@ -46,11 +61,13 @@ export async function profileCpu(work: () => Promise<unknown>, functions: readon
   const dt = profile.timeDeltas ?? [];
   (profile.samples ?? []).forEach((id, i) => {
     const us = dt[i] ?? 0;
-    total += us;
-    const place = placeOf(nodes.get(id)!.callFrame);
-    self.set(place, (self.get(place) ?? 0) + us);
     const stack: { functionName: string; url: string }[] = [];
     for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) stack.push(nodes.get(at)!.callFrame);
+    // The inspector session taking this profile runs in this process: its own work is not the measured server's.
+    if (stack.some((frame) => frame.url.includes('node:inspector'))) return;
+    total += us;
+    const place = placeOf(stack);
+    self.set(place, (self.get(place) ?? 0) + us);
     for (const spec of functions) {
       const [name, path = ''] = spec.split('@');
       if (stack.some((frame) => frame.functionName === name && frame.url.includes(path))) inclusive.set(spec, inclusive.get(spec)! + us);

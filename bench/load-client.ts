@@ -13,6 +13,8 @@ export type LoadRequest = {
   variables?: Record<string, unknown>[];
   requests: number;
   concurrency: number;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
 };
 export type LoadReply = { ms: number; failures: number; firstFailure?: string };
 
@@ -21,7 +23,7 @@ const REQUEST_TIMEOUT_MS = 60_000;
 async function send(request: LoadRequest, i: number): Promise<string | null> {
   const response = await fetch(`${request.url}/api`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}`, ...request.headers },
     body: JSON.stringify({ query: request.query, variables: request.variables?.[i] ?? {} }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });

@@ -1,13 +1,15 @@
 /**
- * Reads (issue 14): four queries over real HTTP against the API and against a hand-written baseline that
- * answers the same JSON with one SQL statement per request (what PostGraphile v5 does; PostGraphile itself
- * needs Node ≥ 22.15 and this machine runs Node 20, so it is not run here). The load client and the baseline
- * server each run in a child process of their own, so this process does only the API server's work.
+ * Reads (issue 14): four queries over real HTTP against the API and against two baselines on the same database
+ * and rows: PostGraphile v5 (the issue's target; run by the Node 22 of bench/postgraphile/, see
+ * postgraphile-server.ts) asking the equivalent query in its own schema's names, and a hand-written server that
+ * answers the same JSON with one SQL statement per request (a floor). Neither baseline checks a token. The load
+ * client and both baselines run in child processes, so this process does only the API server's work.
  * Interleaved rounds, medians.
  */
 import { forkBenchChild } from './child';
 import { profileCpu } from './cpu-profile';
 import type { LoadReply, LoadRequest } from './load-client';
+import { startPostGraphile, type PostGraphileServer } from './postgraphile-server';
 import type { BaselineRequest, BaselineShape } from './read-baseline-server';
 import { BenchmarkFailure, CONCURRENCY, fmt, gqlData, median, seedOrganization, table, type BenchEnv, type BenchOrg } from './support';
 
@@ -18,33 +20,46 @@ const SIZES = [100, 10_000];
 type Case = {
   name: string;
   query: string;
-  /** The baseline server's answer for this query. */
+  /** The hand-written server's answer for this query. */
   baseline: BaselineShape;
-  /** What both answers must agree on (e.g. the number of nodes). */
+  /** The same question in PostGraphile's schema (its tables' fields, the organization as a condition). */
+  postgraphile: (orgId: string) => string;
+  /** What every answer must agree on (e.g. the number of nodes). */
   check: (data: any) => unknown;
 };
 
-const nodesOf = (data: any) => (Object.values(data)[0] as { nodes: unknown[] }).nodes.length;
+const nodesOf = (data: any) => (Object.values(data)[0] as { nodes: unknown[] }).nodes;
 
 const cases = (size: number): Case[] => [
-  { name: '{ __typename } with a token', query: '{ __typename }', baseline: 'typename', check: (data) => data.__typename },
+  {
+    name: '{ __typename } with a token',
+    query: '{ __typename }',
+    baseline: 'typename',
+    postgraphile: () => '{ __typename }',
+    check: (data) => data.__typename,
+  },
   {
     name: 'customers(externalId:)',
     query: `{ customers(externalId: "c-${size - 1}") { nodes { id name externalId } } }`,
     baseline: 'customerByExternalId',
-    check: (data) => data.customers.nodes[0]?.externalId,
+    postgraphile: (orgId) => `{ allCustomers(condition: { orgId: "${orgId}", externalId: "c-${size - 1}" }) { nodes { id name externalId } } }`,
+    check: (data) => (nodesOf(data)[0] as { externalId?: string } | undefined)?.externalId,
   },
   {
     name: `customerConfigVariables(first: 50), ${size} values`,
     query: '{ customerConfigVariables(first: 50) { nodes { id key isTest } } }',
     baseline: 'valuesPage',
-    check: nodesOf,
+    postgraphile: (orgId) =>
+      `{ allCustomerConfigVariables(condition: { orgId: "${orgId}" }, first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { nodes { id key isTest } } }`,
+    check: (data) => nodesOf(data).length,
   },
   {
     name: `nested: values with customer and connection, ${size} values`,
     query: `{ customerConfigVariables(first: 50) { nodes { id customer { id name externalId } scopedConfigVariable { id key stableKey } } } }`,
     baseline: 'valuesWithParents',
-    check: nodesOf,
+    postgraphile: (orgId) =>
+      `{ allCustomerConfigVariables(condition: { orgId: "${orgId}" }, first: 50, orderBy: [CREATED_AT_ASC, ROW_ID_ASC]) { nodes { id customerByCustomerId { id name externalId } scopedConfigVariableByScopedConfigVariableId { id key stableKey } } } }`,
+    check: (data) => nodesOf(data).length,
   },
 ];
 
@@ -74,8 +89,11 @@ async function seedValues(env: BenchEnv, size: number): Promise<BenchOrg> {
 
 type LoadClient = { ask: (request: LoadRequest) => Promise<LoadReply> };
 
-async function rate(client: LoadClient, url: string, token: string, query: string) {
-  const { ms, failures, firstFailure } = await client.ask({ url, token, query, requests: REQUESTS, concurrency: CONCURRENCY });
+// The lean path answers only the usual Accept headers; this one sends the same query through yoga.
+const VIA_YOGA = { accept: 'application/graphql-response+json' };
+
+async function rate(client: LoadClient, url: string, token: string, query: string, headers?: Record<string, string>) {
+  const { ms, failures, firstFailure } = await client.ask({ url, token, query, requests: REQUESTS, concurrency: CONCURRENCY, headers });
   if (failures > 0) throw new BenchmarkFailure(`${failures} of ${REQUESTS} requests to ${url} failed, e.g. ${firstFailure}`);
   return (REQUESTS * 1000) / ms;
 }
@@ -85,6 +103,9 @@ export async function run(env: BenchEnv) {
   const counted = await env.startApi({ onQuery: (sql) => statements.push(sql) });
   const client = await forkBenchChild<LoadRequest, LoadReply>('./load-client.ts');
   const baseline = await forkBenchChild<BaselineRequest, { url: string }>('./read-baseline-server.ts', [env.databaseUrl]);
+  const started = await startPostGraphile(env.databaseUrl);
+  const postgraphile: PostGraphileServer | undefined = 'url' in started ? started : undefined;
+  if (!postgraphile) console.log(`PostGraphile v5 not run: ${'unavailable' in started ? started.unavailable : ''}`);
   const results: (string | number)[][] = [];
   const ratios = new Map<string, number>();
   try {
@@ -93,27 +114,40 @@ export async function run(env: BenchEnv) {
       for (const c of cases(size)) {
         if (size !== SIZES[0] && c.name.startsWith('{')) continue;
         const { url: baselineUrl } = await baseline.ask({ shape: c.baseline, orgId: org.orgId, size });
-        const [api, base] = [await gqlData(env.api.url, org.token, c.query), await gqlData(baselineUrl, org.token, c.query)];
-        if (JSON.stringify(c.check(api)) !== JSON.stringify(c.check(base)) || c.check(api) == null) {
-          throw new BenchmarkFailure(`${c.name}: API ${JSON.stringify(c.check(api))} vs baseline ${JSON.stringify(c.check(base))}`);
+        const pglQuery = c.postgraphile(org.orgId);
+        const answers = [await gqlData(env.api.url, org.token, c.query), await gqlData(baselineUrl, org.token, c.query)];
+        if (postgraphile) answers.push(await gqlData(postgraphile.url, org.token, pglQuery));
+        const checks = answers.map((data) => JSON.stringify(c.check(data)));
+        if (checks.some((check) => check !== checks[0]) || c.check(answers[0]) == null) {
+          throw new BenchmarkFailure(`${c.name}: API, hand-written, PostGraphile answered ${checks.join(' vs ')}`);
         }
         for (let i = 0; i < 3; i++) await gqlData(counted.url, org.token, c.query);
         statements.length = 0;
         await gqlData(counted.url, org.token, c.query);
         const sql = statements.length;
         const apiRates: number[] = [];
+        const yogaRates: number[] = [];
+        const pglRates: number[] = [];
         const baseRates: number[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           apiRates.push(await rate(client, env.api.url, org.token, c.query));
+          yogaRates.push(await rate(client, env.api.url, org.token, c.query, VIA_YOGA));
+          if (postgraphile) pglRates.push(await rate(client, postgraphile.url, org.token, pglQuery));
           baseRates.push(await rate(client, baselineUrl, org.token, c.query));
         }
-        ratios.set(c.name, median(apiRates));
-        results.push([c.name, sql, fmt(median(apiRates), 0), fmt(median(baseRates), 0), fmt(median(apiRates) / median(baseRates), 2)]);
+        const [api, pgl, base] = [median(apiRates), postgraphile ? median(pglRates) : NaN, median(baseRates)];
+        ratios.set(c.name, api);
+        results.push([c.name, sql, fmt(api, 0), fmt(median(yogaRates), 0), fmt(pgl, 0), fmt(api / pgl, 2), fmt(base, 0), fmt(api / base, 2)]);
       }
     }
     console.log(`${REQUESTS} requests × ${ROUNDS} interleaved rounds per side, ${CONCURRENCY} in flight from a client in a child process; medians`);
-    console.log('baseline: a hand-written one-statement server in its own child process (PostGraphile v5 needs Node ≥ 22.15: not run)');
-    console.log(table(['query', 'SQL/request', 'API req/s', 'baseline req/s', 'ratio'], results));
+    console.log(
+      'baselines, each in its own child process: PostGraphile v5 (amber preset, Node 22; the target) and a hand-written one-statement server (a floor)',
+    );
+    console.log('API req/s: lean path for cached documents (the default); via yoga: the same API with the lean path bypassed (Accept header)');
+    console.log(
+      table(['query', 'SQL/request', 'API req/s', 'via yoga', 'PostGraphile req/s', '× PostGraphile', 'hand-written req/s', '× hand-written'], results),
+    );
     for (const shape of ['customerConfigVariables(first: 50)', 'nested: values with customer and connection']) {
       const small = ratios.get(`${shape}, ${SIZES[0]} values`)!;
       const large = ratios.get(`${shape}, ${SIZES[1]} values`)!;
@@ -123,6 +157,7 @@ export async function run(env: BenchEnv) {
   } finally {
     await client.close();
     await baseline.close();
+    await postgraphile?.close();
   }
 }
 

@@ -14,17 +14,49 @@ const ANONYMOUS = 'anonymous';
 
 type RequestFacts = { id: string; startedAt: number; operationName?: string; orgId?: string };
 
+/** `lean`: answered by the lean GraphQL path (lean-graphql.ts) rather than yoga. */
+export type FinishedRequest = RequestFacts & { method: string; url: string; status: number; lean?: boolean };
+
 /**
  * One access line per request (method, path, status, duration, request id, organization, operation name;
- * never a token, a query string or a body), the `x-request-id` echoed on every response, and the HTTP and
- * GraphQL error metrics. First in the plugin list, so it also sees the routes that answer before GraphQL.
+ * never a token, a query string or a body) and the HTTP duration metric. Shared by yoga's plugin below and
+ * the lean GraphQL path, so both log and count alike.
  */
-export function accessLogPlugin(log: Logger): Plugin<Context> {
-  const facts = new WeakMap<Request, RequestFacts>();
+export function requestRecorder(log: Logger) {
   const operationLabel = boundedLabel(MAX_OPERATION_NAMES);
+  return (known: FinishedRequest) => {
+    const durationMs = performance.now() - known.startedAt;
+    const graphql = known.operationName !== undefined || known.orgId !== undefined || isGraphQLPath(known.url);
+    const operation = !graphql ? NOT_GRAPHQL : known.operationName ? operationLabel(known.operationName) : ANONYMOUS;
+    httpRequestDuration.observe({ operation, status: String(known.status) }, durationMs / 1000);
+    log.info(
+      {
+        requestId: known.id,
+        method: known.method,
+        path: loggedPath(known.url),
+        status: known.status,
+        durationMs: Math.round(durationMs * 10) / 10,
+        ...(known.orgId ? { orgId: known.orgId } : {}),
+        ...(known.operationName ? { operationName: known.operationName.slice(0, 100) } : {}),
+        ...(known.lean ? { lean: true } : {}),
+      },
+      'request',
+    );
+  };
+}
+
+export type RequestRecorder = ReturnType<typeof requestRecorder>;
+
+/**
+ * yoga's side of the access log: the line and metrics per request, the `x-request-id` echoed on every
+ * response, and the GraphQL error metric. First in the plugin list, so it also sees the routes that answer
+ * before GraphQL.
+ */
+export function accessLogPlugin(record: RequestRecorder): Plugin<Context> {
+  const facts = new WeakMap<Request, RequestFacts>();
   return {
     onRequest({ request }) {
-      facts.set(request, { id: requestIdOf(request), startedAt: performance.now() });
+      facts.set(request, { id: requestIdOf(request.headers.get('x-request-id')), startedAt: performance.now() });
     },
     onParams({ request, params }) {
       const known = facts.get(request);
@@ -51,29 +83,17 @@ export function accessLogPlugin(log: Logger): Plugin<Context> {
       const known = facts.get(request);
       if (!known) return;
       response.headers.set('x-request-id', known.id);
-      const durationMs = performance.now() - known.startedAt;
-      const graphql = known.operationName !== undefined || known.orgId !== undefined || isGraphQLPath(request.url);
-      const operation = !graphql ? NOT_GRAPHQL : known.operationName ? operationLabel(known.operationName) : ANONYMOUS;
-      httpRequestDuration.observe({ operation, status: String(response.status) }, durationMs / 1000);
-      log.info(
-        {
-          requestId: known.id,
-          method: request.method,
-          path: loggedPath(request.url),
-          status: response.status,
-          durationMs: Math.round(durationMs * 10) / 10,
-          ...(known.orgId ? { orgId: known.orgId } : {}),
-          ...(known.operationName ? { operationName: known.operationName.slice(0, 100) } : {}),
-        },
-        'request',
-      );
+      record({ ...known, method: request.method, url: request.url, status: response.status });
     },
   };
 }
 
-const isGraphQLPath = (url: string) => /^\/(api|graphql)\/?$/.test(new URL(url).pathname);
+// yoga's requests carry absolute URLs, node's a path.
+const pathOf = (url: string) => new URL(url, 'http://localhost').pathname;
+
+const isGraphQLPath = (url: string) => /^\/(api|graphql)\/?$/.test(pathOf(url));
 
 /** The path without its query string, and without a webhook's token (the URL is its credential). */
 function loggedPath(url: string): string {
-  return new URL(url).pathname.replace(/^\/(test-)?webhooks\/[^/]+/, '/$1webhooks/:token');
+  return pathOf(url).replace(/^\/(test-)?webhooks\/[^/]+/, '/$1webhooks/:token');
 }

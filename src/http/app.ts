@@ -13,9 +13,10 @@ import { MAX_PAGE_SIZE } from '../schema/lib/connection';
 import { schema } from '../schema/index';
 import { corsFor } from './cors';
 import { isClientError, unexpectedErrorLog } from './error-log';
-import { accessLogPlugin } from './access-log';
+import { accessLogPlugin, requestRecorder } from './access-log';
 import { healthRoutes } from './health';
 import { DocumentCache } from './limits/document-cache';
+import { leanGraphQL } from './lean-graphql';
 import { metricsRoute, type MetricsSettings } from './metrics-route';
 import { requestLimitsPlugin, type RequestLimits } from './limits/request-limits';
 import { noSuggestionsPlugin, withoutSuggestions } from './suggestions';
@@ -77,13 +78,34 @@ function routesPlugin(routes: Route[]): Plugin {
 }
 
 /**
- * The whole HTTP surface as one fetch handler: tests call `app.fetch(request)`, the server mounts the same
- * object on a port, so both go through identical code.
+ * The whole HTTP surface: a node request listener (the server mounts it on a port) whose `fetch` is yoga's
+ * fetch handler (tests call `app.fetch(request)`). The listener answers cached query documents on the lean
+ * path (lean-graphql.ts) and hands everything else to the same yoga.
  */
 export function createApp(deps: AppDeps) {
   const limits = { ...defaultRequestLimits, ...(deps.api?.maxBodyBytes ? { maxBodyBytes: deps.api.maxBodyBytes } : {}) };
   const errorLog = unexpectedErrorLog(deps.log);
-  return createYoga<{}, Context>({
+  const record = requestRecorder(deps.log);
+  const requestLimits = requestLimitsPlugin(limits);
+  const contextFor = async (authorization: string | null): Promise<Context> => {
+    try {
+      const actor = await authenticate(deps.db, authorization, deps.apiTokens?.authenticate);
+      return { db: deps.db, vault: deps.vault, actor, log: deps.log, tenantName: deps.tenantName, publicUrl: deps.publicUrl };
+    } catch (error) {
+      const domainError = domainErrorOf(error);
+      if (domainError) throw toGraphQLError(domainError);
+      throw error;
+    }
+  };
+  const lean = leanGraphQL({
+    schema,
+    maxBodyBytes: limits.maxBodyBytes,
+    documentLimits: CACHED_DOCUMENT_LIMITS,
+    context: contextFor,
+    judge: requestLimits.judge,
+    record,
+  });
+  const yoga = createYoga<{}, Context>({
     schema,
     // Prismatic clients call /api; GraphQL tooling expects /graphql. Both serve the same schema.
     graphqlEndpoint: '/:endpoint(api|graphql)',
@@ -95,16 +117,7 @@ export function createApp(deps: AppDeps) {
     graphiql: (request) => ({ endpoint: new URL(request.url).pathname, title: 'tenantflow', defaultQuery: GRAPHIQL_WELCOME }),
     // Loaded on the first GraphiQL page, not at start: it is the largest module of the HTTP layer.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    context: async ({ request }): Promise<Context> => {
-      try {
-        const actor = await authenticate(deps.db, request.headers.get('authorization'), deps.apiTokens?.authenticate);
-        return { db: deps.db, vault: deps.vault, actor, log: deps.log, tenantName: deps.tenantName, publicUrl: deps.publicUrl };
-      } catch (error) {
-        const domainError = domainErrorOf(error);
-        if (domainError) throw toGraphQLError(domainError);
-        throw error;
-      }
-    },
+    context: ({ request }) => contextFor(request.headers.get('authorization')),
     maskedErrors: {
       maskError(error, message) {
         const domainError = domainErrorOf(error);
@@ -116,7 +129,7 @@ export function createApp(deps: AppDeps) {
       },
     },
     plugins: [
-      accessLogPlugin(deps.log),
+      accessLogPlugin(record),
       routesPlugin([
         ...healthRoutes(deps.db, deps.workerProblem),
         metricsRoute(deps.db, deps.metrics),
@@ -136,10 +149,12 @@ export function createApp(deps: AppDeps) {
         blockFieldSuggestion: { enabled: false },
       }),
       noSuggestionsPlugin,
-      requestLimitsPlugin(limits),
+      requestLimits.plugin,
       errorLog.plugin,
+      lean.plugin,
     ],
   });
+  return Object.assign(lean.listener(yoga), { fetch: yoga.fetch });
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -19,27 +19,36 @@ const refuse = (message: string, extensions: Record<string, unknown> = {}) =>
 
 /**
  * Checks that need the variables, so they run just before execution (after parsing and validation, before
- * any resolver): list sizes, the cost with real page sizes, and one full introspection per request.
+ * any resolver): list sizes, the cost with real page sizes, and one full introspection per request. The
+ * judge is shared with the lean GraphQL path.
  */
-export function requestLimitsPlugin(limits: RequestLimits): Plugin {
+export function requestLimitsPlugin(limits: RequestLimits): { plugin: Plugin; judge: RequestJudge } {
   // A document that declares no variables gets the same verdict every time: yoga's document cache hands the
   // same DocumentNode back for the same query text, so it is judged once (per operation name).
   const verdicts = new WeakMap<DocumentNode, Map<string | null | undefined, GraphQLError | null>>();
-  const judge = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>) => {
+  const judge: RequestJudge = (schema, document, operationName, variables) => {
     if (declaresVariables(document)) return limitError(schema, document, operationName, variables, limits);
     let byOperation = verdicts.get(document);
     if (!byOperation) verdicts.set(document, (byOperation = new Map()));
     if (!byOperation.has(operationName)) byOperation.set(operationName, limitError(schema, document, operationName, variables, limits));
     return byOperation.get(operationName)!;
   };
-  return {
+  const plugin: Plugin = {
     onExecute({ args, setResultAndStopExecution }) {
       const error = judge(args.schema, args.document, args.operationName, args.variableValues ?? {});
       // Each response gets its own error object, never one shared with other requests.
       if (error) setResultAndStopExecution({ errors: [new GraphQLError(error.message, { extensions: error.extensions })] });
     },
   };
+  return { plugin, judge };
 }
+
+export type RequestJudge = (
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+) => GraphQLError | null;
 
 const declaresVariables = (document: DocumentNode) =>
   document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && (definition.variableDefinitions?.length ?? 0) > 0);
