@@ -174,17 +174,21 @@ export async function configDefinitionsOf(db: DbOrTx, integrationIds: readonly s
   const result = new Map<string, ConfigDefinition>();
   if (integrationIds.length === 0) return result;
   const ids = [...new Set(integrationIds)];
-  const [drafts, latest] = await Promise.all([
-    db.select().from(integrations).where(inArray(integrations.id, ids)),
+  const newest = (where: SQL) =>
     db
       .selectDistinctOn([integrationVersions.integrationId])
       .from(integrationVersions)
-      .where(inArray(integrationVersions.integrationId, ids))
-      .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber)),
+      .where(where)
+      .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber));
+  const [drafts, latest, available] = await Promise.all([
+    db.select().from(integrations).where(inArray(integrations.id, ids)),
+    newest(inArray(integrationVersions.integrationId, ids)),
+    newest(and(inArray(integrationVersions.integrationId, ids), eq(integrationVersions.isAvailable, true))!),
   ]);
   for (const integration of drafts) {
     const version = latest.find((v) => v.integrationId === integration.id) ?? null;
-    result.set(integration.id, { integration, latestVersion: version, definition: version?.definition ?? integration.definition });
+    const latestAvailableVersion = available.find((v) => v.integrationId === integration.id) ?? null;
+    result.set(integration.id, { integration, latestVersion: version, latestAvailableVersion, definition: version?.definition ?? integration.definition });
   }
   return result;
 }
@@ -192,5 +196,7 @@ export async function configDefinitionsOf(db: DbOrTx, integrationIds: readonly s
 export type ConfigDefinition = {
   integration: Integration;
   latestVersion: typeof integrationVersions.$inferSelect | null;
+  /** What deployInstance deploys: the latest version not withdrawn (updateIntegrationVersionAvailability). */
+  latestAvailableVersion: typeof integrationVersions.$inferSelect | null;
   definition: IntegrationDefinition;
 };
