@@ -38,6 +38,7 @@ builder.relayMutationField(
       id: t.id({ required: true }),
       name: t.string(),
       description: t.string(),
+      avatarUrl: t.string({ description: 'An http(s) URL or a path starting with "/"; "" or null removes it.' }),
     }),
   },
   {
@@ -46,6 +47,7 @@ builder.relayMutationField(
         integration: await updateIntegration(ctx.db, actorOf(ctx), idOf('Integration', String(input.id)), {
           name: input.name,
           description: input.description,
+          avatarUrl: input.avatarUrl,
         }),
       })),
   },
