@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../../src/lib/global-id';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { hookDefinition, importAndPublish } from '../support/integrations';
 import { seedOrg, type SeededOrg } from '../support/seed';
@@ -82,6 +83,22 @@ describe('Integration and IntegrationFlow fields', () => {
     expect(await avatarOf(uuid)).toBe(url);
 
     expect((await gql(h.app, UPDATE, { input: { id, avatarUrl: '' } }, org.adminToken)).data.updateIntegration.integration.avatarUrl).toBeNull();
+  });
+});
+
+describe('updateIntegration as prism integrations:update sends it', () => {
+  it('accepts an empty testConfigVariables list; values or a customer are refused naming the field, nothing written', async () => {
+    const { id } = await importAndPublish(h.app, org.adminToken, hookDefinition({ name: 'Updated by prism' }));
+    const empty = await gql(h.app, UPDATE, { input: { id, name: 'Kept', testConfigVariables: [], customer: null } }, org.adminToken);
+    expect(empty.data.updateIntegration.errors).toEqual([]);
+    const refused = await gql(
+      h.app,
+      UPDATE,
+      { input: { id, name: 'Not kept', testConfigVariables: [{ key: 'Region', value: 'eu' }], customer: encodeGlobalId('Customer', randomUUID()) } },
+      org.adminToken,
+    );
+    expect(refused.data.updateIntegration.errors.map((e: { field: string }) => e.field)).toEqual(['testConfigVariables', 'customer']);
+    expect((await gql(h.app, `query($id: ID!) { integration(id: $id) { name } }`, { id }, org.adminToken)).data.integration.name).toBe('Kept');
   });
 });
 

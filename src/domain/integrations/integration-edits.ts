@@ -11,7 +11,14 @@ import { getIntegration, type Integration } from './integrations';
  * (importIntegration with its id). Its draft definition has no flows until then, so it cannot be published.
  */
 
-export type IntegrationFields = { name?: string | null; description?: string | null; customerId?: string | null; avatarUrl?: string | null };
+export type IntegrationFields = {
+  name?: string | null;
+  description?: string | null;
+  customerId?: string | null;
+  avatarUrl?: string | null;
+  /** How many test config variable values were sent (prism's `integrations:update` always sends the list, often empty). */
+  testConfigVariableCount?: number;
+};
 
 const MAX_NAME = 255;
 const MAX_DESCRIPTION = 4000;
@@ -29,6 +36,12 @@ function validateFields(input: IntegrationFields, { creating }: { creating: bool
   if (input.avatarUrl != null && input.avatarUrl !== '') {
     if (input.avatarUrl.length > MAX_URL) errors.add('avatarUrl', `Must be at most ${MAX_URL} characters.`);
     else if (!/^(https?:\/\/[^\s]+|\/[^\s]*)$/i.test(input.avatarUrl)) errors.add('avatarUrl', 'Must be an http(s) URL or a path starting with "/".');
+  }
+  if ((input.testConfigVariableCount ?? 0) > 0) {
+    errors.add(
+      'testConfigVariables',
+      "Test runs take connections' test credentials (createCustomerConfigVariable with isTest: true) and other config variables' default values; set those instead.",
+    );
   }
   if (input.customerId != null) {
     errors.add('customer', "Customer-specific integrations are not supported: every integration is the organization's; leave customer out.");

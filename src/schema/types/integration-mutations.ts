@@ -5,6 +5,7 @@ import { builder } from '../builder';
 import { ErrorType, payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { idOf, optionalIdOf } from '../lib/ids';
+import { InputInstanceConfigVariable } from './instance-mutations';
 import { Integration } from './integration-node';
 import { IntegrationVersion } from './integration-version';
 
@@ -39,6 +40,12 @@ builder.relayMutationField(
       name: t.string(),
       description: t.string(),
       avatarUrl: t.string({ description: 'An http(s) URL or a path starting with "/"; "" or null removes it.' }),
+      customer: t.id({ description: "Not supported: every integration is the organization's (an error names this field)." }),
+      testConfigVariables: t.field({
+        type: [InputInstanceConfigVariable],
+        description:
+          "Accepted empty (prism sends it with every update); values are refused naming this field: test runs take connections' test credentials and config variables' defaults.",
+      }),
     }),
   },
   {
@@ -48,6 +55,8 @@ builder.relayMutationField(
           name: input.name,
           description: input.description,
           avatarUrl: input.avatarUrl,
+          customerId: optionalIdOf('Customer', input.customer, 'customer'),
+          testConfigVariableCount: input.testConfigVariables?.filter((value) => value != null).length ?? 0,
         }),
       })),
   },
