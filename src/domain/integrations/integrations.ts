@@ -174,21 +174,17 @@ export async function configDefinitionsOf(db: DbOrTx, integrationIds: readonly s
   const result = new Map<string, ConfigDefinition>();
   if (integrationIds.length === 0) return result;
   const ids = [...new Set(integrationIds)];
-  const newest = (where: SQL) =>
+  const [drafts, latest] = await Promise.all([
+    db.select().from(integrations).where(inArray(integrations.id, ids)),
     db
       .selectDistinctOn([integrationVersions.integrationId])
       .from(integrationVersions)
-      .where(where)
-      .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber));
-  const [drafts, latest, available] = await Promise.all([
-    db.select().from(integrations).where(inArray(integrations.id, ids)),
-    newest(inArray(integrationVersions.integrationId, ids)),
-    newest(and(inArray(integrationVersions.integrationId, ids), eq(integrationVersions.isAvailable, true))!),
+      .where(inArray(integrationVersions.integrationId, ids))
+      .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber)),
   ]);
   for (const integration of drafts) {
     const version = latest.find((v) => v.integrationId === integration.id) ?? null;
-    const latestAvailableVersion = available.find((v) => v.integrationId === integration.id) ?? null;
-    result.set(integration.id, { integration, latestVersion: version, latestAvailableVersion, definition: version?.definition ?? integration.definition });
+    result.set(integration.id, { integration, latestVersion: version, definition: version?.definition ?? integration.definition });
   }
   return result;
 }
@@ -196,7 +192,5 @@ export async function configDefinitionsOf(db: DbOrTx, integrationIds: readonly s
 export type ConfigDefinition = {
   integration: Integration;
   latestVersion: typeof integrationVersions.$inferSelect | null;
-  /** What deployInstance deploys: the latest version not withdrawn (updateIntegrationVersionAvailability). */
-  latestAvailableVersion: typeof integrationVersions.$inferSelect | null;
   definition: IntegrationDefinition;
 };

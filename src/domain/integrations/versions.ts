@@ -158,6 +158,20 @@ export async function requireLatestAvailableVersion(db: DbOrTx, actor: Actor, ve
   return version;
 }
 
+/**
+ * What deployInstance deploys for each integration: its latest version not withdrawn. Loaded without an actor:
+ * callers have already scoped the ids to the organization.
+ */
+export async function latestAvailableVersionsOf(db: DbOrTx, integrationIds: readonly string[]): Promise<Map<string, IntegrationVersion>> {
+  if (integrationIds.length === 0) return new Map();
+  const rows = await db
+    .selectDistinctOn([integrationVersions.integrationId])
+    .from(integrationVersions)
+    .where(and(inArray(integrationVersions.integrationId, [...integrationIds]), eq(integrationVersions.isAvailable, true)))
+    .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber));
+  return new Map(rows.map((row) => [row.integrationId, row]));
+}
+
 /** A published integration whose every version is withdrawn cannot take new instances: `field` says so. */
 export async function requireDeployableIntegration(db: DbOrTx, actor: Actor, integration: Integration, field: string): Promise<void> {
   if (integration.versionNumber === 0) return;

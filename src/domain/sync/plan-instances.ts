@@ -75,10 +75,9 @@ export async function planInstances(
     const existing = target.instances.get(key);
     const fields = existing ? changedFields(instance, existing) : [];
     // deployInstance takes the latest available version, so that is what "up to date" compares with.
-    const wantsDeploy =
-      instance.deployed &&
-      (!existing?.row.deployedVersionId || !!planned?.newVersion || existing.row.deployedVersionId !== current?.latestAvailableVersion?.id);
-    if (wantsDeploy && !planned?.newVersion && current?.latestVersion && !current.latestAvailableVersion) {
+    const available = current ? target.latestAvailableVersions.get(current.integration.id) : undefined;
+    const wantsDeploy = instance.deployed && (!existing?.row.deployedVersionId || !!planned?.newVersion || existing.row.deployedVersionId !== available?.id);
+    if (wantsDeploy && !planned?.newVersion && current?.latestVersion && !available) {
       plan.problem(
         'UNAVAILABLE_VERSION',
         name,
