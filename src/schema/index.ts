@@ -43,5 +43,7 @@ import './types/component-version';
 import './types/action';
 import './types/integration-mutations';
 import './types/log-list';
+// integration and component fields Prismatic clients read
+import './types/integration-details';
 
 export const schema = builder.toSchema({ sortSchema: true });

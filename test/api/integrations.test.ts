@@ -313,7 +313,7 @@ describe('publishIntegration', () => {
       h.app,
       `query($id: ID!) { integration(id: $id) {
         name versionNumber
-        v1: definition(versionNumber: 1) v3: definition(versionNumber: 3) prism: definition(version: 7)
+        v1: definition(versionNumber: 1) v3: definition(versionNumber: 3) prism: definition(version: 7, format: TENANTFLOW)
         versionSequence { nodes { versionNumber versionComment versionIsAvailable definition } }
       } }`,
       { id: integration.id },

@@ -19,6 +19,8 @@ export const integrations = pgTable(
     definition: jsonb('definition').$type<IntegrationDefinition>().notNull(),
     /** Highest published version number; 0 until the first publish. */
     versionNumber: integer('version_number').notNull().default(0),
+    /** Prismatic clients' integration avatar (updateIntegration avatarUrl), shown as given; not part of the definition. */
+    avatarUrl: text('avatar_url'),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },

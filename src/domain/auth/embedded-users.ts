@@ -12,7 +12,15 @@ type EmbeddedClaims = JWTPayload & {
   customer: string;
   name?: string;
   customer_name?: string;
+  role?: string;
 };
+
+/**
+ * Prismatic's embedded `role` claim: `admin` or `user` (`member`, tenantflow's word, too). Without it the user
+ * is the customer's admin, as embedded users were before the claim. The token decides on every sign-in, so
+ * the vendor's app can demote a user by signing the next token differently.
+ */
+const EMBEDDED_ROLES: Record<string, 'customer_admin' | 'customer_member'> = { admin: 'customer_admin', user: 'customer_member', member: 'customer_member' };
 
 const externalIdIsSet = sql`${users.externalId} is not null`;
 
@@ -37,16 +45,17 @@ export async function authenticateEmbeddedUser(db: Db, jwt: string): Promise<Act
     const orgId = decodeGlobalId(claims.organization)!.id;
     const customerId = await findOrCreateCustomer(tx, orgId, claims);
     const name = claims.name?.trim() || claims.sub;
+    const role = EMBEDDED_ROLES[claims.role ?? 'admin']!;
     const [user] = await tx
       .insert(users)
-      .values({ orgId, customerId, role: 'customer_admin', name, externalId: claims.sub })
+      .values({ orgId, customerId, role, name, externalId: claims.sub })
       .onConflictDoUpdate({
         target: [users.customerId, users.externalId],
         targetWhere: externalIdIsSet,
-        set: { name },
+        set: { name, role },
       })
       .returning({ id: users.id });
-    return { orgId, userId: user!.id, role: 'customer_admin' as const, customerId };
+    return { orgId, userId: user!.id, role, customerId };
   });
 }
 
@@ -71,6 +80,9 @@ async function verifyEmbeddedJwt(db: Db, jwt: string): Promise<EmbeddedClaims> {
         requiredClaims: ['sub', 'customer', 'iat', 'exp'],
       });
       if (typeof payload.customer !== 'string' || !payload.customer) throw reject('the customer claim must be a string.');
+      if (payload.role !== undefined && !(typeof payload.role === 'string' && Object.hasOwn(EMBEDDED_ROLES, payload.role))) {
+        throw reject('role claim: must be "admin" or "user" (or "member").');
+      }
       checkLifetime(payload);
       return payload as EmbeddedClaims;
     } catch (error) {

@@ -7,6 +7,7 @@ export { componentDefinitionSchema, parseComponentDefinition } from './definitio
 export { missingRequiredInputs, withInputDefaults } from './input-values';
 export { formatPath } from './path';
 export { resolveRequestUrl } from './request-url';
+export { componentSignature } from './signature';
 export { connectionFieldsRead, templateProblems, templateSyntaxError } from './templates';
 export type { TemplateScope } from './templates';
 export * from './types';

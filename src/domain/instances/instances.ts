@@ -9,8 +9,8 @@ import { getCustomer } from '../customers/customers';
 import { notFoundAs } from '../connections/scoped-config-variables';
 import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { IntegrationDefinition } from '../integrations/definition';
-import { byVisibleIntegration, configDefinitionsOf, getIntegration } from '../integrations/integrations';
-import { latestAvailableVersion } from '../integrations/versions';
+import { byVisibleIntegration, configDefinitionsOf, getIntegration, type Integration } from '../integrations/integrations';
+import { latestAvailableVersion, requireDeployableIntegration, requireLatestAvailableVersion } from '../integrations/versions';
 import type { Page, PageResult, Sort } from '../pagination';
 import { requireDeployable } from './deploy-readiness';
 import { refreshFanOutSchedules, refreshInstanceSchedules } from './flow-schedules';
@@ -24,6 +24,8 @@ export type InstanceFilter = { customerId?: string | null; integrationId?: strin
 export type CreateInstanceInput = {
   name: string;
   integrationId: string | null;
+  /** Instead of integrationId: one of its versions (prism passes the latest available version's id). */
+  integrationVersionId?: string | null;
   customerId: string | null;
   description?: string | null;
   labels?: readonly (string | null)[] | null;
@@ -96,9 +98,7 @@ export async function createInstance(db: DbOrTx, vault: Vault, actor: Actor, inp
   requireOrgAdmin(actor, 'create instances');
   const errors = new FieldErrors();
   checkFields(input, errors, true);
-  const integration = input.integrationId
-    ? await getIntegration(db, actor, input.integrationId).catch(notFoundAs(errors, 'integration'))
-    : (errors.add('integration', 'This field is required.'), null);
+  const integration = await integrationToInstantiate(db, actor, input, errors);
   const customer = input.customerId
     ? await getCustomer(db, actor, input.customerId).catch(notFoundAs(errors, 'customer'))
     : (errors.add('customer', 'This field is required.'), null);
@@ -197,6 +197,22 @@ export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Prom
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+/** The integration named by id or by one of its versions, if new instances may deploy it; else null with the field error. */
+async function integrationToInstantiate(db: DbOrTx, actor: Actor, input: CreateInstanceInput, errors: FieldErrors): Promise<Integration | null> {
+  const field = 'integration';
+  try {
+    const id = input.integrationVersionId
+      ? (await requireLatestAvailableVersion(db, actor, input.integrationVersionId, field)).integrationId
+      : input.integrationId;
+    if (!id) return (errors.add(field, 'This field is required.'), null);
+    const integration = await getIntegration(db, actor, id);
+    await requireDeployableIntegration(db, actor, integration, field);
+    return integration;
+  } catch (error) {
+    return notFoundAs(errors, field)(error);
+  }
+}
 
 async function noDeployableVersion(db: DbOrTx, actor: Actor, integrationId: string) {
   const integration = await getIntegration(db, actor, integrationId);

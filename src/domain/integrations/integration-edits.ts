@@ -11,10 +11,18 @@ import { getIntegration, type Integration } from './integrations';
  * (importIntegration with its id). Its draft definition has no flows until then, so it cannot be published.
  */
 
-export type IntegrationFields = { name?: string | null; description?: string | null; customerId?: string | null };
+export type IntegrationFields = {
+  name?: string | null;
+  description?: string | null;
+  customerId?: string | null;
+  avatarUrl?: string | null;
+  /** How many test config variable values were sent (prism's `integrations:update` always sends the list, often empty). */
+  testConfigVariableCount?: number;
+};
 
 const MAX_NAME = 255;
 const MAX_DESCRIPTION = 4000;
+const MAX_URL = 2048;
 
 function validateFields(input: IntegrationFields, { creating }: { creating: boolean }) {
   const errors = new FieldErrors();
@@ -24,6 +32,16 @@ function validateFields(input: IntegrationFields, { creating }: { creating: bool
   }
   if (input.description != null && input.description.length > MAX_DESCRIPTION) {
     errors.add('description', `Must be at most ${MAX_DESCRIPTION} characters.`);
+  }
+  if (input.avatarUrl != null && input.avatarUrl !== '') {
+    if (input.avatarUrl.length > MAX_URL) errors.add('avatarUrl', `Must be at most ${MAX_URL} characters.`);
+    else if (!/^(https?:\/\/[^\s]+|\/[^\s]*)$/i.test(input.avatarUrl)) errors.add('avatarUrl', 'Must be an http(s) URL or a path starting with "/".');
+  }
+  if ((input.testConfigVariableCount ?? 0) > 0) {
+    errors.add(
+      'testConfigVariables',
+      "Test runs take connections' test credentials (createCustomerConfigVariable with isTest: true) and other config variables' default values; set those instead.",
+    );
   }
   if (input.customerId != null) {
     errors.add('customer', "Customer-specific integrations are not supported: every integration is the organization's; leave customer out.");
@@ -61,19 +79,24 @@ export async function forkIntegration(db: DbOrTx, actor: Actor, parentId: string
   return row!;
 }
 
-/** Renames or redescribes an integration; its draft definition says the same, so the next publish and export carry it. */
+/**
+ * Renames or redescribes an integration (its draft definition says the same, so the next publish and export
+ * carry it), or changes its avatar.
+ */
 export async function updateIntegration(db: DbOrTx, actor: Actor, id: string, input: IntegrationFields): Promise<Integration> {
   const existing = await getIntegration(db, actor, id);
   requireOrgAdmin(actor, 'update integrations');
   validateFields(input, { creating: false });
   const name = input.name?.trim() ?? existing.name;
   const description = input.description === undefined ? existing.description : input.description;
+  // "" clears the avatar, as null does: prism and scripts send empty strings for "none".
+  const avatarUrl = input.avatarUrl === undefined ? existing.avatarUrl : input.avatarUrl || null;
   const definition = { ...existing.definition, name };
   if (description) definition.description = description;
   else delete definition.description;
   const [row] = await db
     .update(integrations)
-    .set({ name, description, definition, updatedAt: new Date() })
+    .set({ name, description, avatarUrl, definition, updatedAt: new Date() })
     .where(and(eq(integrations.orgId, actor.orgId), eq(integrations.id, id)))
     .returning();
   if (!row) throw new NotFoundError();

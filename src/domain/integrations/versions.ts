@@ -5,7 +5,7 @@ import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { invalid, NotFoundError } from '../errors';
 import type { Page, PageResult, SortDirection } from '../pagination';
 import { requireFlows } from './integration-edits';
-import { getIntegration } from './integrations';
+import { getIntegration, type Integration } from './integrations';
 
 /** A published version: a frozen copy of the draft definition, numbered 1, 2, 3 … per integration. */
 export type IntegrationVersion = typeof integrationVersions.$inferSelect;
@@ -134,4 +134,51 @@ export async function listIntegrationVersions(
     db.select({ n: count() }).from(integrationVersions).where(where),
   ]);
   return { rows, totalCount: total?.n ?? 0 };
+}
+
+/**
+ * The version an instance given an IntegrationVersion id (Prismatic's createInstance takes either id) is
+ * deployed to. Deploys always take the latest available version, so an older one, or a withdrawn one, is
+ * an error naming `field` rather than a silent swap.
+ */
+export async function requireLatestAvailableVersion(db: DbOrTx, actor: Actor, versionId: string, field: string): Promise<IntegrationVersion> {
+  const version = await getIntegrationVersion(db, actor, versionId).catch((error: unknown) => {
+    throw error instanceof NotFoundError ? invalid(field, 'Record not found.') : error;
+  });
+  if (!version.isAvailable) {
+    throw invalid(field, `Version ${version.versionNumber} is unavailable (withdrawn with updateIntegrationVersionAvailability): choose an available one.`);
+  }
+  const latest = await latestAvailableVersion(db, actor, version.integrationId);
+  if (latest && latest.id !== version.id) {
+    throw invalid(
+      field,
+      `Instances deploy the latest available version (${latest.versionNumber}), not version ${version.versionNumber}: pass that version or the integration.`,
+    );
+  }
+  return version;
+}
+
+/**
+ * What deployInstance deploys for each integration: its latest version not withdrawn. Loaded without an actor:
+ * callers have already scoped the ids to the organization.
+ */
+export async function latestAvailableVersionsOf(db: DbOrTx, integrationIds: readonly string[]): Promise<Map<string, IntegrationVersion>> {
+  if (integrationIds.length === 0) return new Map();
+  const rows = await db
+    .selectDistinctOn([integrationVersions.integrationId])
+    .from(integrationVersions)
+    .where(and(inArray(integrationVersions.integrationId, [...integrationIds]), eq(integrationVersions.isAvailable, true)))
+    .orderBy(integrationVersions.integrationId, desc(integrationVersions.versionNumber));
+  return new Map(rows.map((row) => [row.integrationId, row]));
+}
+
+/** A published integration whose every version is withdrawn cannot take new instances: `field` says so. */
+export async function requireDeployableIntegration(db: DbOrTx, actor: Actor, integration: Integration, field: string): Promise<void> {
+  if (integration.versionNumber === 0) return;
+  if (!(await latestAvailableVersion(db, actor, integration.id))) {
+    throw invalid(
+      field,
+      'Every published version of this integration is unavailable: make one available (updateIntegrationVersionAvailability) or publish a new one.',
+    );
+  }
 }

@@ -74,8 +74,16 @@ export async function planInstances(
 
     const existing = target.instances.get(key);
     const fields = existing ? changedFields(instance, existing) : [];
-    const wantsDeploy =
-      instance.deployed && (!existing?.row.deployedVersionId || !!planned?.newVersion || existing.row.deployedVersionId !== current?.latestVersion?.id);
+    // deployInstance takes the latest available version, so that is what "up to date" compares with.
+    const available = current ? target.latestAvailableVersions.get(current.integration.id) : undefined;
+    const wantsDeploy = instance.deployed && (!existing?.row.deployedVersionId || !!planned?.newVersion || existing.row.deployedVersionId !== available?.id);
+    if (wantsDeploy && !planned?.newVersion && current?.latestVersion && !available) {
+      plan.problem(
+        'UNAVAILABLE_VERSION',
+        name,
+        `Every published version of integration "${instance.integration}" in the target is unavailable: make one available (updateIntegrationVersionAvailability) or publish a new one, then sync again.`,
+      );
+    }
     const notes: string[] = [];
     // A deploy needs the instance's own configuration complete in the target (requireDeployable); its
     // secrets never travel, so until the target sets them the instance is created or updated undeployed.

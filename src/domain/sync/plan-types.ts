@@ -6,7 +6,14 @@ import type { ConnectionRecord } from '../components/registry';
 export type SyncObjectKind = 'COMPONENT' | 'ENV_VARIABLE' | 'CONNECTION' | 'INTEGRATION' | 'CUSTOMER' | 'INSTANCE';
 export type SyncAction = 'CREATE' | 'UPDATE' | 'UNCHANGED' | 'BLOCKED';
 export type SyncProblemKind =
-  'INVALID_BUNDLE' | 'MISSING_STABLE_KEY' | 'MISSING_REFERENCE' | 'IMMUTABLE_GLOBAL_VALUE' | 'MISSING_SECRET' | 'MISSING_CUSTOMER_VALUES' | 'INCOMPLETE_CONFIG';
+  | 'INVALID_BUNDLE'
+  | 'MISSING_STABLE_KEY'
+  | 'MISSING_REFERENCE'
+  | 'IMMUTABLE_GLOBAL_VALUE'
+  | 'MISSING_SECRET'
+  | 'MISSING_CUSTOMER_VALUES'
+  | 'INCOMPLETE_CONFIG'
+  | 'UNAVAILABLE_VERSION';
 
 /** One problem that stops an apply, naming the object (`<kind> "<key>"`) and what to do. */
 export type SyncProblem = { kind: SyncProblemKind; object: string; message: string };

@@ -9,6 +9,7 @@ import type { ScopedConfigVariable } from '../connections/scoped-config-variable
 import type { Customer } from '../customers/customers';
 import { shownEnvValues, type EnvVariable } from '../env-variables/env-variables';
 import { configDefinitionsOf, type ConfigDefinition } from '../integrations/integrations';
+import { latestAvailableVersionsOf, type IntegrationVersion } from '../integrations/versions';
 import { inlineSlot } from '../instances/config-values';
 import { connectionFinder } from './connection-finder';
 import type { Instance } from '../instances/instances';
@@ -35,6 +36,8 @@ export type TargetState = {
   /** Global values by input: opened when not secret, null for a secret (present, never opened). */
   connections: Map<string, { row: ScopedConfigVariable; values: Map<string, string | null> }>;
   integrations: Map<string, ConfigDefinition>;
+  /** By integration id: the version deployInstance would deploy (the latest one not withdrawn). */
+  latestAvailableVersions: Map<string, IntegrationVersion>;
   customers: Map<string, Customer>;
   /** By instanceKey (customer externalId / integration stableKey / name). */
   instances: Map<string, TargetInstance>;
@@ -70,8 +73,13 @@ export async function loadTargetState(db: DbOrTx, vault: Vault, actor: Actor): P
     db,
     integrationRows.map((row) => row.id),
   );
+  const latestAvailableVersions = await latestAvailableVersionsOf(
+    db,
+    integrationRows.map((row) => row.id),
+  );
   const state: TargetState = {
     digest,
+    latestAvailableVersions,
     components: new Map(componentRows.map((row) => [row.key, row])),
     envVariables: new Map(envRows.map((row, i) => [row.name, { row, value: envValues[i] ?? null }])),
     connections: new Map(),
@@ -137,7 +145,7 @@ async function stateDigest(db: DbOrTx, orgId: string): Promise<string> {
   const result = await db.execute<{ digest: string }>(sql`
     select md5(coalesce(string_agg(x, ',' order by x), '')) as digest from (
       select 'i' || id || updated_at from integrations where org_id = ${orgId}
-      union all select 'v' || id from integration_versions where org_id = ${orgId}
+      union all select 'v' || id || is_available from integration_versions where org_id = ${orgId}
       union all select 's' || id || updated_at from scoped_config_variables where org_id = ${orgId}
       union all select 'c' || id || updated_at from customer_config_variables where org_id = ${orgId}
       union all select 'e' || id || updated_at from env_variables where org_id = ${orgId}

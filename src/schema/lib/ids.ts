@@ -17,3 +17,10 @@ export function idOf(typeName: string, globalId: string, field = 'id'): string {
 export function optionalIdOf(typeName: string, globalId: string | number | null | undefined, field: string): string | null {
   return globalId == null || globalId === '' ? null : idOf(typeName, String(globalId), field);
 }
+
+/** An id that names an integration either directly or by one of its published versions (Prismatic's versions are integrations). */
+export function integrationOrVersionIdOf(globalId: string | number, field: string): { integrationId: string | null; integrationVersionId: string | null } {
+  const decoded = decodeGlobalId(String(globalId));
+  if (decoded?.typeName === 'IntegrationVersion') return { integrationId: null, integrationVersionId: decoded.id };
+  return { integrationId: idOf('Integration', String(globalId), field), integrationVersionId: null };
+}

@@ -1,3 +1,4 @@
+import { componentSignature } from '../../domain/components';
 import { builder } from '../builder';
 import { Component } from './component';
 import { Customer } from './customer';
@@ -12,5 +13,14 @@ builder.objectFields(Component, (t) => ({
     resolve: (component) => component.createdAt,
   }),
   category: t.string({ nullable: true, description: 'Always null: components have no category.', resolve: () => null }),
+  signature: t.string({
+    description: "SHA-256 of the component's definition (keys sorted): changes exactly when an import changes the component, equal across tenants.",
+    resolve: (component) => componentSignature(component.definition),
+  }),
+  iconUrl: t.string({
+    nullable: true,
+    description: 'Always null: component definitions carry no icon, and clients show their default one.',
+    resolve: () => null,
+  }),
   customer: t.field({ type: Customer, nullable: true, description: "Always null: components are built in or the organization's.", resolve: () => null }),
 }));

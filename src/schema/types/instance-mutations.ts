@@ -2,7 +2,7 @@ import { createInstance, deleteInstance, deployInstance, updateInstance, updateI
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
-import { idOf } from '../lib/ids';
+import { idOf, integrationOrVersionIdOf } from '../lib/ids';
 import { Instance } from './instance-node';
 
 export const InputInstanceConfigVariable = builder.inputType('InputInstanceConfigVariable', {
@@ -21,7 +21,7 @@ builder.relayMutationField(
   {
     inputFields: (t) => ({
       name: t.string({ required: true }),
-      integration: t.id({ required: true }),
+      integration: t.id({ required: true, description: 'An Integration, or its latest available IntegrationVersion (as prism passes).' }),
       customer: t.id({ required: true }),
       description: t.string(),
       labels: t.stringList(),
@@ -33,7 +33,7 @@ builder.relayMutationField(
       withFieldErrors(async () => ({
         instance: await createInstance(ctx.db, ctx.vault, actorOf(ctx), {
           name: input.name,
-          integrationId: idOf('Integration', String(input.integration), 'integration'),
+          ...integrationOrVersionIdOf(input.integration, 'integration'),
           customerId: idOf('Customer', String(input.customer), 'customer'),
           description: input.description,
           labels: input.labels,

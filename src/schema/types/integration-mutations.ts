@@ -5,6 +5,7 @@ import { builder } from '../builder';
 import { ErrorType, payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { idOf, optionalIdOf } from '../lib/ids';
+import { InputInstanceConfigVariable } from './instance-mutations';
 import { Integration } from './integration-node';
 import { IntegrationVersion } from './integration-version';
 
@@ -38,6 +39,13 @@ builder.relayMutationField(
       id: t.id({ required: true }),
       name: t.string(),
       description: t.string(),
+      avatarUrl: t.string({ description: 'An http(s) URL or a path starting with "/"; "" or null removes it.' }),
+      customer: t.id({ description: "Not supported: every integration is the organization's (an error names this field)." }),
+      testConfigVariables: t.field({
+        type: [InputInstanceConfigVariable],
+        description:
+          "Accepted empty (prism sends it with every update); values are refused naming this field: test runs take connections' test credentials and config variables' defaults.",
+      }),
     }),
   },
   {
@@ -46,6 +54,9 @@ builder.relayMutationField(
         integration: await updateIntegration(ctx.db, actorOf(ctx), idOf('Integration', String(input.id)), {
           name: input.name,
           description: input.description,
+          avatarUrl: input.avatarUrl,
+          customerId: optionalIdOf('Customer', input.customer, 'customer'),
+          testConfigVariableCount: input.testConfigVariables?.filter((value) => value != null).length ?? 0,
         }),
       })),
   },

@@ -1,4 +1,4 @@
-import { exportDefinition } from '../../domain/integrations/definition-export';
+import { exportDefinition, requestedFormat } from '../../domain/integrations/definition-export';
 import { flowsOf } from '../../domain/integrations/flows';
 import { getIntegrationsByIds, type Integration as IntegrationRow } from '../../domain/integrations/integrations';
 import { integrationVersionByNumber, listIntegrationVersions } from '../../domain/integrations/versions';
@@ -39,13 +39,13 @@ export const Integration = builder.loadableNode('Integration', {
       nullable: true,
       description: 'The definition as YAML in `format`: the draft, or the published version `versionNumber` (null when there is no such version).',
       args: {
-        format: t.arg({ type: IntegrationDefinitionFormat, defaultValue: 'TENANTFLOW' }),
-        version: t.arg.int({ description: "Prismatic's definition format version (prism sends 7); accepted, the text's format is chosen by `format`." }),
+        format: t.arg({ type: IntegrationDefinitionFormat, description: "TENANTFLOW unless `version` asks for Prismatic's." }),
+        version: t.arg.int({ description: "Prismatic's definitionVersion (prism sends 7): without `format`, answers Prismatic's YAML." }),
         versionNumber: t.arg.int({ description: 'A published version number; the draft when left out.' }),
         useLatestComponentVersions: t.arg.boolean({ description: 'Accepted for Prismatic clients; components are not versioned here.' }),
       },
       resolve: async (integration, args, ctx) => {
-        const format = args.format ?? 'TENANTFLOW';
+        const format = requestedFormat(args.format, args.version);
         if (args.versionNumber == null) return exportDefinition(integration.definition, format);
         const version = await integrationVersionByNumber(ctx.db, actorOf(ctx), integration.id, args.versionNumber);
         return version ? exportDefinition(version.definition, format) : null;

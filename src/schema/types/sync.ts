@@ -25,6 +25,7 @@ const SyncProblemKind = builder.enumType('SyncProblemKind', {
     'MISSING_SECRET',
     'MISSING_CUSTOMER_VALUES',
     'INCOMPLETE_CONFIG',
+    'UNAVAILABLE_VERSION',
   ] as const satisfies ProblemKind[],
 });
 
