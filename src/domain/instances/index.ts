@@ -31,3 +31,4 @@ export { flowConfigsOf, getFlowConfigsByIds, type InstanceFlowConfig, type Insta
 export { openWebhookToken, sealLegacyWebhookTokens } from './webhook-tokens';
 export { setWebhookSignature, type SignatureChange } from './webhook-signature';
 export { listInstancesPerParent, type InstanceParent } from './lists';
+export type { VersionChoice } from './version-moves';

@@ -10,7 +10,10 @@ import { notFoundAs } from '../connections/scoped-config-variables';
 import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { IntegrationDefinition } from '../integrations/definition';
 import { byVisibleIntegration, configDefinitionsOf, getIntegration } from '../integrations/integrations';
-import { latestAvailableVersion } from '../integrations/versions';
+import { getIntegrationVersion, latestAvailableVersion } from '../integrations/versions';
+import { instanceDefinitionsOf } from './definitions';
+import { checkFlowConfigInputs, type InstanceFlowConfigInput } from './flow-config-inputs';
+import { checkVersionMove, type VersionChoice } from './version-moves';
 import type { Page, PageResult, Sort } from '../pagination';
 import { requireDeployable } from './deploy-readiness';
 import { refreshFanOutSchedules, refreshInstanceSchedules } from './flow-schedules';
@@ -37,6 +40,16 @@ export type UpdateInstanceInput = {
   labels?: readonly (string | null)[] | null;
   /** Replaces every value: config variables left out are reset (Prismatic's updateInstance). */
   configVariables?: readonly InstanceConfigVariableInput[] | null;
+  /** Moves the instance to another version of its integration; the next deploy installs it. */
+  integration?: VersionChoice | null;
+  flowConfigs?: readonly InstanceFlowConfigInput[] | null;
+  /** Prismatic's configuration mode; tenantflow configures instances one way, `INSTANCE`. */
+  configMode?: string | null;
+  /**
+   * Prismatic: the update does not mark the instance as needing a deploy. Config changes never do here, so
+   * it only matters with `integration`: a move that would need a deploy is refused instead.
+   */
+  preserveDeployState?: boolean | null;
 };
 
 /** Organization users see every instance of their organization; customer users only their own customer's. */
@@ -133,7 +146,16 @@ export async function updateInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
   requireOrgAdmin(actor, 'update instances');
   const errors = new FieldErrors();
   checkFields(input, errors, false);
-  const definition = await configuredDefinition(db, existing.integrationId);
+  if (input.configMode != null && input.configMode.toUpperCase() !== 'INSTANCE') {
+    errors.add('configMode', 'Must be INSTANCE: user-level values are user authentications of the connection (userAuthentication in the definition).');
+  }
+  const [current] = await instanceDefinitionsOf(db, [existing]);
+  const move = input.integration != null ? await checkVersionMove(db, actor, current!, input.integration, errors) : null;
+  if (move && input.preserveDeployState === true && move.deploysVersionId !== existing.deployedVersionId) {
+    errors.add('preserveDeployState', 'Moving to another version needs a deploy, so the deploy state cannot be preserved: leave it out, then deployInstance.');
+  }
+  const definition = move?.definition ?? current!.configured.definition;
+  if (input.flowConfigs != null) checkFlowConfigInputs(existing.integrationId, definition, input.flowConfigs, errors);
   const checked = input.configVariables != null ? await checkConfigInputs(db, actor, definition, input.configVariables, errors) : null;
   errors.throwIfAny();
   return writeLocked(db, existing.id, async (tx, current) => ({
@@ -142,6 +164,7 @@ export async function updateInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
     enabled: input.enabled ?? current.enabled,
     labels: input.labels != null ? (input.labels as string[]) : current.labels,
     configValues: checked ? await storedConfigValues(tx, vault, ownerOf(current), current.id, definition, checked, {}) : current.configValues,
+    targetVersionId: move ? move.targetVersionId : current.targetVersionId,
   }));
 }
 
@@ -156,7 +179,8 @@ export async function updateInstanceConfigVariables(
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'update instances');
   const errors = new FieldErrors();
-  const definition = await configuredDefinition(db, existing.integrationId);
+  const [current] = await instanceDefinitionsOf(db, [existing]);
+  const definition = current!.configured.definition;
   const checked: Map<string, CheckedConfigValue> = await checkConfigInputs(db, actor, definition, input.configVariables, errors);
   errors.throwIfAny();
   return writeLocked(db, existing.id, async (tx, current) => ({
@@ -165,8 +189,9 @@ export async function updateInstanceConfigVariables(
 }
 
 /**
- * Makes the integration's latest available published version the one the instance runs (a withdrawn version,
- * see updateIntegrationVersionAvailability, is skipped): binds the connections that
+ * Makes the version the instance was moved to (updateInstance(integration:)), else the integration's latest
+ * available published version (a withdrawn version, see updateIntegrationVersionAvailability, is skipped),
+ * the one the instance runs: binds the connections that
  * version names by stable key and gives flows it added their webhook tokens. An instance that is not
  * fully configured for that version is refused, listing what is missing. `force` is accepted for Prismatic
  * clients and changes nothing.
@@ -174,7 +199,9 @@ export async function updateInstanceConfigVariables(
 export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'deploy instances');
-  const version = await latestAvailableVersion(db, actor, existing.integrationId);
+  const version = existing.targetVersionId
+    ? await movedToVersion(db, actor, existing.targetVersionId)
+    : await latestAvailableVersion(db, actor, existing.integrationId);
   if (!version) throw await noDeployableVersion(db, actor, existing.integrationId);
   return writeLocked(db, existing.id, async (tx, current) => {
     const configValues = withScopedBindings(version.definition, current.configValues);
@@ -197,6 +224,16 @@ export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Prom
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+/** The version an instance was moved to; withdrawn since, it is no longer deployed to anyone. */
+async function movedToVersion(db: DbOrTx, actor: Actor, versionId: string) {
+  const version = await getIntegrationVersion(db, actor, versionId);
+  if (version.isAvailable) return version;
+  throw invalid(
+    'integration',
+    `The version this instance was moved to (${version.versionNumber}) has been made unavailable: move it to another with updateInstance(integration:).`,
+  );
+}
 
 async function noDeployableVersion(db: DbOrTx, actor: Actor, integrationId: string) {
   const integration = await getIntegration(db, actor, integrationId);

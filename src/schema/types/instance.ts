@@ -18,6 +18,7 @@ import { InstanceConfigVariable, InstanceConfigVariableConnection } from './inst
 import { Instance, InstanceConnection } from './instance-node';
 import { Integration } from './integration';
 import './instance-mutations';
+import './instance-update';
 
 export { Instance, InstanceConnection } from './instance-node';
 export { InstanceConfigVariable } from './instance-config-variable';
