@@ -32,3 +32,4 @@ export { openWebhookToken, sealLegacyWebhookTokens } from './webhook-tokens';
 export { setWebhookSignature, type SignatureChange } from './webhook-signature';
 export { listInstancesPerParent, type InstanceParent } from './lists';
 export type { VersionChoice } from './version-moves';
+export { scopedInputSourcesOf, type SealedInputSource } from './scoped-inputs';
