@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, not, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { selectPage } from '../../db/page';
-import { instanceFlowConfigs, instances } from '../../db/tables';
+import { customers, instanceFlowConfigs, instances, integrations, integrationVersions } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { getCustomer } from '../customers/customers';
@@ -21,8 +21,15 @@ import { newFlowConfigRow } from './webhook-tokens';
 import { checkConfigInputs, storedConfigValues, withScopedBindings, type CheckedConfigValue, type InstanceConfigVariableInput } from './config-values';
 
 export type Instance = typeof instances.$inferSelect;
-export type InstanceSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'ENABLED' | 'LAST_EXECUTED_AT';
-export type InstanceFilter = { customerId?: string | null; integrationId?: string | null; enabled?: boolean | null; isSystem?: boolean | null };
+export type InstanceSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'ENABLED' | 'LAST_EXECUTED_AT' | 'CUSTOMER';
+export type InstanceFilter = {
+  customerId?: string | null;
+  customerExternalId?: string | null;
+  integrationId?: string | null;
+  enabled?: boolean | null;
+  isSystem?: boolean | null;
+  needsDeploy?: boolean | null;
+};
 
 export type CreateInstanceInput = {
   name: string;
@@ -81,6 +88,7 @@ const sortColumns = {
   UPDATED_AT: instances.updatedAt,
   ENABLED: instances.enabled,
   LAST_EXECUTED_AT: instances.lastExecutedAt,
+  CUSTOMER: sql`(select ${customers.name} from ${customers} where ${customers.id} = ${instances.customerId})`,
 } satisfies Record<InstanceSortField, unknown>;
 
 export async function listInstances(
@@ -96,6 +104,11 @@ export async function listInstances(
   if (filter.customerId != null) conditions.push(eq(instances.customerId, filter.customerId));
   if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, instances.integrationId, filter.integrationId));
   if (filter.enabled != null) conditions.push(eq(instances.enabled, filter.enabled));
+  if (filter.customerExternalId != null) {
+    const byExternalId = and(eq(customers.orgId, actor.orgId), eq(customers.externalId, filter.customerExternalId));
+    conditions.push(inArray(instances.customerId, db.select({ id: customers.id }).from(customers).where(byExternalId)));
+  }
+  if (filter.needsDeploy != null) conditions.push(filter.needsDeploy ? needsDeploySql : not(needsDeploySql));
   return selectPage(db, instances, and(...conditions), { sort, columns: sortColumns, fallback: [asc(instances.createdAt)], page });
 }
 
@@ -224,6 +237,13 @@ export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Prom
 }
 
 // ---- helpers --------------------------------------------------------------------------------------
+
+/** Instance.needsDeploy (definitions.ts) as a condition: never deployed, not on the version moved to, or behind the latest published one. */
+const needsDeploySql = sql`(${instances.deployedVersionId} is null
+  or (${instances.targetVersionId} is not null and ${instances.deployedVersionId} <> ${instances.targetVersionId})
+  or (${instances.targetVersionId} is null
+    and (select ${integrationVersions.versionNumber} from ${integrationVersions} where ${integrationVersions.id} = ${instances.deployedVersionId})
+      < (select ${integrations.versionNumber} from ${integrations} where ${integrations.id} = ${instances.integrationId})))`;
 
 /** The version an instance was moved to; withdrawn since, it is no longer deployed to anyone. */
 async function movedToVersion(db: DbOrTx, actor: Actor, versionId: string) {

@@ -1,5 +1,4 @@
-import { stableUuid } from '../../domain/components/stable-ids';
-import type { ConfigVariableReport, Instance as InstanceRow } from '../../domain/instances';
+import { instanceConfigVariableUuid, type ConfigVariableReport, type Instance as InstanceRow } from '../../domain/instances';
 import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
 import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
@@ -19,8 +18,7 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
   fields: (t) => ({
     id: t.id({
       description: 'Derived from the instance and the config variable, so it is the same on every read.',
-      resolve: ({ instance, report }) =>
-        encodeGlobalId('InstanceConfigVariable', stableUuid(`instance:${instance.id}:config-var:${report.configVar.stableKey ?? report.configVar.key}`)),
+      resolve: ({ instance, report }) => encodeGlobalId('InstanceConfigVariable', instanceConfigVariableUuid(instance.id, report.configVar)),
     }),
     key: t.string({ resolve: ({ report }) => report.configVar.key }),
     value: t.string({
