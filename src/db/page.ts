@@ -13,7 +13,7 @@ export async function selectPage<T extends TableWithId, F extends string>(
   db: DbOrTx,
   table: T,
   where: SQL | undefined,
-  opts: { sort: Sort<F>[]; columns: Record<F, AnyColumn>; fallback: SQL[]; page: Page },
+  opts: { sort: Sort<F>[]; columns: Record<F, AnyColumn | SQL>; fallback: SQL[]; page: Page },
 ): Promise<PageResult<T['$inferSelect']>> {
   const requested = opts.sort.map((s) => (s.direction === 'DESC' ? desc : asc)(opts.columns[s.field]));
   const order = [...(requested.length ? requested : opts.fallback), asc(table.id)];

@@ -129,7 +129,14 @@ describe('createInstance', () => {
       ],
       configVariables: {
         nodes: [
-          { key: 'Acme Connection', value: null, status: 'PENDING', scopedConfigVariable: { id: scopedId }, inputs: null },
+          {
+            key: 'Acme Connection',
+            value: null,
+            status: 'PENDING',
+            scopedConfigVariable: { id: scopedId },
+            // The organization's connection's inputs; the customer has no values for them yet.
+            inputs: { nodes: ['apiKey', 'baseUrl'].map((name) => ({ name, value: null, hasValue: false })) },
+          },
           {
             key: 'Zendesk',
             value: null,

@@ -78,6 +78,11 @@ export const instances = pgTable(
     enabled: boolean('enabled').notNull().default(true),
     /** The published version that runs; null until the first deploy. */
     deployedVersionId: uuid('deployed_version_id').references(() => integrationVersions.id, { onDelete: 'set null' }),
+    /**
+     * The published version the next deploy installs, chosen with updateInstance(integration:); null: the
+     * latest available one. It also is the version config variables are checked against.
+     */
+    targetVersionId: uuid('target_version_id').references(() => integrationVersions.id, { onDelete: 'set null' }),
     configValues: jsonb('config_values')
       .$type<Record<string, ConfigVariableValue>>()
       .notNull()

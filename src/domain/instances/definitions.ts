@@ -9,41 +9,49 @@ import { configReportsOf, type InstanceConfigReport } from './config-state';
 import type { Instance } from './instances';
 
 /**
- * The two definitions an instance has. It is *configured* against its integration's latest published
- * version (the draft while nothing is published): that is what the next deploy installs, so config
- * variable keys are checked against it. It *runs* its deployed version (before the first deploy, the
- * configured one, which is what tests and the flow list show).
+ * The two definitions an instance has. It is *configured* against the version its next deploy installs:
+ * the one updateInstance(integration:) moved it to, else its integration's latest published version (the
+ * draft until the first publish); config variable keys are checked against it. It *runs* its deployed
+ * version (before the first deploy, the configured one, which is what tests and the flow list show).
  */
 export type InstanceDefinitions = {
   instance: Instance;
   configured: ConfigDefinition;
   deployedVersion: IntegrationVersion | null;
+  /** The version the instance was moved to (updateInstance(integration:)); null: it follows the latest. */
+  targetVersion: IntegrationVersion | null;
   running: IntegrationDefinition;
-  /** Never deployed, or a newer version was published since. Config changes apply at once and need none. */
+  /**
+   * Never deployed, or the next deploy would install another version: the one it was moved to, or a newer
+   * published one. Config changes apply at once and need none.
+   */
   needsDeploy: boolean;
 };
 
 /** For many instances in at most three statements. The caller has checked that the instances are visible. */
 export async function instanceDefinitionsOf(db: DbOrTx, instances: readonly Instance[]): Promise<InstanceDefinitions[]> {
   if (instances.length === 0) return [];
-  const deployedIds = [...new Set(instances.flatMap((instance) => (instance.deployedVersionId ? [instance.deployedVersionId] : [])))];
-  const [configured, deployed] = await Promise.all([
+  const versionIds = [...new Set(instances.flatMap((instance) => [instance.deployedVersionId, instance.targetVersionId].filter((id) => id != null)))];
+  const [configured, versions] = await Promise.all([
     configDefinitionsOf(
       db,
       instances.map((instance) => instance.integrationId),
     ),
-    deployedIds.length ? db.select().from(integrationVersions).where(inArray(integrationVersions.id, deployedIds)) : Promise.resolve([]),
+    versionIds.length ? db.select().from(integrationVersions).where(inArray(integrationVersions.id, versionIds)) : Promise.resolve([]),
   ]);
   return instances.map((instance) => {
-    const config = configured.get(instance.integrationId)!;
-    const deployedVersion = deployed.find((version) => version.id === instance.deployedVersionId) ?? null;
-    const latest = config.latestVersion?.versionNumber ?? 0;
+    const latestConfig = configured.get(instance.integrationId)!;
+    const deployedVersion = versions.find((version) => version.id === instance.deployedVersionId) ?? null;
+    const targetVersion = versions.find((version) => version.id === instance.targetVersionId) ?? null;
+    const config = targetVersion ? { ...latestConfig, definition: targetVersion.definition } : latestConfig;
+    const latest = latestConfig.latestVersion?.versionNumber ?? 0;
     return {
       instance,
       configured: config,
       deployedVersion,
+      targetVersion,
       running: deployedVersion?.definition ?? config.definition,
-      needsDeploy: deployedVersion === null || deployedVersion.versionNumber < latest,
+      needsDeploy: deployedVersion === null || (targetVersion ? deployedVersion.id !== targetVersion.id : deployedVersion.versionNumber < latest),
     };
   });
 }

@@ -31,3 +31,7 @@ export { flowConfigsOf, getFlowConfigsByIds, type InstanceFlowConfig, type Insta
 export { openWebhookToken, sealLegacyWebhookTokens } from './webhook-tokens';
 export { setWebhookSignature, type SignatureChange } from './webhook-signature';
 export { listInstancesPerParent, type InstanceParent } from './lists';
+export type { VersionChoice } from './version-moves';
+export { disconnectConnection, instanceConfigVariableUuid } from './connection-disconnect';
+export { failedInstancesOf, upgradeableOf } from './instance-health';
+export { scopedInputSourcesOf, type SealedInputSource } from './scoped-inputs';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, not, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { selectPage } from '../../db/page';
-import { instanceFlowConfigs, instances } from '../../db/tables';
+import { customers, instanceFlowConfigs, instances, integrations, integrationVersions } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
 import { isOrgUser, requireOrgAdmin, type Actor } from '../actor';
 import { getCustomer } from '../customers/customers';
@@ -10,7 +10,10 @@ import { notFoundAs } from '../connections/scoped-config-variables';
 import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { IntegrationDefinition } from '../integrations/definition';
 import { byVisibleIntegration, configDefinitionsOf, getIntegration, type Integration } from '../integrations/integrations';
-import { latestAvailableVersion, requireDeployableIntegration, requireLatestAvailableVersion } from '../integrations/versions';
+import { getIntegrationVersion, latestAvailableVersion, requireDeployableIntegration, requireLatestAvailableVersion } from '../integrations/versions';
+import { instanceDefinitionsOf } from './definitions';
+import { checkFlowConfigInputs, type InstanceFlowConfigInput } from './flow-config-inputs';
+import { checkVersionMove, type VersionChoice } from './version-moves';
 import type { Page, PageResult, Sort } from '../pagination';
 import { requireDeployable } from './deploy-readiness';
 import { refreshFanOutSchedules, refreshInstanceSchedules } from './flow-schedules';
@@ -18,8 +21,15 @@ import { newFlowConfigRow } from './webhook-tokens';
 import { checkConfigInputs, storedConfigValues, withScopedBindings, type CheckedConfigValue, type InstanceConfigVariableInput } from './config-values';
 
 export type Instance = typeof instances.$inferSelect;
-export type InstanceSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'ENABLED' | 'LAST_EXECUTED_AT';
-export type InstanceFilter = { customerId?: string | null; integrationId?: string | null; enabled?: boolean | null; isSystem?: boolean | null };
+export type InstanceSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'ENABLED' | 'LAST_EXECUTED_AT' | 'CUSTOMER';
+export type InstanceFilter = {
+  customerId?: string | null;
+  customerExternalId?: string | null;
+  integrationId?: string | null;
+  enabled?: boolean | null;
+  isSystem?: boolean | null;
+  needsDeploy?: boolean | null;
+};
 
 export type CreateInstanceInput = {
   name: string;
@@ -39,6 +49,16 @@ export type UpdateInstanceInput = {
   labels?: readonly (string | null)[] | null;
   /** Replaces every value: config variables left out are reset (Prismatic's updateInstance). */
   configVariables?: readonly InstanceConfigVariableInput[] | null;
+  /** Moves the instance to another version of its integration; the next deploy installs it. */
+  integration?: VersionChoice | null;
+  flowConfigs?: readonly InstanceFlowConfigInput[] | null;
+  /** Prismatic's configuration mode; tenantflow configures instances one way, `INSTANCE`. */
+  configMode?: string | null;
+  /**
+   * Prismatic: the update does not mark the instance as needing a deploy. Config changes never do here, so
+   * it only matters with `integration`: a move that would need a deploy is refused instead.
+   */
+  preserveDeployState?: boolean | null;
 };
 
 /** Organization users see every instance of their organization; customer users only their own customer's. */
@@ -70,6 +90,7 @@ const sortColumns = {
   UPDATED_AT: instances.updatedAt,
   ENABLED: instances.enabled,
   LAST_EXECUTED_AT: instances.lastExecutedAt,
+  CUSTOMER: sql`(select ${customers.name} from ${customers} where ${customers.id} = ${instances.customerId})`,
 } satisfies Record<InstanceSortField, unknown>;
 
 export async function listInstances(
@@ -85,6 +106,11 @@ export async function listInstances(
   if (filter.customerId != null) conditions.push(eq(instances.customerId, filter.customerId));
   if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, instances.integrationId, filter.integrationId));
   if (filter.enabled != null) conditions.push(eq(instances.enabled, filter.enabled));
+  if (filter.customerExternalId != null) {
+    const byExternalId = and(eq(customers.orgId, actor.orgId), eq(customers.externalId, filter.customerExternalId));
+    conditions.push(inArray(instances.customerId, db.select({ id: customers.id }).from(customers).where(byExternalId)));
+  }
+  if (filter.needsDeploy != null) conditions.push(filter.needsDeploy ? needsDeploySql : not(needsDeploySql));
   return selectPage(db, instances, and(...conditions), { sort, columns: sortColumns, fallback: [asc(instances.createdAt)], page });
 }
 
@@ -133,7 +159,16 @@ export async function updateInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
   requireOrgAdmin(actor, 'update instances');
   const errors = new FieldErrors();
   checkFields(input, errors, false);
-  const definition = await configuredDefinition(db, existing.integrationId);
+  if (input.configMode != null && input.configMode.toUpperCase() !== 'INSTANCE') {
+    errors.add('configMode', 'Must be INSTANCE: user-level values are user authentications of the connection (userAuthentication in the definition).');
+  }
+  const [current] = await instanceDefinitionsOf(db, [existing]);
+  const move = input.integration != null ? await checkVersionMove(db, actor, current!, input.integration, errors) : null;
+  if (move && input.preserveDeployState === true && move.deploysVersionId !== existing.deployedVersionId) {
+    errors.add('preserveDeployState', 'Moving to another version needs a deploy, so the deploy state cannot be preserved: leave it out, then deployInstance.');
+  }
+  const definition = move?.definition ?? current!.configured.definition;
+  if (input.flowConfigs != null) checkFlowConfigInputs(existing.integrationId, definition, input.flowConfigs, errors);
   const checked = input.configVariables != null ? await checkConfigInputs(db, actor, definition, input.configVariables, errors) : null;
   errors.throwIfAny();
   return writeLocked(db, existing.id, async (tx, current) => ({
@@ -142,6 +177,7 @@ export async function updateInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
     enabled: input.enabled ?? current.enabled,
     labels: input.labels != null ? (input.labels as string[]) : current.labels,
     configValues: checked ? await storedConfigValues(tx, vault, ownerOf(current), current.id, definition, checked, {}) : current.configValues,
+    targetVersionId: move ? move.targetVersionId : current.targetVersionId,
   }));
 }
 
@@ -156,7 +192,8 @@ export async function updateInstanceConfigVariables(
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'update instances');
   const errors = new FieldErrors();
-  const definition = await configuredDefinition(db, existing.integrationId);
+  const [current] = await instanceDefinitionsOf(db, [existing]);
+  const definition = current!.configured.definition;
   const checked: Map<string, CheckedConfigValue> = await checkConfigInputs(db, actor, definition, input.configVariables, errors);
   errors.throwIfAny();
   return writeLocked(db, existing.id, async (tx, current) => ({
@@ -165,8 +202,9 @@ export async function updateInstanceConfigVariables(
 }
 
 /**
- * Makes the integration's latest available published version the one the instance runs (a withdrawn version,
- * see updateIntegrationVersionAvailability, is skipped): binds the connections that
+ * Makes the version the instance was moved to (updateInstance(integration:)), else the integration's latest
+ * available published version (a withdrawn version, see updateIntegrationVersionAvailability, is skipped),
+ * the one the instance runs: binds the connections that
  * version names by stable key and gives flows it added their webhook tokens. An instance that is not
  * fully configured for that version is refused, listing what is missing. `force` is accepted for Prismatic
  * clients and changes nothing.
@@ -174,7 +212,9 @@ export async function updateInstanceConfigVariables(
 export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'deploy instances');
-  const version = await latestAvailableVersion(db, actor, existing.integrationId);
+  const version = existing.targetVersionId
+    ? await movedToVersion(db, actor, existing.targetVersionId)
+    : await latestAvailableVersion(db, actor, existing.integrationId);
   if (!version) throw await noDeployableVersion(db, actor, existing.integrationId);
   return writeLocked(db, existing.id, async (tx, current) => {
     const configValues = withScopedBindings(version.definition, current.configValues);
@@ -212,6 +252,23 @@ async function integrationToInstantiate(db: DbOrTx, actor: Actor, input: CreateI
   } catch (error) {
     return notFoundAs(errors, field)(error);
   }
+}
+
+/** Instance.needsDeploy (definitions.ts) as a condition: never deployed, not on the version moved to, or behind the latest published one. */
+const needsDeploySql = sql`(${instances.deployedVersionId} is null
+  or (${instances.targetVersionId} is not null and ${instances.deployedVersionId} <> ${instances.targetVersionId})
+  or (${instances.targetVersionId} is null
+    and (select ${integrationVersions.versionNumber} from ${integrationVersions} where ${integrationVersions.id} = ${instances.deployedVersionId})
+      < (select ${integrations.versionNumber} from ${integrations} where ${integrations.id} = ${instances.integrationId})))`;
+
+/** The version an instance was moved to; withdrawn since, it is no longer deployed to anyone. */
+async function movedToVersion(db: DbOrTx, actor: Actor, versionId: string) {
+  const version = await getIntegrationVersion(db, actor, versionId);
+  if (version.isAvailable) return version;
+  throw invalid(
+    'integration',
+    `The version this instance was moved to (${version.versionNumber}) has been made unavailable: move it to another with updateInstance(integration:).`,
+  );
 }
 
 async function noDeployableVersion(db: DbOrTx, actor: Actor, integrationId: string) {

@@ -106,6 +106,7 @@ async function instanceFor(db: Db, actor: Actor, integrationId: string, input: E
     labels: [],
     enabled: true,
     deployedVersionId: null,
+    targetVersionId: null,
     configValues: {},
     lastDeployedAt: null,
     lastExecutedAt: null,

@@ -1,11 +1,8 @@
-import { describeValues } from '../../domain/connections/expressions';
-import { stableUuid } from '../../domain/components/stable-ids';
-import type { ConfigVariableReport, Instance as InstanceRow } from '../../domain/instances';
-import { inlineSlot } from '../../domain/instances/config-values';
+import { instanceConfigVariableUuid, type ConfigVariableReport, type Instance as InstanceRow } from '../../domain/instances';
 import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
 import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
-import { requestDataKeys } from '../lib/connection-loaders';
+import { authorizeUrlOf, connectionInputsOf, metaOf } from './instance-config-variable-fields';
 import { CustomerConfigVariable } from './customer-config-variable';
 import { Expression, ExpressionConnection } from './expression';
 import { RequiredConfigVariable } from './required-config-variable';
@@ -21,8 +18,7 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
   fields: (t) => ({
     id: t.id({
       description: 'Derived from the instance and the config variable, so it is the same on every read.',
-      resolve: ({ instance, report }) =>
-        encodeGlobalId('InstanceConfigVariable', stableUuid(`instance:${instance.id}:config-var:${report.configVar.stableKey ?? report.configVar.key}`)),
+      resolve: ({ instance, report }) => encodeGlobalId('InstanceConfigVariable', instanceConfigVariableUuid(instance.id, report.configVar)),
     }),
     key: t.string({ resolve: ({ report }) => report.configVar.key }),
     value: t.string({
@@ -52,30 +48,42 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
         type: Expression,
         nullable: true,
         extensions: inMemoryList,
-        description: "An inline connection's inputs (null for other config variables). PASSWORD values are never returned; hasValue says one is set.",
-        resolve: async ({ instance, report }, args, ctx, info) => {
-          const connection = report.connection;
-          if (!connection) return null;
-          const key = report.configVar.key;
-          const stored = report.stored?.kind === 'inline' ? report.stored.values : {};
-          // Values are sealed under `<config var key>/<input>`: describe them under those names, then name them back.
-          const slotOf = (input: string) => inlineSlot(instance.id, key, input).field;
-          const all = await describeValues(ctx.vault, requestDataKeys(ctx), {
-            owner: { orgId: instance.orgId, customerId: instance.customerId },
-            recordId: instance.id,
-            fields: connection.definition.inputs.map((field) => ({ ...field, key: slotOf(field.key) })),
-            values: Object.fromEntries(Object.entries(stored).map(([input, sealed]) => [slotOf(input), sealed])),
-          });
-          const named = all.map((expression, i) => ({ ...expression, name: connection.definition.inputs[i]!.key }));
-          return resolveConnection(args, async (page) => ({ rows: named.slice(page.offset, page.offset + page.limit), totalCount: named.length }), info);
+        description:
+          "A connection's inputs (null for other config variables): an inline connection's own values, or for one that uses an " +
+          "organization's connection, that connection's global inputs and the customer's values (`meta` gives each one's inputScope). " +
+          "PASSWORD values are never returned; hasValue says one is set. Customer users see the organization's global inputs as hasValue only.",
+        resolve: async (shape, args, ctx, info) => {
+          const all = await connectionInputsOf(ctx, shape);
+          if (!all) return null;
+          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
         },
       },
       ExpressionConnection,
     ),
+    meta: t.field({
+      type: 'JSONString',
+      nullable: true,
+      description:
+        'What the value comes from: `{"stableKey","variableScope"}` of the organization\'s connection a connection uses, ' +
+        '`{"component","connection"}` of an inline one, `{"scheduleType","timeZone"}` of a schedule; null for plain values.',
+      resolve: ({ report }) => metaOf(report),
+    }),
+    scheduleType: t.string({
+      nullable: true,
+      description: 'CUSTOM for a schedule config variable (its value is a cron expression); null for others.',
+      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? 'CUSTOM' : null),
+    }),
+    timeZone: t.string({
+      nullable: true,
+      description: "A schedule config variable's IANA time zone (the definition's, UTC when it names none); null for others.",
+      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? (report.configVar.timeZone ?? 'UTC') : null),
+    }),
     authorizeUrl: t.string({
       nullable: true,
-      description: 'Always null: instance connections are not OAuth 2.0 authorization-code flows here.',
-      resolve: () => null,
+      description:
+        'For an OAuth 2.0 authorization-code connection whose client inputs are set: where to send the browser to authorize it ' +
+        '(each read starts a new single-use authorization, valid 10 minutes, as startOAuth2Authorization does). Null otherwise, or when the caller may not start one.',
+      resolve: (shape, _args, ctx) => authorizeUrlOf(ctx, shape),
     }),
   }),
 });

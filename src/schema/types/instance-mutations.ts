@@ -1,4 +1,4 @@
-import { createInstance, deleteInstance, deployInstance, updateInstance, updateInstanceConfigVariables } from '../../domain/instances';
+import { createInstance, deleteInstance, deployInstance, updateInstanceConfigVariables } from '../../domain/instances';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
@@ -13,8 +13,8 @@ export const InputInstanceConfigVariable = builder.inputType('InputInstanceConfi
   fields: (t) => ({ key: t.string({ required: true }), value: t.string(), values: t.string() }),
 });
 
-const payload = { outputFields: payloadFields('instance', Instance) };
-const id = (value: string | number, field = 'id') => idOf('Instance', String(value), field);
+export const payload = { outputFields: payloadFields('instance', Instance) };
+export const id = (value: string | number, field = 'id') => idOf('Instance', String(value), field);
 
 builder.relayMutationField(
   'createInstance',
@@ -40,28 +40,6 @@ builder.relayMutationField(
           configVariables: input.configVariables,
         }),
       })),
-  },
-  payload,
-);
-
-builder.relayMutationField(
-  'updateInstance',
-  {
-    inputFields: (t) => ({
-      id: t.id({ required: true }),
-      name: t.string(),
-      description: t.string(),
-      enabled: t.boolean(),
-      labels: t.stringList(),
-      configVariables: t.field({
-        type: [InputInstanceConfigVariable],
-        description: 'Replaces every value: config variables left out are reset. Use updateInstanceConfigVariables to change some.',
-      }),
-    }),
-  },
-  {
-    resolve: (_root, { input: { id: instanceId, ...fields } }, ctx) =>
-      withFieldErrors(async () => ({ instance: await updateInstance(ctx.db, ctx.vault, actorOf(ctx), id(instanceId), fields) })),
   },
   payload,
 );

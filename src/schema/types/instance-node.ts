@@ -19,7 +19,7 @@ import { InstanceFlowConfig, InstanceFlowConfigConnection } from './instance-flo
 import { Integration } from './integration';
 
 // Per-request batches: a list of instances costs the same few statements at any length.
-const definitionsOf = (ctx: Context, instance: InstanceRow) =>
+export const definitionsOf = (ctx: Context, instance: InstanceRow) =>
   requestLoader<InstanceRow, InstanceDefinitions>(
     ctx,
     'instanceDefinitions',

@@ -18,13 +18,16 @@ import { InstanceConfigVariable, InstanceConfigVariableConnection } from './inst
 import { Instance, InstanceConnection } from './instance-node';
 import { Integration } from './integration';
 import './instance-mutations';
+import './instance-update';
+import './instance-health';
+import './instance-disconnect';
 
 export { Instance, InstanceConnection } from './instance-node';
 export { InstanceConfigVariable } from './instance-config-variable';
 export { InstanceFlowConfig } from './instance-flow-config';
 
 const OrderField = builder.enumType('InstanceOrderField', {
-  values: ['CREATED_AT', 'ENABLED', 'LAST_EXECUTED_AT', 'NAME', 'UPDATED_AT'] as const satisfies InstanceSortField[],
+  values: ['CREATED_AT', 'CUSTOMER', 'ENABLED', 'LAST_EXECUTED_AT', 'NAME', 'UPDATED_AT'] as const satisfies InstanceSortField[],
 });
 const Order = builder.inputType('InstanceOrder', {
   fields: (t) => ({ field: t.field({ type: OrderField, required: true }), direction: t.field({ type: OrderDirection, required: true }) }),
@@ -42,7 +45,9 @@ builder.queryFields((t) => ({
       type: Instance,
       args: {
         customer: t.arg.id(),
+        customer_ExternalId: t.arg.string({ description: "The customer's externalId." }),
         integration: t.arg.id(),
+        needsDeploy: t.arg.boolean({ description: 'Instances whose needsDeploy is this.' }),
         enabled: t.arg.boolean(),
         isSystem: t.arg.boolean({ description: 'tenantflow has no system (test) instances: true lists none.' }),
         offset: t.arg.int(),
@@ -52,6 +57,8 @@ builder.queryFields((t) => ({
       resolve: (_root, args, ctx, info) => {
         const filter = {
           customerId: optionalIdOf('Customer', args.customer, 'customer'),
+          customerExternalId: args.customer_ExternalId,
+          needsDeploy: args.needsDeploy,
           integrationId: optionalIdOf('Integration', args.integration, 'integration'),
           enabled: args.enabled,
           isSystem: args.isSystem,

@@ -1,0 +1,2 @@
+ALTER TABLE "instances" ADD COLUMN "target_version_id" uuid;--> statement-breakpoint
+ALTER TABLE "instances" ADD CONSTRAINT "instances_target_version_id_integration_versions_id_fk" FOREIGN KEY ("target_version_id") REFERENCES "public"."integration_versions"("id") ON DELETE set null ON UPDATE no action;
