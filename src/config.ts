@@ -53,6 +53,8 @@ const envSchema = z.object({
   ),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
   WORKER_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(4)),
+  // The worker's own database pool (see workerPoolSize below); unset: WORKER_CONCURRENCY + WORKER_POOL_EXTRA.
+  WORKER_DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(200).optional()),
   STEP_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(30_000)),
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
@@ -215,7 +217,18 @@ export type Config = {
   api: ApiConfig;
   /** METRICS_TOKEN: the bearer token /metrics requires, if any. */
   metricsToken: string | undefined;
+  /**
+   * WORKER_DATABASE_POOL_SIZE: connections of the worker's own pool, apart from the API's, so webhook
+   * requests in flight never make a run wait for a connection. Default: one per slot plus WORKER_POOL_EXTRA.
+   */
+  workerPoolSize: number;
 };
+
+/**
+ * Connections a worker uses besides one per running slot: graphile-worker's LISTEN connection (held for
+ * good), its batched job fetch and completion, the sweeper, the scheduler and the OAuth 2.0 refresher.
+ */
+const WORKER_POOL_EXTRA = 5;
 
 /** Limits on API requests and which browser origins may call the API with credentials. */
 export type ApiConfig = {
@@ -303,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.TENANTFLOW_MASTER_KEY,
     previousMasterKeys: e.TENANTFLOW_PREVIOUS_MASTER_KEYS?.split(',').map((key) => key.trim()) ?? [],
     production: e.NODE_ENV === 'production',
+    workerPoolSize: e.WORKER_DATABASE_POOL_SIZE ?? e.WORKER_CONCURRENCY + WORKER_POOL_EXTRA,
     engine: {
       workerConcurrency: e.WORKER_CONCURRENCY,
       leaseMs: e.EXECUTION_LEASE_MS,

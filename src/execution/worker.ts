@@ -40,6 +40,24 @@ export type RunningWorker = {
  */
 const JOB_POLL_INTERVAL_MS = 10_000;
 
+/**
+ * Jobs fetched (and locked) by one statement and handed to the slots from memory, so a slot that ends a run
+ * starts the next without a round trip. One more than the slots: the next job is already there when one frees.
+ * A job waiting here is locked but its execution is still QUEUED, so nothing is claimed early; the local queue
+ * gives its jobs back after LOCAL_QUEUE_TTL_FRACTION of the lease, before the sweeper would take a lock that old
+ * for a dead worker's (`queuedWithoutLiveJob`) and add a second job. If the process dies, those jobs stay locked
+ * and the sweeper gives their executions new jobs after a lease, as for a job locked by a worker killed mid-run.
+ */
+const LOCAL_QUEUE_EXTRA = 1;
+const LOCAL_QUEUE_TTL_FRACTION = 0.5;
+
+/**
+ * Job completions (and failures) within this many ms go to the database as one statement. At-least-once does
+ * not rest on them: the execution row is ended by our own finish statement before the job is completed; a
+ * completion lost to a crash leaves a locked job whose later run finds the execution ended and does nothing.
+ */
+const JOB_END_BATCH_MS = 5;
+
 /** The restart delay of a failed runner doubles from this, up to RESTART_MAX_MS; it resets after a healthy minute. */
 const RESTART_MIN_MS = 250;
 const RESTART_MAX_MS = 15_000;
@@ -75,6 +93,13 @@ export async function startWorker(
       pollInterval: JOB_POLL_INTERVAL_MS,
       events,
       logger: graphileLogger(deps),
+      preset: {
+        worker: {
+          localQueue: { size: deps.config.workerConcurrency + LOCAL_QUEUE_EXTRA, ttl: Math.floor(deps.config.leaseMs * LOCAL_QUEUE_TTL_FRACTION) },
+          completeJobBatchDelay: JOB_END_BATCH_MS,
+          failJobBatchDelay: JOB_END_BATCH_MS,
+        },
+      },
       taskList: {
         [ADVANCE_EXECUTION]: async (payload, helpers) => {
           const { executionId } = payload as { executionId: string };
