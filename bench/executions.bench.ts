@@ -24,7 +24,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { run as runJobs, Logger as JobLogger } from 'graphile-worker';
+import { run as runJobs, runMigrations as runJobMigrations, Logger as JobLogger } from 'graphile-worker';
 import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/client';
@@ -335,6 +335,9 @@ export async function run(env: BenchEnv) {
       });
       return { schema, stop: () => runner.stop().then(() => pool.end()) };
     };
+    // Both schemas first: a graphile-worker that installs its schema notifies every runner in the database,
+    // which then stops ("breaking migration"), whatever schema it runs.
+    for (const schema of [PLAIN_JOBS_SCHEMA, TUNED_JOBS_SCHEMA]) await runJobMigrations({ pgPool: jobsIntake, schema, logger: new JobLogger(() => () => {}) });
     const plainJobs = await startJobs(PLAIN_JOBS_SCHEMA);
     const tunedJobs = await startJobs(TUNED_JOBS_SCHEMA, TUNED_JOBS_PRESET(worker.config.workerConcurrency));
     const jobsRound = async (runner: { schema: string }, label: string, count: number) => {
