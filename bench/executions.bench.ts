@@ -28,6 +28,7 @@ import { run as runJobs, runMigrations as runJobMigrations, Logger as JobLogger 
 import pg from 'pg';
 import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/client';
+import { jobQueueBatching } from '../src/execution/worker';
 import { decodeGlobalId } from '../src/lib/global-id';
 import { startFakeApi, type RecordedRequest } from '../test/fakes/fake-api';
 import { acmeRecordDefinition } from '../test/support/integrations';
@@ -52,10 +53,7 @@ const TUNED_JOBS_SCHEMA = 'bench_tuned_jobs';
  * (at 50 ms, 1,000 pending ids cost it more than the runs' own statements on a loaded machine).
  */
 const POLL_MS = 250;
-/** graphile-worker's batching as the tenantflow worker sets it (worker.ts), for the tuned baseline. */
-const TUNED_JOBS_PRESET = (concurrency: number) => ({
-  worker: { localQueue: { size: concurrency + 1 }, completeJobBatchDelay: 5, failJobBatchDelay: 5 },
-});
+
 /** No run may hang the benchmark: every wait gives up after this. */
 const DEADLINE_MS = 180_000;
 const API_KEY = 'ak_bench_executions_0123456789';
@@ -311,11 +309,11 @@ export async function run(env: BenchEnv) {
 
     // The second baseline: plain graphile-worker jobs making the same call, with the engine's concurrency: jobs
     // added through a pool of 10 (as the API's intake), run by a runner on a pool of the worker's size. Twice:
-    // graphile-worker's defaults, and with the batching the tenantflow worker uses (TUNED_JOBS_PRESET).
+    // graphile-worker's defaults, and with the batching the tenantflow worker uses (jobQueueBatching).
     const jobsIntake = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
     jobsIntake.on('error', () => {});
     const jobsDone = new Map<string, number>();
-    const startJobs = async (schema: string, preset?: ReturnType<typeof TUNED_JOBS_PRESET>) => {
+    const startJobs = async (schema: string, preset?: ReturnType<typeof jobQueueBatching>) => {
       const pool = new pg.Pool({ connectionString: env.databaseUrl, max: workerPoolSize });
       pool.on('error', () => {});
       const runner = await runJobs({
@@ -339,7 +337,7 @@ export async function run(env: BenchEnv) {
     // which then stops ("breaking migration"), whatever schema it runs.
     for (const schema of [PLAIN_JOBS_SCHEMA, TUNED_JOBS_SCHEMA]) await runJobMigrations({ pgPool: jobsIntake, schema, logger: new JobLogger(() => () => {}) });
     const plainJobs = await startJobs(PLAIN_JOBS_SCHEMA);
-    const tunedJobs = await startJobs(TUNED_JOBS_SCHEMA, TUNED_JOBS_PRESET(worker.config.workerConcurrency));
+    const tunedJobs = await startJobs(TUNED_JOBS_SCHEMA, jobQueueBatching(worker.config.workerConcurrency, worker.config.leaseMs));
     const jobsRound = async (runner: { schema: string }, label: string, count: number) => {
       const names = Array.from({ length: count }, (_, i) => `jobs-${runner.schema}-${label}-${i}`);
       const added = new Map<string, number>();
@@ -350,7 +348,8 @@ export async function run(env: BenchEnv) {
       });
       const deadline = Date.now() + DEADLINE_MS;
       while (names.some((name) => !jobsDone.has(name))) {
-        if (Date.now() > deadline) throw new BenchmarkFailure(`graphile-worker jobs (${runner.schema}) of round ${label} did not finish within ${DEADLINE_MS / 1000} s`);
+        if (Date.now() > deadline)
+          throw new BenchmarkFailure(`graphile-worker jobs (${runner.schema}) of round ${label} did not finish within ${DEADLINE_MS / 1000} s`);
         await sleep(10);
       }
       const ends = names.map((name) => jobsDone.get(name)!);
@@ -458,9 +457,7 @@ export async function run(env: BenchEnv) {
     console.log(
       `graphile-worker jobs rounds (before, after, after the engine run): ${jobRounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 1)}/s`).join(', ')}`,
     );
-    console.log(
-      `graphile-worker jobs with batching, rounds: ${tunedJobRounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 1)}/s`).join(', ')}`,
-    );
+    console.log(`graphile-worker jobs with batching, rounds: ${tunedJobRounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 1)}/s`).join(', ')}`);
     console.log(
       `CPU during the engine run: machine ${fmt(cpu.machineBusy * 100, 0)}% busy (all cores), this Node process ${fmt(cpu.processCores, 2)} cores ` +
         `(event loop ${fmt(cpu.eventLoop * 100, 0)}% busy); the rest is mostly PostgreSQL`,
@@ -488,7 +485,9 @@ export async function run(env: BenchEnv) {
     );
 
     // Where a slot's time goes: the worker pool's statements during the measured run, client-side.
-    console.log(`worker pool (${workerPoolSize} connections) during the measured run, per statement kind (client-side: send → result, event-loop lag included):`);
+    console.log(
+      `worker pool (${workerPoolSize} connections) during the measured run, per statement kind (client-side: send → result, event-loop lag included):`,
+    );
     console.log(
       table(
         ['statement', 'count', 'per execution', 'total ms', 'ms per execution', 'p50 ms', 'p99 ms'],
