@@ -337,7 +337,7 @@ export async function run(env: BenchEnv) {
     // which then stops ("breaking migration"), whatever schema it runs.
     for (const schema of [PLAIN_JOBS_SCHEMA, TUNED_JOBS_SCHEMA]) await runJobMigrations({ pgPool: jobsIntake, schema, logger: new JobLogger(() => () => {}) });
     const plainJobs = await startJobs(PLAIN_JOBS_SCHEMA);
-    const tunedJobs = await startJobs(TUNED_JOBS_SCHEMA, jobQueueBatching(worker.config.workerConcurrency, worker.config.leaseMs));
+    const tunedJobs = await startJobs(TUNED_JOBS_SCHEMA, jobQueueBatching());
     const jobsRound = async (runner: { schema: string }, label: string, count: number) => {
       const names = Array.from({ length: count }, (_, i) => `jobs-${runner.schema}-${label}-${i}`);
       const added = new Map<string, number>();
@@ -444,7 +444,7 @@ export async function run(env: BenchEnv) {
             ms(percentile(jobsBaseline.latencies, 99)),
           ],
           [
-            'baseline: the same jobs, batched as the worker does (localQueue, batched completion)',
+            'baseline: the same jobs, batched as the worker does (batched completion)',
             fmt(tunedJobsBaseline.wallMs / 1000, 2),
             fmt(tunedJobsRate, 1),
             ms(percentile(tunedJobsBaseline.latencies, 50)),
