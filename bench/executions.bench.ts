@@ -2,8 +2,8 @@
  * Execution throughput: 1,000 webhook executions of a one-step flow (`acme-api/create-record` against a fake
  * API on 127.0.0.1), sent as real HTTP POSTs to /webhooks/<token>, 16 in flight, and run by one worker
  * (`startWorker` with the production engine settings of `loadConfig({}).engine`: WORKER_CONCURRENCY 4, a
- * 30 s lease, 30 s step timeout, 4 attempts) on the main server's pool of 10 connections, as `npm start`
- * runs them. Figures: executions/s = 1,000 ÷ (last `ended_at` − first POST sent), and p50/p99 of
+ * 30 s lease, 30 s step timeout, 4 attempts) on its own pool of WORKER_DATABASE_POOL_SIZE connections, as
+ * `npm start` runs them (the API keeps its pool of 10). Figures: executions/s = 1,000 ÷ (last `ended_at` − first POST sent), and p50/p99 of
  * trigger-to-completion = the execution's `ended_at` − the moment the client sent its POST (both are
  * `Date.now()` of this one process: the worker stamps `ended_at` with `new Date()`), so the figures do not
  * depend on how often completion is polled.
@@ -24,9 +24,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { run as runJobs, Logger as JobLogger } from 'graphile-worker';
+import { run as runJobs, runMigrations as runJobMigrations, Logger as JobLogger } from 'graphile-worker';
 import pg from 'pg';
+import { loadConfig } from '../src/config';
 import { connectDatabase } from '../src/db/client';
+import { jobQueueBatching } from '../src/execution/worker';
 import { decodeGlobalId } from '../src/lib/global-id';
 import { startFakeApi, type RecordedRequest } from '../test/fakes/fake-api';
 import { acmeRecordDefinition } from '../test/support/integrations';
@@ -44,8 +46,14 @@ const COUNTED = 5;
 const IDLE_MS = 6_000;
 /** The plain graphile-worker baseline's own queue schema (never tenantflow's). */
 const PLAIN_JOBS_SCHEMA = 'bench_plain_jobs';
-/** How often the executions table is asked which of the pending executions have ended. */
-const POLL_MS = 50;
+const TUNED_JOBS_SCHEMA = 'bench_tuned_jobs';
+/**
+ * How often the executions table is asked which of the pending executions have ended. The figures come from
+ * the rows' ended_at, not from when the poll saw them, so a slower poll only spares PostgreSQL the work
+ * (at 50 ms, 1,000 pending ids cost it more than the runs' own statements on a loaded machine).
+ */
+const POLL_MS = 250;
+
 /** No run may hang the benchmark: every wait gives up after this. */
 const DEADLINE_MS = 180_000;
 const API_KEY = 'ak_bench_executions_0123456789';
@@ -107,6 +115,76 @@ function countQueries(pool: pg.Pool, sink: (text: string) => void) {
   });
 }
 
+type StatementTiming = { count: number; totalMs: number; samples: number[] };
+
+/**
+ * Client-side time of every statement the pool's connections send (send → result, so event-loop lag is
+ * included), by kind, and the time callers waited for a connection of the pool; for pools created after
+ * this call's caller. Kinds: the hot statements by name, graphile-worker's job fetch and completion.
+ */
+function timeStatements(pool: pg.Pool) {
+  const kinds = new Map<string, StatementTiming>();
+  const record = (kind: string, elapsedMs: number) => {
+    const timing = kinds.get(kind) ?? { count: 0, totalMs: 0, samples: [] };
+    timing.count += 1;
+    timing.totalMs += elapsedMs;
+    timing.samples.push(elapsedMs);
+    kinds.set(kind, timing);
+  };
+  const kindOf = (first: string | { text?: string; name?: string }) => {
+    const name = typeof first === 'string' ? undefined : first.name;
+    const text = typeof first === 'string' ? first : (first.text ?? '');
+    if (name?.startsWith('tf_')) return name;
+    if (/_private_jobs/.test(text) && /^\s*delete/i.test(text)) return 'graphile-worker: complete job(s)';
+    if (/_private_jobs/.test(text) && /locked_by/.test(text)) return 'graphile-worker: fetch job(s)';
+    return `other: ${text.replace(/\s+/g, ' ').slice(0, 50)}`;
+  };
+  let counting = false;
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (!counting) return query(...args);
+      const kind = kindOf(args[0] as string | { text?: string; name?: string });
+      const start = performance.now();
+      const last = args.length - 1;
+      const callback = args[last];
+      if (typeof callback === 'function') {
+        args[last] = (...results: unknown[]) => (record(kind, performance.now() - start), (callback as (...r: unknown[]) => unknown)(...results));
+        return query(...args);
+      }
+      const result = query(...args) as Promise<unknown>;
+      result.then(
+        () => record(kind, performance.now() - start),
+        () => record(kind, performance.now() - start),
+      );
+      return result;
+    };
+  });
+  // pg's pool.query takes its connection with a callback, graphile-worker's withPgClient with a promise.
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { connect: (...args: unknown[]) => unknown }).connect = (...args: unknown[]) => {
+    const start = performance.now();
+    const callback = args[0];
+    if (typeof callback === 'function') {
+      return connect((...results: unknown[]) => {
+        if (counting) record('waiting for a pool connection', performance.now() - start);
+        return (callback as (...r: unknown[]) => unknown)(...results);
+      });
+    }
+    return (connect() as Promise<unknown>).then((client) => {
+      if (counting) record('waiting for a pool connection', performance.now() - start);
+      return client;
+    });
+  };
+  return {
+    start: () => (counting = true),
+    stop: () => {
+      counting = false;
+      return kinds;
+    },
+  };
+}
+
 /** The newest transaction id: its growth between two reads counts the write transactions committed (or aborted) in between, plus one for the read itself. */
 async function currentXid(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ xid: string }>('select txid_current()::text as xid');
@@ -124,7 +202,11 @@ export async function run(env: BenchEnv) {
   // Only to ask the executions table which runs have ended; separate from the pools being measured.
   const poller = new pg.Pool({ connectionString: env.databaseUrl, max: 1 });
   poller.on('error', () => {});
-  let worker = await env.startWorker();
+  // The worker's own pool, as `npm start` gives it (WORKER_DATABASE_POOL_SIZE), with its statements timed.
+  const workerPoolSize = loadConfig({}).workerPoolSize;
+  const workerDatabase = connectDatabase(env.databaseUrl, { max: workerPoolSize });
+  const statementTimes = timeStatements(workerDatabase.pool);
+  let worker = await env.startWorker({ database: workerDatabase });
 
   try {
     // Setup (not measured): an org-activated acme-api connection whose global baseUrl is the fake API, one
@@ -225,58 +307,79 @@ export async function run(env: BenchEnv) {
       return { wallMs: Number(process.hrtime.bigint() - start) / 1e6, latencies };
     };
 
-    // The second baseline: plain graphile-worker jobs making the same call, with the engine's concurrency, on
-    // a pool of 10 that (like the server's) also takes the intake: 16 add_job calls in flight.
-    const jobsPool = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
-    jobsPool.on('error', () => {});
+    // The second baseline: plain graphile-worker jobs making the same call, with the engine's concurrency: jobs
+    // added through a pool of 10 (as the API's intake), run by a runner on a pool of the worker's size. Twice:
+    // graphile-worker's defaults, and with the batching the tenantflow worker uses (jobQueueBatching).
+    const jobsIntake = new pg.Pool({ connectionString: env.databaseUrl, max: 10 });
+    jobsIntake.on('error', () => {});
     const jobsDone = new Map<string, number>();
-    const jobsRunner = await runJobs({
-      pgPool: jobsPool,
-      schema: PLAIN_JOBS_SCHEMA,
-      concurrency: worker.config.workerConcurrency,
-      noHandleSignals: true,
-      logger: new JobLogger(() => () => {}),
-      taskList: {
-        call: async (payload) => {
-          const { name } = payload as { name: string };
-          await plainCall(name);
-          jobsDone.set(name, Date.now());
+    const startJobs = async (schema: string, preset?: ReturnType<typeof jobQueueBatching>) => {
+      const pool = new pg.Pool({ connectionString: env.databaseUrl, max: workerPoolSize });
+      pool.on('error', () => {});
+      const runner = await runJobs({
+        pgPool: pool,
+        schema,
+        concurrency: worker.config.workerConcurrency,
+        noHandleSignals: true,
+        logger: new JobLogger(() => () => {}),
+        preset,
+        taskList: {
+          call: async (payload) => {
+            const { name } = payload as { name: string };
+            await plainCall(name);
+            jobsDone.set(name, Date.now());
+          },
         },
-      },
-    });
-    const jobsRound = async (label: string, count: number) => {
-      const names = Array.from({ length: count }, (_, i) => `jobs-${label}-${i}`);
+      });
+      return { schema, stop: () => runner.stop().then(() => pool.end()) };
+    };
+    // Both schemas first: a graphile-worker that installs its schema notifies every runner in the database,
+    // which then stops ("breaking migration"), whatever schema it runs.
+    for (const schema of [PLAIN_JOBS_SCHEMA, TUNED_JOBS_SCHEMA]) await runJobMigrations({ pgPool: jobsIntake, schema, logger: new JobLogger(() => () => {}) });
+    const plainJobs = await startJobs(PLAIN_JOBS_SCHEMA);
+    const tunedJobs = await startJobs(TUNED_JOBS_SCHEMA, jobQueueBatching());
+    const jobsRound = async (runner: { schema: string }, label: string, count: number) => {
+      const names = Array.from({ length: count }, (_, i) => `jobs-${runner.schema}-${label}-${i}`);
       const added = new Map<string, number>();
       const start = Date.now();
       await runPool(count, IN_FLIGHT, async (i) => {
         added.set(names[i]!, Date.now());
-        await jobsPool.query(`select ${PLAIN_JOBS_SCHEMA}.add_job('call', json_build_object('name', $1::text))`, [names[i]]);
+        await jobsIntake.query(`select ${runner.schema}.add_job('call', json_build_object('name', $1::text))`, [names[i]]);
       });
       const deadline = Date.now() + DEADLINE_MS;
       while (names.some((name) => !jobsDone.has(name))) {
-        if (Date.now() > deadline) throw new BenchmarkFailure(`plain graphile-worker jobs of round ${label} did not finish within ${DEADLINE_MS / 1000} s`);
+        if (Date.now() > deadline)
+          throw new BenchmarkFailure(`graphile-worker jobs (${runner.schema}) of round ${label} did not finish within ${DEADLINE_MS / 1000} s`);
         await sleep(10);
       }
       const ends = names.map((name) => jobsDone.get(name)!);
       return { wallMs: Math.max(...ends) - start, latencies: names.map((name) => jobsDone.get(name)! - added.get(name)!) };
     };
-    await jobsRound('warmup', WARMUP);
+    await jobsRound(plainJobs, 'warmup', WARMUP);
+    await jobsRound(tunedJobs, 'warmup', WARMUP);
 
-    // Interleaved: fetch 1, jobs 1, the engine run, fetch 2, jobs 2, fetch 3, jobs 3.
+    // Interleaved: fetch 1, jobs 1, tuned jobs 1, the engine run, fetch 2, jobs 2, tuned jobs 2, fetch 3, ...
     const rounds = [await plainRound(1)];
-    const jobRounds = [await jobsRound('1', EXECUTIONS)];
+    const jobRounds = [await jobsRound(plainJobs, '1', EXECUTIONS)];
+    const tunedJobRounds = [await jobsRound(tunedJobs, '1', EXECUTIONS)];
     const meter = cpuMeter();
+    statementTimes.start();
     const firstSent = Date.now();
     const sent = await runPool(EXECUTIONS, IN_FLIGHT, (i) => fire(api, `exec-${i}`));
     const allAccepted = Date.now();
     const ended = await awaitEnded(sent.map((s) => s.executionId));
+    // graphile-worker completes the last jobs a moment after their runs ended (batched completion).
+    await sleep(100);
+    const workerStatements = statementTimes.stop();
     const cpu = meter();
     for (let round = 2; round <= BASELINE_ROUNDS; round++) {
       rounds.push(await plainRound(round));
-      jobRounds.push(await jobsRound(String(round), EXECUTIONS));
+      jobRounds.push(await jobsRound(plainJobs, String(round), EXECUTIONS));
+      tunedJobRounds.push(await jobsRound(tunedJobs, String(round), EXECUTIONS));
     }
-    await jobsRunner.stop();
-    await jobsPool.end();
+    await plainJobs.stop();
+    await tunedJobs.stop();
+    await jobsIntake.end();
 
     // Checks: every execution SUCCEEDED with one successful step; the fake API got exactly one call each.
     const failed = ended.filter((e) => e.status !== 'SUCCEEDED');
@@ -308,10 +411,12 @@ export async function run(env: BenchEnv) {
     const plainRate = EXECUTIONS / (baseline.wallMs / 1000);
     const jobsBaseline = [...jobRounds].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(jobRounds.length / 2)]!;
     const jobsRate = EXECUTIONS / (jobsBaseline.wallMs / 1000);
+    const tunedJobsBaseline = [...tunedJobRounds].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(tunedJobRounds.length / 2)]!;
+    const tunedJobsRate = EXECUTIONS / (tunedJobsBaseline.wallMs / 1000);
 
     console.log(
       `${EXECUTIONS} webhook executions, ${IN_FLIGHT} POSTs in flight, one worker (concurrency ${worker.config.workerConcurrency}, lease ${worker.config.leaseMs} ms, ` +
-        `step timeout ${worker.config.stepTimeoutMs} ms; loadConfig({}).engine) on the server's pool of 10; client, server, worker, fake API and the baselines in one process`,
+        `step timeout ${worker.config.stepTimeoutMs} ms; loadConfig({}).engine) on its own pool of ${workerPoolSize}; client, server, worker, fake API and the baselines in one process`,
     );
     console.log(
       table(
@@ -338,6 +443,13 @@ export async function run(env: BenchEnv) {
             ms(percentile(jobsBaseline.latencies, 50)),
             ms(percentile(jobsBaseline.latencies, 99)),
           ],
+          [
+            'baseline: the same jobs, batched as the worker does (batched completion)',
+            fmt(tunedJobsBaseline.wallMs / 1000, 2),
+            fmt(tunedJobsRate, 1),
+            ms(percentile(tunedJobsBaseline.latencies, 50)),
+            ms(percentile(tunedJobsBaseline.latencies, 99)),
+          ],
         ],
       ),
     );
@@ -345,6 +457,7 @@ export async function run(env: BenchEnv) {
     console.log(
       `graphile-worker jobs rounds (before, after, after the engine run): ${jobRounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 1)}/s`).join(', ')}`,
     );
+    console.log(`graphile-worker jobs with batching, rounds: ${tunedJobRounds.map((r) => `${fmt(EXECUTIONS / (r.wallMs / 1000), 1)}/s`).join(', ')}`);
     console.log(
       `CPU during the engine run: machine ${fmt(cpu.machineBusy * 100, 0)}% busy (all cores), this Node process ${fmt(cpu.processCores, 2)} cores ` +
         `(event loop ${fmt(cpu.eventLoop * 100, 0)}% busy); the rest is mostly PostgreSQL`,
@@ -371,6 +484,27 @@ export async function run(env: BenchEnv) {
       ),
     );
 
+    // Where a slot's time goes: the worker pool's statements during the measured run, client-side.
+    console.log(
+      `worker pool (${workerPoolSize} connections) during the measured run, per statement kind (client-side: send → result, event-loop lag included):`,
+    );
+    console.log(
+      table(
+        ['statement', 'count', 'per execution', 'total ms', 'ms per execution', 'p50 ms', 'p99 ms'],
+        [...workerStatements.entries()]
+          .sort((a, b) => b[1].totalMs - a[1].totalMs)
+          .map(([kind, t]) => [
+            kind,
+            t.count,
+            fmt(t.count / EXECUTIONS, 2),
+            fmt(t.totalMs, 0),
+            fmt(t.totalMs / EXECUTIONS, 2),
+            ms(percentile(t.samples, 50)),
+            ms(percentile(t.samples, 99)),
+          ]),
+      ),
+    );
+
     // SQL statements per execution, one at a time, with the measured worker stopped (it would take the jobs).
     await worker.stop();
     const counted = await countStatements(env, fire, awaitEnded);
@@ -386,7 +520,7 @@ export async function run(env: BenchEnv) {
     console.log(`webhook request:\n${listStatements(counted[0]!.webhook)}`);
     console.log(`worker:\n${listStatements(counted[0]!.worker)}`);
     console.log(
-      `ratio executions/s ÷ plain fetch calls/s: ${fmt(execRate / plainRate, 3)}; ÷ plain graphile-worker jobs/s: ${fmt(execRate / jobsRate, 3)}  (all ${EXECUTIONS} SUCCEEDED; the fake API received exactly ${EXECUTIONS} POST /records ` +
+      `ratio executions/s ÷ plain fetch calls/s: ${fmt(execRate / plainRate, 3)}; ÷ plain graphile-worker jobs/s: ${fmt(execRate / jobsRate, 3)}; ÷ batched graphile-worker jobs/s: ${fmt(execRate / tunedJobsRate, 3)}  (all ${EXECUTIONS} SUCCEEDED; the fake API received exactly ${EXECUTIONS} POST /records ` +
         `with ${EXECUTIONS} distinct Idempotency-Keys)`,
     );
 
@@ -400,6 +534,7 @@ export async function run(env: BenchEnv) {
     if (idle.worker.length > 0) console.log(`idle tenantflow worker:\n${listStatements(idle.worker)}`);
   } finally {
     await worker.stop();
+    await workerDatabase.close();
     await poller.end();
     await fake.close();
   }

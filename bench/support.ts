@@ -142,12 +142,14 @@ export async function startBenchEnv(): Promise<BenchEnv> {
     await vault.checkMasterKey(api.database.db);
 
     const startBenchWorker = async (opts: WorkerOptions = {}): Promise<BenchWorker> => {
-      const database = opts.database ?? api.database;
+      // The worker's own pool (WORKER_DATABASE_POOL_SIZE), as `npm start` gives it, unless the caller brings one.
+      const ownPool = opts.database ? null : connectDatabase(postgres.url, { max: loadConfig({}).workerPoolSize });
+      const database = opts.database ?? ownPool!;
       // The fake APIs listen on 127.0.0.1, which the egress policy refuses unless allowed.
       const config: EngineConfig = { ...loadConfig({ EGRESS_ALLOW: '127.0.0.1' }).engine, ...opts.config };
       const worker = await startWorker({ db: database.db, database, vault, log: silent, config, http: opts.http, knownSecrets: opts.knownSecrets });
       let stopping: Promise<void> | undefined;
-      const stop = () => (stopping ??= worker.stop());
+      const stop = () => (stopping ??= worker.stop().then(() => ownPool?.close()));
       // Registered after the pool it uses, so it stops before that pool closes.
       cleanups.push(stop);
       return { id: worker.id, config, stop };

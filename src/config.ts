@@ -53,6 +53,8 @@ const envSchema = z.object({
   ),
   NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
   WORKER_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(4)),
+  // The worker's own database pool (see workerPoolSize below); unset: WORKER_CONCURRENCY + 5, at most 15.
+  WORKER_DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(2).max(200).optional()),
   STEP_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(30_000)),
   STEP_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(20).default(4)),
   STEP_RETRY_BASE_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(1_000)),
@@ -215,7 +217,23 @@ export type Config = {
   api: ApiConfig;
   /** METRICS_TOKEN: the bearer token /metrics requires, if any. */
   metricsToken: string | undefined;
+  /**
+   * WORKER_DATABASE_POOL_SIZE: connections of the worker's own pool, apart from the API's, so webhook
+   * requests in flight never make a run wait for a connection. Default: one per slot plus WORKER_POOL_EXTRA, at most WORKER_POOL_DEFAULT_MAX.
+   */
+  workerPoolSize: number;
 };
+
+/**
+ * Connections a worker uses besides one per running slot: graphile-worker's LISTEN connection (held for
+ * good), its batched job fetch and completion, the sweeper, the scheduler and the OAuth 2.0 refresher.
+ */
+const WORKER_POOL_EXTRA = 5;
+/**
+ * The default's ceiling: a run holds a connection only while a statement of it runs (its step waits for HTTP
+ * without one), and PostgreSQL's default max_connections (100) is shared by every process.
+ */
+const WORKER_POOL_DEFAULT_MAX = 15;
 
 /** Limits on API requests and which browser origins may call the API with credentials. */
 export type ApiConfig = {
@@ -303,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: e.TENANTFLOW_MASTER_KEY,
     previousMasterKeys: e.TENANTFLOW_PREVIOUS_MASTER_KEYS?.split(',').map((key) => key.trim()) ?? [],
     production: e.NODE_ENV === 'production',
+    workerPoolSize: e.WORKER_DATABASE_POOL_SIZE ?? Math.min(e.WORKER_CONCURRENCY + WORKER_POOL_EXTRA, WORKER_POOL_DEFAULT_MAX),
     engine: {
       workerConcurrency: e.WORKER_CONCURRENCY,
       leaseMs: e.EXECUTION_LEASE_MS,

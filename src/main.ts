@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
+import { connectDatabase } from './db/client';
 import { openDatabase, type OpenDatabase } from './db/open';
 import type { RunningWorker } from './execution/worker';
 import type { MetricsSnapshot } from './metrics/worker-channel';
@@ -102,7 +103,15 @@ async function serveOn(database: OpenDatabase, modules: ServerModules, config: C
   markStart('master key and first-start checks done');
   const stopLoggingQueued = logQueuedExecutions(log);
   const engine = { db: database.db, vault, log, config: config.engine };
-  const worker: RunningWorker | null = startWorker ? await startWorker({ ...engine, database }) : null;
+  // The worker's own pool: webhook and API requests in flight never make a run wait for a connection.
+  const workerDatabase = startWorker ? connectDatabase(database.url, { max: config.workerPoolSize }) : null;
+  const worker: RunningWorker | null =
+    startWorker && workerDatabase
+      ? await startWorker({ ...engine, db: workerDatabase.db, database: workerDatabase }).catch(async (error: unknown) => {
+          await workerDatabase.close();
+          throw error;
+        })
+      : null;
   if (worker) markStart('worker started');
 
   let server: http.Server | null = null;
@@ -136,6 +145,7 @@ async function serveOn(database: OpenDatabase, modules: ServerModules, config: C
     }).catch(async (error: unknown) => {
       await apiTokens?.stop();
       await worker?.stop();
+      await workerDatabase?.close();
       throw error;
     });
     markStart('listening');
@@ -156,6 +166,7 @@ async function serveOn(database: OpenDatabase, modules: ServerModules, config: C
       await callbackHttp?.close();
       await apiTokens?.stop();
       await worker?.stop();
+      await workerDatabase?.close();
       stopLoggingQueued();
       await database.shutdown();
     })());
