@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -49,4 +50,22 @@ export function prism(url: string, steps: PrismStep[]): Promise<PrismResult[]> {
       else resolve(JSON.parse(last) as PrismResult[]);
     });
   });
+}
+
+/** Runs named prism commands in one batch as one caller; the results are keyed by the same names. */
+export async function prismCommands(url: string, token: string, commands: Record<string, string[]>): Promise<Record<string, PrismResult>> {
+  const names = Object.keys(commands);
+  const outputs = await prism(
+    url,
+    names.map((name) => ({ args: commands[name]!, token })),
+  );
+  return Object.fromEntries(names.map((name, i) => [name, outputs[i]!]));
+}
+
+/** A command's output, once it is known to have exited 0 with nothing on stderr. */
+export function succeededIn(results: Record<string, PrismResult>, name: string) {
+  const result = results[name]!;
+  expect(result.stderr, name).toBe('');
+  expect(result.code, name).toBe(0);
+  return result.stdout;
 }

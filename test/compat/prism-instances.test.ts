@@ -4,7 +4,7 @@ import { connectionId, createCustomerValues, createScoped } from '../support/con
 import { createHarness, gql, type Harness } from '../support/harness';
 import { deployInstance, importAndPublish } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { listen, prism, type PrismResult } from './prism-cli';
+import { listen, prismCommands, succeededIn, type PrismResult } from './prism-cli';
 
 // The prism CLI's instance commands against the fields clients need: version moves, org connection inputs, enable/disable.
 
@@ -80,24 +80,14 @@ beforeAll(async () => {
     'instances:enable': ['instances:enable', ids.instance],
     'state after enable': state,
   };
-  const names = Object.keys(commands);
-  const outputs = await prism(
-    server.url,
-    names.map((name) => ({ args: commands[name]!, token: org.adminToken })),
-  );
-  results = Object.fromEntries(names.map((name, i) => [name, outputs[i]!]));
+  results = await prismCommands(server.url, org.adminToken, commands);
 }, 240_000);
 afterAll(async () => {
   await server?.close();
   await h?.close();
 });
 
-function succeeded(name: string) {
-  const result = results[name]!;
-  expect(result.stderr, name).toBe('');
-  expect(result.code, name).toBe(0);
-  return result.stdout;
-}
+const succeeded = (name: string) => succeededIn(results, name);
 
 describe('prism CLI 10.4 instance commands against tenantflow', () => {
   it('instances:update --version moves the instance to an older version; --deploy installs it', () => {

@@ -3,7 +3,7 @@ import { encodeGlobalId } from '../../src/lib/global-id';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { hookDefinition, importAndPublish } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { listen, prism, type PrismResult } from './prism-cli';
+import { listen, prismCommands, succeededIn, type PrismResult } from './prism-cli';
 
 // prism's integration commands against what tenantflow added for them: Prismatic YAML on export, version ids
 // and their availability on instances:create, and integrations:update as prism sends it.
@@ -38,24 +38,14 @@ beforeAll(async () => {
     'integrations:update': ['integrations:update', id, '--name', 'Renamed By Prism'],
     'integrations:update --test-config-vars': ['integrations:update', id, '--test-config-vars', '[{"key":"Region","value":"eu"}]'],
   };
-  const names = Object.keys(commands);
-  const outputs = await prism(
-    server.url,
-    names.map((name) => ({ args: commands[name]!, token: org.adminToken })),
-  );
-  results = Object.fromEntries(names.map((name, i) => [name, outputs[i]!]));
+  results = await prismCommands(server.url, org.adminToken, commands);
 }, 240_000);
 afterAll(async () => {
   await server?.close();
   await h.close();
 });
 
-function succeeded(name: string) {
-  const result = results[name]!;
-  expect(result.stderr, name).toBe('');
-  expect(result.code, name).toBe(0);
-  return result.stdout;
-}
+const succeeded = (name: string) => succeededIn(results, name);
 
 describe('prism CLI 10.4: integrations', () => {
   it('integrations:versions --latest-available prints the available version whose id instances:create takes', async () => {

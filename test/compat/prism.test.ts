@@ -7,7 +7,7 @@ import { createHarness, type Harness } from '../support/harness';
 import { seedFinishedExecution } from '../support/executions';
 import { deployInstance, importAndPublish } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
-import { listen, prism, type PrismResult } from './prism-cli';
+import { listen, prismCommands, succeededIn, type PrismResult } from './prism-cli';
 
 let h: Harness;
 let org: SeededOrg;
@@ -102,24 +102,14 @@ beforeAll(async () => {
     'logs:severities:list': ['logs:severities:list', ...table, 'id,name'],
     'graphql:query': ['graphql:query', 'query($id: ID!) { customer(id: $id) { name externalId } }', '--variables', JSON.stringify({ id: ids.listed })],
   };
-  const names = Object.keys(commands);
-  const outputs = await prism(
-    server.url,
-    names.map((name) => ({ args: commands[name]!, token: org.adminToken })),
-  );
-  results = Object.fromEntries(names.map((name, i) => [name, outputs[i]!]));
+  results = await prismCommands(server.url, org.adminToken, commands);
 }, 240_000);
 afterAll(async () => {
   await server?.close();
   await h.close();
 });
 
-function succeeded(name: string) {
-  const result = results[name]!;
-  expect(result.stderr, name).toBe('');
-  expect(result.code, name).toBe(0);
-  return result.stdout;
-}
+const succeeded = (name: string) => succeededIn(results, name);
 
 describe('prism CLI 10.4 against tenantflow', () => {
   it('me prints the caller', () => {
