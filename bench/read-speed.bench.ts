@@ -108,9 +108,11 @@ export async function run(env: BenchEnv) {
   if (!postgraphile) console.log(`PostGraphile v5 not run: ${'unavailable' in started ? started.unavailable : ''}`);
   const results: (string | number)[][] = [];
   const ratios = new Map<string, number>();
+  let largest: BenchOrg | undefined;
   try {
     for (const size of SIZES) {
       const org = await seedValues(env, size);
+      largest = org;
       for (const c of cases(size)) {
         if (size !== SIZES[0] && c.name.startsWith('{')) continue;
         const { url: baselineUrl } = await baseline.ask({ shape: c.baseline, orgId: org.orgId, size });
@@ -153,7 +155,8 @@ export async function run(env: BenchEnv) {
       const large = ratios.get(`${shape}, ${SIZES[1]} values`)!;
       console.log(`flatness ${shape}: req/s at ${SIZES[0]} ÷ at ${SIZES[1]} values = ${fmt(small / large, 2)} (target ≤ 1.5)`);
     }
-    await profileTrivialQuery(env, client);
+    const [trivial, , , nested] = cases(SIZES.at(-1)!);
+    for (const c of [trivial!, nested!]) await profileQuery(client, env.api.url, largest!, c);
   } finally {
     await client.close();
     await baseline.close();
@@ -162,16 +165,15 @@ export async function run(env: BenchEnv) {
 }
 
 /**
- * Where the API server's CPU time goes for `{ __typename }` with a token: self time by package or source
- * folder, sampled in this process, which only serves (the client is a child process).
+ * Where the API server's CPU time goes for one query: self time by package or source folder, sampled in this
+ * process, which only serves (the client is a child process).
  */
-async function profileTrivialQuery(env: BenchEnv, client: LoadClient) {
-  const org = await seedOrganization(env, 'reads-profile');
+async function profileQuery(client: LoadClient, url: string, org: BenchOrg, c: Case) {
   const { selfByPlace } = await profileCpu(async () => {
-    for (let i = 0; i < 2; i++) await rate(client, env.api.url, org.token, '{ __typename }');
+    for (let i = 0; i < 2; i++) await rate(client, url, org.token, c.query);
   });
   const top = selfByPlace.slice(0, 12);
-  console.log(`\nCPU profile of { __typename } with a token (the server process alone; self time):`);
+  console.log(`\nCPU profile of ${c.name} (the server process alone; self time):`);
   console.log(
     table(
       ['where', 'share'],
