@@ -41,28 +41,11 @@ export type RunningWorker = {
 const JOB_POLL_INTERVAL_MS = 10_000;
 
 /*
- * graphile-worker's local queue (a batch of jobs per fetch) is not used: with it, a worker whose connections
- * were terminated (test/engine/reliability-terminate.test.ts) stopped fetching and left 97 of 100 executions
- * QUEUED. Each slot fetches its own job.
+ * graphile-worker's local queue (a batch of jobs per fetch) and its batched job completion
+ * (`completeJobBatchDelay`) are not used: with either, a worker whose connections were terminated
+ * (test/engine/reliability-terminate.test.ts) stopped fetching and left most of 100 executions QUEUED. Each
+ * slot fetches and completes its own job.
  */
-
-/**
- * Job completions (and failures) within this many ms go to the database as one statement (at 5 ms, 4 slots
- * still sent 0.74 completions per execution). At-least-once does not rest on them: the execution row is
- * ended by our own finish statement before the job is completed; a completion lost to a crash leaves a locked
- * job whose later run (after graphile-worker's 4-hour lock) finds the execution ended and does nothing.
- */
-const JOB_END_BATCH_MS = 50;
-
-/** graphile-worker's batching of job completions and failures (also the benchmark's). */
-export function jobQueueBatching() {
-  return {
-    worker: {
-      completeJobBatchDelay: JOB_END_BATCH_MS,
-      failJobBatchDelay: JOB_END_BATCH_MS,
-    },
-  };
-}
 
 /** The restart delay of a failed runner doubles from this, up to RESTART_MAX_MS; it resets after a healthy minute. */
 const RESTART_MIN_MS = 250;
@@ -99,7 +82,6 @@ export async function startWorker(
       pollInterval: JOB_POLL_INTERVAL_MS,
       events,
       logger: graphileLogger(deps),
-      preset: jobQueueBatching(),
       taskList: {
         [ADVANCE_EXECUTION]: async (payload, helpers) => {
           const { executionId } = payload as { executionId: string };
