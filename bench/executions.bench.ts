@@ -525,7 +525,7 @@ export async function run(env: BenchEnv) {
         `with ${EXECUTIONS} distinct Idempotency-Keys)`,
     );
 
-    // An idle worker: its statements per second, beside graphile-worker as tenantflow ran it before issue 14
+    // An idle worker: its statements per second, beside graphile-worker as tenantflow once ran it
     // (pollInterval 1 s, one poll per concurrency slot), counted over the same window.
     const idle = await idleStatements(env, worker.config.workerConcurrency);
     console.log(

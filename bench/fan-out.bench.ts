@@ -1,5 +1,5 @@
 /**
- * Fan-out (issue 9): one flow for 10,000 customers, each customer's run an execution of its own instance
+ * Fan-out: one flow for 10,000 customers, each customer's run an execution of its own instance
  * with its own API key, versus a plain loop of the same 10,000 HTTP calls, at the same concurrency, in the
  * same run.
  *

@@ -1,5 +1,5 @@
 /**
- * What an OAuth 2.0 authorization-code credential costs a run (issue 10: ratio ≥ 0.9). One flow, one step
+ * What an OAuth 2.0 authorization-code credential costs a run (target: ratio ≥ 0.9). One flow, one step
  * (`http/http-request` GET to a fake API on 127.0.0.1), whose credential is the webhook body's connector
  * auth id (rule 1): either an `http/oauth2-authorization-code` auth holding a fresh access token (stored as
  * the callback stores it, valid for an hour: no refresh; the token is read and opened per step) or an

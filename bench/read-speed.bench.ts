@@ -1,5 +1,5 @@
 /**
- * Reads (issue 14): four queries over real HTTP against the API and against two baselines on the same database
+ * Reads: four queries over real HTTP against the API and against two baselines on the same database
  * and rows: PostGraphile v5 (the issue's target; run by the Node 22 of bench/postgraphile/, see
  * postgraphile-server.ts) asking the equivalent query in its own schema's names, and a hand-written server that
  * answers the same JSON with one SQL statement per request (a floor). Neither baseline checks a token. The load

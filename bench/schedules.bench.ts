@@ -1,5 +1,5 @@
 /**
- * The scheduler's tick with 10,000 deployed scheduled instances (issue 14): SQL statements and time of one
+ * The scheduler's tick with 10,000 deployed scheduled instances: SQL statements and time of one
  * `fireDueSchedules` on a pool whose every statement is counted, with 0, 10 and 100 schedules due. The
  * instances, their customers and their `flow_schedules` rows (what deploying writes: a yearly cron, next run
  * next 1 January) are inserted in bulk; a case makes N rows due by moving their next run a minute back.

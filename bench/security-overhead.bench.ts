@@ -1,6 +1,6 @@
 /**
  * What the egress check and known-secret redaction cost, each measured against the same engine without it,
- * in the same run (issue 7: under 5% of execution throughput).
+ * in the same run (under 5% of execution throughput).
  *
  * 1. The outgoing client alone: 1,000 GETs to a fake on 127.0.0.1, 16 in flight, through `outgoingHttp`
  *    (policy with EGRESS_ALLOW=127.0.0.1) and through `unguardedOutgoingHttp` (the same undici Agent and
@@ -40,7 +40,7 @@ const POLL_MS = 50;
 const DEADLINE_MS = 120_000;
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const API_KEY = 'ak_bench_security_0123456789abcdef';
-/** The goal of issue 7: what both checks together may cost. */
+/** The budget: what both checks together may cost. */
 const BUDGET = 0.05;
 
 const DEFINITION = acmeRecordDefinition({ stableKey: 'bench-security-overhead', connectionStableKey: 'acme-api-key' });
@@ -288,7 +288,7 @@ export async function run(env: BenchEnv) {
     const production = pairedRatio(3);
     console.log(
       `overhead of egress check + redaction on execution throughput (paired): ${fmt((1 - production) * 100, 1)}% (negative: within noise) — ` +
-        `${1 - production < BUDGET ? 'UNDER' : 'NOT under'} the ${fmt(BUDGET * 100, 0)}% budget of issue 7`,
+        `${1 - production < BUDGET ? 'UNDER' : 'NOT under'} the ${fmt(BUDGET * 100, 0)}% budget`,
     );
     console.log(`Node CPU per execution, production vs plain: ${fmt((cpuMedians[3]! / cpuMedians[0]! - 1) * 100, 1)}% more (negative: within noise)`);
     console.log(

@@ -1,5 +1,5 @@
 /**
- * Start (issue 14): `tenantflow serve` as `npm start` runs it (bin/tenantflow.js: the precompiled dist/,
+ * Start: `tenantflow serve` as `npm start` runs it (bin/tenantflow.js: the precompiled dist/,
  * embedded PostgreSQL on a data dir, API here and the worker in a child process), against the same command
  * compiled at start by tsx (how `npm start` ran before), in interleaved rounds on the same data dir. Cold: a
  * new data dir (initdb, migrations); warm: an existing one. Measured from spawn to the first answered

@@ -1,5 +1,5 @@
 /**
- * Tenant sync (issue 12): planSync + applySync over real HTTP of one bundle with 100 integrations (each
+ * Tenant sync: planSync + applySync over real HTTP of one bundle with 100 integrations (each
  * published), one reusable connection, 1,000 customers and 1,000 deployed instances into an empty
  * organization, then a second plan that must report 0 changes.
  *

@@ -1,5 +1,5 @@
 /**
- * User authentications (issue 11): 1,000 runs paused for one user (AUTHENTICATION_NEEDED, policy
+ * User authentications: 1,000 runs paused for one user (AUTHENTICATION_NEEDED, policy
  * PAUSE_UNTIL_AUTHENTICATED) resume when that user authenticates, versus 1,000 fresh webhook runs of the
  * same one-step flow, in the same run, on the same worker (production engine settings, WORKER_CONCURRENCY 16).
  *

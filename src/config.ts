@@ -285,7 +285,7 @@ export type OAuth2RefreshSettings = {
 };
 
 /**
- * Issue 8: a lease no longer than one step attempt lets another worker take a run whose step is still in
+ * A lease no longer than one step attempt lets another worker take a run whose step is still in
  * flight (the renewal timer is a safeguard, not a licence). Checked by loadConfig and by startWorker.
  */
 export function leaseProblem(engine: Pick<EngineConfig, 'leaseMs' | 'stepTimeoutMs'>): string | null {

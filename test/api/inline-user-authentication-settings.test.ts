@@ -3,7 +3,7 @@ import { parseIntegrationDefinition, serializeIntegrationDefinition } from '../.
 import { createHarness, gql, type Harness } from '../support/harness';
 import { seedOrg, type SeededOrg } from '../support/seed';
 
-// Issue 11: `userAuthentication` on an inline connection of a definition, validated as on a reusable connection.
+// `userAuthentication` on an inline connection of a definition, validated as on a reusable connection.
 
 const IMPORT = `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { id } errors { field messages } } }`;
 

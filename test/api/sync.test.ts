@@ -9,7 +9,7 @@ import { decodeGlobalId } from '../../src/lib/global-id';
 import { connectionId, CREATE_CCV, createScoped } from '../support/connections';
 import { buildSource, createTargetSecrets, integrationDefinition, SYNC_SECRETS, type Call } from '../support/sync-source';
 
-// Issue 12: export, plan and apply through GraphQL between two organizations of one database (the
+// Export, plan and apply through GraphQL between two organizations of one database (the
 // two-server test in test/engine/sync-two-tenants.test.ts does the same across two real tenants).
 
 const BASE_URL = 'http://127.0.0.1:9/acme';
@@ -309,7 +309,7 @@ describe('blocking problems: apply refuses and writes nothing', () => {
   });
 });
 
-describe('user authentications (issue 11)', () => {
+describe('user authentications', () => {
   const inputs = [
     { name: 'authorizeUrl', type: 'value', value: 'http://127.0.0.1:9/authorize' },
     { name: 'tokenUrl', type: 'value', value: 'http://127.0.0.1:9/token' },

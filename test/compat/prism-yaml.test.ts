@@ -8,7 +8,7 @@ import { createHarness, gql, type Harness } from '../support/harness';
 import { seedOrg, type SeededOrg } from '../support/seed';
 import { listen, prism, type PrismResult } from './prism-cli';
 
-/* Issue 13: `prism integrations:import` of Prismatic definitionVersion 7 YAML, as a vendor moving over would run it. */
+/* `prism integrations:import` of Prismatic definitionVersion 7 YAML, as a vendor moving over would run it. */
 
 let h: Harness;
 let org: SeededOrg;

@@ -8,7 +8,7 @@ import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
 /*
- * Issue 13: a Prismatic definitionVersion 7 YAML, written by hand for a flow using only components
+ * A Prismatic definitionVersion 7 YAML, written by hand for a flow using only components
  * tenantflow has (webhook trigger, loop, http), imports through the API and runs for a customer.
  */
 

@@ -15,7 +15,7 @@ import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { uuidOf } from '../support/worker-reliability';
 
 /*
- * Schedules as due work (issue 14): a tick reads only `flow_schedules` rows whose next run has come, and
+ * Schedules as due work: a tick reads only `flow_schedules` rows whose next run has come, and
  * domain writes keep those rows right. No worker runs here; the tests look at which scheduled executions
  * the scheduler queued (and for which tick and version).
  */

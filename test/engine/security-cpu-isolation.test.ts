@@ -1,5 +1,5 @@
 /**
- * Issue 7: one organization's CPU-heavy flow must not slow another organization's API. The server is
+ * One organization's CPU-heavy flow must not slow another organization's API. The server is
  * started as `npm start` starts it (`tenantflow serve`: API here, flow worker in a child process) against
  * the test database; while organization A's flow renders expensive templates, organization B's queries
  * keep a p99 under 100 ms. The same scenario with the worker inside the API process is measured too and

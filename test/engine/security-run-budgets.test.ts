@@ -1,5 +1,5 @@
 /**
- * Issue 7, per-run budgets: a flow cannot loop, step, run or render without end. Each budget fails the
+ * Per-run budgets: a flow cannot loop, step, run or render without end. Each budget fails the
  * execution with one message naming the setting; a loop over budget stores no iteration.
  */
 import { eq, sql } from 'drizzle-orm';
@@ -74,7 +74,7 @@ async function runWith(budgets: Partial<RunBudgets>, executionId: string) {
 }
 
 const items = (count: number) => Array.from({ length: count }, (_, i) => `item-${i}`);
-/** Iterations of the body step that ran; the loop's own records of its iterations (issue 9) are not step executions. */
+/** Iterations of the body step that ran; the loop's own records of its iterations are not step executions. */
 const storedRows = async (executionId: string) =>
   (await h.database.db.select().from(stepResults).where(eq(stepResults.executionId, executionId)))
     .filter((r) => r.stepName === 'Remember item')

@@ -23,7 +23,7 @@ const BOT_TOKEN = `bot-canary-${randomUUID().replaceAll('-', '')}`;
 const USERINFO_SECRET = `userinfo-canary-${randomUUID().replaceAll('-', '')}`;
 // In a connector auth chosen per call by the webhook's query string (seed 000).
 const AUTH_CANARY = `auth-canary-${randomUUID().replaceAll('-', '')}`;
-// Secret env variables (issue 9): a STRING one read as `env.EchoToken`, a JSON one read by bare name.
+// Secret env variables: a STRING one read as `env.EchoToken`, a JSON one read by bare name.
 const ENV_CANARY = `env-canary/${randomUUID().replaceAll('-', '')}+y`;
 const ENV_JSON_CANARY = `env-json-canary-${randomUUID().replaceAll('-', '')}`;
 const forms = (secret: string) => [

@@ -9,7 +9,7 @@ import { seedCustomer, type SeededOrg } from '../support/seed';
 import { awaitSettled, createUserAuthConnection, RUN_FLOW, seedUserAuthentication, userAuthFlowDefinition } from '../support/user-authentications';
 import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
-// Issue 11: a user's own tokens are canaries like every credential's, and explainCredential explains rule 2.
+// A user's own tokens are canaries like every credential's, and explainCredential explains rule 2.
 
 const EXPLAIN = `query($flow: ID!, $instance: ID, $actingUser: String, $interactive: Boolean) {
   explainCredential(flow: $flow, step: "Me", instance: $instance, actingUser: $actingUser, interactive: $interactive) { outcome rule source credentialId reason }

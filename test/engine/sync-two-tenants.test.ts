@@ -10,7 +10,7 @@ import { seedOrg } from '../support/seed';
 import { buildSource, createTargetSecrets, integrationDefinition, SYNC_SECRETS, type Call } from '../support/sync-source';
 import { CREATE_CCV } from '../support/connections';
 
-// Issue 12, Done-when 1: two real tenants ("us" and "eu": two `serve` processes, two data dirs, two embedded
+// Two real tenants ("us" and "eu": two `serve` processes, two data dirs, two embedded
 // PostgreSQL servers on distinct ports, two master keys), synced through the `tenantflow sync` CLI.
 
 type Tenant = { name: string; dataDir: string; pgPort: number; serve: CliProcess; url: string; token: string; call: Call };

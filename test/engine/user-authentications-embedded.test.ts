@@ -11,7 +11,7 @@ import { seedCustomer, type SeededOrg } from '../support/seed';
 import { awaitSettled, createUserAuthConnection, userAuthFlowDefinition, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
 import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
-// Issue 11: an embedded user (signed in with the organization's JWT) is limited to their customer: they
+// An embedded user (signed in with the organization's JWT) is limited to their customer: they
 // authenticate and act for themselves there, and the same external id under another customer is someone else.
 
 const START = `mutation($input: StartUserAuthenticationInput!) {

@@ -17,7 +17,7 @@ import {
   type UserState,
 } from '../support/user-authentications';
 
-// Issue 11 on an instance's inline connection: the definition enables user authentications; rule 2 applies
+// User authentications on an instance's inline connection: the definition enables user authentications; rule 2 applies
 // per instance, the waiting user starts the flow from myWaitingExecutions, and customers stay apart.
 
 type Setup = { instance: string; instanceId: string; customerId: string };

@@ -19,7 +19,7 @@ import {
 } from '../support/user-authentications';
 import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
-// Issue 11, Done-when 1: {no, revoked, working user auth} × {interactive, non-interactive} × the four policies.
+// {no, revoked, working user auth} × {interactive, non-interactive} × the four policies.
 
 let bed: OAuth2Testbed;
 let h: Harness;

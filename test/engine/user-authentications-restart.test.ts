@@ -8,7 +8,7 @@ import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { awaitSettled, createUserAuthConnection, userAuthFlowDefinition, RUN_FLOW } from '../support/user-authentications';
 import { listeningUrl, runCli, untilLogged, type CliProcess } from '../server/reliability-process';
 
-// Issue 11, Done-when 2: a paused run survives a restart of the server process and finishes once its user
+// A paused run survives a restart of the server process and finishes once its user
 // authenticates through the real callback over HTTP; step 1 ran once in total.
 
 let h: Harness;

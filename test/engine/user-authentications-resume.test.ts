@@ -11,7 +11,7 @@ import { seedCustomer, type SeededOrg } from '../support/seed';
 import { awaitSettled, createUserAuthConnection, userAuthFlowDefinition, RUN_FLOW, seedUserAuthentication } from '../support/user-authentications';
 import { startOAuth2Testbed, type OAuth2Testbed } from '../support/oauth2-testbed';
 
-// Issue 11: paused runs resume when their user authenticates through the real callback; isolation between users.
+// Paused runs resume when their user authenticates through the real callback; isolation between users.
 
 const START = `mutation($input: StartUserAuthenticationInput!) {
   startUserAuthentication(input: $input) { authorization { authorizeUrl } errors { field messages } }

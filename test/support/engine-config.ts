@@ -16,6 +16,6 @@ export const testEngineConfig: EngineConfig = {
   egressAllow: ['127.0.0.1', 'localhost', '::1'],
   maxResponseBytes: 10 * 1024 * 1024,
   authenticationWaitMs: 7 * 24 * 60 * 60_000,
-  // issue 10: short backoff so recovery tests wait milliseconds; proactive refresh off unless a test turns it on.
+  // Short backoff so recovery tests wait milliseconds; proactive refresh off unless a test turns it on.
   oauth2: { backoffBaseMs: 300, backoffMaxMs: 2_000, proactiveWindowMs: 0, proactiveIntervalMs: 3_600_000, proactiveBatch: 20 },
 };

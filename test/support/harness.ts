@@ -20,7 +20,7 @@ export function createHarness(
     onQuery?: (sql: string) => void;
     api?: AppDeps['api'];
     databaseUrl?: string;
-    // issue 13: the URL links in responses point at (a real port's, for clients that follow them)
+    // The URL links in responses point at (a real port's, for clients that follow them)
     publicUrl?: string;
   } = {},
 ): Harness {

@@ -9,7 +9,7 @@ async function must<T>(app: App, token: string, query: string, variables: Record
   return payload;
 }
 
-// issue 13 (integration versions, fork, test URLs)
+// Integration versions, forks and test URLs
 /** A definition with one webhook flow (stable key `hook`) whose step would call a host that never resolves. */
 export const hookDefinition = ({ name, stableKey = randomUUID(), description }: { name: string; stableKey?: string; description?: string }) => `name: ${name}
 ${description ? `description: ${description}\n` : ''}stableKey: ${stableKey}

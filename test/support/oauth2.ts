@@ -14,7 +14,7 @@ import { captureLog } from './log-capture';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
 import { seedCustomer, type SeededOrg } from './seed';
 
-// issue 10: OAuth 2.0 authorization-code helpers.
+// OAuth 2.0 authorization-code helpers.
 
 /** The callback route over a harness that is created later (routes are fixed when the harness is). */
 export function lateOAuth2Callback(): { route: Route; attach: (h: Harness) => () => Promise<void> } {

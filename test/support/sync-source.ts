@@ -1,7 +1,7 @@
 import { CREATE_CCV, CREATE_SCV } from './connections';
 
 /*
- * Issue 12 (tenant sync): builds a source organization through the GraphQL API: every kind of object a
+ * Tenant sync: builds a source organization through the GraphQL API: every kind of object a
  * bundle carries, with secrets that must never leave the tenant. `call` sends one GraphQL request, so the
  * same builder serves yoga.fetch tests and real server processes.
  */

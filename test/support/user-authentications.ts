@@ -8,7 +8,7 @@ import { connectionId, createScoped } from './connections';
 import { gql, type Harness } from './harness';
 import { fakeProviderInputs } from './oauth2';
 
-// issue 11: user authentications (seed 002).
+// User authentications (seed 002).
 
 export const RUN_FLOW = `mutation($input: RunFlowInput!) { runFlow(input: $input) { execution { id status } errors { field messages } } }`;
 

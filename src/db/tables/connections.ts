@@ -65,7 +65,7 @@ export const customerConfigVariables = pgTable(
       .on(t.scopedConfigVariableId)
       .where(sql`${t.isTest}`),
     index('customer_config_variables_org_idx').on(t.orgId, t.customerId),
-    // Issue 14: the pages of values, in their order (created_at, id): per connection (the LATERAL top-N of
+    // The pages of values, in their order (created_at, id): per connection (the LATERAL top-N of
     // the nested list, also the foreign key's index for deleting a connection) and per organization.
     index('customer_config_variables_scoped_page_idx').on(t.scopedConfigVariableId, t.createdAt, t.id),
     index('customer_config_variables_org_page_idx').on(t.orgId, t.createdAt, t.id),

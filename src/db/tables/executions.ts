@@ -61,7 +61,7 @@ export const executions = pgTable(
     index('executions_org_started_idx').on(t.orgId, t.createdAt),
     index('executions_instance_idx').on(t.instanceId),
     index('executions_replay_of_idx').on(t.replayOfExecutionId),
-    // Issue 14: deleting a customer, an integration or a version cascades or sets null here; without these
+    // Deleting a customer, an integration or a version cascades or sets null here; without these
     // indexes each such delete scans every execution.
     index('executions_customer_idx').on(t.customerId),
     index('executions_integration_idx').on(t.integrationId),

@@ -12,7 +12,7 @@ import { ExecutionResult, ExecutionResultConnection } from './execution-result';
 import { ScopedConfigVariable } from './scoped-config-variable';
 import { User } from './user';
 
-// Issue 11 (seed 002): who a run acts for, and what it waits for while AUTHENTICATION_NEEDED.
+// Seed 002: who a run acts for, and what it waits for while AUTHENTICATION_NEEDED.
 builder.objectFields(ExecutionResult, (t) => ({
   actingUser: t.field({
     type: User,
