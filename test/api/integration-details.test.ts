@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalId } from '../../src/lib/global-id';
+import { apiKeyComponent } from '../support/components';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { hookDefinition, importAndPublish } from '../support/integrations';
 import { seedOrg, type SeededOrg } from '../support/seed';
@@ -21,24 +22,6 @@ const DEFINITION = `query($id: ID!, $version: Int, $format: IntegrationDefinitio
 }`;
 const IMPORT_COMPONENT = `mutation($d: String!) { importComponent(input: { definition: $d }) { component { key signature iconUrl } errors { field messages } } }`;
 const COMPONENT = `query($key: String) { components(key: $key) { nodes { key signature iconUrl } } }`;
-
-const component = (key: string, label: string) => `key: ${key}
-label: ${label}
-connections:
-  - key: api-key
-    label: API key
-    authKind: api_key_header
-    inputs:
-      - { key: apiKey, label: API key, type: password, required: true }
-    baseUrl: "https://billing.example"
-    apply:
-      headers:
-        X-Api-Key: "{{ connection.apiKey }}"
-actions:
-  - key: get-invoice
-    label: Get invoice
-    request: { method: GET, url: /invoices/1 }
-`;
 
 beforeAll(async () => {
   h = createHarness();
@@ -121,13 +104,13 @@ describe('definition(version:) as prism integrations:export asks for it', () => 
 describe('Component signature and iconUrl', () => {
   it('is the SHA-256 of the definition: equal across organizations for the same definition, new when an import changes it', async () => {
     const key = `billing-${Date.now()}`;
-    const mine = (await gql(h.app, IMPORT_COMPONENT, { d: component(key, 'Billing') }, org.adminToken)).data.importComponent.component;
-    const theirs = (await gql(h.app, IMPORT_COMPONENT, { d: component(key, 'Billing') }, other.adminToken)).data.importComponent.component;
+    const mine = (await gql(h.app, IMPORT_COMPONENT, { d: apiKeyComponent(key, 'Billing') }, org.adminToken)).data.importComponent.component;
+    const theirs = (await gql(h.app, IMPORT_COMPONENT, { d: apiKeyComponent(key, 'Billing') }, other.adminToken)).data.importComponent.component;
     expect(mine.signature).toMatch(/^[0-9a-f]{64}$/);
     expect(theirs.signature).toBe(mine.signature);
     expect(mine.iconUrl).toBeNull();
 
-    const changed = (await gql(h.app, IMPORT_COMPONENT, { d: component(key, 'Billing v2') }, org.adminToken)).data.importComponent.component;
+    const changed = (await gql(h.app, IMPORT_COMPONENT, { d: apiKeyComponent(key, 'Billing v2') }, org.adminToken)).data.importComponent.component;
     expect(changed.signature).not.toBe(mine.signature);
     expect((await gql(h.app, COMPONENT, { key }, org.adminToken)).data.components.nodes).toEqual([{ key, signature: changed.signature, iconUrl: null }]);
 

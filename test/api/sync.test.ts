@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiKeyComponent } from '../support/components';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { seedOrg, type SeededOrg } from '../support/seed';
 import { eq, sql } from 'drizzle-orm';
@@ -18,24 +19,6 @@ const PLAN = `query($b: String!) { planSync(bundle: $b) { planHash changes items
 const APPLY = `mutation($b: String!, $h: String!) { applySync(input: { bundle: $b, planHash: $h }) { result { changes items { kind key action } } errors { field messages } } }`;
 
 const IMPORT_COMPONENT = `mutation($d: String!) { importComponent(input: { definition: $d }) { errors { field messages } } }`;
-const PRIVATE_COMPONENT = `key: billing
-label: Billing API
-connections:
-  - key: api-key
-    label: API key
-    authKind: api_key_header
-    inputs:
-      - { key: apiKey, label: API key, type: password, required: true }
-    baseUrl: "https://billing.example"
-    apply:
-      headers:
-        X-Api-Key: "{{ connection.apiKey }}"
-actions:
-  - key: get-invoice
-    label: Get invoice
-    request: { method: GET, url: /invoices/1 }
-`;
-
 let h: Harness;
 let source: SeededOrg;
 let bundle: string;
@@ -90,7 +73,7 @@ beforeAll(async () => {
   h = createHarness();
   source = await seedOrg(h.database.db);
   await buildSource(caller(source), { acmeBaseUrl: BASE_URL });
-  const component = await gql(h.app, IMPORT_COMPONENT, { d: PRIVATE_COMPONENT }, source.adminToken);
+  const component = await gql(h.app, IMPORT_COMPONENT, { d: apiKeyComponent('billing', 'Billing API') }, source.adminToken);
   expect(component.data.importComponent.errors).toEqual([]);
   bundle = (await gql(h.app, EXPORT, { c: true }, source.adminToken)).data.exportBundle;
 });
