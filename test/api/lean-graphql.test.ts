@@ -113,6 +113,19 @@ describe('the lean GraphQL path (cached query documents on node:http)', () => {
     expect(mutation.lean).toEqual([false, false]);
   });
 
+  it("answers a document another organization taught it with the caller's own rows only", async () => {
+    const other = await seedOrg(h.database.db);
+    await seedCustomer(h.database.db, other.admin, { name: 'Other Co', externalId: 'lean-other' });
+    const everyone = 'query Everyone { customers { nodes { name } } }';
+    expect((await twice({ query: everyone }, org.adminToken)).lean).toEqual([false, true]);
+    const requestId = randomUUID();
+    const theirs = await post(JSON.stringify({ query: everyone }), { authorization: `Bearer ${other.adminToken}`, 'x-request-id': requestId });
+    expect(JSON.parse(theirs.body)).toEqual({ data: { customers: { nodes: [{ name: 'Other Co' }] } } });
+    expect(accessLine(requestId)).toMatchObject({ orgId: other.orgId, lean: true });
+    const anonymous = await post(JSON.stringify({ query: everyone }));
+    expect(JSON.parse(anonymous.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a body over the limit with 413 without reading it', async () => {
     const body = JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(1_100_000) });
     expect((await post(body, { authorization: `Bearer ${org.adminToken}` })).status).toBe(413);
