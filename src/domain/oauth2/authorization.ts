@@ -14,6 +14,7 @@ import { holderTarget, loadHolder, openClientInputs, type HolderTarget, type OAu
 
 /** Where providers send the browser back; registered at the provider as the app's redirect URI. */
 export const OAUTH2_CALLBACK_PATH = '/oauth2/callback';
+const CLOCK_SKEW_MARGIN_MS = 5 * 60_000;
 
 export type AuthorizationUris = {
   /** Where the browser returns after the callback; its origin must be allowed by the organization. */
@@ -136,9 +137,12 @@ export async function consumeState(db: DbOrTx, vault: Vault, state: string, now 
   return { holder, redirectUri: opened.redirectUri, callbackUri: opened.callbackUri, codeVerifier: opened.codeVerifier };
 }
 
-/** Records a state as used, refusing one already used; used states are forgotten once they would have expired anyway. */
+/**
+ * Records a state as used, refusing one already used. Used states are forgotten once they would have
+ * expired anyway, with a margin for processes whose clocks disagree by a little.
+ */
 async function markUsed(db: DbOrTx, state: string, opened: AuthorizationState, now: number) {
-  await db.delete(oauth2ConsumedStates).where(lt(oauth2ConsumedStates.expiresAt, new Date(now)));
+  await db.delete(oauth2ConsumedStates).where(lt(oauth2ConsumedStates.expiresAt, new Date(now - CLOCK_SKEW_MARGIN_MS)));
   const [recorded] = await db
     .insert(oauth2ConsumedStates)
     .values({ stateHash: stateHashOf(state), orgId: opened.orgId, expiresAt: new Date(opened.expiresAt) })
