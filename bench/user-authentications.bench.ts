@@ -20,7 +20,7 @@ import { eq } from 'drizzle-orm';
 import { executions, instances, userAuthentications, users } from '../src/db/tables';
 import { resumeWaitingRuns } from '../src/domain/executions/authentication-waits';
 import { storeGrant } from '../src/domain/oauth2/tokens';
-import { scopedConnectionRef } from '../src/domain/user-authentications/user-authentications';
+import { scopedConnectionRef } from '../src/domain/user-authentications/connection-refs';
 import { createCustomer } from '../src/domain/customers/customers';
 import { decodeGlobalId, encodeGlobalId } from '../src/lib/global-id';
 import { startFakeOAuthServer } from '../test/fakes/fake-oauth-server';

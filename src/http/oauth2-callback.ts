@@ -10,7 +10,15 @@ import type { Logger } from '../log';
 import type { Vault } from '../vault/vault';
 import type { Route } from './app';
 
-export type OAuth2CallbackDeps = { db: Db; vault: Vault; log: Logger; http: OutgoingHttp; timeoutMs: number };
+export type OAuth2CallbackDeps = {
+  db: Db;
+  vault: Vault;
+  log: Logger;
+  http: OutgoingHttp;
+  timeoutMs: number;
+  /** The clock that decides whether a state has expired. */
+  now?: () => number;
+};
 
 // Provider error codes are echoed only when they look like RFC 6749 codes; anything else becomes a generic one.
 const errorCode = (value: string | null | undefined, fallback: string) => (value && /^[a-z_]{1,64}$/.test(value) ? value : fallback);
@@ -29,7 +37,7 @@ export function oauth2CallbackRoutes(deps: OAuth2CallbackDeps): Route[] {
       if (!state) return page(400, 'invalid_state');
       let redirectUri: string | null = null;
       try {
-        const consumed = await consumeState(deps.db, deps.vault, state);
+        const consumed = await consumeState(deps.db, deps.vault, state, (deps.now ?? Date.now)());
         redirectUri = consumed.redirectUri;
         const providerError = url.searchParams.get('error');
         if (providerError) return finish(redirectUri, errorCode(providerError, 'authorization_failed'));

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, count, eq, gt, inArray, isNull, ne } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { dataKeys, vaultMeta } from '../db/tables';
@@ -43,6 +43,12 @@ export class VaultError extends Error {
 
 const valueAad = (owner: KeyOwner, dk: string, slot: SecretSlot) => `tenantflow/value/v1|org:${owner.orgId}|dk:${dk}|record:${slot.record}|field:${slot.field}`;
 const keyAad = (owner: KeyOwner, dk: string) => `tenantflow/data-key/v1|org:${owner.orgId}|customer:${owner.customerId ?? '-'}|dk:${dk}`;
+
+const TOKEN_IV_BYTES = 12;
+const TOKEN_TAG_BYTES = 16;
+const tokenAad = (purpose: string) => `tenantflow/token/v1|purpose:${purpose}`;
+// A key of its own per purpose: a token of one kind never opens as another, and no value key is reused.
+const tokenKey = (master: MasterKey, purpose: string) => Buffer.from(hkdfSync('sha256', master.key, Buffer.alloc(0), tokenAad(purpose), 32));
 
 export class Vault {
   /** `previous`: keys being rotated away from; they still unwrap the data keys not yet re-wrapped. */
@@ -111,6 +117,35 @@ export class Vault {
     const [value] = await this.openMany(db, [{ owner, slot, sealed }]);
     if (value == null) throw new VaultError(`The stored value of ${slot.field} cannot be decrypted.`);
     return value;
+  }
+
+  /**
+   * Seals a short-lived token the server hands out and later reads back itself (an OAuth 2.0 `state`):
+   * AES-256-GCM under a key derived from the master key for `purpose`, so recognising it later needs no
+   * stored row, and nobody without the master key can read, alter or forge one. Base64url, URL-safe.
+   */
+  sealToken(purpose: string, plaintext: string): string {
+    const box = seal(tokenKey(this.master, purpose), Buffer.from(plaintext, 'utf8'), tokenAad(purpose));
+    return Buffer.concat([Buffer.from(box.iv, 'base64'), Buffer.from(box.tag, 'base64'), Buffer.from(box.ct, 'base64')]).toString('base64url');
+  }
+
+  /** The plaintext of a token sealed for `purpose` (by this master key or one being rotated away from); null for anything else. */
+  openToken(purpose: string, token: string): string | null {
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length < TOKEN_IV_BYTES + TOKEN_TAG_BYTES) return null;
+    const box = {
+      iv: bytes.subarray(0, TOKEN_IV_BYTES).toString('base64'),
+      tag: bytes.subarray(TOKEN_IV_BYTES, TOKEN_IV_BYTES + TOKEN_TAG_BYTES).toString('base64'),
+      ct: bytes.subarray(TOKEN_IV_BYTES + TOKEN_TAG_BYTES).toString('base64'),
+    };
+    for (const master of [this.master, ...this.previous]) {
+      try {
+        return open(tokenKey(master, purpose), box, tokenAad(purpose)).toString('utf8');
+      } catch {
+        // Not sealed by this key: try the next one.
+      }
+    }
+    return null;
   }
 
   private unwrap(owner: KeyOwner, row: DataKeyRow): Buffer {

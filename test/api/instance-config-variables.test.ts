@@ -145,7 +145,7 @@ describe('InstanceConfigVariable', () => {
     expect(url.origin + url.pathname).toBe('https://initech.zendesk.com/oauth/authorizations/new');
     expect(url.searchParams.get('client_id')).toBe('tf-client');
     expect(url.searchParams.get('response_type')).toBe('code');
-    expect(url.searchParams.get('state')).toMatch(/^[\w-]{43}$/);
+    expect(url.searchParams.get('state')).toMatch(/^[\w-]{200,}$/);
     expect(JSON.stringify(res)).not.toContain(CLIENT_SECRET);
   });
 

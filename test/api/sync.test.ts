@@ -5,7 +5,7 @@ import { seedOrg, type SeededOrg } from '../support/seed';
 import { eq, sql } from 'drizzle-orm';
 import { userAuthentications } from '../../src/db/tables';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
-import { scopedConnectionRef } from '../../src/domain/user-authentications/user-authentications';
+import { scopedConnectionRef } from '../../src/domain/user-authentications/connection-refs';
 import { decodeGlobalId } from '../../src/lib/global-id';
 import { connectionId, CREATE_CCV, createScoped } from '../support/connections';
 import { buildSource, createTargetSecrets, integrationDefinition, SYNC_SECRETS, type Call } from '../support/sync-source';

@@ -1,4 +1,6 @@
+import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userAuthentications } from '../../src/db/tables';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
 import { USER_AUTH_POLICIES, type UserAuthPolicy } from '../../src/domain/user-authentications/settings';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
@@ -143,6 +145,11 @@ describe('the waiting list gives the URL that starts the authentication', () => 
     const run = (await runFlow(org.adminToken, { instance: setup.instance, actingUser: encodeGlobalId('User', user.actor.userId) })).data.runFlow.execution.id;
     expect((await awaitSettled(h.app, org.adminToken, run)).status).toBe('AUTHENTICATION_NEEDED');
 
+    const authenticationsOfUser = async () =>
+      (await h.database.db.select({ n: count() }).from(userAuthentications).where(eq(userAuthentications.userId, user.actor.userId)))[0]!.n;
+    // Reading the URL is a query: however often it is read, the user's authentication appears only with the callback.
+    for (let read = 0; read < 3; read++) await gql(h.app, WAITING, {}, user.token);
+    expect(await authenticationsOfUser()).toBe(0);
     const waiting = (await gql(h.app, WAITING, {}, user.token)).data.myWaitingExecutions;
     expect(waiting.totalCount).toBe(1);
     expect(waiting.nodes[0]).toMatchObject({ id: run, waitingForConnection: null, waitingForConfigVariableKey: PROVIDER });
@@ -154,6 +161,7 @@ describe('the waiting list gives the URL that starts the authentication', () => 
     const subject = `user-${user.actor.userId}`;
     const { callback } = await authorizeInBrowser(h.app, `${waiting.nodes[0].authorizeUrl}&login_hint=${subject}`);
     expect(callback.status).toBe(200);
+    expect(await authenticationsOfUser()).toBe(1);
     const ended = await awaitSettled(h.app, org.adminToken, run);
     expect(ended.status).toBe('SUCCEEDED');
     expect(ended.stepResults.nodes[0]).toMatchObject({ credentialSource: 'USER_AUTHENTICATION', output: { sub: subject } });

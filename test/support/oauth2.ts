@@ -29,6 +29,20 @@ export function lateOAuth2Callback(): { route: Route; attach: (h: Harness) => ()
   };
 }
 
+/** GET /oauth2/callback of a server whose clock reads `now()`: how a test sees a state outlive its lifetime. */
+export function oauth2CallbackWithClock(h: Harness, now: () => number) {
+  const http = outgoingHttp(testEngineConfig);
+  const [route] = oauth2CallbackRoutes({ db: h.database.db, vault: h.vault, log: createLogger('info', captureLog), http, timeoutMs: 5_000, now });
+  return {
+    /** What a browser does after the provider's consent, to the URL the provider redirected it to. */
+    follow: async (providerRedirect: URL) => {
+      const url = new URL(`http://127.0.0.1${providerRedirect.pathname}${providerRedirect.search}`);
+      return (await route!(new Request(url, { redirect: 'manual' }), url))!;
+    },
+    close: () => http.close(),
+  };
+}
+
 /** The global inputs of the http component's authorization-code connection, pointing at the fake provider. */
 export const fakeProviderInputs = (oauth: FakeOAuthServer) => [
   { name: 'authorizeUrl', type: 'value', value: oauth.authorizeUrl },

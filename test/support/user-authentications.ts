@@ -1,7 +1,7 @@
 import { userAuthentications } from '../../src/db/tables';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
 import type { UserAuthPolicy } from '../../src/domain/user-authentications/settings';
-import { inlineConnectionRef, scopedConnectionRef } from '../../src/domain/user-authentications/user-authentications';
+import { inlineConnectionRef, scopedConnectionRef } from '../../src/domain/user-authentications/connection-refs';
 import type { App } from '../../src/http/app';
 import type { FakeOAuthServer } from '../fakes/fake-oauth-server';
 import { connectionId, createScoped } from './connections';

@@ -2,7 +2,6 @@ import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-o
 import type { SealedValue } from '../../vault/vault';
 import { createdAtColumn, orgIdColumn, updatedAtColumn } from './columns';
 import { customers } from './customers';
-import { users } from './users';
 
 /** Who holds an OAuth2 authorization-code credential. */
 export type OAuth2HolderKind = 'CUSTOMER_CONFIG_VARIABLE' | 'CONNECTOR_AUTH' | 'INSTANCE_CONFIG_VARIABLE' | 'USER_AUTHENTICATION';
@@ -44,24 +43,16 @@ export const oauth2Tokens = pgTable(
 );
 
 /**
- * One pending authorization: the `state` (stored as its SHA-256, so a database reader cannot complete it),
- * bound to the organization, the holder and the caller; used once, expires after 10 minutes.
+ * The OAuth 2.0 `state`s a callback has used, as their SHA-256, so each works once. A state is a sealed
+ * token (nothing is stored when one is handed out); its row is needed only until the state expires.
  */
-export const oauth2AuthorizationStates = pgTable(
-  'oauth2_authorization_states',
+export const oauth2ConsumedStates = pgTable(
+  'oauth2_consumed_states',
   {
     stateHash: text('state_hash').primaryKey(),
     orgId: orgIdColumn(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    holderId: text('holder_id').notNull(),
-    holderKind: text('holder_kind').$type<OAuth2HolderKind>().notNull(),
-    redirectUri: text('redirect_uri'),
-    callbackUri: text('callback_uri').notNull(),
-    codeVerifier: jsonb('code_verifier').$type<SealedValue>().notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     createdAt: createdAtColumn(),
   },
-  (t) => [index('oauth2_authorization_states_expiry_idx').on(t.expiresAt)],
+  (t) => [index('oauth2_consumed_states_expiry_idx').on(t.expiresAt)],
 );

@@ -11,15 +11,20 @@ import { connectionOf, getScopedConfigVariable } from '../connections/scoped-con
 import { invalid, NotFoundError } from '../errors';
 import { getInstance, inlineSlot, instanceDefinitionsOf } from '../instances';
 import { findConnection } from '../components/registry';
+import { connectionOfRef, type UserAuthenticationConnection } from '../user-authentications/connection-refs';
 
 /**
  * Anything that holds an OAuth2 authorization-code credential. The tokens live in `oauth2_tokens` under
  * `holderId`, the same id the engine records as the step's credential id.
  */
-export type OAuth2Holder = {
+export type OAuth2Holder = OAuth2Client & {
   kind: OAuth2HolderKind;
   holderId: string;
   owner: KeyOwner;
+};
+
+/** What an authorization needs of a connection: its definition and its client inputs. */
+export type OAuth2Client = {
   connection: ConnectionRecord;
   /** The connection's inputs (client id and secret, URLs, scopes), still sealed; later sources win. */
   sealed: { owner: KeyOwner; values: SealedInputs; slot: (field: string) => SecretSlot }[];
@@ -54,11 +59,14 @@ export type OAuth2ClientInputs = {
 
 /** The holder a client names by global id, as the caller may see it; refuses holders of non-authorization-code connections. */
 export async function loadHolder(db: DbOrTx, actor: Actor, target: HolderTarget): Promise<OAuth2Holder> {
-  const holder = await loadByType(db, actor, target);
-  if (oauth2TypeOf(holder.connection.definition) !== 'AUTHORIZATION_CODE') {
-    throw invalid('target', `Connection "${holder.connection.component.key}/${holder.connection.key}" does not use the OAuth 2.0 authorization-code flow.`);
+  return requireAuthorizationCode(await loadByType(db, actor, target));
+}
+
+function requireAuthorizationCode<T extends OAuth2Client>(client: T): T {
+  if (oauth2TypeOf(client.connection.definition) !== 'AUTHORIZATION_CODE') {
+    throw invalid('target', `Connection "${client.connection.component.key}/${client.connection.key}" does not use the OAuth 2.0 authorization-code flow.`);
   }
-  return holder;
+  return client;
 }
 
 async function loadByType(db: DbOrTx, actor: Actor, target: HolderTarget): Promise<OAuth2Holder> {
@@ -92,38 +100,42 @@ async function loadByType(db: DbOrTx, actor: Actor, target: HolderTarget): Promi
         .select()
         .from(userAuthentications)
         .where(and(eq(userAuthentications.orgId, actor.orgId), eq(userAuthentications.id, target.id), eq(userAuthentications.userId, actor.userId)));
-      if (!row) throw new NotFoundError();
+      const connection = row ? connectionOfRef(row.connectionRef) : null;
+      if (!row || !connection) throw new NotFoundError();
       const owner = { orgId: row.orgId, customerId: row.customerId };
-      if (row.instanceId) {
-        // An inline connection: the client inputs are the instance's own values.
-        const inline = await findInlineConnection(db, actor, row.instanceId, row.configVariableKey ?? '');
-        return { kind: 'USER_AUTHENTICATION', holderId: row.id, owner, connection: inline.connection, sealed: inline.sealed };
-      }
-      if (!row.scopedConfigVariableId) throw new NotFoundError();
-      const scv = await getScopedConfigVariable(db, actor, row.scopedConfigVariableId);
-      // The client inputs: the connection's global values, and those of the user's customer where it has some.
-      const [ccv] = row.customerId
-        ? await db
-            .select()
-            .from(customerConfigVariables)
-            .where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), eq(customerConfigVariables.customerId, row.customerId)))
-        : [];
-      return {
-        kind: 'USER_AUTHENTICATION',
-        holderId: row.id,
-        owner,
-        connection: await connectionOf(db, actor, scv),
-        sealed: [
-          { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) },
-          ...(ccv ? [{ owner: { orgId: ccv.orgId, customerId: ccv.customerId }, values: ccv.values, slot: ownSlot(ccv.id) }] : []),
-        ],
-      };
+      return { kind: 'USER_AUTHENTICATION', holderId: row.id, owner, ...(await userConnectionClient(db, actor, connection)) };
     }
     case 'Instance':
       return loadInlineHolder(db, actor, target.id, target.configVariableKey ?? '');
     default:
       throw invalid('target', 'Must be the id of a CustomerConfigVariable, a ConnectorAuth, or an Instance (with configVariableKey).');
   }
+}
+
+/**
+ * The client of a connection as the signed-in user authenticates on it: an inline connection's instance
+ * values, or a reusable connection's global values and those of the user's customer where it has some.
+ */
+export async function userConnectionClient(db: DbOrTx, actor: Actor, connection: UserAuthenticationConnection): Promise<OAuth2Client> {
+  const ownSlot = (record: string) => (field: string) => ({ record, field });
+  if (connection.kind === 'inline') {
+    const inline = await findInlineConnection(db, actor, connection.instanceId, connection.configVariableKey);
+    return requireAuthorizationCode({ connection: inline.connection, sealed: inline.sealed });
+  }
+  const scv = await getScopedConfigVariable(db, actor, connection.scopedConfigVariableId);
+  const [ccv] = actor.customerId
+    ? await db
+        .select()
+        .from(customerConfigVariables)
+        .where(and(eq(customerConfigVariables.scopedConfigVariableId, scv.id), eq(customerConfigVariables.customerId, actor.customerId)))
+    : [];
+  return requireAuthorizationCode({
+    connection: await connectionOf(db, actor, scv),
+    sealed: [
+      { owner: { orgId: scv.orgId, customerId: null }, values: scv.globalValues, slot: ownSlot(scv.id) },
+      ...(ccv ? [{ owner: { orgId: ccv.orgId, customerId: ccv.customerId }, values: ccv.values, slot: ownSlot(ccv.id) }] : []),
+    ],
+  });
 }
 
 /** An instance's own (inline) connection values for one connection config variable of the flow it runs. */
@@ -165,8 +177,8 @@ export async function findInlineConnection(db: DbOrTx, actor: Actor, instanceId:
 }
 
 /** Opens the holder's connection inputs (with defaults) for a token request; kept in memory only. */
-export async function openClientInputs(db: DbOrTx, vault: Vault, holder: OAuth2Holder): Promise<OAuth2ClientInputs> {
-  const items = holder.sealed.flatMap((source) =>
+export async function openClientInputs(db: DbOrTx, vault: Vault, client: OAuth2Client): Promise<OAuth2ClientInputs> {
+  const items = client.sealed.flatMap((source) =>
     Object.entries(source.values).map(([name, sealed]) => ({ name, owner: source.owner, slot: source.slot(name), sealed })),
   );
   const opened = await vault.openMany(db, items);
@@ -174,7 +186,7 @@ export async function openClientInputs(db: DbOrTx, vault: Vault, holder: OAuth2H
   items.forEach((item, i) => {
     if (opened[i] != null) values[item.name] = opened[i]!;
   });
-  const inputs = withInputDefaults(holder.connection.definition.inputs, values);
+  const inputs = withInputDefaults(client.connection.definition.inputs, values);
   return {
     authorizeUrl: inputs.authorizeUrl ?? '',
     tokenUrl: inputs.tokenUrl ?? '',

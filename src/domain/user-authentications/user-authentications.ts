@@ -4,32 +4,18 @@ import { oauth2Tokens, userAuthentications, users, type OAuth2AuthStatus } from 
 import type { Vault } from '../../vault/vault';
 import { requireOrgAdmin, type Actor } from '../actor';
 import { getScopedConfigVariable } from '../connections/scoped-config-variables';
-import { invalid, InvalidInputError, NotFoundError } from '../errors';
-import { startAuthorization } from '../oauth2/authorization';
-import { findInlineConnection } from '../oauth2/holders';
+import { InvalidInputError, NotFoundError } from '../errors';
+import { authorizeUrlFor, type AuthorizationUris } from '../oauth2/authorization';
+import { findInlineConnection, userConnectionClient } from '../oauth2/holders';
+import { connectionOfRef, scopedConnectionRef, inlineConnectionRef, type UserAuthenticationConnection } from './connection-refs';
+import { enabledConnection } from './enabled-connections';
 import type { Page, PageResult } from '../pagination';
-
-/** How a user authentication and a waiting execution name the connection: one text for both. */
-export const scopedConnectionRef = (scopedConfigVariableId: string) => `scv:${scopedConfigVariableId}`;
-export const inlineConnectionRef = (instanceId: string, configVariableKey: string) => `inline:${instanceId}/${configVariableKey}`;
-
-/** A connection users authenticate on: a reusable connection, or one instance's inline connection. */
-export type UserAuthenticationConnection =
-  { kind: 'scoped'; scopedConfigVariableId: string } | { kind: 'inline'; instanceId: string; configVariableKey: string };
 
 type WaitingRun = { status: string; waitingUserId: string | null; waitingConnectionRef: string | null };
 
 /** The connection a run in AUTHENTICATION_NEEDED waits for; null for a run that waits for nothing. */
 export function waitingConnectionOf(run: WaitingRun): UserAuthenticationConnection | null {
   return run.status === 'AUTHENTICATION_NEEDED' && run.waitingConnectionRef ? connectionOfRef(run.waitingConnectionRef) : null;
-}
-
-/** The connection a ref names (the inverse of the two refs above). */
-function connectionOfRef(ref: string): UserAuthenticationConnection | null {
-  if (ref.startsWith('scv:')) return { kind: 'scoped', scopedConfigVariableId: ref.slice(4) };
-  const slash = ref.indexOf('/');
-  if (!ref.startsWith('inline:') || slash < 0) return null;
-  return { kind: 'inline', instanceId: ref.slice('inline:'.length, slash), configVariableKey: ref.slice(slash + 1) };
 }
 
 /** A user's authentication as shown: its token state, never a token. */
@@ -50,60 +36,29 @@ const viewColumns = {
   lastRefreshError: oauth2Tokens.lastRefreshError,
 };
 
-export type StartUserAuthenticationInput = { connection: UserAuthenticationConnection; redirectUri: string | null; callbackUri: string };
+export type StartUserAuthenticationInput = AuthorizationUris & { connection: UserAuthenticationConnection };
 
 /**
  * Starts the OAuth 2.0 flow for the signed-in user themselves on a connection with user authentications
- * enabled. The row exists from here on (the state names it); it counts as authenticated once it has tokens.
+ * enabled. Writes nothing: the callback creates the user's authentication with its tokens.
  */
 export async function startUserAuthentication(db: DbOrTx, vault: Vault, actor: Actor, input: StartUserAuthenticationInput) {
-  const target = await enabledConnection(db, actor, input.connection);
-  await db
-    .insert(userAuthentications)
-    .values({ orgId: actor.orgId, userId: actor.userId, customerId: actor.customerId, ...target })
-    .onConflictDoNothing();
-  const [row] = await db
-    .select({ id: userAuthentications.id })
-    .from(userAuthentications)
-    .where(and(eq(userAuthentications.userId, actor.userId), eq(userAuthentications.connectionRef, target.connectionRef)));
+  const { connectionRef } = await enabledConnection(db, actor, input.connection);
   try {
-    return await startAuthorization(db, vault, actor, {
-      target: { typeName: 'UserAuthentication', id: row!.id },
-      redirectUri: input.redirectUri,
-      callbackUri: input.callbackUri,
-    });
+    const client = await userConnectionClient(db, actor, input.connection);
+    return await authorizeUrlFor(db, vault, actor, { client, holder: { kind: 'USER_AUTHENTICATION', connectionRef } }, input);
   } catch (error) {
-    // startAuthorization names its holder "target"; this mutation calls it "connection".
+    // authorizeUrlFor names its holder "target"; this mutation calls it "connection".
     if (!(error instanceof InvalidInputError)) throw error;
     throw new InvalidInputError(error.fieldErrors.map((e) => (e.field === 'target' ? { ...e, field: 'connection' } : e)));
   }
-}
-
-/** The row columns naming a connection the caller may see, refused unless it has user authentications enabled. */
-async function enabledConnection(db: DbOrTx, actor: Actor, connection: UserAuthenticationConnection) {
-  if (connection.kind === 'scoped') {
-    const scv = await getScopedConfigVariable(db, actor, connection.scopedConfigVariableId);
-    if (!scv.userAuthentication?.enabled) throw invalid('connection', `Connection "${scv.key}" does not have user authentications enabled.`);
-    return { connectionRef: scopedConnectionRef(scv.id), scopedConfigVariableId: scv.id };
-  }
-  const { instance, configVar } = await findInlineConnection(db, actor, connection.instanceId, connection.configVariableKey);
-  if (!configVar.userAuthentication?.enabled) {
-    throw invalid('configVariableKey', `Connection "${configVar.key}" of this instance does not have user authentications enabled.`);
-  }
-  return { connectionRef: inlineConnectionRef(instance.id, configVar.key), instanceId: instance.id, configVariableKey: configVar.key };
 }
 
 /**
  * The way out of a run that waits for the signed-in user: starts their authentication on the connection it
  * waits for (the run resumes by itself after the callback). Null for anyone else's run or one not waiting.
  */
-export async function startAuthenticationForWaitingRun(
-  db: DbOrTx,
-  vault: Vault,
-  actor: Actor,
-  run: WaitingRun,
-  urls: { redirectUri: string | null; callbackUri: string },
-) {
+export async function startAuthenticationForWaitingRun(db: DbOrTx, vault: Vault, actor: Actor, run: WaitingRun, urls: AuthorizationUris) {
   const connection = waitingConnectionOf(run);
   if (run.waitingUserId !== actor.userId || !connection) return null;
   return startUserAuthentication(db, vault, actor, { connection, ...urls });

@@ -9,7 +9,7 @@ import { findByStableKey } from '../../domain/connections/scoped-config-variable
 import { secretDestinationProblems } from '../../domain/connections/secret-destinations';
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
 import { inlineSlot } from '../../domain/instances';
-import { inlineConnectionRef, scopedConnectionRef } from '../../domain/user-authentications/user-authentications';
+import { inlineConnectionRef, scopedConnectionRef } from '../../domain/user-authentications/connection-refs';
 import type { DataKeySource, KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
 import type { RunCredentialRows } from './run-credentials';
 import type { Customer, Instance } from '../engine/run-context';

@@ -43,7 +43,7 @@ builder.objectFields(ExecutionResult, (t) => ({
   authorizeUrl: t.string({
     nullable: true,
     description:
-      'For the user this run waits for: starts their authentication on the connection it waits for (as startUserAuthentication does) and gives the URL to send their browser to; the run resumes by itself after the callback. Null for anyone else.',
+      'For the user this run waits for: the URL that authenticates them on the connection it waits for (as startUserAuthentication gives; reading it writes nothing); the run resumes by itself after the callback. Null for anyone else.',
     args: {
       redirectUri: t.arg.string({
         description: "Where the browser returns after the callback; its origin must be in the organization's allowedRedirectOrigins.",

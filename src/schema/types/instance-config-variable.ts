@@ -82,7 +82,7 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
       nullable: true,
       description:
         'For an OAuth 2.0 authorization-code connection whose client inputs are set: where to send the browser to authorize it ' +
-        '(each read starts a new single-use authorization, valid 10 minutes, as startOAuth2Authorization does). Null otherwise, or when the caller may not start one.',
+        '(each read gives a new single-use authorization, valid 10 minutes, as startOAuth2Authorization does; reading writes nothing). Null otherwise, or when the caller may not start one.',
       resolve: (shape, _args, ctx) => authorizeUrlOf(ctx, shape),
     }),
   }),

@@ -1,4 +1,4 @@
-import { OAUTH2_CALLBACK_PATH, startAuthorization } from '../../domain/oauth2/authorization';
+import { OAUTH2_CALLBACK_PATH, startAuthorization, type StartedAuthorization } from '../../domain/oauth2/authorization';
 import { setAllowedRedirectOrigins } from '../../domain/organizations/redirect-origins';
 import { decodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
@@ -6,8 +6,6 @@ import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
 import { invalidIdError } from '../lib/ids';
 import { Organization } from './organization';
-
-type StartedAuthorization = { authorizeUrl: string; expiresAt: Date };
 
 export const OAuth2Authorization = builder.objectRef<StartedAuthorization>('OAuth2Authorization').implement({
   description: "A started OAuth 2.0 authorization: send the user's browser to authorizeUrl before expiresAt.",

@@ -5,9 +5,9 @@ import {
   listInlineUserAuthentications,
   listMyUserAuthentications,
   startUserAuthentication,
-  type UserAuthenticationConnection,
   type UserAuthenticationView,
 } from '../../domain/user-authentications/user-authentications';
+import type { UserAuthenticationConnection } from '../../domain/user-authentications/connection-refs';
 import { decodeGlobalId, encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
 import { ErrorType, payloadFields, withFieldErrors } from '../errors';
