@@ -27,6 +27,7 @@ export {
   type InstanceConfigState,
 } from './config-state';
 export { inlineSlot, type InstanceConfigVariableInput } from './config-values';
+export { scheduleOf, SCHEDULE_TYPES } from './schedule-settings';
 export { flowConfigsOf, getFlowConfigsByIds, type InstanceFlowConfig, type InstanceFlowConfigView } from './flow-configs';
 export { openWebhookToken, sealLegacyWebhookTokens } from './webhook-tokens';
 export { setWebhookSignature, type SignatureChange } from './webhook-signature';

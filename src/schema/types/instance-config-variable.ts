@@ -1,4 +1,4 @@
-import { instanceConfigVariableUuid, type ConfigVariableReport, type Instance as InstanceRow } from '../../domain/instances';
+import { instanceConfigVariableUuid, scheduleOf, type ConfigVariableReport, type Instance as InstanceRow } from '../../domain/instances';
 import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
 import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
@@ -70,13 +70,15 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
     }),
     scheduleType: t.string({
       nullable: true,
-      description: 'CUSTOM for a schedule config variable (its value is a cron expression); null for others.',
-      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? 'CUSTOM' : null),
+      description:
+        "A schedule config variable's schedule type as the instance set it (a UI hint; the cron value is what runs), CUSTOM when never set; null for others.",
+      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? scheduleOf(report.configVar, report.stored).scheduleType : null),
     }),
     timeZone: t.string({
       nullable: true,
-      description: "A schedule config variable's IANA time zone (the definition's, UTC when it names none); null for others.",
-      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? (report.configVar.timeZone ?? 'UTC') : null),
+      description:
+        "The IANA time zone a schedule config variable runs in: the instance's own, else the definition's (UTC when it names none); null for others.",
+      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? scheduleOf(report.configVar, report.stored).timeZone : null),
     }),
     authorizeUrl: t.string({
       nullable: true,
