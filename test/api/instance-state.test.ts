@@ -206,7 +206,7 @@ flows:
 
     const res = await call(DISCONNECT, { id: variable.id });
     expect(res.data.disconnectConnection.errors).toEqual([]);
-    expect(res.data.disconnectConnection.instanceConfigVariable.status).toBe('ACTIVE');
+    expect(res.data.disconnectConnection.instanceConfigVariable.status).toBe('PENDING');
     expect(await h.database.db.select().from(oauth2Tokens).where(eq(oauth2Tokens.holderId, holderId))).toHaveLength(0);
     expect(
       res.data.disconnectConnection.instanceConfigVariable.inputs.nodes.filter((n: { hasValue: boolean }) => n.hasValue).map((n: { name: string }) => n.name),

@@ -204,6 +204,9 @@ export function withScopedBindings(def: IntegrationDefinition, values: Record<st
   return result;
 }
 
+/** Who holds the OAuth 2.0 tokens of an instance's inline connection: the credential id the engine records for it. */
+export const inlineTokenHolderId = (instanceId: string, configVarKey: string) => `${instanceId}/${configVarKey}`;
+
 /** Where an inline connection input of an instance is sealed; the engine opens it with the same slot. */
 export const inlineSlot = (instanceId: string, configVarKey: string, inputName: string) => ({
   record: instanceId,

@@ -9,6 +9,7 @@ import type { ConfigVar } from '../integrations/definition';
 import { configStateOf, instanceDefinitionsOf } from './definitions';
 import { visibleInstances, type Instance } from './instances';
 import type { ConfigVariableReport } from './config-state';
+import { inlineTokenHolderId } from './config-values';
 
 /** An InstanceConfigVariable's id: derived from the instance and the variable, so it is the same on every read. */
 export const instanceConfigVariableUuid = (instanceId: string, configVar: Pick<ConfigVar, 'key' | 'stableKey'>) =>
@@ -17,8 +18,9 @@ export const instanceConfigVariableUuid = (instanceId: string, configVar: Pick<C
 /**
  * Prismatic's disconnectConnection: forgets what the instance itself holds for one connection, so it must be
  * set up again. An OAuth 2.0 authorization-code connection loses its tokens and keeps its client inputs
- * (authorizeUrl authorizes it again; runs meanwhile fail asking for authorization); any other inline
- * connection loses its values (status PENDING until updateInstanceConfigVariables gives new ones).
+ * (authorizeUrl authorizes it again; runs meanwhile fail asking for authorization, and its status reads
+ * PENDING); any other inline connection loses its values (status PENDING until updateInstanceConfigVariables
+ * gives new ones).
  *
  * Ids are derived hashes, so the instance is found among those holding inline connection values; a
  * connection that uses an organization's connection holds nothing here, and its id reads as not found,
@@ -31,7 +33,7 @@ export async function disconnectConnection(db: DbOrTx, actor: Actor, id: string)
   const { instance, configVar, connectionKind } = found;
   const instanceRow = await db.transaction(async (tx) => {
     if (connectionKind === 'AUTHORIZATION_CODE') {
-      await tx.delete(oauth2Tokens).where(and(eq(oauth2Tokens.orgId, actor.orgId), eq(oauth2Tokens.holderId, `${instance.id}/${configVar.key}`)));
+      await tx.delete(oauth2Tokens).where(and(eq(oauth2Tokens.orgId, actor.orgId), eq(oauth2Tokens.holderId, inlineTokenHolderId(instance.id, configVar.key))));
       return instance;
     }
     const [row] = await tx
