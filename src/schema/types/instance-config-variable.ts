@@ -1,7 +1,7 @@
 import { instanceConfigVariableUuid, scheduleOf, type ConfigVariableReport, type Instance as InstanceRow } from '../../domain/instances';
-import { encodeGlobalId } from '../../lib/global-id';
 import { builder } from '../builder';
 import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
+import { encodeInstanceConfigVariableId } from '../lib/instance-config-variable-id';
 import { authorizeUrlOf, connectionInputsOf, metaOf } from './instance-config-variable-fields';
 import { CustomerConfigVariable } from './customer-config-variable';
 import { Expression, ExpressionConnection } from './expression';
@@ -17,8 +17,9 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
   description: "An instance's value for one required config variable. PENDING while it lacks something (see Instance.missingConfiguration).",
   fields: (t) => ({
     id: t.id({
-      description: 'Derived from the instance and the config variable, so it is the same on every read.',
-      resolve: ({ instance, report }) => encodeGlobalId('InstanceConfigVariable', instanceConfigVariableUuid(instance.id, report.configVar)),
+      description: 'Names the instance and the config variable, so it is the same on every read.',
+      resolve: ({ instance, report }) =>
+        encodeInstanceConfigVariableId({ instanceId: instance.id, variableId: instanceConfigVariableUuid(instance.id, report.configVar) }),
     }),
     key: t.string({ resolve: ({ report }) => report.configVar.key }),
     value: t.string({

@@ -2,7 +2,7 @@ import { disconnectConnection } from '../../domain/instances';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
-import { idOf } from '../lib/ids';
+import { instanceConfigVariableRefOf } from '../lib/instance-config-variable-id';
 import { InstanceConfigVariable } from './instance-config-variable';
 
 builder.relayMutationField(
@@ -18,7 +18,7 @@ builder.relayMutationField(
   {
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => ({
-        instanceConfigVariable: await disconnectConnection(ctx.db, actorOf(ctx), idOf('InstanceConfigVariable', String(input.id))),
+        instanceConfigVariable: await disconnectConnection(ctx.db, actorOf(ctx), instanceConfigVariableRefOf(String(input.id))),
       })),
   },
   { outputFields: payloadFields('instanceConfigVariable', InstanceConfigVariable) },
