@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executions, instances, oauth2Tokens, type ExecutionStatus } from '../../src/db/tables';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
+import { instanceConfigVariableUuid } from '../../src/domain/instances';
 import { storeGrant } from '../../src/domain/oauth2/tokens';
 import { createHarness, gql, type Harness } from '../support/harness';
 import { hookDefinition, importAndPublish } from '../support/integrations';
@@ -143,6 +144,8 @@ flows:
   const DISCONNECT = `mutation($id: ID!) { disconnectConnection(input: { id: $id }) {
     instanceConfigVariable { key status inputs { nodes { name hasValue } } } errors { field messages } } }`;
   const TOKEN = 'zd-api-token-canary-77aa';
+  const newFormId = (instanceUuid: string, variableUuid: string) =>
+    Buffer.from(`InstanceConfigVariable:${instanceUuid}:${variableUuid}`, 'utf8').toString('base64');
 
   it('drops an inline connection’s values (PENDING), writes nothing for another organization, and echoes no secret', async () => {
     const integration = await importAndPublish(h.app, org.adminToken, zendeskDefinition('api-token'));
@@ -154,7 +157,13 @@ flows:
 
     const foreign = await call(DISCONNECT, { id: variable.id }, other.adminToken);
     const absent = await call(DISCONNECT, { id: encodeGlobalId('InstanceConfigVariable', '00000000-0000-4000-8000-0000000000ff') }, other.adminToken);
+    const absentInstance = await call(
+      DISCONNECT,
+      { id: newFormId('00000000-0000-4000-8000-0000000000ee', '00000000-0000-4000-8000-0000000000ff') },
+      other.adminToken,
+    );
     expect(foreign).toEqual(absent);
+    expect(foreign).toEqual(absentInstance);
     expect(foreign.errors?.[0]?.message).toBe('Record not found');
     expect((await call(DISCONNECT, { id: variable.id }, org.memberToken)).errors?.[0]?.message).toMatch(/not allowed|permission|forbidden/i);
     expect((await call(CONFIG, { id })).data.instance.configVariables.nodes[0].status).toBe('ACTIVE');
@@ -169,6 +178,25 @@ flows:
       errors: [],
     });
     expect(JSON.stringify(res)).not.toContain(TOKEN);
+  });
+
+  it('finds the instance its id names, and still accepts an id of the earlier form, which named only the variable', async () => {
+    const integration = await importAndPublish(h.app, org.adminToken, zendeskDefinition('api-token'));
+    const connected = { configVariables: [{ key: 'Zendesk', values: values({ subdomain: 'acme', email: 'ops@acme.test', apiToken: TOKEN }) }] };
+    const first = await newInstance(org, integration.id, connected);
+    const second = await newInstance(org, integration.id, connected);
+    const variableUuid = instanceConfigVariableUuid(uuid(first.id), { key: 'Zendesk' });
+    const variable = (await call(CONFIG, { id: first.id })).data.instance.configVariables.nodes[0];
+    expect(variable.id).toBe(newFormId(uuid(first.id), variableUuid));
+
+    const elsewhere = await call(DISCONNECT, { id: newFormId(uuid(second.id), variableUuid) });
+    expect(elsewhere.errors?.[0]?.message).toBe('Record not found');
+    const statuses = async () => Promise.all([first, second].map(async ({ id }) => (await call(CONFIG, { id })).data.instance.configVariables.nodes[0].status));
+    expect(await statuses()).toEqual(['ACTIVE', 'ACTIVE']);
+
+    const earlier = await call(DISCONNECT, { id: encodeGlobalId('InstanceConfigVariable', variableUuid) });
+    expect(earlier.data.disconnectConnection.instanceConfigVariable).toMatchObject({ key: 'Zendesk', status: 'PENDING' });
+    expect(await statuses()).toEqual(['PENDING', 'ACTIVE']);
   });
 
   it('drops an inline OAuth 2.0 connection’s tokens and keeps its client inputs; a wrong id type names `id`', async () => {
@@ -206,7 +234,7 @@ flows:
 
     const res = await call(DISCONNECT, { id: variable.id });
     expect(res.data.disconnectConnection.errors).toEqual([]);
-    expect(res.data.disconnectConnection.instanceConfigVariable.status).toBe('ACTIVE');
+    expect(res.data.disconnectConnection.instanceConfigVariable.status).toBe('PENDING');
     expect(await h.database.db.select().from(oauth2Tokens).where(eq(oauth2Tokens.holderId, holderId))).toHaveLength(0);
     expect(
       res.data.disconnectConnection.instanceConfigVariable.inputs.nodes.filter((n: { hasValue: boolean }) => n.hasValue).map((n: { name: string }) => n.name),

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { SealedValue } from '../../vault/vault';
 import type { IntegrationDefinition } from '../../domain/integrations/definition';
+import type { ScheduleSettings } from '../../domain/instances/schedule-settings';
 import { orgIdColumn, createdAtColumn, updatedAtColumn } from './columns';
 import type { SealedInputs } from './connections';
 import { customers } from './customers';
@@ -55,8 +56,11 @@ export const integrationVersions = pgTable(
 /**
  * How an instance fills a config variable: a plain value, a reference to a reusable connection (resolved by
  * its stable key when the instance runs), or inline connection values sealed with the customer's data key.
+ * A schedule's value may carry the instance's own schedule type and time zone (values stored before they
+ * existed have neither: the definition's zone applies).
  */
-export type ConfigVariableValue = { kind: 'value'; value: string } | { kind: 'scoped'; stableKey: string } | { kind: 'inline'; values: SealedInputs };
+export type ConfigVariableValue =
+  ({ kind: 'value'; value: string } & ScheduleSettings) | { kind: 'scoped'; stableKey: string } | { kind: 'inline'; values: SealedInputs };
 
 export const instances = pgTable(
   'instances',

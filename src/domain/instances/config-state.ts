@@ -1,11 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { customerConfigVariables, customers, scopedConfigVariables, type ConfigVariableValue } from '../../db/tables';
+import { customerConfigVariables, customers, oauth2Tokens, scopedConfigVariables, type ConfigVariableValue } from '../../db/tables';
 import type { Actor } from '../actor';
-import { missingRequiredInputs } from '../components';
+import { missingRequiredInputs, oauth2TypeOf } from '../components';
 import { findConnection, type ConnectionRecord } from '../components/registry';
 import type { ScopedConfigVariable } from '../connections/scoped-config-variables';
-import type { ConfigVar, IntegrationDefinition } from '../integrations/definition';
+import type { ConfigVar, ConnectionConfigVar, IntegrationDefinition } from '../integrations/definition';
+import { inlineTokenHolderId } from './config-values';
 import type { Instance } from './instances';
 
 /*
@@ -20,6 +21,7 @@ export type ConfigProblem =
   | { kind: 'missing-value'; key: string; message: string }
   | { kind: 'missing-inputs'; key: string; inputs: string[]; message: string }
   | { kind: 'unknown-connection'; key: string; component: string; connection: string; message: string }
+  | { kind: 'needs-authorization'; key: string; message: string }
   | { kind: 'missing-scoped-connection'; key: string; stableKey: string; message: string }
   | { kind: 'missing-customer-values'; key: string; stableKey: string; scopedConfigVariableId: string; customerId: string; message: string };
 
@@ -49,6 +51,8 @@ export type ConfigFacts = {
   customerValuesByScopedId: ReadonlyMap<string, string>;
   /** Inline connection types by `component/key`; null when the tenant no longer has one. */
   connections: ReadonlyMap<string, ConnectionRecord | null>;
+  /** Whether the instance holds tokens for its inline OAuth 2.0 authorization-code connection with this config var key. */
+  isAuthorized: (configVarKey: string) => boolean;
 };
 
 export const connectionRefKey = (component: string, key: string) => `${component}/${key}`;
@@ -125,8 +129,24 @@ function problemOf(configVar: ConfigVar, stored: ConfigVariableValue | null, fac
   // Presence is enough: empty values are never stored, and secrets are not opened to check them.
   const present = Object.fromEntries(Object.keys(stored?.kind === 'inline' ? stored.values : {}).map((name) => [name, 'set']));
   const inputs = missingRequiredInputs(connection.definition.inputs, present);
-  if (inputs.length === 0) return null;
-  return { kind: 'missing-inputs', key, inputs, message: `Connection "${key}" is missing required inputs: ${inputs.join(', ')}.` };
+  if (inputs.length > 0) {
+    return { kind: 'missing-inputs', key, inputs, message: `Connection "${key}" is missing required inputs: ${inputs.join(', ')}.` };
+  }
+  if (!needsOwnAuthorization(configVar, connection) || facts.isAuthorized(key)) return null;
+  return {
+    kind: 'needs-authorization',
+    key,
+    message: `Connection "${key}" is not authorized: send the browser to its authorizeUrl (or use startOAuth2Authorization).`,
+  };
+}
+
+/**
+ * An inline authorization-code connection runs on tokens the instance gets by authorizing it; its client
+ * inputs alone run nothing. With user authentications each user authorizes their own, and the instance's
+ * tokens are only a fallback, so then it needs none of its own.
+ */
+function needsOwnAuthorization(configVar: ConnectionConfigVar, connection: ConnectionRecord): boolean {
+  return oauth2TypeOf(connection.definition) === 'AUTHORIZATION_CODE' && !configVar.userAuthentication?.enabled;
 }
 
 /**
@@ -182,6 +202,7 @@ export async function configReportsOf(
     if (!connections.has(refKey)) connections.set(refKey, await findConnection(db, actor, configVar.connection.component, configVar.connection.key));
   }
 
+  const authorized = await authorizedInlineHolders(db, orgId, items, connections);
   const scopedByStableKey = new Map(scoped.map((s) => [s.stableKey, s]));
   return items.map(({ instance, definition }) =>
     reportConfig({
@@ -191,6 +212,29 @@ export async function configReportsOf(
       scopedByStableKey,
       customerValuesByScopedId: new Map(customerValues.filter((v) => v.customerId === instance.customerId).map((v) => [v.scopedId, v.id])),
       connections,
+      isAuthorized: (configVarKey) => authorized.has(inlineTokenHolderId(instance.id, configVarKey)),
     }),
   );
+}
+
+/** The token holder ids among these instances' inline authorization-code connections that hold tokens, in one statement. */
+async function authorizedInlineHolders(
+  db: DbOrTx,
+  orgId: string,
+  items: readonly { instance: Instance; definition: IntegrationDefinition }[],
+  connections: ReadonlyMap<string, ConnectionRecord | null>,
+): Promise<Set<string>> {
+  const holderIds = items.flatMap(({ instance, definition }) =>
+    (definition.requiredConfigVars ?? []).flatMap((configVar) => {
+      if (configVar.dataType !== 'connection' || !configVar.connection || instance.configValues[configVar.key]?.kind !== 'inline') return [];
+      const connection = connections.get(connectionRefKey(configVar.connection.component, configVar.connection.key));
+      return connection && needsOwnAuthorization(configVar, connection) ? [inlineTokenHolderId(instance.id, configVar.key)] : [];
+    }),
+  );
+  if (holderIds.length === 0) return new Set();
+  const rows = await db
+    .select({ holderId: oauth2Tokens.holderId })
+    .from(oauth2Tokens)
+    .where(and(eq(oauth2Tokens.orgId, orgId), inArray(oauth2Tokens.holderId, holderIds)));
+  return new Set(rows.map((row) => row.holderId));
 }

@@ -6,21 +6,34 @@ import { findConnection } from '../components/registry';
 import { checkExpressions, type InputExpression } from '../connections/input-expressions';
 import { FieldErrors } from '../errors';
 import { parseCron, type ConfigVar, type IntegrationDefinition } from '../integrations/definition';
+import { checkScheduleSettings, type ScheduleSettings } from './schedule-settings';
 
 /**
  * Prismatic's InputInstanceConfigVariable: `key` is the required config var's key; plain config vars take
  * `value`, inline connections take `values`, a JSON list of inputs `[{"name":"apiKey","type":"value","value":"…"}]`.
+ * A schedule may also take its `scheduleType` and `timeZone` (schedule-settings.ts).
  */
-export type InstanceConfigVariableInput = { key: string; value?: string | null; values?: string | null };
+export type InstanceConfigVariableInput = {
+  key: string;
+  value?: string | null;
+  values?: string | null;
+  scheduleType?: string | null;
+  timeZone?: string | null;
+};
 
-/** What one input asks for, checked and not yet sealed. `unset` resets the variable (null or empty value). */
-export type CheckedConfigValue = { kind: 'value'; value: string } | { kind: 'inline'; inputs: Map<string, string> } | { kind: 'unset' };
+/**
+ * What one input asks for, checked and not yet sealed. `unset` resets the variable (null or empty value),
+ * schedule settings included: without a value of its own a schedule runs the definition's default as defined.
+ */
+export type CheckedConfigValue =
+  { kind: 'value'; value: string; schedule: ScheduleSettings } | { kind: 'inline'; inputs: Map<string, string> } | { kind: 'unset' };
 
 const FIELD = 'configVariables';
 
 /**
  * Checks config variable inputs against the definition the instance configures. Every problem is added to
- * `errors` under `configVariables`, naming the variable; nothing is sealed or written here.
+ * `errors` under `configVariables`, naming the variable (a schedule setting under its own path, like
+ * `configVariables[2].timeZone`); nothing is sealed or written here.
  */
 export async function checkConfigInputs(
   db: DbOrTx,
@@ -31,7 +44,7 @@ export async function checkConfigInputs(
 ): Promise<Map<string, CheckedConfigValue>> {
   const checked = new Map<string, CheckedConfigValue>();
   const configVars = def.requiredConfigVars ?? [];
-  for (const input of inputs) {
+  for (const [index, input] of inputs.entries()) {
     const configVar = configVars.find((candidate) => candidate.key === input.key);
     if (!configVar) {
       const known = configVars.map((candidate) => candidate.key).join(', ') || 'none';
@@ -42,8 +55,9 @@ export async function checkConfigInputs(
       errors.add(FIELD, `Config variable "${configVar.key}" is given more than once.`);
       continue;
     }
+    const schedule = checkScheduleSettings(configVar, input, `${FIELD}[${index}]`, errors);
     const value = await checkOne(db, actor, configVar, input, errors);
-    if (value) checked.set(configVar.key, value);
+    if (value && schedule) checked.set(configVar.key, value.kind === 'value' ? { ...value, schedule } : value);
   }
   return checked;
 }
@@ -67,7 +81,7 @@ async function checkOne(
       errors.add(FIELD, `${name} ${problem}`);
       return null;
     }
-    return { kind: 'value', value: input.value };
+    return { kind: 'value', value: input.value, schedule: {} };
   }
 
   if (configVar.useScopedConfigVar !== undefined) {
@@ -163,8 +177,11 @@ export async function storedConfigValues(
   const result: Record<string, ConfigVariableValue> = { ...base };
   for (const [key, value] of checked) {
     if (value.kind === 'unset') delete result[key];
-    else if (value.kind === 'value') result[key] = { kind: 'value', value: value.value };
-    else {
+    else if (value.kind === 'value') {
+      // Schedule settings left out keep the ones already in `base`, as inline inputs do.
+      const before = result[key];
+      result[key] = { ...(before?.kind === 'value' ? before : {}), kind: 'value', value: value.value, ...value.schedule };
+    } else {
       const previous = result[key]?.kind === 'inline' ? (result[key] as { values: SealedInputs }).values : {};
       const sealed: SealedInputs = {};
       for (const [inputName, plaintext] of value.inputs) {
@@ -186,6 +203,9 @@ export function withScopedBindings(def: IntegrationDefinition, values: Record<st
   }
   return result;
 }
+
+/** Who holds the OAuth 2.0 tokens of an instance's inline connection: the credential id the engine records for it. */
+export const inlineTokenHolderId = (instanceId: string, configVarKey: string) => `${instanceId}/${configVarKey}`;
 
 /** Where an inline connection input of an instance is sealed; the engine opens it with the same slot. */
 export const inlineSlot = (instanceId: string, configVarKey: string, inputName: string) => ({

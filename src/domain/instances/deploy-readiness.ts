@@ -10,10 +10,11 @@ import type { Instance } from './instances';
  * without a value, inline connections missing inputs, connections this tenant lacks). A customer's values
  * for an organization's connection are not the instance's: they are set on their own
  * (createCustomerConfigVariable, or by the customer for customer-activated ones), also after the deploy;
- * until then `missingConfiguration` lists them and a run fails naming them.
+ * so is authorizing an inline OAuth 2.0 connection, often done by the customer once the instance exists.
+ * Until then `missingConfiguration` lists them and a run fails naming them.
  */
 /** Whether a configuration problem stops a deploy (the instance's own configuration), see requireDeployable. */
-export const blocksDeploy = (problem: ConfigProblem) => problem.kind !== 'missing-customer-values';
+export const blocksDeploy = (problem: ConfigProblem) => problem.kind !== 'missing-customer-values' && problem.kind !== 'needs-authorization';
 
 export async function requireDeployable(db: DbOrTx, actor: Actor, instance: Instance, definition: IntegrationDefinition): Promise<void> {
   const [report] = await configReportsOf(db, actor, [{ instance, definition }]);

@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../db/client';
 import { flowSchedules, instances, integrationVersions } from '../../db/tables';
 import { isValidTimeZone, nextCronTick, parseCron, type FanOut, type Flow, type IntegrationDefinition } from '../integrations/definition';
 import type { Instance } from './instances';
+import { scheduleOf } from './schedule-settings';
 
 /*
  * Keeps `flow_schedules` (the scheduler's due work, src/execution/schedules.ts) equal to what the instances
@@ -21,20 +22,17 @@ const FIRST_TICK_LOOKBACK_MS = 60_000;
 type Schedule = { cron: string; timeZone: string };
 type WantedSchedule = Schedule & { flowStableKey: string; fanOut: FanOut | null };
 type Owner = { orgId: string; integrationId: string; instanceId: string | null; customerId: string | null; versionId: string };
-type ConfigValues = Record<string, { kind: string; value?: string }>;
 
 /** The cron and time zone of a scheduled flow in one instance, or null when the flow has no (valid) schedule. */
-function instanceScheduleOf(flow: Flow, definition: IntegrationDefinition, configValues: ConfigValues): Schedule | null {
+function instanceScheduleOf(flow: Flow, definition: IntegrationDefinition, configValues: Instance['configValues']): Schedule | null {
   if (flow.trigger.type !== 'schedule') return null;
   const configVarKey = flow.trigger.configVar;
   const configVar = definition.requiredConfigVars?.find((cv) => cv.key === configVarKey);
+  const stored = configVar ? configValues[configVar.key] : undefined;
   const schedule = flow.trigger.cron
     ? { cron: flow.trigger.cron, timeZone: flow.trigger.timeZone ?? 'UTC' }
     : configVar?.dataType === 'schedule'
-      ? {
-          cron: configValues[configVar.key]?.kind === 'value' ? configValues[configVar.key]!.value : configVar.defaultValue,
-          timeZone: configVar.timeZone ?? 'UTC',
-        }
+      ? { cron: stored?.kind === 'value' ? stored.value : configVar.defaultValue, timeZone: scheduleOf(configVar, stored).timeZone }
       : null;
   if (!schedule?.cron || !parseCron(schedule.cron).ok || !isValidTimeZone(schedule.timeZone)) return null;
   return { cron: schedule.cron, timeZone: schedule.timeZone };

@@ -27,11 +27,12 @@ export {
   type InstanceConfigState,
 } from './config-state';
 export { inlineSlot, type InstanceConfigVariableInput } from './config-values';
+export { scheduleOf, SCHEDULE_TYPES } from './schedule-settings';
 export { flowConfigsOf, getFlowConfigsByIds, type InstanceFlowConfig, type InstanceFlowConfigView } from './flow-configs';
 export { openWebhookToken, sealLegacyWebhookTokens } from './webhook-tokens';
 export { setWebhookSignature, type SignatureChange } from './webhook-signature';
 export { listInstancesPerParent, type InstanceParent } from './lists';
 export type { VersionChoice } from './version-moves';
-export { disconnectConnection, instanceConfigVariableUuid } from './connection-disconnect';
+export { disconnectConnection, instanceConfigVariableUuid, type InstanceConfigVariableRef } from './connection-disconnect';
 export { failedInstancesOf, upgradeableOf } from './instance-health';
 export { scopedInputSourcesOf, type SealedInputSource } from './scoped-inputs';

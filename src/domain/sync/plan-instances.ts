@@ -198,5 +198,7 @@ async function report(facts: ReportFacts, definition: IntegrationDefinition, con
     scopedByStableKey: facts.scoped as Map<string, ScopedConfigVariable>,
     customerValuesByScopedId,
     connections,
+    // Tokens are the target's own and never travel: a plan judges the configuration a bundle carries.
+    isAuthorized: () => true,
   });
 }

@@ -4,7 +4,7 @@ import { ForbiddenError, InvalidInputError, NotFoundError } from '../../domain/e
 import { OAUTH2_CALLBACK_PATH, startAuthorization } from '../../domain/oauth2/authorization';
 import type { HolderTarget } from '../../domain/oauth2/holders';
 import { describeValues, type Expression } from '../../domain/connections/expressions';
-import { inlineSlot, scopedInputSourcesOf, type ConfigVariableReport, type Instance } from '../../domain/instances';
+import { inlineSlot, scheduleOf, scopedInputSourcesOf, type ConfigVariableReport, type Instance } from '../../domain/instances';
 import type { Context } from '../context';
 import { actorOf } from '../lib/actor';
 import { connectionOfScoped, requestDataKeys } from '../lib/connection-loaders';
@@ -71,7 +71,7 @@ const scopedSourcesLoader = (ctx: Context) =>
 /** What a config variable's value comes from, for `meta`; null for plain values. */
 export function metaOf(report: ConfigVariableReport): Record<string, string> | null {
   const configVar = report.configVar;
-  if (configVar.dataType === 'schedule') return { scheduleType: 'CUSTOM', timeZone: configVar.timeZone ?? 'UTC' };
+  if (configVar.dataType === 'schedule') return scheduleOf(configVar, report.stored);
   if (configVar.dataType !== 'connection') return null;
   if (configVar.useScopedConfigVar !== undefined) {
     return { stableKey: configVar.useScopedConfigVar, variableScope: report.scopedConfigVariable?.variableScope ?? 'missing' };

@@ -1,7 +1,7 @@
-import { instanceConfigVariableUuid, type ConfigVariableReport, type Instance as InstanceRow } from '../../domain/instances';
-import { encodeGlobalId } from '../../lib/global-id';
+import { instanceConfigVariableUuid, scheduleOf, type ConfigVariableReport, type Instance as InstanceRow } from '../../domain/instances';
 import { builder } from '../builder';
 import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
+import { encodeInstanceConfigVariableId } from '../lib/instance-config-variable-id';
 import { authorizeUrlOf, connectionInputsOf, metaOf } from './instance-config-variable-fields';
 import { CustomerConfigVariable } from './customer-config-variable';
 import { Expression, ExpressionConnection } from './expression';
@@ -17,8 +17,9 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
   description: "An instance's value for one required config variable. PENDING while it lacks something (see Instance.missingConfiguration).",
   fields: (t) => ({
     id: t.id({
-      description: 'Derived from the instance and the config variable, so it is the same on every read.',
-      resolve: ({ instance, report }) => encodeGlobalId('InstanceConfigVariable', instanceConfigVariableUuid(instance.id, report.configVar)),
+      description: 'Names the instance and the config variable, so it is the same on every read.',
+      resolve: ({ instance, report }) =>
+        encodeInstanceConfigVariableId({ instanceId: instance.id, variableId: instanceConfigVariableUuid(instance.id, report.configVar) }),
     }),
     key: t.string({ resolve: ({ report }) => report.configVar.key }),
     value: t.string({
@@ -70,13 +71,15 @@ export const InstanceConfigVariable = builder.objectRef<InstanceConfigVariableSh
     }),
     scheduleType: t.string({
       nullable: true,
-      description: 'CUSTOM for a schedule config variable (its value is a cron expression); null for others.',
-      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? 'CUSTOM' : null),
+      description:
+        "A schedule config variable's schedule type as the instance set it (a UI hint; the cron value is what runs), CUSTOM when never set; null for others.",
+      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? scheduleOf(report.configVar, report.stored).scheduleType : null),
     }),
     timeZone: t.string({
       nullable: true,
-      description: "A schedule config variable's IANA time zone (the definition's, UTC when it names none); null for others.",
-      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? (report.configVar.timeZone ?? 'UTC') : null),
+      description:
+        "The IANA time zone a schedule config variable runs in: the instance's own, else the definition's (UTC when it names none); null for others.",
+      resolve: ({ report }) => (report.configVar.dataType === 'schedule' ? scheduleOf(report.configVar, report.stored).timeZone : null),
     }),
     authorizeUrl: t.string({
       nullable: true,

@@ -1,4 +1,4 @@
-import { createInstance, deleteInstance, deployInstance, updateInstanceConfigVariables } from '../../domain/instances';
+import { createInstance, deleteInstance, deployInstance, SCHEDULE_TYPES, updateInstanceConfigVariables } from '../../domain/instances';
 import { builder } from '../builder';
 import { payloadFields, withFieldErrors } from '../errors';
 import { actorOf } from '../lib/actor';
@@ -10,7 +10,21 @@ export const InputInstanceConfigVariable = builder.inputType('InputInstanceConfi
     "A config variable value: `key` is the required config variable's key; `value` for plain ones, `values` " +
     '(JSON `[{"name":"apiKey","type":"value","value":"…"}]`) for inline connections. ' +
     "Connections that use an organization's connection take neither.",
-  fields: (t) => ({ key: t.string({ required: true }), value: t.string(), values: t.string() }),
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    value: t.string(),
+    values: t.string(),
+    scheduleType: t.string({
+      description:
+        `For a schedule: ${SCHEDULE_TYPES.join('|')} (any case), how a UI offers it; the cron \`value\` is what runs. ` +
+        'Left out (or empty): unchanged by updateInstanceConfigVariables, else CUSTOM.',
+    }),
+    timeZone: t.string({
+      description:
+        'For a schedule: the IANA time zone its cron runs in for this instance (e.g. Europe/Berlin). ' +
+        "Left out (or empty): unchanged by updateInstanceConfigVariables, else the definition's.",
+    }),
+  }),
 });
 
 export const payload = { outputFields: payloadFields('instance', Instance) };
