@@ -41,7 +41,7 @@ flows:
 export async function run(env: BenchEnv) {
   const db = env.database.db;
   const org = await seedOrganization(env, 'bench-schedules');
-  const { integration } = await importIntegration(db, org.admin, { definition: DEFINITION });
+  const { integration } = await importIntegration(db, env.vault, org.admin, { definition: DEFINITION });
   const version = await publishIntegration(db, org.admin, integration.id, {});
   const nextRunAt = nextCronTick(CRON, new Date(), 'UTC');
 

@@ -64,6 +64,7 @@ async function loadServerModules(opts: ServerRoles) {
   ]);
   return {
     sealLegacyWebhookTokens: instances.sealLegacyWebhookTokens,
+    addMissingSystemInstances: instances.addMissingSystemInstances,
     bootstrapDefaultOrganization: organizations.bootstrapDefaultOrganization,
     logQueuedExecutions: lifecycleLog.logQueuedExecutions,
     startWorker: worker?.startWorker ?? null,
@@ -91,12 +92,14 @@ async function loadHttpModules() {
 type ServerModules = Awaited<ReturnType<typeof loadServerModules>>;
 
 async function serveOn(database: OpenDatabase, modules: ServerModules, config: Config, log: Logger, opts: ServerRoles): Promise<RunningServer> {
-  const { sealLegacyWebhookTokens, bootstrapDefaultOrganization, logQueuedExecutions, startWorker, http: httpModules } = modules;
+  const { sealLegacyWebhookTokens, addMissingSystemInstances, bootstrapDefaultOrganization, logQueuedExecutions, startWorker, http: httpModules } = modules;
   const keys = await loadMasterKeys({ fromEnv: config.masterKey, previous: config.previousMasterKeys, dataDir: config.dataDir, db: database.db });
   const vault = new Vault(keys.current, keys.previous);
   await vault.checkMasterKey(database.db);
   const sealed = await sealLegacyWebhookTokens(database.db, vault);
   if (sealed > 0) log.info({ webhookTokens: sealed }, 'moved plain-text webhook tokens into the vault');
+  const added = await addMissingSystemInstances(database.db, vault);
+  if (added > 0) log.info({ integrations: added }, 'gave integrations created before test instances existed their test instance');
   const first = await bootstrapDefaultOrganization(database.db);
   if (first) announceFirstToken(first.org.name, first.token);
 

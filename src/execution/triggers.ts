@@ -1,6 +1,6 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { instanceFlowConfigs, instances, integrationVersions, webhookSignatureUses, type TriggerPayload } from '../db/tables';
+import { instanceFlowConfigs, instances, integrations, integrationVersions, webhookSignatureUses, type TriggerPayload } from '../db/tables';
 import { startExecution, type Execution } from '../domain/executions/start-execution';
 import type { InstanceFlowConfig } from '../domain/instances/flow-configs';
 import { flowConfigKeyOwner, hashWebhookToken, signatureSecretSlot } from '../domain/instances/webhook-tokens';
@@ -10,8 +10,8 @@ import type { Vault } from '../vault/vault';
 type Instance = typeof instances.$inferSelect;
 type Version = typeof integrationVersions.$inferSelect;
 
-/** The flow a webhook token names, ready to start. */
-export type WebhookTarget = { flowConfig: InstanceFlowConfig; instance: Instance; version: Version; flow: Flow };
+/** The flow a webhook token names, ready to start; `version` is null for the test (system) instance, which runs the draft. */
+export type WebhookTarget = { flowConfig: InstanceFlowConfig; instance: Instance; version: Version | null; flow: Flow };
 
 export type WebhookLookup = { ok: true; target: WebhookTarget } | { ok: false; status: 404 | 409; message: string };
 
@@ -22,13 +22,20 @@ export type WebhookLookup = { ok: true; target: WebhookTarget } | { ok: false; s
  */
 export async function findWebhookTarget(db: Db, token: string): Promise<WebhookLookup> {
   const [found] = await db
-    .select({ flowConfig: instanceFlowConfigs, instance: instances, version: integrationVersions })
+    .select({ flowConfig: instanceFlowConfigs, instance: instances, version: integrationVersions, draft: integrations.definition })
     .from(instanceFlowConfigs)
     .innerJoin(instances, eq(instances.id, instanceFlowConfigs.instanceId))
+    .innerJoin(integrations, eq(integrations.id, instances.integrationId))
     .leftJoin(integrationVersions, eq(integrationVersions.id, instances.deployedVersionId))
     .where(eq(instanceFlowConfigs.webhookTokenHash, hashWebhookToken(token)));
   if (!found) return { ok: false, status: 404, message: 'No flow listens at this URL.' };
   const { instance, version, flowConfig } = found;
+  if (instance.isSystem) {
+    // The test instance's URL starts a test run of the draft's flow, whatever triggers it elsewhere (as testUrl does).
+    const flow = found.draft.flows.find((f) => f.stableKey === flowConfig.flowStableKey);
+    if (!flow) return { ok: false, status: 404, message: 'This flow is no longer part of the integration.' };
+    return { ok: true, target: { flowConfig, instance, version: null, flow } };
+  }
   if (!version) return { ok: false, status: 409, message: 'The instance is not deployed yet.' };
   if (!instance.enabled) return { ok: false, status: 409, message: 'The instance is disabled.' };
   const flow = version.definition.flows.find((f) => f.stableKey === flowConfig.flowStableKey);
@@ -54,15 +61,17 @@ export async function startWebhookExecution(
   trigger: TriggerPayload,
   actingUserId: string | null = null,
 ): Promise<Execution> {
+  // A test run has no instance or customer of its own: it takes the test instance's values (credential rule 4).
+  const test = version === null;
   const execution = await startExecution(db, {
     orgId: instance.orgId,
     integrationId: instance.integrationId,
-    versionId: version.id,
-    instanceId: instance.id,
-    customerId: instance.customerId,
+    versionId: version?.id ?? null,
+    instanceId: test ? null : instance.id,
+    customerId: test ? null : instance.customerId,
     actingUserId,
     flowStableKey: flow.stableKey,
-    invokeType: 'WEBHOOK',
+    invokeType: test ? 'INTEGRATION_FLOW_TEST' : 'WEBHOOK',
     trigger,
   });
   return execution!;

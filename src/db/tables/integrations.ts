@@ -93,10 +93,21 @@ export const instances = pgTable(
       .default(sql`'{}'::jsonb`),
     lastDeployedAt: timestamp('last_deployed_at', { withTimezone: true }),
     lastExecutedAt: timestamp('last_executed_at', { withTimezone: true }),
+    /**
+     * The integration's test instance (Prismatic's system instance), of the organization's system customer:
+     * it is configured against the draft, and designer test runs take its values. Never deployed or listed.
+     */
+    isSystem: boolean('is_system').notNull().default(false),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },
-  (t) => [index('instances_org_customer_idx').on(t.orgId, t.customerId), index('instances_integration_idx').on(t.integrationId)],
+  (t) => [
+    index('instances_org_customer_idx').on(t.orgId, t.customerId),
+    index('instances_integration_idx').on(t.integrationId),
+    uniqueIndex('instances_integration_system_key')
+      .on(t.integrationId)
+      .where(sql`${t.isSystem}`),
+  ],
 );
 
 /**

@@ -20,7 +20,7 @@ const LOOK_UP: NamedStatement = {
     from (values (1)) as lookup
     left join scoped_config_variables s on s.id = $2::uuid and s.org_id = $1::uuid
       and ($4::boolean or (s.managed_by = 'customer' and (s.customer_id is null or s.customer_id = $5::uuid)))
-    left join customers c on c.id = $3::uuid and c.org_id = $1::uuid and ($5::uuid is null or c.id = $5::uuid)
+    left join customers c on c.id = $3::uuid and c.org_id = $1::uuid and not c.is_system and ($5::uuid is null or c.id = $5::uuid)
     left join lateral (
       select * from data_keys where org_id = $1::uuid and customer_id = $3::uuid
       union all

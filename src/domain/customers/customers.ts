@@ -35,16 +35,17 @@ export function visibleCustomers(actor: Actor): SQL {
   return actor.customerId ? and(inOrg, eq(customers.id, actor.customerId))! : inOrg;
 }
 
+/** A customer to act on: the system customer (system-instances.ts) is not one, as if it did not exist. */
 export async function getCustomer(db: DbOrTx, actor: Actor, id: string): Promise<Customer> {
   const [row] = await db
     .select()
     .from(customers)
-    .where(and(visibleCustomers(actor), eq(customers.id, id)));
+    .where(and(visibleCustomers(actor), eq(customers.id, id), eq(customers.isSystem, false)));
   if (!row) throw new NotFoundError();
   return row;
 }
 
-/** Loads many by id for dataloaders; ids the actor may not see are simply absent. */
+/** Loads many by id for dataloaders (the system customer too: it is a system instance's); ids the actor may not see are absent. */
 export async function getCustomersByIds(db: DbOrTx, actor: Actor, ids: readonly string[]): Promise<Customer[]> {
   if (ids.length === 0) return [];
   return db
@@ -69,8 +70,8 @@ export async function listCustomers(
     const pattern = `%${escapeLike(filter.labelsIcontains)}%`;
     conditions.push(sql`exists (select 1 from unnest(${customers.labels}) as label where label ilike ${pattern})`);
   }
-  // tenantflow has no system (test) customers: designer test runs need no customer at all.
-  if (filter.isSystem === true) return { rows: [], totalCount: 0 };
+  // The system customer is listed only when asked for, and then alone.
+  conditions.push(eq(customers.isSystem, filter.isSystem ?? false));
   return selectPage(db, customers, and(...conditions), { sort, columns: sortColumns, fallback: [], page });
 }
 

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lte, or, type SQL } from 'drizzle-orm';
 import { selectPage } from '../../db/page';
 import type { DbOrTx } from '../../db/client';
-import { executionLogs, executions, stepResults, type ExecutionStatus } from '../../db/tables';
+import { executionLogs, executions, instances, stepResults, type ExecutionStatus } from '../../db/tables';
 import { isOrgUser, type Actor } from '../actor';
 import { NotFoundError } from '../errors';
 import { findFlow } from '../integrations/flows';
@@ -69,7 +69,14 @@ export async function listExecutions(
 ): Promise<PageResult<ExecutionRow>> {
   const e = executions;
   const conditions: (SQL | undefined)[] = [visibleExecutions(actor)];
-  if (filter.instanceId != null) conditions.push(eq(e.instanceId, filter.instanceId));
+  if (filter.instanceId != null) {
+    // The test (system) instance's runs are its integration's test runs, which have no instance of their own.
+    const testOf = db
+      .select({ integrationId: instances.integrationId })
+      .from(instances)
+      .where(and(eq(instances.orgId, actor.orgId), eq(instances.id, filter.instanceId), eq(instances.isSystem, true)));
+    conditions.push(or(eq(e.instanceId, filter.instanceId), and(isNull(e.instanceId), isNull(e.fanOut), inArray(e.integrationId, testOf))));
+  }
   if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, e.integrationId, filter.integrationId));
   if (filter.statuses?.length) conditions.push(inArray(e.status, filter.statuses));
   if (filter.errorIsNull === true) conditions.push(isNull(e.error));

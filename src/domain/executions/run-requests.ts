@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { instances, integrationVersions, type TriggerPayload } from '../../db/tables';
+import { instances, integrations, integrationVersions, type TriggerPayload } from '../../db/tables';
 import { startExecution, type Execution } from './start-execution';
 import { isOrgUser, requireAdmin, requireOrgAdmin, type Actor } from '../actor';
 import { FieldErrors, invalid, NotFoundError } from '../errors';
@@ -44,42 +44,31 @@ export function triggerFromInput(input: RunInput): TriggerPayload {
 }
 
 /**
- * A designer test run of a flow of the integration's draft: no instance and no customer, so connections
- * resolve to their test credentials.
+ * A designer test run of a flow of the integration's draft: no instance and no customer of its own, so
+ * connections resolve to their test credentials and the test (system) instance's values.
  */
 export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: string, input: RunInput & Pick<ActingInput, 'interactive'>): Promise<Execution> {
   requireOrgAdmin(actor, 'test integration flows');
   const found = await findFlow(db, actor, flowId);
   if (!found) throw new NotFoundError();
   const trigger = triggerFromInput(input);
-  return (await startExecution(db, {
-    orgId: actor.orgId,
-    integrationId: found.integration.id,
-    versionId: null,
-    instanceId: null,
-    customerId: null,
+  return startTestRun(db, { orgId: actor.orgId, integrationId: found.integration.id, flowStableKey: found.flow.flow.stableKey }, trigger, {
     actingUserId: actor.userId,
     interactive: input.interactive ?? false,
-    flowStableKey: found.flow.flow.stableKey,
-    invokeType: 'INTEGRATION_FLOW_TEST',
-    trigger,
-  }))!;
+  });
 }
 
 /** A call to a flow's test URL: the same designer test run, for no one in particular (the URL is the credential). */
 export async function startTestUrlRun(db: DbOrTx, target: TestUrlTarget, trigger: TriggerPayload): Promise<Execution> {
-  return (await startExecution(db, {
-    orgId: target.integration.orgId,
-    integrationId: target.integration.id,
-    versionId: null,
-    instanceId: null,
-    customerId: null,
-    actingUserId: null,
-    interactive: false,
-    flowStableKey: target.flow.stableKey,
-    invokeType: 'INTEGRATION_FLOW_TEST',
-    trigger,
-  }))!;
+  const flow = { orgId: target.integration.orgId, integrationId: target.integration.id, flowStableKey: target.flow.stableKey };
+  return startTestRun(db, flow, trigger, { actingUserId: null, interactive: false });
+}
+
+type TestRunFlow = { orgId: string; integrationId: string; flowStableKey: string };
+
+async function startTestRun(db: DbOrTx, flow: TestRunFlow, trigger: TriggerPayload, acting: { actingUserId: string | null; interactive: boolean }) {
+  const test = { versionId: null, instanceId: null, customerId: null, invokeType: 'INTEGRATION_FLOW_TEST' as const };
+  return (await startExecution(db, { ...flow, ...acting, ...test, trigger }))!;
 }
 
 /** Runs a flow of a deployed instance now, whatever its trigger (Prismatic's testInstanceFlowConfig). */
@@ -88,12 +77,20 @@ export async function runInstanceFlow(db: DbOrTx, actor: Actor, instanceId: stri
     ? and(eq(instances.orgId, actor.orgId), eq(instances.id, instanceId))
     : and(eq(instances.orgId, actor.orgId), eq(instances.id, instanceId), eq(instances.customerId, actor.customerId!));
   const [row] = await db
-    .select({ instance: instances, version: integrationVersions })
+    .select({ instance: instances, version: integrationVersions, draft: integrations.definition })
     .from(instances)
+    .innerJoin(integrations, eq(integrations.id, instances.integrationId))
     .leftJoin(integrationVersions, eq(integrationVersions.id, instances.deployedVersionId))
     .where(visible);
   if (!row) throw new NotFoundError();
   requireAdmin(actor, 'run flows');
+  if (row.instance.isSystem) {
+    // Running a flow of the test instance is a test run of the draft (testIntegrationFlow).
+    if (!row.draft.flows.some((f) => f.stableKey === flowStableKey)) throw invalid('flow', `The integration has no flow with stable key "${flowStableKey}".`);
+    if (input.actingUser != null) throw invalid('actingUser', 'A test run acts for its caller: leave actingUser out.');
+    const flow = { orgId: actor.orgId, integrationId: row.instance.integrationId, flowStableKey };
+    return startTestRun(db, flow, triggerFromInput(input), { actingUserId: actor.userId, interactive: input.interactive ?? false });
+  }
   if (!row.version) throw invalid('instance', 'The instance is not deployed yet: deploy it first.');
   if (!row.instance.enabled) throw invalid('instance', 'The instance is disabled.');
   const flow = row.version.definition.flows.find((f) => f.stableKey === flowStableKey);

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { customerConfigVariables, customers, oauth2Tokens, scopedConfigVariables, type ConfigVariableValue } from '../../db/tables';
 import type { Actor } from '../actor';
@@ -46,6 +46,8 @@ export type ConfigFacts = {
   definition: IntegrationDefinition;
   configValues: Readonly<Record<string, ConfigVariableValue>>;
   customer: { id: string; name: string };
+  /** The test (system) instance: its reusable connections take their test values, not a customer's. */
+  forTestRuns?: boolean;
   scopedByStableKey: ReadonlyMap<string, ScopedConfigVariable>;
   /** The customer's CustomerConfigVariable id per ScopedConfigVariable id. */
   customerValuesByScopedId: ReadonlyMap<string, string>;
@@ -102,6 +104,18 @@ function problemOf(configVar: ConfigVar, stored: ConfigVariableValue | null, fac
     if (scoped.variableScope === 'org') return null;
     report.customerConfigVariableId = facts.customerValuesByScopedId.get(scoped.id) ?? null;
     if (report.customerConfigVariableId) return null;
+    if (facts.forTestRuns) {
+      return {
+        kind: 'missing-customer-values',
+        key,
+        stableKey,
+        scopedConfigVariableId: scoped.id,
+        customerId: facts.customer.id,
+        message:
+          `Connection "${key}" uses the organization's connection "${scoped.key}" (stable key "${stableKey}"), which has no test values ` +
+          `yet: create them with createCustomerConfigVariable(isTest: true).`,
+      };
+    }
     return {
       kind: 'missing-customer-values',
       key,
@@ -178,19 +192,28 @@ export async function configReportsOf(
       .from(customers)
       .where(and(eq(customers.orgId, orgId), inArray(customers.id, customerIds))),
   ]);
+  // A test instance's values for reusable connections are their test values (customer null, isTest).
+  const withTestValues = items.some((item) => item.instance.isSystem);
   const customerValues = scoped.length
     ? await db
-        .select({ id: customerConfigVariables.id, scopedId: customerConfigVariables.scopedConfigVariableId, customerId: customerConfigVariables.customerId })
+        .select({
+          id: customerConfigVariables.id,
+          scopedId: customerConfigVariables.scopedConfigVariableId,
+          customerId: customerConfigVariables.customerId,
+          isTest: customerConfigVariables.isTest,
+        })
         .from(customerConfigVariables)
         .where(
           and(
             eq(customerConfigVariables.orgId, orgId),
-            eq(customerConfigVariables.isTest, false),
             inArray(
               customerConfigVariables.scopedConfigVariableId,
               scoped.map((s) => s.id),
             ),
-            inArray(customerConfigVariables.customerId, customerIds),
+            or(
+              and(eq(customerConfigVariables.isTest, false), inArray(customerConfigVariables.customerId, customerIds)),
+              withTestValues ? eq(customerConfigVariables.isTest, true) : undefined,
+            ),
           ),
         )
     : [];
@@ -210,7 +233,10 @@ export async function configReportsOf(
       configValues: instance.configValues,
       customer: customerRows.find((c) => c.id === instance.customerId) ?? { id: instance.customerId, name: instance.customerId },
       scopedByStableKey,
-      customerValuesByScopedId: new Map(customerValues.filter((v) => v.customerId === instance.customerId).map((v) => [v.scopedId, v.id])),
+      forTestRuns: instance.isSystem,
+      customerValuesByScopedId: new Map(
+        customerValues.filter((v) => (instance.isSystem ? v.isTest : !v.isTest && v.customerId === instance.customerId)).map((v) => [v.scopedId, v.id]),
+      ),
       connections,
       isAuthorized: (configVarKey) => authorized.has(inlineTokenHolderId(instance.id, configVarKey)),
     }),

@@ -41,6 +41,11 @@ export async function instanceDefinitionsOf(db: DbOrTx, instances: readonly Inst
   ]);
   return instances.map((instance) => {
     const latestConfig = configured.get(instance.integrationId)!;
+    // The test (system) instance is configured against the draft and runs it: there is nothing to deploy.
+    if (instance.isSystem) {
+      const draft = { ...latestConfig, definition: latestConfig.integration.definition };
+      return { instance, configured: draft, deployedVersion: null, targetVersion: null, running: draft.definition, needsDeploy: false };
+    }
     const deployedVersion = versions.find((version) => version.id === instance.deployedVersionId) ?? null;
     const targetVersion = versions.find((version) => version.id === instance.targetVersionId) ?? null;
     const config = targetVersion ? { ...latestConfig, definition: targetVersion.definition } : latestConfig;

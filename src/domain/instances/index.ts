@@ -35,4 +35,5 @@ export { listInstancesPerParent, type InstanceParent } from './lists';
 export type { VersionChoice } from './version-moves';
 export { disconnectConnection, instanceConfigVariableUuid, type InstanceConfigVariableRef } from './connection-disconnect';
 export { failedInstancesOf, upgradeableOf } from './instance-health';
+export { addMissingSystemInstances, ensureSystemInstance, systemInstancesOf } from './system-instances';
 export { scopedInputSourcesOf, type SealedInputSource } from './scoped-inputs';

@@ -100,9 +100,8 @@ export async function listInstances(
   sort: Sort<InstanceSortField>[],
   page: Page,
 ): Promise<PageResult<Instance>> {
-  // tenantflow has no system (test) instances: test runs use the reusable connections' test values.
-  if (filter.isSystem === true) return { rows: [], totalCount: 0 };
-  const conditions: SQL[] = [visibleInstances(actor)];
+  // Only asked for, the system (test) instances are listed; then only they are.
+  const conditions: SQL[] = [visibleInstances(actor), eq(instances.isSystem, filter.isSystem ?? false)];
   if (filter.customerId != null) conditions.push(eq(instances.customerId, filter.customerId));
   if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, instances.integrationId, filter.integrationId));
   if (filter.enabled != null) conditions.push(eq(instances.enabled, filter.enabled));
@@ -163,7 +162,12 @@ export async function updateInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
     errors.add('configMode', 'Must be INSTANCE: user-level values are user authentications of the connection (userAuthentication in the definition).');
   }
   const [current] = await instanceDefinitionsOf(db, [existing]);
-  const move = input.integration != null ? await checkVersionMove(db, actor, current!, input.integration, errors) : null;
+  if (existing.isSystem) {
+    // The test instance runs the draft, whatever its flags say: moving or disabling it would mean nothing.
+    if (input.integration != null) errors.add('integration', 'The test (system) instance always runs the draft: it cannot be moved to a version.');
+    if (input.enabled === false) errors.add('enabled', 'The test (system) instance cannot be disabled: test runs of the integration use it.');
+  }
+  const move = input.integration != null && !existing.isSystem ? await checkVersionMove(db, actor, current!, input.integration, errors) : null;
   if (move && input.preserveDeployState === true && move.deploysVersionId !== existing.deployedVersionId) {
     errors.add('preserveDeployState', 'Moving to another version needs a deploy, so the deploy state cannot be preserved: leave it out, then deployInstance.');
   }
@@ -212,6 +216,12 @@ export async function updateInstanceConfigVariables(
 export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id: string, _input: { force?: boolean | null } = {}): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'deploy instances');
+  // Test runs always take the draft: deploying the test instance only gives new draft flows their configs.
+  if (existing.isSystem) {
+    const [definitions] = await instanceDefinitionsOf(db, [existing]);
+    await addFlowConfigs(db, vault, existing, definitions!.running);
+    return existing;
+  }
   const version = existing.targetVersionId
     ? await movedToVersion(db, actor, existing.targetVersionId)
     : await latestAvailableVersion(db, actor, existing.integrationId);
@@ -228,6 +238,7 @@ export async function deployInstance(db: DbOrTx, vault: Vault, actor: Actor, id:
 export async function deleteInstance(db: DbOrTx, actor: Actor, id: string): Promise<Instance> {
   const existing = await getInstance(db, actor, id);
   requireOrgAdmin(actor, 'delete instances');
+  if (existing.isSystem) throw invalid('id', 'The test (system) instance goes with its integration (deleteIntegration); it cannot be deleted alone.');
   // Its own schedules go with it (cascade); the integration's fan-out schedule may have depended on it.
   await db.transaction(async (tx) => {
     await tx.delete(instances).where(and(eq(instances.orgId, actor.orgId), eq(instances.id, existing.id)));
@@ -284,7 +295,7 @@ async function noDeployableVersion(db: DbOrTx, actor: Actor, integrationId: stri
  * One row per flow of the definition that has none yet. A flow keeps its row (and so its webhook URL)
  * across versions; rows of flows a version dropped stay, unlisted, in case a later version brings it back.
  */
-async function addFlowConfigs(db: DbOrTx, vault: Vault, instance: Pick<Instance, 'id' | 'orgId'>, def: IntegrationDefinition): Promise<void> {
+export async function addFlowConfigs(db: DbOrTx, vault: Vault, instance: Pick<Instance, 'id' | 'orgId'>, def: IntegrationDefinition): Promise<void> {
   const existing = await db.select({ key: instanceFlowConfigs.flowStableKey }).from(instanceFlowConfigs).where(eq(instanceFlowConfigs.instanceId, instance.id));
   const missing = def.flows.filter((flow) => !existing.some((row) => row.key === flow.stableKey));
   if (missing.length === 0) return;

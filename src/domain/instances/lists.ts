@@ -22,7 +22,7 @@ export async function listInstancesPerParent(
   const result = new Map<string, PageResult<Instance>>();
   if (parentIds.length === 0) return result;
   const column = instances[parent];
-  const conditions: SQL[] = [visibleInstances(actor), inArray(column, [...parentIds])];
+  const conditions: SQL[] = [visibleInstances(actor), inArray(column, [...parentIds]), eq(instances.isSystem, false)];
   if (filter.enabled != null) conditions.push(eq(instances.enabled, filter.enabled));
   const where = and(...conditions);
   const ranked = db

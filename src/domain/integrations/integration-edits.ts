@@ -3,7 +3,11 @@ import { and, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { integrations } from '../../db/tables';
 import { requireOrgAdmin, type Actor } from '../actor';
-import { FieldErrors, invalid, NotFoundError } from '../errors';
+import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
+import type { Vault } from '../../vault/vault';
+import type { InstanceConfigVariableInput } from '../instances/config-values';
+import { updateInstanceConfigVariables } from '../instances/instances';
+import { ensureSystemInstance } from '../instances/system-instances';
 import { getIntegration, type Integration } from './integrations';
 
 /*
@@ -16,8 +20,8 @@ export type IntegrationFields = {
   description?: string | null;
   customerId?: string | null;
   avatarUrl?: string | null;
-  /** How many test config variable values were sent (prism's `integrations:update` always sends the list, often empty). */
-  testConfigVariableCount?: number;
+  /** Values for the test (system) instance, merged like updateInstanceConfigVariables (prism always sends the list, often empty). */
+  testConfigVariables?: readonly InstanceConfigVariableInput[];
 };
 
 const MAX_NAME = 255;
@@ -37,35 +41,26 @@ function validateFields(input: IntegrationFields, { creating }: { creating: bool
     if (input.avatarUrl.length > MAX_URL) errors.add('avatarUrl', `Must be at most ${MAX_URL} characters.`);
     else if (!/^(https?:\/\/[^\s]+|\/[^\s]*)$/i.test(input.avatarUrl)) errors.add('avatarUrl', 'Must be an http(s) URL or a path starting with "/".');
   }
-  if ((input.testConfigVariableCount ?? 0) > 0) {
-    errors.add(
-      'testConfigVariables',
-      "Test runs take connections' test credentials (createCustomerConfigVariable with isTest: true) and other config variables' default values; set those instead.",
-    );
-  }
   if (input.customerId != null) {
     errors.add('customer', "Customer-specific integrations are not supported: every integration is the organization's; leave customer out.");
   }
   errors.throwIfAny();
 }
 
-export async function createIntegration(db: DbOrTx, actor: Actor, input: IntegrationFields): Promise<Integration> {
+export async function createIntegration(db: DbOrTx, vault: Vault, actor: Actor, input: IntegrationFields): Promise<Integration> {
   requireOrgAdmin(actor, 'create integrations');
   validateFields(input, { creating: true });
   const name = input.name!.trim();
   const description = input.description ?? null;
-  const [row] = await db
-    .insert(integrations)
-    .values({ orgId: actor.orgId, name, description, definition: { name, ...(description ? { description } : {}), flows: [] } })
-    .returning();
-  return row!;
+  const definition = { name, ...(description ? { description } : {}), flows: [] };
+  return insertWithSystemInstance(db, vault, { orgId: actor.orgId, name, description, definition });
 }
 
 /**
  * A copy of the parent's draft under a new name and a new stable key, so importing either one's definition
  * later never replaces the other. Versions and instances stay with the parent: the fork starts unpublished.
  */
-export async function forkIntegration(db: DbOrTx, actor: Actor, parentId: string, input: IntegrationFields): Promise<Integration> {
+export async function forkIntegration(db: DbOrTx, vault: Vault, actor: Actor, parentId: string, input: IntegrationFields): Promise<Integration> {
   const parent = await getIntegration(db, actor, parentId);
   requireOrgAdmin(actor, 'fork integrations');
   validateFields(input, { creating: true });
@@ -75,15 +70,23 @@ export async function forkIntegration(db: DbOrTx, actor: Actor, parentId: string
   const definition = { ...parent.definition, name, stableKey };
   if (description) definition.description = description;
   else delete definition.description;
-  const [row] = await db.insert(integrations).values({ orgId: actor.orgId, name, description, stableKey, definition }).returning();
-  return row!;
+  return insertWithSystemInstance(db, vault, { orgId: actor.orgId, name, description, stableKey, definition });
+}
+
+/** Every integration has its test (system) instance from the start. */
+async function insertWithSystemInstance(db: DbOrTx, vault: Vault, values: typeof integrations.$inferInsert): Promise<Integration> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(integrations).values(values).returning();
+    await ensureSystemInstance(tx, vault, row!);
+    return row!;
+  });
 }
 
 /**
  * Renames or redescribes an integration (its draft definition says the same, so the next publish and export
  * carry it), or changes its avatar.
  */
-export async function updateIntegration(db: DbOrTx, actor: Actor, id: string, input: IntegrationFields): Promise<Integration> {
+export async function updateIntegration(db: DbOrTx, vault: Vault, actor: Actor, id: string, input: IntegrationFields): Promise<Integration> {
   const existing = await getIntegration(db, actor, id);
   requireOrgAdmin(actor, 'update integrations');
   validateFields(input, { creating: false });
@@ -94,13 +97,27 @@ export async function updateIntegration(db: DbOrTx, actor: Actor, id: string, in
   const definition = { ...existing.definition, name };
   if (description) definition.description = description;
   else delete definition.description;
-  const [row] = await db
-    .update(integrations)
-    .set({ name, description, avatarUrl, definition, updatedAt: new Date() })
-    .where(and(eq(integrations.orgId, actor.orgId), eq(integrations.id, id)))
-    .returning();
-  if (!row) throw new NotFoundError();
-  return row;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(integrations)
+      .set({ name, description, avatarUrl, definition, updatedAt: new Date() })
+      .where(and(eq(integrations.orgId, actor.orgId), eq(integrations.id, id)))
+      .returning();
+    if (!row) throw new NotFoundError();
+    if (input.testConfigVariables?.length) await setTestConfigVariables(tx, vault, actor, row, input.testConfigVariables);
+    return row;
+  });
+}
+
+/** Sets values of the test (system) instance; a refused value rolls back the whole update and names `testConfigVariables`. */
+async function setTestConfigVariables(db: DbOrTx, vault: Vault, actor: Actor, integration: Integration, values: readonly InstanceConfigVariableInput[]) {
+  const testInstance = await ensureSystemInstance(db, vault, integration);
+  try {
+    await updateInstanceConfigVariables(db, vault, actor, testInstance.id, { configVariables: values });
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw new InvalidInputError(error.fieldErrors.map((e) => (e.field === 'configVariables' ? { ...e, field: 'testConfigVariables' } : e)));
+  }
 }
 
 /** Publishing a draft without flows would deploy nothing; say what to do instead. */

@@ -10,6 +10,8 @@ import type { Page, PageResult, Sort } from '../pagination';
 import type { DefinitionError, IntegrationDefinition } from './definition';
 import { checkDefinitionText } from './check-definition-text';
 import { definitionMessages, definitionWarnings } from './tenant-check';
+import { ensureSystemInstance } from '../instances/system-instances';
+import type { Vault } from '../../vault/vault';
 
 export type Integration = typeof integrations.$inferSelect;
 export type IntegrationSortField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT' | 'VERSION_NUMBER';
@@ -103,14 +105,25 @@ export async function validateIntegrationDefinition(db: DbOrTx, actor: Actor, te
  * syncing an integration from another tenant (dev→prod, US→EU) idempotent; published versions stay as
  * they are until the next publish.
  */
-export async function importIntegration(db: DbOrTx, actor: Actor, input: ImportIntegrationInput): Promise<{ integration: Integration; warnings: string[] }> {
+export async function importIntegration(
+  db: DbOrTx,
+  vault: Vault,
+  actor: Actor,
+  input: ImportIntegrationInput,
+): Promise<{ integration: Integration; warnings: string[] }> {
   const target = input.integrationId ? await getIntegration(db, actor, input.integrationId) : null;
   requireOrgAdmin(actor, 'import integrations');
   const checked = await checkDefinitionText(db, actor, input.definition);
   if (!checked.ok) throw new InvalidInputError([{ field: 'definition', messages: definitionMessages(checked.errors) }]);
   const definition = checked.value;
   const warnings = definitionMessages(await definitionWarnings(db, actor, definition));
-  return { integration: await storeImport(db, actor, definition, target), warnings };
+  // The draft and its test instance's flow configs change together: a new flow is testable at once.
+  const integration = await db.transaction(async (tx) => {
+    const row = await storeImport(tx, actor, definition, target);
+    await ensureSystemInstance(tx, vault, row);
+    return row;
+  });
+  return { integration, warnings };
 }
 
 async function storeImport(db: DbOrTx, actor: Actor, definition: IntegrationDefinition, target: Integration | null): Promise<Integration> {
@@ -151,14 +164,14 @@ async function storeImport(db: DbOrTx, actor: Actor, definition: IntegrationDefi
   }
 }
 
-/** Deletes an integration and its versions; refused while instances of it exist, which would go with it. */
+/** Deletes an integration, its versions and its test instance; refused while instances of it exist, which would go with it. */
 export async function deleteIntegration(db: DbOrTx, actor: Actor, id: string): Promise<Integration> {
   const existing = await getIntegration(db, actor, id);
   requireOrgAdmin(actor, 'delete integrations');
   const [used] = await db
     .select({ n: count() })
     .from(instances)
-    .where(and(eq(instances.orgId, actor.orgId), eq(instances.integrationId, existing.id)));
+    .where(and(eq(instances.orgId, actor.orgId), eq(instances.integrationId, existing.id), eq(instances.isSystem, false)));
   if ((used?.n ?? 0) > 0) {
     throw invalid('id', `This integration has ${used!.n} instance(s); delete them first.`);
   }

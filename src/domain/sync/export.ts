@@ -93,7 +93,12 @@ async function exportIntegrations(db: DbOrTx, actor: Actor): Promise<Bundle['int
 }
 
 async function exportCustomers(db: DbOrTx, actor: Actor): Promise<Bundle['customers']> {
-  const rows = await db.select().from(customers).where(eq(customers.orgId, actor.orgId)).orderBy(asc(customers.name));
+  // The system customer and its test instances are this tenant's own: a bundle never carries them.
+  const rows = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.orgId, actor.orgId), eq(customers.isSystem, false)))
+    .orderBy(asc(customers.name));
   return rows.map((row) => ({ externalId: row.externalId ?? '', name: row.name, description: row.description, labels: row.labels }));
 }
 
@@ -103,7 +108,7 @@ async function exportInstances(db: DbOrTx, vault: Vault, actor: Actor): Promise<
     .from(instances)
     .innerJoin(customers, eq(customers.id, instances.customerId))
     .innerJoin(integrations, eq(integrations.id, instances.integrationId))
-    .where(eq(instances.orgId, actor.orgId))
+    .where(and(eq(instances.orgId, actor.orgId), eq(instances.isSystem, false)))
     .orderBy(asc(customers.externalId), asc(integrations.stableKey), asc(instances.name));
   const definitions = await configDefinitionsOf(
     db,

@@ -67,7 +67,7 @@ export function planIntegrations(plan: PlanBuilder, bundle: Bundle, target: Targ
     if (definition.stableKey) planned.set(definition.stableKey, { definition, newVersion: publish });
 
     plan.decide(mark, { kind: 'INTEGRATION', key, exists: !!existing, fields }, async (c) => {
-      const { integration: row } = await importIntegration(c.tx, c.actor, { definition: text });
+      const { integration: row } = await importIntegration(c.tx, c.vault, c.actor, { definition: text });
       c.ids.set(`integration:${definition.stableKey}`, row.id);
       if (publish) await publishIntegration(c.tx, c.actor, row.id, { comment: 'tenant sync' });
     });

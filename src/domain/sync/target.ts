@@ -56,13 +56,17 @@ export async function loadTargetState(db: DbOrTx, vault: Vault, actor: Actor): P
     .from(scopedConfigVariables)
     .where(and(eq(scopedConfigVariables.orgId, orgId), isNull(scopedConfigVariables.customerId)));
   const integrationRows = await db.select({ id: integrations.id, stableKey: integrations.stableKey }).from(integrations).where(eq(integrations.orgId, orgId));
-  const customerRows = await db.select().from(customers).where(eq(customers.orgId, orgId));
+  // The system customer and test instances are each tenant's own: never matched, created or changed by a sync.
+  const customerRows = await db
+    .select()
+    .from(customers)
+    .where(and(eq(customers.orgId, orgId), eq(customers.isSystem, false)));
   const instanceRows = await db
     .select({ row: instances, customerExternalId: customers.externalId, integrationStableKey: integrations.stableKey })
     .from(instances)
     .innerJoin(customers, eq(customers.id, instances.customerId))
     .innerJoin(integrations, eq(integrations.id, instances.integrationId))
-    .where(eq(instances.orgId, orgId));
+    .where(and(eq(instances.orgId, orgId), eq(instances.isSystem, false)));
   const valueRows = await db
     .select({ scopedId: customerConfigVariables.scopedConfigVariableId, customerId: customerConfigVariables.customerId })
     .from(customerConfigVariables)

@@ -10,6 +10,7 @@ import { evaluateValue, TemplateError } from '../../lib/templates';
 import type { Customer, Instance } from '../engine/run-context';
 import { withQueryParams } from '../triggers';
 import { resolveActingUser } from '../../domain/user-authentications/acting-user';
+import { systemInstancesOf } from '../../domain/instances/system-instances';
 import { authIdOf, planCredential } from './resolve-credential';
 import type { CredentialChoice } from './choose-credential';
 
@@ -36,7 +37,10 @@ export async function explainCredential(db: Db, actor: Actor, input: ExplainInpu
   requireOrgUser(actor, 'explain credentials');
   const found = await findFlow(db, actor, input.flowId);
   if (!found) throw new NotFoundError();
-  const instance = await instanceFor(db, actor, found.integration.id, input);
+  const named = await instanceFor(db, actor, found.integration.id, input);
+  // The test (system) instance, or no instance at all, explains a test run: rule 4 with the test instance's values.
+  const instance = named?.isSystem ? null : named;
+  const testInstance = instance ? null : (named ?? (await systemInstancesOf(db, actor, [found.integration.id])).get(found.integration.id) ?? null);
   const definition = instance?.deployedVersionId
     ? ((await db.select().from(integrationVersions).where(eq(integrationVersions.id, instance.deployedVersionId)))[0]?.definition ??
       found.integration.definition)
@@ -52,7 +56,10 @@ export async function explainCredential(db: Db, actor: Actor, input: ExplainInpu
   const dynamicAuth = rawId === null ? null : { rawId, stepName: step.name, componentKey: step.action.component };
   const actingUserId = input.actingUser === null ? null : await resolveActingUser(db, actor, input.actingUser, instance?.customerId ?? null);
   const actingUser = actingUserId ? { id: actingUserId, interactive: input.interactive } : null;
-  const plan = await planCredential({ db, actor, definition, instance, customer: customer ?? null, dynamicAuth, actingUser }, step.connection ?? '');
+  const plan = await planCredential(
+    { db, actor, definition, instance, testInstance, customer: customer ?? null, dynamicAuth, actingUser },
+    step.connection ?? '',
+  );
   return { ...plan.choice, connection: step.connection ?? null, instanceId: instance?.id && !instance.id.startsWith('hypothetical') ? instance.id : null };
 }
 
@@ -87,7 +94,7 @@ async function instanceFor(db: Db, actor: Actor, integrationId: string, input: E
   const [customer] = await db
     .select()
     .from(customers)
-    .where(and(eq(customers.orgId, actor.orgId), eq(customers.id, input.customerId)));
+    .where(and(eq(customers.orgId, actor.orgId), eq(customers.id, input.customerId), eq(customers.isSystem, false)));
   if (!customer) throw invalid('customer', 'Record not found.');
   const [existing] = await db
     .select()
@@ -110,6 +117,7 @@ async function instanceFor(db: Db, actor: Actor, integrationId: string, input: E
     configValues: {},
     lastDeployedAt: null,
     lastExecutedAt: null,
+    isSystem: false,
     createdAt: now,
     updatedAt: now,
   };

@@ -34,6 +34,8 @@ export type ResolveInput = {
   actor: Actor;
   definition: IntegrationDefinition;
   instance: Instance | null;
+  /** For a test run (no instance): the integration's test (system) instance, whose own connection values are its test credentials. */
+  testInstance?: Instance | null;
   customer: Customer | null;
   /** The step's `auth` expression, rendered (a ConnectorAuth id; empty still counts), when the step has one. */
   dynamicAuth: { rawId: string; stepName: string; componentKey: string } | null;
@@ -116,9 +118,12 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
 
   const connection = configVar.connection ? await findConnection(db, actor, configVar.connection.component, configVar.connection.key) : null;
   if (!connection) return fail(`Connection "${connectionVarKey}" names a component connection that does not exist.`);
-  const bound = instance?.configValues[configVar.key];
+  // A test run's inline connection is the test instance's: rule 4 takes its values as the test credentials.
+  const holder = instance ?? input.testInstance ?? null;
+  const bound = holder?.configValues[configVar.key];
   const values = bound?.kind === 'inline' ? bound.values : {};
   const complete = connection.definition.inputs.every((field) => !field.required || field.default != null || values[field.key]);
+  const testHolder = !instance && holder && bound?.kind === 'inline' && complete ? holder : null;
   // Rule 2 on an inline connection needs an instance: its values are the client inputs of every user's flow.
   const settings = instance && bound?.kind === 'inline' ? configVar.userAuthentication : undefined;
   const connectionRef = instance ? inlineConnectionRef(instance.id, configVar.key) : '';
@@ -127,11 +132,11 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
     ...base,
     userAuth: userAuth ? { enabled: true, ...userAuth.facts, policy: settings!.nonInteractivePolicy } : undefined,
     instanceBinding: instance && bound?.kind === 'inline' ? { kind: 'inline', instanceConfigVariableId: `${instance.id}/${configVar.key}`, complete } : null,
-    testCredential: null,
+    testCredential: testHolder ? { customerConfigVariableId: `${testHolder.id}/${configVar.key}` } : null,
   });
   const sealed =
-    instance && choice.outcome === 'use'
-      ? [{ owner: { orgId: instance.orgId, customerId: instance.customerId }, values, slot: (name: string) => inlineSlot(instance.id, configVar.key, name) }]
+    holder && (instance || testHolder) && choice.outcome === 'use'
+      ? [{ owner: { orgId: holder.orgId, customerId: holder.customerId }, values, slot: (name: string) => inlineSlot(holder.id, configVar.key, name) }]
       : [];
   const waitFor = userAuth ? { userAuthentication: { userId: input.actingUser!.id, connectionRef } } : {};
   return { choice, connection, sealed, ...waitFor };

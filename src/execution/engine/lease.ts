@@ -18,6 +18,8 @@ export type RunRows = {
   /** The version's definition, or the integration's draft for test runs; null when it is gone. */
   definition: IntegrationDefinition | null;
   instance: typeof instancesTable.$inferSelect | null;
+  /** For a test run: the integration's test (system) instance. */
+  testInstance: typeof instancesTable.$inferSelect | null;
   customer: typeof customers.$inferSelect | null;
   /** Step results of earlier claims. */
   finished: (typeof stepResults.$inferSelect)[];
@@ -33,6 +35,7 @@ export type ClaimedRun = { execution: Execution; rows: RunRows };
 const RUN_ROWS = `select claimed.*,
     run_def.definition as run_definition,
     (select to_jsonb(i) from instances i where i.id = claimed.instance_id) as run_instance,
+    to_jsonb(run_test) as run_test_instance,
     (select to_jsonb(c) from customers c where c.id = claimed.customer_id) as run_customer,
     (select coalesce(jsonb_agg(to_jsonb(s)), '[]'::jsonb) from step_results s where s.execution_id = claimed.id) as run_finished,
     (select p.fan_out from executions p where p.id = claimed.parent_execution_id) as run_parent_fan_out,
@@ -43,10 +46,12 @@ const RUN_ROWS = `select claimed.*,
       where scv.org_id = claimed.org_id and scv.stable_key in (select cv->>'useScopedConfigVar' from jsonb_array_elements(coalesce(run_def.definition->'requiredConfigVars', '[]'::jsonb)) cv)
         and (ccv.customer_id = claimed.customer_id or (claimed.instance_id is null and ccv.is_test))) as run_customer_values,
     (select coalesce(jsonb_agg(to_jsonb(dk)), '[]'::jsonb) from data_keys dk
-      where dk.org_id = claimed.org_id and (dk.customer_id is null or dk.customer_id = claimed.customer_id)) as run_data_keys
-  from claimed,
-    lateral (select case when claimed.version_id is not null then (select v.definition from integration_versions v where v.id = claimed.version_id)
-      else (select i.definition from integrations i where i.id = claimed.integration_id) end as definition) run_def`;
+      where dk.org_id = claimed.org_id and (dk.customer_id is null or dk.customer_id = claimed.customer_id or dk.customer_id = run_test.customer_id)) as run_data_keys
+  from claimed
+    cross join lateral (select case when claimed.version_id is not null then (select v.definition from integration_versions v where v.id = claimed.version_id)
+      else (select i.definition from integrations i where i.id = claimed.integration_id) end as definition) run_def
+    left join lateral (select * from instances t
+      where claimed.instance_id is null and claimed.version_id is null and t.integration_id = claimed.integration_id and t.is_system) run_test on true`;
 
 /**
  * The claim and the load of the run in one statement: the UPDATE decides who runs the execution,
@@ -73,12 +78,14 @@ const LOAD_CLAIMED: NamedStatement = {
 function claimedRun(raw: Record<string, unknown>): ClaimedRun {
   const json = (value: unknown) => (value == null ? null : (value as Record<string, unknown>));
   const instance = json(raw.run_instance);
+  const testInstance = json(raw.run_test_instance);
   const customer = json(raw.run_customer);
   return {
     execution: rowOf(executions, raw),
     rows: {
       definition: (raw.run_definition as IntegrationDefinition | null) ?? null,
       instance: instance && rowOf(instancesTable, instance),
+      testInstance: testInstance && rowOf(instancesTable, testInstance),
       customer: customer && rowOf(customers, customer),
       finished: (raw.run_finished as Record<string, unknown>[]).map((row) => rowOf(stepResults, row)),
       parentFanOut: (raw.run_parent_fan_out as FanOut | null) ?? null,

@@ -18,6 +18,8 @@ export type RunContext = {
   definition: IntegrationDefinition;
   flow: Flow;
   instance: Instance | null;
+  /** A test run's test (system) instance: its values stand in for an instance's (credential rule 4). */
+  testInstance: Instance | null;
   customer: Customer | null;
   /** Results of steps finished by earlier claims, by `${stepName}\u0000${iteration}`: they are not run again. */
   finished: Map<string, StepResult>;
@@ -51,6 +53,7 @@ export function runContextOf(execution: Execution, rows: RunRows, opts: { maxSto
     definition,
     flow,
     instance: rows.instance,
+    testInstance: rows.testInstance,
     customer: rows.customer,
     finished: new Map(rows.finished.map((r) => [finishedKey(r.stepName, r.iteration), r])),
     credentials: rows.credentials,

@@ -245,12 +245,16 @@ async function runBranch(run: Run, step: BranchStep, scope: Scope, iteration: st
   return { branch: step.else ? 'else' : null };
 }
 
-/** Plain config variable values (instance value, else the definition's default); connections are not values. */
+/**
+ * Plain config variable values (the instance's value, for a test run the test instance's, else the
+ * definition's default); connections are not values.
+ */
 function configVarValues(ctx: RunContext): Record<string, unknown> {
   const values: Record<string, unknown> = {};
+  const holder = ctx.instance ?? ctx.testInstance;
   for (const cv of ctx.definition.requiredConfigVars ?? []) {
     if (cv.dataType === 'connection') continue;
-    const bound = ctx.instance?.configValues[cv.key];
+    const bound = holder?.configValues[cv.key];
     const raw = bound?.kind === 'value' ? bound.value : cv.defaultValue;
     values[cv.key] =
       raw == null ? null : cv.dataType === 'number' ? Number(raw) : cv.dataType === 'boolean' ? raw === 'true' : cv.dataType === 'json' ? safeJson(raw) : raw;

@@ -51,6 +51,7 @@ export async function runActionStep(
         actor: ctx.actor,
         definition: ctx.definition,
         instance: ctx.instance,
+        testInstance: ctx.testInstance,
         customer: ctx.customer,
         dynamicAuth,
         actingUser: actingUserOf(ctx),

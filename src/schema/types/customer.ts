@@ -25,6 +25,9 @@ export const Customer = builder.loadableNode('Customer', {
     description: t.exposeString('description', { nullable: true }),
     labels: t.exposeStringList('labels'),
     allowEmbeddedDesigner: t.exposeBoolean('allowEmbeddedDesigner'),
+    isSystem: t.exposeBoolean('isSystem', {
+      description: "The organization's system customer, which holds the integrations' test instances; it cannot be changed or given users.",
+    }),
     concurrentExecutionLimit: t.exposeInt('concurrentExecutionLimit', { nullable: true }),
     avatarUrl: t.string({ nullable: true, resolve: () => null }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -61,7 +64,7 @@ builder.queryFields((t) => ({
         name_Icontains: t.arg.string(),
         description: t.arg.string(),
         labels_Icontains: t.arg.string(),
-        isSystem: t.arg.boolean(),
+        isSystem: t.arg.boolean({ description: 'true: only the system customer; false or left out: only the others.' }),
         offset: t.arg.int(),
         sortBy: t.arg({ type: [CustomerOrder] }),
         orderBy: t.arg({ type: CustomerOrder }),

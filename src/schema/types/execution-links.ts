@@ -1,15 +1,15 @@
 import { flowIdOf } from '../../domain/integrations/flows';
 import { builder } from '../builder';
 import { ExecutionResult } from './execution-result';
-import { Instance } from './instance-node';
+import { Instance, systemInstanceOf } from './instance-node';
 import { IntegrationFlow } from './integration-flow';
 
 builder.objectFields(ExecutionResult, (t) => ({
   instance: t.field({
     type: Instance,
     nullable: true,
-    description: 'The instance that ran; null for test runs and fan-out parents.',
-    resolve: (e) => e.instanceId,
+    description: "The instance that ran: for a test run its integration's test (system) instance; null for fan-out parents.",
+    resolve: async (e, _args, ctx) => e.instanceId ?? (e.fanOut == null ? ((await systemInstanceOf(ctx, e.integrationId))?.id ?? null) : null),
   }),
   flow: t.field({
     type: IntegrationFlow,

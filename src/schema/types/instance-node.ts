@@ -3,6 +3,7 @@ import {
   flowConfigsOf,
   getInstancesByIds,
   instanceDefinitionsOf,
+  systemInstancesOf,
   type InstanceConfigReport,
   type InstanceDefinitions,
   type Instance as InstanceRow,
@@ -11,7 +12,8 @@ import type { InstanceFlowConfigView } from '../../domain/instances/flow-configs
 import { builder } from '../builder';
 import type { Context } from '../context';
 import { actorOf } from '../lib/actor';
-import { connectionOf, inMemoryList, resolveConnection } from '../lib/connection';
+import type { GraphQLResolveInfo } from 'graphql';
+import { connectionOf, inMemoryList, resolveConnection, type ConnectionArgs } from '../lib/connection';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
 import { InstanceConfigVariable, InstanceConfigVariableConnection } from './instance-config-variable';
@@ -50,6 +52,29 @@ const flowConfigViewsOf = (ctx: Context, instance: InstanceRow) =>
     (row) => row.id,
   ).load(instance);
 
+/** An integration's test (system) instance; null for callers who may not see it (customer users). */
+export const systemInstanceOf = (ctx: Context, integrationId: string) =>
+  requestLoader<string, InstanceRow | null>(
+    ctx,
+    'systemInstances',
+    async (ids) => {
+      const found = await systemInstancesOf(ctx.db, actorOf(ctx), ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    (id) => id,
+  ).load(integrationId);
+
+type ConfigVariableArgs = { status?: string | null; status_In?: readonly string[] | null } & ConnectionArgs;
+
+/** An instance's config variables, filtered by status (active or pending, any case) and paged. */
+export async function configVariablesOf(ctx: Context, instance: InstanceRow, args: ConfigVariableArgs, info: GraphQLResolveInfo) {
+  const wanted = [...(args.status != null ? [args.status] : []), ...(args.status_In ?? [])].map((s) => s.toUpperCase());
+  const all = (await configReportOf(ctx, instance)).variables
+    .filter((report) => (args.status == null && args.status_In == null) || wanted.includes(report.status))
+    .map((report) => ({ instance, report }));
+  return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
+}
+
 const ConfigState = builder.enumType('InstanceConfigState', {
   values: ['FULLY_CONFIGURED', 'NEEDS_INSTANCE_CONFIGURATION', 'NEEDS_USER_LEVEL_CONFIGURATION'] as const,
 });
@@ -68,6 +93,9 @@ export const Instance = builder.loadableNode('Instance', {
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     enabled: t.exposeBoolean('enabled'),
+    isSystem: t.exposeBoolean('isSystem', {
+      description: "An integration's test instance (Integration.systemInstance): it runs the draft and is never deployed.",
+    }),
     labels: t.exposeStringList('labels'),
     customer: t.field({ type: Customer, resolve: (instance) => instance.customerId }),
     integration: t.field({
@@ -99,13 +127,7 @@ export const Instance = builder.loadableNode('Instance', {
         description: 'One per required config variable of the version the instance is configured for.',
         extensions: inMemoryList,
         args: { status: t.arg.string({ description: 'active or pending (any case)' }), status_In: t.arg.stringList(), offset: t.arg.int() },
-        resolve: async (instance, args, ctx, info) => {
-          const wanted = [...(args.status != null ? [args.status] : []), ...(args.status_In ?? [])].map((s) => s.toUpperCase());
-          const all = (await configReportOf(ctx, instance)).variables
-            .filter((report) => (args.status == null && args.status_In == null) || wanted.includes(report.status))
-            .map((report) => ({ instance, report }));
-          return resolveConnection(args, async (page) => ({ rows: all.slice(page.offset, page.offset + page.limit), totalCount: all.length }), info);
-        },
+        resolve: (instance, args, ctx, info) => configVariablesOf(ctx, instance, args, info),
       },
       InstanceConfigVariableConnection,
     ),

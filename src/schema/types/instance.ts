@@ -10,12 +10,12 @@ import type { Page, PageResult } from '../../domain/pagination';
 import { builder } from '../builder';
 import type { Context } from '../context';
 import { actorOf } from '../lib/actor';
-import { OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
+import { inMemoryList, OrderDirection, resolveConnection, sortsOf } from '../lib/connection';
 import { idOf, optionalIdOf } from '../lib/ids';
 import { requestLoader } from '../lib/loaders';
 import { Customer } from './customer';
 import { InstanceConfigVariable, InstanceConfigVariableConnection } from './instance-config-variable';
-import { Instance, InstanceConnection } from './instance-node';
+import { configVariablesOf, Instance, InstanceConnection, systemInstanceOf } from './instance-node';
 import { Integration } from './integration';
 import './instance-mutations';
 import './instance-update';
@@ -49,7 +49,7 @@ builder.queryFields((t) => ({
         integration: t.arg.id(),
         needsDeploy: t.arg.boolean({ description: 'Instances whose needsDeploy is this.' }),
         enabled: t.arg.boolean(),
-        isSystem: t.arg.boolean({ description: 'tenantflow has no system (test) instances: true lists none.' }),
+        isSystem: t.arg.boolean({ description: "true: only the integrations' test (system) instances; false or left out: only the others." }),
         offset: t.arg.int(),
         sortBy: t.arg({ type: [Order] }),
         orderBy: t.arg({ type: Order }),
@@ -102,16 +102,27 @@ builder.objectFields(Integration, (t) => ({
     },
     InstanceConnection,
   ),
-  // prism's importIntegration asks for these. tenantflow has no system (test) instance: test runs use the
-  // reusable connections' test values, so there is nothing pending here.
   testConfigVariables: t.connection(
     {
       type: InstanceConfigVariable,
-      description: 'Always empty: designer test runs use the test values of reusable connections, not a test instance.',
-      args: { status: t.arg.string(), status_In: t.arg.stringList(), offset: t.arg.int() },
-      resolve: (_integration, args, _ctx, info) => resolveConnection(args, async () => ({ rows: [], totalCount: 0 }), info),
+      description:
+        "The test (system) instance's config variables, which designer test runs use (set them with updateIntegration(testConfigVariables)); " +
+        'reusable connections show their test values (createCustomerConfigVariable(isTest: true)). Empty for customer users.',
+      extensions: inMemoryList,
+      args: { status: t.arg.string({ description: 'active or pending (any case)' }), status_In: t.arg.stringList(), offset: t.arg.int() },
+      resolve: async (integration, args, ctx, info) => {
+        const instance = await systemInstanceOf(ctx, integration.id);
+        return instance ? configVariablesOf(ctx, instance, args, info) : resolveConnection(args, async () => ({ rows: [], totalCount: 0 }), info);
+      },
     },
     InstanceConfigVariableConnection,
   ),
-  systemInstance: t.field({ type: Instance, nullable: true, description: 'Always null: there are no system (test) instances.', resolve: () => null }),
+  systemInstance: t.field({
+    type: Instance,
+    nullable: true,
+    description:
+      "The integration's test instance: configured against the draft, never deployed; its flow configs' URLs and runInstanceFlow start test runs. " +
+      'Null for customer users.',
+    resolve: (integration, _args, ctx) => systemInstanceOf(ctx, integration.id),
+  }),
 }));

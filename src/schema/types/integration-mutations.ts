@@ -22,7 +22,7 @@ builder.relayMutationField(
     description: 'An integration without flows yet: import its definition with importIntegration(integrationId), then publish.',
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => ({
-        integration: await createIntegration(ctx.db, actorOf(ctx), {
+        integration: await createIntegration(ctx.db, ctx.vault, actorOf(ctx), {
           name: input.name,
           description: input.description,
           customerId: optionalIdOf('Customer', input.customer, 'customer'),
@@ -44,19 +44,19 @@ builder.relayMutationField(
       testConfigVariables: t.field({
         type: [InputInstanceConfigVariable],
         description:
-          "Accepted empty (prism sends it with every update); values are refused naming this field: test runs take connections' test credentials and config variables' defaults.",
+          'Values of the test (system) instance that designer test runs use, merged as updateInstanceConfigVariables does; reusable connections take test values from createCustomerConfigVariable(isTest: true).',
       }),
     }),
   },
   {
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => ({
-        integration: await updateIntegration(ctx.db, actorOf(ctx), idOf('Integration', String(input.id)), {
+        integration: await updateIntegration(ctx.db, ctx.vault, actorOf(ctx), idOf('Integration', String(input.id)), {
           name: input.name,
           description: input.description,
           avatarUrl: input.avatarUrl,
           customerId: optionalIdOf('Customer', input.customer, 'customer'),
-          testConfigVariableCount: input.testConfigVariables?.filter((value) => value != null).length ?? 0,
+          testConfigVariables: input.testConfigVariables?.filter((value) => value != null),
         }),
       })),
   },
@@ -76,7 +76,7 @@ builder.relayMutationField(
     description: 'A new, unpublished integration with its own stable key and a copy of the parent draft definition.',
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(async () => ({
-        integration: await forkIntegration(ctx.db, actorOf(ctx), idOf('Integration', String(input.parent), 'parent'), {
+        integration: await forkIntegration(ctx.db, ctx.vault, actorOf(ctx), idOf('Integration', String(input.parent), 'parent'), {
           name: input.name,
           description: input.description,
         }),

@@ -84,7 +84,7 @@ builder.relayMutationField(
   {
     resolve: (_root, { input }, ctx) =>
       withFieldErrors(() =>
-        importIntegration(ctx.db, actorOf(ctx), {
+        importIntegration(ctx.db, ctx.vault, actorOf(ctx), {
           definition: input.definition,
           integrationId: optionalIdOf('Integration', input.integrationId, 'integrationId'),
         }),
