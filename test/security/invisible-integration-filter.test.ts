@@ -18,7 +18,7 @@ describe('list filters by an integration a customer user cannot see (finding 10)
     // Rows written directly: only the integration's id and the customer's instance of it matter here.
     const [integration] = await h.database.db
       .insert(integrations)
-      .values({ orgId: org.orgId, name: 'Hidden', definition: {} as IntegrationDefinition })
+      .values({ orgId: org.orgId, name: 'Hidden', definition: { name: 'Hidden', flows: [] } as IntegrationDefinition })
       .returning();
     await h.database.db.insert(instances).values({ orgId: org.orgId, integrationId: integration!.id, customerId: customer.id, name: 'Mine' });
     const { token } = await org.customerUser(customer.id);
