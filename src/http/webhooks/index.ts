@@ -46,7 +46,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
         return json(500, { error: 'Internal server error.' });
       }
     };
-  return [route(PATH, 'webhook', answer), route(TEST_URL_PATH, 'test URL', answerTestUrl)];
+  return [route(PATH, 'webhook', answer), route(TEST_URL_PATH, 'earlier test URL', answerTestUrl)];
 }
 
 async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
