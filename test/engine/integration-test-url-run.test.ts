@@ -4,7 +4,10 @@ import { EXECUTION } from '../support/integrations';
 import { seedOrg, type SeededOrg } from '../support/seed';
 import { startTestWorker } from '../support/worker';
 
-/* A call to IntegrationFlow.testUrl really runs the draft flow: with prismatic-synchronous it answers the run's result. */
+/*
+ * A call to IntegrationFlow.testUrl (the test instance's webhook URL of the flow) really runs the draft flow,
+ * whatever its trigger: with prismatic-synchronous it answers the run's result.
+ */
 
 const DEFINITION = `
 name: Test URL echo
@@ -18,7 +21,18 @@ flows:
         type: set-variables
         variables:
           order: "{{ trigger.body.order }}"
+  - name: Nightly echo
+    stableKey: nightly-echo
+    trigger: { type: schedule, cron: "0 3 * * *" }
+    steps:
+      - name: Keep the order
+        type: set-variables
+        variables:
+          order: "{{ trigger.body.order }}"
 `;
+
+const IMPORT = `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration {
+  flows { nodes { stableKey testUrl } } systemInstance { flowConfigs { nodes { webhookUrl flow { stableKey } } } } } } }`;
 
 let h: Harness;
 let org: SeededOrg;
@@ -35,16 +49,22 @@ afterAll(async () => {
 });
 
 describe('IntegrationFlow.testUrl', () => {
-  it("runs the draft flow and, with prismatic-synchronous, answers the run's result", async () => {
-    const imported = await gql(
-      h.app,
-      `mutation($d: String!) { importIntegration(input: { definition: $d }) { integration { flows { nodes { testUrl } } } } }`,
-      { d: DEFINITION },
-      org.adminToken,
-    );
-    const testUrl: string = imported.data.importIntegration.integration.flows.nodes[0].testUrl;
+  let testUrls: Record<string, string>;
+
+  beforeAll(async () => {
+    const imported = await gql(h.app, IMPORT, { d: DEFINITION }, org.adminToken);
+    const integration = imported.data.importIntegration.integration;
+    testUrls = Object.fromEntries(integration.flows.nodes.map((f: { stableKey: string; testUrl: string }) => [f.stableKey, f.testUrl]));
+    const webhookUrls = integration.systemInstance.flowConfigs.nodes.map((c: { webhookUrl: string; flow: { stableKey: string } }) => [
+      c.flow.stableKey,
+      c.webhookUrl,
+    ]);
+    expect(testUrls).toEqual(Object.fromEntries(webhookUrls));
+  });
+
+  it.each(['echo', 'nightly-echo'])("runs the draft flow %s and, with prismatic-synchronous, answers the run's result", async (flowStableKey) => {
     const marker = `order-${Date.now()}`;
-    const response = await h.app.fetch(`http://127.0.0.1${new URL(testUrl).pathname}`, {
+    const response = await h.app.fetch(`http://127.0.0.1${new URL(testUrls[flowStableKey]!).pathname}`, {
       method: 'POST',
       body: JSON.stringify({ order: marker }),
       headers: { 'content-type': 'application/json', 'prismatic-synchronous': 'true' },

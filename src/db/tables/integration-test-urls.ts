@@ -4,9 +4,10 @@ import { createdAtColumn, orgIdColumn } from './columns';
 import { integrations } from './integrations';
 
 /**
- * One row per flow of an integration whose test URL was shown: the token that URL carries. Like an instance
- * flow config's webhook token it is looked up by its SHA-256 hash and kept sealed, because clients read
- * `IntegrationFlow.testUrl` again and again.
+ * One row per flow of an integration whose test URL was shown before `IntegrationFlow.testUrl` became the
+ * test (system) instance's webhook URL: the token that earlier URL carries, so URLs users saved keep working
+ * (/test-webhooks/<token>). No rows are added any more. Like an instance flow config's webhook token it is
+ * looked up by its SHA-256 hash and was kept sealed for showing the URL again.
  */
 export const integrationFlowTestTokens = pgTable(
   'integration_flow_test_tokens',

@@ -58,7 +58,7 @@ export async function testIntegrationFlow(db: DbOrTx, actor: Actor, flowId: stri
   });
 }
 
-/** A call to a flow's test URL: the same designer test run, for no one in particular (the URL is the credential). */
+/** A call to a test URL handed out earlier (/test-webhooks/<token>): a designer test run for no one in particular. */
 export async function startTestUrlRun(db: DbOrTx, target: TestUrlTarget, trigger: TriggerPayload): Promise<Execution> {
   const flow = { orgId: target.integration.orgId, integrationId: target.integration.id, flowStableKey: target.flow.stableKey };
   return startTestRun(db, flow, trigger, { actingUserId: null, interactive: false });

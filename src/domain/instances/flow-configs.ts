@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { instanceFlowConfigs, instances } from '../../db/tables';
+import { instanceFlowConfigs, instances, integrations } from '../../db/tables';
 import type { Actor } from '../actor';
 import { flowsOf, type IntegrationFlowRecord } from '../integrations/flows';
 import { instanceDefinitionsOf, type InstanceDefinitions } from './definitions';
@@ -45,6 +45,34 @@ export async function getFlowConfigsByIds(db: DbOrTx, actor: Actor, ids: readonl
       rows.map((row) => row.config),
     ),
   );
+}
+
+/** Names one flow of one integration, as `systemFlowConfigsOf` keys its answer. */
+export const integrationFlowKey = (integrationId: string, flowStableKey: string) => `${integrationId}:${flowStableKey}`;
+
+/**
+ * The test (system) instance's flow configs of these integrations' draft flows, by integrationFlowKey: their
+ * webhook URLs are the flows' test URLs (`IntegrationFlow.testUrl`). Only organization admins get them, because a call
+ * runs the draft with the test instance's values, as testIntegrationFlow does; anyone else gets none.
+ * Reads only: the system instance made its flow configs when the draft was imported or changed.
+ */
+export async function systemFlowConfigsOf(db: DbOrTx, actor: Actor, integrationIds: readonly string[]): Promise<Map<string, InstanceFlowConfig>> {
+  if (actor.role !== 'admin' || integrationIds.length === 0) return new Map();
+  const rows = await db
+    .select({ config: instanceFlowConfigs, integrationId: instances.integrationId })
+    .from(instanceFlowConfigs)
+    .innerJoin(instances, eq(instances.id, instanceFlowConfigs.instanceId))
+    .innerJoin(integrations, eq(integrations.id, instances.integrationId))
+    .where(
+      and(
+        eq(instances.orgId, actor.orgId),
+        eq(instances.isSystem, true),
+        inArray(instances.integrationId, [...new Set(integrationIds)]),
+        // A flow the draft dropped keeps its row but no longer runs there (a published version may still have it).
+        sql`exists (select 1 from jsonb_array_elements(${integrations.definition}->'flows') f where f->>'stableKey' = ${instanceFlowConfigs.flowStableKey})`,
+      ),
+    );
+  return new Map(rows.map((row) => [integrationFlowKey(row.integrationId, row.config.flowStableKey), row.config]));
 }
 
 function viewsOf(item: InstanceDefinitions, rows: readonly InstanceFlowConfig[]): InstanceFlowConfigView[] {

@@ -28,7 +28,14 @@ export {
 } from './config-state';
 export { inlineSlot, type InstanceConfigVariableInput } from './config-values';
 export { scheduleOf, SCHEDULE_TYPES } from './schedule-settings';
-export { flowConfigsOf, getFlowConfigsByIds, type InstanceFlowConfig, type InstanceFlowConfigView } from './flow-configs';
+export {
+  flowConfigsOf,
+  getFlowConfigsByIds,
+  integrationFlowKey,
+  systemFlowConfigsOf,
+  type InstanceFlowConfig,
+  type InstanceFlowConfigView,
+} from './flow-configs';
 export { openWebhookToken, sealLegacyWebhookTokens } from './webhook-tokens';
 export { setWebhookSignature, type SignatureChange } from './webhook-signature';
 export { listInstancesPerParent, type InstanceParent } from './lists';

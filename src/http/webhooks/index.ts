@@ -46,7 +46,7 @@ export function webhookRoutes(deps: WebhookDeps): Route[] {
         return json(500, { error: 'Internal server error.' });
       }
     };
-  return [route(PATH, 'webhook', answer), route(TEST_URL_PATH, 'test URL', answerTestUrl)];
+  return [route(PATH, 'webhook', answer), route(TEST_URL_PATH, 'earlier test URL', answerTestUrl)];
 }
 
 async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
@@ -86,6 +86,8 @@ async function answer(deps: WebhookDeps, limits: WebhookLimits, request: Request
   }
   const execution = await startWebhookExecution(deps.db, target, triggerPayloadOf(request, url, body.bytes), actingUserId);
   const { trigger } = target.flow;
-  const wait = trigger.type !== 'webhook' || trigger.synchronous === true || request.headers.get('prismatic-synchronous') === 'true';
+  // Only the test instance starts flows of other triggers here (a flow's test URL): like any other call they
+  // answer 202 unless the caller asks to wait.
+  const wait = (trigger.type === 'webhook' && trigger.synchronous === true) || request.headers.get('prismatic-synchronous') === 'true';
   return executionAnswer(deps.db, execution.id, wait);
 }

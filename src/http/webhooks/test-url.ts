@@ -8,9 +8,11 @@ import type { WebhookDeps } from './index';
 export const TEST_URL_PATH = /^\/test-webhooks\/([A-Za-z0-9_-]{20,100})\/?$/;
 
 /**
- * POST /test-webhooks/<token> (`IntegrationFlow.testUrl`): a test run of the flow in the integration's draft,
- * as testIntegrationFlow starts it. The same limits as instance webhooks apply (body size, per-URL and
- * per-organization rates); 202 with `prismatic-executionid`, or the result with `prismatic-synchronous: true`.
+ * POST /test-webhooks/<token>: serves only the test URLs handed out earlier, before `IntegrationFlow.testUrl`
+ * became the test (system) instance's webhook URL (/webhooks/<token>); no new token is issued, but URLs
+ * users saved keep working. A test run of the flow in the integration's draft, as testIntegrationFlow starts
+ * it. The same limits as instance webhooks apply (body size, per-URL and per-organization rates); 202 with
+ * `prismatic-executionid`, or the result with `prismatic-synchronous: true`.
  */
 export async function answerTestUrl(deps: WebhookDeps, limits: WebhookLimits, request: Request, url: URL, token: string) {
   if (request.method !== 'POST') return json(405, { error: 'Test URLs accept POST.' }, { allow: 'POST' });

@@ -1,8 +1,10 @@
+import { integrationFlowKey, openWebhookToken, systemFlowConfigsOf, type InstanceFlowConfig } from '../../domain/instances';
 import type { IntegrationFlowRecord } from '../../domain/integrations/flows';
-import { flowTestToken } from '../../domain/integrations/test-urls';
+import type { Context } from '../context';
 import { builder } from '../builder';
 import { actorOf } from '../lib/actor';
 import { requestDataKeys } from '../lib/connection-loaders';
+import { requestLoader } from '../lib/loaders';
 import { IntegrationFlow } from './integration-flow';
 
 type TriggerKey = 'webhook' | 'schedule' | 'api';
@@ -29,16 +31,33 @@ const FlowTrigger = builder.objectRef<TriggerKey>('IntegrationFlowTrigger').impl
   fields: (t) => ({ action: t.field({ type: TriggerAction, resolve: (key) => key }) }),
 });
 
+/** The test (system) instance's flow config of this flow: one statement for every flow in a response. */
+const systemFlowConfigOf = (ctx: Context, record: IntegrationFlowRecord) =>
+  requestLoader<IntegrationFlowRecord, InstanceFlowConfig | null>(
+    ctx,
+    'systemFlowConfigs',
+    async (records) => {
+      const found = await systemFlowConfigsOf(
+        ctx.db,
+        actorOf(ctx),
+        records.map((r) => r.integrationId),
+      );
+      return records.map((r) => found.get(integrationFlowKey(r.integrationId, r.flow.stableKey)) ?? null);
+    },
+    (r) => integrationFlowKey(r.integrationId, r.flow.stableKey),
+  ).load(record);
+
 builder.objectFields(IntegrationFlow, (t) => ({
   trigger: t.field({ type: FlowTrigger, resolve: keyOf }),
   testUrl: t.string({
     nullable: true,
     description:
-      "POST here to test-run this flow of the draft (as testIntegrationFlow does, with the organization's test credentials); " +
-      'the token in it is the only secret. Null for anyone but organization admins.',
+      "The test (system) instance's webhook URL of this flow (Integration.systemInstance.flowConfigs): POST here to test-run it " +
+      "in the draft, whatever its trigger (as testIntegrationFlow does, with the test instance's values); the token in it is the " +
+      'only secret. Null for anyone but organization admins.',
     resolve: async (record, _args, ctx) => {
-      const token = await flowTestToken(ctx.db, ctx.vault, requestDataKeys(ctx), actorOf(ctx), record);
-      return token == null ? null : `${ctx.publicUrl}/test-webhooks/${token}`;
+      const config = await systemFlowConfigOf(ctx, record);
+      return config ? `${ctx.publicUrl}/webhooks/${await openWebhookToken(ctx.vault, requestDataKeys(ctx), config)}` : null;
     },
   }),
 }));
