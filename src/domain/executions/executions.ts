@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { selectPage } from '../../db/page';
 import type { DbOrTx } from '../../db/client';
 import { executionLogs, executions, instances, stepResults, type ExecutionStatus } from '../../db/tables';
@@ -75,7 +75,8 @@ export async function listExecutions(
       .select({ integrationId: instances.integrationId })
       .from(instances)
       .where(and(eq(instances.orgId, actor.orgId), eq(instances.id, filter.instanceId), eq(instances.isSystem, true)));
-    conditions.push(or(eq(e.instanceId, filter.instanceId), and(isNull(e.instanceId), isNull(e.fanOut), inArray(e.integrationId, testOf))));
+    // A scalar subquery is computed once, so both branches stay index lookups (a BitmapOr), not a scan.
+    conditions.push(or(eq(e.instanceId, filter.instanceId), and(isNull(e.instanceId), isNull(e.fanOut), sql`${e.integrationId} = (${testOf})`)));
   }
   if (filter.integrationId != null) conditions.push(byVisibleIntegration(actor, e.integrationId, filter.integrationId));
   if (filter.statuses?.length) conditions.push(inArray(e.status, filter.statuses));
