@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceFlowConfigs, instances } from '../../src/db/tables';
 import { addMissingSystemInstances } from '../../src/domain/instances/system-instances';
 import { decodeGlobalId, encodeGlobalId } from '../../src/lib/global-id';
+import { connectionId, createCustomerValues, createScoped } from '../support/connections';
 import { createHarness, gql, type Harness } from '../support/harness';
+import { acmeRecordDefinition } from '../support/integrations';
 import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 
 /*
@@ -107,6 +110,31 @@ describe('Integration.systemInstance', () => {
     expect(bad.data.updateIntegration.errors[0].messages[0]).toContain('"Nope" is not a config variable');
     const after = await gql(h.app, `query($id: ID!) { integration(id: $id) { name } }`, { id: integration.id }, org.adminToken);
     expect(after.data.integration.name).toBe('System instance');
+  });
+
+  it("shows an organization's per-customer connection as pending until it has test values, then active", async () => {
+    const stableKey = `acme-${randomUUID()}`;
+    const acme = await connectionId(h.app, org.adminToken, 'acme-api', 'api-key');
+    const scoped = await createScoped(h.app, org.adminToken, { key: `Acme ${stableKey}`, stableKey, variableScope: 'customer', connection: acme });
+    const res = await gql(h.app, IMPORT, { d: acmeRecordDefinition({ stableKey: `records-${stableKey}`, connectionStableKey: stableKey }) }, org.adminToken);
+    const integration = res.data.importIntegration.integration;
+    expect(integration.testConfigVariables.nodes.map((n: { requiredConfigVariable: { key: string } }) => n.requiredConfigVariable.key)).toEqual(['Acme']);
+    const pending = await gql(
+      h.app,
+      `query($id: ID!) { instance(id: $id) { missingConfiguration { key message } } }`,
+      { id: integration.systemInstance.id },
+      org.adminToken,
+    );
+    expect(pending.data.instance.missingConfiguration).toEqual([{ key: 'Acme', message: expect.stringContaining('no test values yet') }]);
+
+    await createCustomerValues(h.app, org.adminToken, {
+      scopedConfigVariable: scoped.id,
+      isTest: true,
+      inputs: [{ name: 'apiKey', type: 'value', value: 'test-key' }],
+    });
+    const read = await gql(h.app, TEST_VALUES, { id: integration.id }, org.adminToken);
+    expect(read.data.integration.testConfigVariables.nodes).toEqual([{ status: 'ACTIVE', value: null, requiredConfigVariable: { key: 'Acme' } }]);
+    expect(read.data.integration.systemInstance.configState).toBe('FULLY_CONFIGURED');
   });
 
   it('is left out of customer and instance lists unless asked for with isSystem', async () => {

@@ -104,27 +104,16 @@ function problemOf(configVar: ConfigVar, stored: ConfigVariableValue | null, fac
     if (scoped.variableScope === 'org') return null;
     report.customerConfigVariableId = facts.customerValuesByScopedId.get(scoped.id) ?? null;
     if (report.customerConfigVariableId) return null;
-    if (facts.forTestRuns) {
-      return {
-        kind: 'missing-customer-values',
-        key,
-        stableKey,
-        scopedConfigVariableId: scoped.id,
-        customerId: facts.customer.id,
-        message:
-          `Connection "${key}" uses the organization's connection "${scoped.key}" (stable key "${stableKey}"), which has no test values ` +
-          `yet: create them with createCustomerConfigVariable(isTest: true).`,
-      };
-    }
+    const lacking = facts.forTestRuns
+      ? 'no test values yet: create them with createCustomerConfigVariable(isTest: true).'
+      : `no values for customer "${facts.customer.name}" yet: create them with createCustomerConfigVariable.`;
     return {
       kind: 'missing-customer-values',
       key,
       stableKey,
       scopedConfigVariableId: scoped.id,
       customerId: facts.customer.id,
-      message:
-        `Connection "${key}" uses the organization's connection "${scoped.key}" (stable key "${stableKey}"), which has no values ` +
-        `for customer "${facts.customer.name}" yet: create them with createCustomerConfigVariable.`,
+      message: `Connection "${key}" uses the organization's connection "${scoped.key}" (stable key "${stableKey}"), which has ${lacking}`,
     };
   }
 
