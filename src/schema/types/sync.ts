@@ -26,6 +26,7 @@ const SyncProblemKind = builder.enumType('SyncProblemKind', {
     'MISSING_CUSTOMER_VALUES',
     'INCOMPLETE_CONFIG',
     'UNAVAILABLE_VERSION',
+    'CUSTOMER_MISMATCH',
   ] as const satisfies ProblemKind[],
 });
 
