@@ -16,7 +16,7 @@ export function exportCommand(program: Command) {
     .description("print the organization's sync bundle (docs/sync.md) from a server, through its GraphQL API")
     .option('--url <url>', 'the server (default: TENANTFLOW_URL)')
     .option('--token-env <name>', 'environment variable holding an admin API token', 'TENANTFLOW_TOKEN')
-    .option('--include-customers', 'also customers and their instances', false)
+    .option('--include-customers', 'also customers, their customer-specific integrations and their instances', false)
     .option('--out <file>', 'write the bundle to this file instead of stdout')
     .action((options: ExportOptions) => runClientCommand(() => exportBundleTo(options)));
 }

@@ -24,7 +24,7 @@ export function syncCommands(sync: Command) {
       .option('--to <url>', 'the target server (default: TENANTFLOW_URL)')
       .option('--from-token-env <name>', 'environment variable with an admin token of the source', 'TENANTFLOW_TOKEN')
       .option('--to-token-env <name>', 'environment variable with an admin token of the target', 'TENANTFLOW_TOKEN')
-      .option('--include-customers', 'with --from <url>: also customers and their instances', false)
+      .option('--include-customers', 'with --from <url>: also customers, their customer-specific integrations and their instances', false)
       .option('--json', 'print the plan (and result) as JSON', false);
   common(sync.command('plan').description('show what syncing the source into the target would do; exit 2 when something blocks it')).action(
     (options: SyncOptions) => runClientCommand(() => planCommand(options)),

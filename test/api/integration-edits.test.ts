@@ -43,9 +43,9 @@ describe('createIntegration', () => {
   it('names the bad field and writes nothing; members and other organizations cannot create or update', async () => {
     const before = await count(org.adminToken);
     expect((await create(org.adminToken, { name: '  ' })).data.createIntegration.errors).toEqual([{ field: 'name', messages: ['This field is required.'] }]);
-    const customer = await seedCustomer(h.database.db, org.admin);
-    const forCustomer = await create(org.adminToken, { name: 'Mine', customer: encodeGlobalId('Customer', customer.id) });
-    expect(forCustomer.data.createIntegration.errors.map((e: { field: string }) => e.field)).toEqual(['customer']);
+    const othersCustomer = await seedCustomer(h.database.db, other.admin);
+    const forCustomer = await create(org.adminToken, { name: 'Mine', customer: encodeGlobalId('Customer', othersCustomer.id) });
+    expect(forCustomer.data.createIntegration.errors).toEqual([{ field: 'customer', messages: ['Record not found.'] }]);
     expect((await create(org.memberToken, { name: 'By member' })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await count(org.adminToken)).toBe(before);
 

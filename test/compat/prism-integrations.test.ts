@@ -6,7 +6,8 @@ import { seedCustomer, seedOrg, type SeededOrg } from '../support/seed';
 import { listen, prismCommands, succeededIn, type PrismResult } from './prism-cli';
 
 // prism's integration commands against what tenantflow added for them: Prismatic YAML on export, version ids
-// and their availability on instances:create, and integrations:update as prism sends it.
+// and their availability on instances:create, integrations:update as prism sends it, and customer-specific
+// integrations (integrations:create --customer, integrations:list --customer / --org-only).
 
 let h: Harness;
 let org: SeededOrg;
@@ -20,7 +21,7 @@ const AVAILABILITY = `mutation($id: ID!) { updateIntegrationVersionAvailability(
 beforeAll(async () => {
   server = await listen((url) => (h = createHarness({ publicUrl: url })).app);
   org = await seedOrg(h.database.db);
-  const customer = await seedCustomer(h.database.db, org.admin, { name: 'Versioned Customer' });
+  const customer = await seedCustomer(h.database.db, org.admin, { name: 'Versioned Customer', externalId: 'versioned-customer' });
   ids.customer = encodeGlobalId('Customer', customer.id);
   const { id } = await importAndPublish(h.app, org.adminToken, hookDefinition({ name: 'Prism Versions' }));
   ids.integration = id;
@@ -37,6 +38,9 @@ beforeAll(async () => {
     'integrations:export': ['integrations:export', id],
     'integrations:update': ['integrations:update', id, '--name', 'Renamed By Prism'],
     'integrations:update --test-config-vars': ['integrations:update', id, '--test-config-vars', '[{"key":"Region","value":"eu"}]'],
+    'integrations:create --customer': ['integrations:create', '--name', 'Built For One', '--description', 'customer-specific', '--customer', ids.customer],
+    'integrations:list --customer': ['integrations:list', '--customer', ids.customer, '--no-truncate', '--columns', 'name,customerName,customerExternalId'],
+    'integrations:list --org-only': ['integrations:list', '--org-only', '--no-truncate', '--columns', 'name'],
   };
   results = await prismCommands(server.url, org.adminToken, commands);
 }, 240_000);
@@ -78,5 +82,14 @@ describe('prism CLI 10.4: integrations', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stdout + refused.stderr).toContain('testConfigVariables');
     expect((await gql(h.app, VERSIONS, { id: ids.integration }, org.adminToken)).data.integration.name).toBe('Renamed By Prism');
+  });
+
+  it('integrations:create --customer builds it for that customer; integrations:list prints its customer and --org-only leaves it out', () => {
+    expect(succeeded('integrations:create --customer').trim()).toMatch(/^SW50ZWdyYXRpb246/);
+    expect(succeeded('integrations:list --customer')).toMatch(/Built For One\s+Versioned Customer\s+versioned-customer/);
+    expect(succeeded('integrations:list --customer')).not.toContain('Renamed By Prism');
+    const orgOnly = succeeded('integrations:list --org-only');
+    expect(orgOnly).toContain('Renamed By Prism');
+    expect(orgOnly).not.toContain('Built For One');
   });
 });

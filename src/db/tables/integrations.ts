@@ -22,6 +22,12 @@ export const integrations = pgTable(
     versionNumber: integer('version_number').notNull().default(0),
     /** Prismatic clients' integration avatar (updateIntegration avatarUrl), shown as given; not part of the definition. */
     avatarUrl: text('avatar_url'),
+    /**
+     * Prismatic's customer-specific integration: built for (or by) this one customer, and only instantiable for
+     * it. Null: the organization's own. Deleting the customer deletes it: its only instances are that
+     * customer's (which go with the customer anyway), so nothing of anyone else depends on it.
+     */
+    customerId: uuid('customer_id').references(() => customers.id, { onDelete: 'cascade' }),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },
@@ -29,6 +35,9 @@ export const integrations = pgTable(
     uniqueIndex('integrations_org_stable_key')
       .on(t.orgId, t.stableKey)
       .where(sql`${t.stableKey} is not null`),
+    index('integrations_customer_idx')
+      .on(t.customerId)
+      .where(sql`${t.customerId} is not null`),
   ],
 );
 

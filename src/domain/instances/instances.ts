@@ -128,6 +128,9 @@ export async function createInstance(db: DbOrTx, vault: Vault, actor: Actor, inp
     ? await getCustomer(db, actor, input.customerId).catch(notFoundAs(errors, 'customer'))
     : (errors.add('customer', 'This field is required.'), null);
   if (!integration || !customer) throw new InvalidInputError(errors.list());
+  if (integration.customerId && integration.customerId !== customer.id) {
+    errors.add('customer', "This integration is another customer's (customer-specific): only that customer can have instances of it.");
+  }
   const definition = await configuredDefinition(db, integration.id);
   const checked = await checkConfigInputs(db, actor, definition, input.configVariables ?? [], errors);
   errors.throwIfAny();

@@ -8,6 +8,7 @@ import type { Vault } from '../../vault/vault';
 import type { InstanceConfigVariableInput } from '../instances/config-values';
 import { updateInstanceConfigVariables } from '../instances/instances';
 import { ensureSystemInstance } from '../instances/system-instances';
+import { ownerToSet } from './integration-owner';
 import { getIntegration, type Integration } from './integrations';
 
 /*
@@ -28,7 +29,7 @@ const MAX_NAME = 255;
 const MAX_DESCRIPTION = 4000;
 const MAX_URL = 2048;
 
-function validateFields(input: IntegrationFields, { creating }: { creating: boolean }) {
+function validateFields(input: IntegrationFields, { creating }: { creating: boolean }): FieldErrors {
   const errors = new FieldErrors();
   if (creating || input.name !== undefined) {
     if (input.name == null || input.name.trim() === '') errors.add('name', 'This field is required.');
@@ -41,36 +42,36 @@ function validateFields(input: IntegrationFields, { creating }: { creating: bool
     if (input.avatarUrl.length > MAX_URL) errors.add('avatarUrl', `Must be at most ${MAX_URL} characters.`);
     else if (!/^(https?:\/\/[^\s]+|\/[^\s]*)$/i.test(input.avatarUrl)) errors.add('avatarUrl', 'Must be an http(s) URL or a path starting with "/".');
   }
-  if (input.customerId != null) {
-    errors.add('customer', "Customer-specific integrations are not supported: every integration is the organization's; leave customer out.");
-  }
-  errors.throwIfAny();
+  return errors;
 }
 
 export async function createIntegration(db: DbOrTx, vault: Vault, actor: Actor, input: IntegrationFields): Promise<Integration> {
   requireOrgAdmin(actor, 'create integrations');
-  validateFields(input, { creating: true });
+  const errors = validateFields(input, { creating: true });
+  const customerId = await ownerToSet(db, actor, input.customerId, errors);
+  errors.throwIfAny();
   const name = input.name!.trim();
   const description = input.description ?? null;
   const definition = { name, ...(description ? { description } : {}), flows: [] };
-  return insertWithSystemInstance(db, vault, { orgId: actor.orgId, name, description, definition });
+  return insertWithSystemInstance(db, vault, { orgId: actor.orgId, name, description, customerId, definition });
 }
 
 /**
  * A copy of the parent's draft under a new name and a new stable key, so importing either one's definition
  * later never replaces the other. Versions and instances stay with the parent: the fork starts unpublished.
+ * It belongs to the parent's customer, if any: a copy of one customer's integration is still built for them.
  */
 export async function forkIntegration(db: DbOrTx, vault: Vault, actor: Actor, parentId: string, input: IntegrationFields): Promise<Integration> {
   const parent = await getIntegration(db, actor, parentId);
   requireOrgAdmin(actor, 'fork integrations');
-  validateFields(input, { creating: true });
+  validateFields(input, { creating: true }).throwIfAny();
   const name = input.name!.trim();
   const description = input.description === undefined ? parent.description : input.description;
   const stableKey = randomUUID();
   const definition = { ...parent.definition, name, stableKey };
   if (description) definition.description = description;
   else delete definition.description;
-  return insertWithSystemInstance(db, vault, { orgId: actor.orgId, name, description, stableKey, definition });
+  return insertWithSystemInstance(db, vault, { orgId: actor.orgId, name, description, stableKey, customerId: parent.customerId, definition });
 }
 
 /** Every integration has its test (system) instance from the start. */
@@ -84,12 +85,18 @@ async function insertWithSystemInstance(db: DbOrTx, vault: Vault, values: typeof
 
 /**
  * Renames or redescribes an integration (its draft definition says the same, so the next publish and export
- * carry it), or changes its avatar.
+ * carry it), or changes its avatar. Its customer stays: instances, test values and synced copies were made
+ * for that owner, so moving it is refused; `customer` may only repeat the current one.
  */
 export async function updateIntegration(db: DbOrTx, vault: Vault, actor: Actor, id: string, input: IntegrationFields): Promise<Integration> {
   const existing = await getIntegration(db, actor, id);
   requireOrgAdmin(actor, 'update integrations');
-  validateFields(input, { creating: false });
+  const errors = validateFields(input, { creating: false });
+  if (input.customerId != null && input.customerId !== existing.customerId) {
+    const found = await ownerToSet(db, actor, input.customerId, errors);
+    if (found) errors.add('customer', "An integration's customer cannot change: create an integration for that customer and import this definition into it.");
+  }
+  errors.throwIfAny();
   const name = input.name?.trim() ?? existing.name;
   const description = input.description === undefined ? existing.description : input.description;
   // "" clears the avatar, as null does: prism and scripts send empty strings for "none".

@@ -1,15 +1,16 @@
-import { and, asc, count, desc, eq, ilike, inArray, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull, isNull, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { selectPage } from '../../db/page';
 import { uniqueViolation } from '../../db/errors';
 import { instances, integrations, integrationVersions } from '../../db/tables';
 import { isOrgUser, requireOrgAdmin, requireOrgUser, type Actor } from '../actor';
 import { escapeLike } from '../../db/like';
-import { invalid, InvalidInputError, NotFoundError } from '../errors';
+import { FieldErrors, invalid, InvalidInputError, NotFoundError } from '../errors';
 import type { Page, PageResult, Sort } from '../pagination';
 import type { DefinitionError, IntegrationDefinition } from './definition';
 import { checkDefinitionText } from './check-definition-text';
 import { definitionMessages, definitionWarnings } from './tenant-check';
+import { ownerToSet } from './integration-owner';
 import { ensureSystemInstance } from '../instances/system-instances';
 import type { Vault } from '../../vault/vault';
 
@@ -19,13 +20,19 @@ export type IntegrationFilter = {
   name?: string | null;
   nameIcontains?: string | null;
   stableKey?: string | null;
-  /** Prismatic's customer-specific integrations: none exist here (every integration is the organization's). */
+  /** Only the integrations built for this customer (customer-specific). */
   customerId?: string | null;
+  /** true: only the organization's own integrations; false: only customer-specific ones. */
   customerIsNull?: boolean | null;
   /** true: integrations with an available published version (deployable); false: those without one. */
   versionIsAvailable?: boolean | null;
 };
-export type ImportIntegrationInput = { definition: string; integrationId?: string | null };
+export type ImportIntegrationInput = {
+  definition: string;
+  integrationId?: string | null;
+  /** The customer a new integration is built for; an existing one keeps its owner. */
+  customerId?: string | null;
+};
 
 /**
  * Organization users see every integration of their organization. Customer users see none: Prismatic shows
@@ -80,7 +87,8 @@ export async function listIntegrations(
   if (filter.name != null) conditions.push(eq(integrations.name, filter.name));
   if (filter.nameIcontains != null) conditions.push(ilike(integrations.name, `%${escapeLike(filter.nameIcontains)}%`));
   if (filter.stableKey != null) conditions.push(eq(integrations.stableKey, filter.stableKey));
-  if (filter.customerId != null || filter.customerIsNull === false) conditions.push(sql`false`);
+  if (filter.customerId != null) conditions.push(eq(integrations.customerId, filter.customerId));
+  if (filter.customerIsNull != null) conditions.push(filter.customerIsNull ? isNull(integrations.customerId) : isNotNull(integrations.customerId));
   if (filter.versionIsAvailable != null) {
     const available = sql`exists (select 1 from ${integrationVersions} where ${integrationVersions.integrationId} = ${integrations.id} and ${integrationVersions.isAvailable})`;
     conditions.push(filter.versionIsAvailable ? available : sql`not ${available}`);
@@ -103,7 +111,8 @@ export async function validateIntegrationDefinition(db: DbOrTx, actor: Actor, te
  * Creates an integration from a definition, or replaces the draft definition of an existing one: the one
  * named by `integrationId`, else the one with the definition's `stableKey`. Matching by stable key makes
  * syncing an integration from another tenant (dev→prod, US→EU) idempotent; published versions stay as
- * they are until the next publish.
+ * they are until the next publish. `customerId` makes a new integration customer-specific; an existing one
+ * keeps its owner, whatever the import says.
  */
 export async function importIntegration(
   db: DbOrTx,
@@ -113,20 +122,29 @@ export async function importIntegration(
 ): Promise<{ integration: Integration; warnings: string[] }> {
   const target = input.integrationId ? await getIntegration(db, actor, input.integrationId) : null;
   requireOrgAdmin(actor, 'import integrations');
+  const ownerErrors = new FieldErrors();
+  const customerId = await ownerToSet(db, actor, input.customerId, ownerErrors);
+  ownerErrors.throwIfAny();
   const checked = await checkDefinitionText(db, actor, input.definition);
   if (!checked.ok) throw new InvalidInputError([{ field: 'definition', messages: definitionMessages(checked.errors) }]);
   const definition = checked.value;
   const warnings = definitionMessages(await definitionWarnings(db, actor, definition));
   // The draft and its test instance's flow configs change together: a new flow is testable at once.
   const integration = await db.transaction(async (tx) => {
-    const row = await storeImport(tx, actor, definition, target);
+    const row = await storeImport(tx, actor, definition, target, customerId);
     await ensureSystemInstance(tx, vault, row);
     return row;
   });
   return { integration, warnings };
 }
 
-async function storeImport(db: DbOrTx, actor: Actor, definition: IntegrationDefinition, target: Integration | null): Promise<Integration> {
+async function storeImport(
+  db: DbOrTx,
+  actor: Actor,
+  definition: IntegrationDefinition,
+  target: Integration | null,
+  customerId: string | null,
+): Promise<Integration> {
   const fields = {
     name: definition.name,
     description: definition.description ?? null,
@@ -144,7 +162,7 @@ async function storeImport(db: DbOrTx, actor: Actor, definition: IntegrationDefi
       if (!row) throw new NotFoundError();
       return row;
     }
-    const insert = db.insert(integrations).values({ orgId: actor.orgId, ...fields });
+    const insert = db.insert(integrations).values({ orgId: actor.orgId, customerId, ...fields });
     // One statement on the (org, stable key) unique index, so concurrent imports of one key leave one row.
     const [row] = definition.stableKey
       ? await insert

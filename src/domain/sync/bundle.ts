@@ -49,6 +49,8 @@ const integrationSchema = z.object({
   definition: text,
   /** Whether the source has published it: the target publishes what it imports, so instances can deploy it. */
   published: z.boolean(),
+  /** The externalId of the customer it was built for (customer-specific); absent for the organization's own. */
+  customer: z.string().optional(),
 });
 
 const customerSchema = z.object({

@@ -26,7 +26,7 @@ export async function exportBundle(db: DbOrTx, vault: Vault, actor: Actor, optio
     components: await exportComponents(db, actor),
     envVariables: await exportEnvVariables(db, vault, actor, secrets),
     connections: await exportConnections(db, vault, actor, secrets),
-    integrations: await exportIntegrations(db, actor),
+    integrations: await exportIntegrations(db, actor, options),
     customers: options.includeCustomers ? await exportCustomers(db, actor) : [],
     instances: options.includeCustomers ? await exportInstances(db, vault, actor) : [],
     secrets,
@@ -87,9 +87,23 @@ async function exportConnections(db: DbOrTx, vault: Vault, actor: Actor, secrets
   return result;
 }
 
-async function exportIntegrations(db: DbOrTx, actor: Actor): Promise<Bundle['integrations']> {
-  const rows = await db.select().from(integrations).where(eq(integrations.orgId, actor.orgId)).orderBy(asc(integrations.name));
-  return rows.map((row) => ({ definition: serializeIntegrationDefinition(row.definition), published: row.versionNumber > 0 }));
+/**
+ * A customer-specific integration travels with its customer (by externalId), so only when customers do:
+ * without them the target could not give it its owner, and an organization-wide copy would widen who can
+ * have instances of it.
+ */
+async function exportIntegrations(db: DbOrTx, actor: Actor, options: ExportOptions): Promise<Bundle['integrations']> {
+  const rows = await db
+    .select({ integration: integrations, customerExternalId: customers.externalId })
+    .from(integrations)
+    .leftJoin(customers, eq(customers.id, integrations.customerId))
+    .where(and(eq(integrations.orgId, actor.orgId), options.includeCustomers ? undefined : isNull(integrations.customerId)))
+    .orderBy(asc(integrations.name));
+  return rows.map(({ integration, customerExternalId }) => ({
+    definition: serializeIntegrationDefinition(integration.definition),
+    published: integration.versionNumber > 0,
+    ...(integration.customerId ? { customer: customerExternalId ?? '' } : {}),
+  }));
 }
 
 async function exportCustomers(db: DbOrTx, actor: Actor): Promise<Bundle['customers']> {

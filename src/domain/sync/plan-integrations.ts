@@ -14,19 +14,31 @@ import type { Bundle } from './bundle';
 import { objectName, type PlanBuilder } from './plan-types';
 import type { TargetState } from './target';
 
-/** What the instances' plan needs to know about each integration the target will have after the apply. */
-export type PlannedIntegration = { definition: IntegrationDefinition; newVersion: boolean };
+/**
+ * What the instances' plan needs to know about each integration the target will have after the apply;
+ * `customer`: the externalId of the customer it is built for, null for the organization's own.
+ */
+export type PlannedIntegration = { definition: IntegrationDefinition; newVersion: boolean; customer: string | null };
 
 /**
  * Integrations, matched by their definition's stable key. Every stable key and component a definition names
  * must be in the bundle or the target. The draft is replaced through importIntegration and, when the
  * source has published it, published, so that instances can deploy exactly this definition.
+ * Customer-specific integrations are planned in their own pass, after the customers: an apply creates their
+ * customer first. An integration's customer never changes, so a target one with another owner is a problem.
  */
-export function planIntegrations(plan: PlanBuilder, bundle: Bundle, target: TargetState): Map<string, PlannedIntegration> {
+export function planIntegrations(
+  plan: PlanBuilder,
+  bundle: Bundle,
+  target: TargetState,
+  { customerSpecific }: { customerSpecific: boolean },
+): Map<string, PlannedIntegration> {
   const planned = new Map<string, PlannedIntegration>();
   const connectionKeys = new Set([...bundle.connections.map((c) => c.stableKey), ...target.connections.keys()]);
   const componentKeys = new Set([...bundle.components.map((c) => c.key), ...target.components.keys()]);
+  const bundleCustomers = new Set(bundle.customers.map((c) => c.externalId));
   bundle.integrations.forEach((integration, index) => {
+    if ((integration.customer != null) !== customerSpecific) return;
     const mark = plan.mark;
     const parsed = parseIntegrationDefinition(integration.definition);
     if (!parsed.ok) {
@@ -57,23 +69,53 @@ export function planIntegrations(plan: PlanBuilder, bundle: Bundle, target: Targ
       }
     }
 
+    const customer = integration.customer ?? null;
+    if (customer === '') {
+      plan.problem(
+        'MISSING_STABLE_KEY',
+        name,
+        `Integration "${definition.name}" belongs to a customer without externalId; give the customer one in the source.`,
+      );
+    } else if (customer && !bundleCustomers.has(customer) && !target.customers.has(customer)) {
+      plan.problem('MISSING_REFERENCE', name, `No customer with externalId "${customer}" in the bundle or the target.`);
+    }
+
     const text = serializeIntegrationDefinition(definition);
     const existing = definition.stableKey ? target.integrations.get(definition.stableKey) : undefined;
+    const targetCustomer = existing ? ownerOf(target, existing.integration) : null;
+    if (existing && targetCustomer !== customer) {
+      plan.problem(
+        'CUSTOMER_MISMATCH',
+        name,
+        `In this tenant the integration is ${describeOwner(targetCustomer)}'s, in the bundle ${describeOwner(customer)}'s: an integration's customer cannot change.`,
+      );
+    }
     const fields = existing ? changedFields(existing.integration.definition, definition) : [];
     const latest = existing?.latestVersion ? serializeIntegrationDefinition(existing.latestVersion.definition) : null;
     const publish = integration.published && latest !== text;
     // A new version follows from a changed draft; "publish" alone says only the publishing is missing.
     if (existing && publish && fields.length === 0) fields.push('publish');
-    if (definition.stableKey) planned.set(definition.stableKey, { definition, newVersion: publish });
+    if (definition.stableKey) planned.set(definition.stableKey, { definition, newVersion: publish, customer });
 
     plan.decide(mark, { kind: 'INTEGRATION', key, exists: !!existing, fields }, async (c) => {
-      const { integration: row } = await importIntegration(c.tx, c.vault, c.actor, { definition: text });
+      const customerId = customer ? c.ids.get(`customer:${customer}`) : null;
+      const { integration: row } = await importIntegration(c.tx, c.vault, c.actor, { definition: text, customerId });
       c.ids.set(`integration:${definition.stableKey}`, row.id);
       if (publish) await publishIntegration(c.tx, c.actor, row.id, { comment: 'tenant sync' });
     });
   });
   return planned;
 }
+
+/** The externalId of the target customer an integration is built for ("" when it has none); null: the organization's own. */
+export function ownerOf(target: TargetState, integration: { customerId: string | null }): string | null {
+  if (!integration.customerId) return null;
+  for (const [externalId, row] of target.customers) if (row.id === integration.customerId) return externalId;
+  return '';
+}
+
+const describeOwner = (customer: string | null) =>
+  customer === null ? 'the organization' : customer === '' ? 'a customer without externalId' : `customer "${customer}"`;
 
 /** `name`, `description`, `requiredConfigVars.<key>` and `flows.<stableKey>` that differ, added or removed. */
 function changedFields(before: IntegrationDefinition, after: IntegrationDefinition): string[] {

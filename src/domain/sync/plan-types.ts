@@ -13,7 +13,8 @@ export type SyncProblemKind =
   | 'MISSING_SECRET'
   | 'MISSING_CUSTOMER_VALUES'
   | 'INCOMPLETE_CONFIG'
-  | 'UNAVAILABLE_VERSION';
+  | 'UNAVAILABLE_VERSION'
+  | 'CUSTOMER_MISMATCH';
 
 /** One problem that stops an apply, naming the object (`<kind> "<key>"`) and what to do. */
 export type SyncProblem = { kind: SyncProblemKind; object: string; message: string };

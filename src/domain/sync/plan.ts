@@ -43,9 +43,10 @@ export async function buildPlan(db: DbOrTx, vault: Vault, actor: Actor, bundleTe
     const lookup = connectionLookup(bundleComponents, connectionFinder(db, actor), actor.orgId);
     planEnvVariables(builder, bundle, target);
     await planConnections(builder, bundle, target, lookup);
-    const integrations = planIntegrations(builder, bundle, target);
+    const integrations = planIntegrations(builder, bundle, target, { customerSpecific: false });
     for (const [stableKey, configured] of target.integrations) ids.set(`integration:${stableKey}`, configured.integration.id);
     planCustomers(builder, bundle, target, ids);
+    for (const [stableKey, planned] of planIntegrations(builder, bundle, target, { customerSpecific: true })) integrations.set(stableKey, planned);
     await planInstances(builder, bundle, target, integrations, lookup);
   }
   const changes = builder.items.filter((item) => item.action === 'CREATE' || item.action === 'UPDATE').length;

@@ -15,7 +15,7 @@ builder.relayMutationField(
     inputFields: (t) => ({
       name: t.string({ required: true }),
       description: t.string(),
-      customer: t.id({ description: "Not supported: every integration is the organization's (an error names this field)." }),
+      customer: t.id({ description: 'Builds the integration for this customer (customer-specific): only that customer can have instances of it.' }),
     }),
   },
   {
@@ -40,7 +40,7 @@ builder.relayMutationField(
       name: t.string(),
       description: t.string(),
       avatarUrl: t.string({ description: 'An http(s) URL or a path starting with "/"; "" or null removes it.' }),
-      customer: t.id({ description: "Not supported: every integration is the organization's (an error names this field)." }),
+      customer: t.id({ description: "Only the integration's current customer: an integration's customer cannot change (an error names this field)." }),
       testConfigVariables: t.field({
         type: [InputInstanceConfigVariable],
         description:

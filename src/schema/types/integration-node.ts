@@ -32,8 +32,8 @@ export const Integration = builder.loadableNode('Integration', {
     customer: t.field({
       type: Customer,
       nullable: true,
-      description: "Always null: every integration is the organization's (Prismatic's customer-specific integrations do not exist here).",
-      resolve: () => null,
+      description: "The customer this integration was built for, who alone can have instances of it; null: the organization's own.",
+      resolve: (integration) => integration.customerId,
     }),
     definition: t.string({
       nullable: true,

@@ -26,6 +26,7 @@ const SyncProblemKind = builder.enumType('SyncProblemKind', {
     'MISSING_CUSTOMER_VALUES',
     'INCOMPLETE_CONFIG',
     'UNAVAILABLE_VERSION',
+    'CUSTOMER_MISMATCH',
   ] as const satisfies ProblemKind[],
 });
 
@@ -70,7 +71,7 @@ const SyncApplyResult = builder.objectRef<ApplyResult>('SyncApplyResult').implem
 builder.queryFields((t) => ({
   exportBundle: t.string({
     description:
-      "This organization's integrations, connections, env variables and private components (and with includeCustomers its customers and instances) as a sync bundle (docs/sync.md). Secrets are only named, never included.",
+      "This organization's integrations, connections, env variables and private components (and with includeCustomers its customers, their customer-specific integrations and instances) as a sync bundle (docs/sync.md). Secrets are only named, never included.",
     args: { includeCustomers: t.arg.boolean({ defaultValue: false }) },
     resolve: (_root, args, ctx) => exportBundle(ctx.db, ctx.vault, actorOf(ctx), { includeCustomers: args.includeCustomers ?? false }),
   }),

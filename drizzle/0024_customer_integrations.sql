@@ -1,0 +1,3 @@
+ALTER TABLE "integrations" ADD COLUMN "customer_id" uuid;--> statement-breakpoint
+ALTER TABLE "integrations" ADD CONSTRAINT "integrations_customer_id_customers_id_fk" FOREIGN KEY ("customer_id") REFERENCES "public"."customers"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "integrations_customer_idx" ON "integrations" USING btree ("customer_id") WHERE "integrations"."customer_id" is not null;
