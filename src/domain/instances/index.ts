@@ -26,7 +26,7 @@ export {
   type InstanceConfigReport,
   type InstanceConfigState,
 } from './config-state';
-export { inlineSlot, type InstanceConfigVariableInput } from './config-values';
+export { inlineSlot, inlineTokenHolderId, type InstanceConfigVariableInput } from './config-values';
 export { scheduleOf, SCHEDULE_TYPES } from './schedule-settings';
 export {
   flowConfigsOf,

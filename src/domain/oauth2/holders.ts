@@ -9,7 +9,7 @@ import { connectionOfAuth, getConnectorAuth } from '../connections/connector-aut
 import { getCustomerConfigVariable } from '../connections/customer-config-variables';
 import { connectionOf, getScopedConfigVariable } from '../connections/scoped-config-variables';
 import { invalid, NotFoundError } from '../errors';
-import { getInstance, inlineSlot, instanceDefinitionsOf } from '../instances';
+import { getInstance, inlineSlot, inlineTokenHolderId, instanceDefinitionsOf } from '../instances';
 import { findConnection } from '../components/registry';
 import { connectionOfRef, type UserAuthenticationConnection } from '../user-authentications/connection-refs';
 
@@ -144,7 +144,7 @@ async function loadInlineHolder(db: DbOrTx, actor: Actor, instanceId: string, ke
   return {
     kind: 'INSTANCE_CONFIG_VARIABLE',
     // The credential id the engine records for an inline connection (resolve-credential.ts), so runs find these tokens.
-    holderId: `${instanceId}/${key}`,
+    holderId: inlineTokenHolderId(instanceId, key),
     owner: inline.sealed[0]!.owner,
     connection: inline.connection,
     sealed: inline.sealed,

@@ -8,7 +8,7 @@ import { connectionOfAuth, findConnectorAuthForRun } from '../../domain/connecti
 import { findByStableKey } from '../../domain/connections/scoped-config-variables';
 import { secretDestinationProblems } from '../../domain/connections/secret-destinations';
 import type { ConnectionConfigVar, IntegrationDefinition } from '../../domain/integrations/definition';
-import { inlineSlot } from '../../domain/instances';
+import { inlineSlot, inlineTokenHolderId } from '../../domain/instances';
 import { inlineConnectionRef, scopedConnectionRef } from '../../domain/user-authentications/connection-refs';
 import type { DataKeySource, KeyOwner, SealedItem, SecretSlot, Vault } from '../../vault/vault';
 import type { RunCredentialRows } from './run-credentials';
@@ -131,8 +131,9 @@ export async function planCredential(input: ResolveInput, connectionVarKey: stri
   const choice = chooseCredential({
     ...base,
     userAuth: userAuth ? { enabled: true, ...userAuth.facts, policy: settings!.nonInteractivePolicy } : undefined,
-    instanceBinding: instance && bound?.kind === 'inline' ? { kind: 'inline', instanceConfigVariableId: `${instance.id}/${configVar.key}`, complete } : null,
-    testCredential: testHolder ? { customerConfigVariableId: `${testHolder.id}/${configVar.key}` } : null,
+    instanceBinding:
+      instance && bound?.kind === 'inline' ? { kind: 'inline', instanceConfigVariableId: inlineTokenHolderId(instance.id, configVar.key), complete } : null,
+    testCredential: testHolder ? { customerConfigVariableId: inlineTokenHolderId(testHolder.id, configVar.key) } : null,
   });
   const sealed =
     holder && (instance || testHolder) && choice.outcome === 'use'
