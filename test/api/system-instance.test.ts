@@ -229,6 +229,27 @@ describe('Integration.systemInstance', () => {
     expect(decodeGlobalId(id)?.typeName).toBe('Instance');
   });
 
+  it("is the organization admins' only: a member sees neither it nor its webhook URLs, as they get no testUrl", async () => {
+    const integration = await importDefinition();
+    const byMember = await gql(
+      h.app,
+      `query($id: ID!, $integration: ID!) {
+        instance(id: $id) { id }
+        integration(id: $integration) { systemInstance { id } testConfigVariables { totalCount } flows { nodes { testUrl } } }
+      }`,
+      { id: integration.systemInstance.id, integration: integration.id },
+      org.memberToken,
+    );
+    expect(byMember.errors?.map((e) => e.message)).toEqual(['Record not found']);
+    expect(byMember.data.integration).toEqual({
+      systemInstance: null,
+      testConfigVariables: { totalCount: 0 },
+      flows: { nodes: [{ testUrl: null }, { testUrl: null }] },
+    });
+    const listed = await gql(h.app, `query($i: ID!) { instances(integration: $i, isSystem: true) { totalCount } }`, { i: integration.id }, org.memberToken);
+    expect(listed.data.instances.totalCount).toBe(0);
+  });
+
   it('is given at start to integrations created before test instances existed, with their flow configs', async () => {
     const integration = await importDefinition();
     const integrationId = decodeGlobalId(integration.id)!.id;

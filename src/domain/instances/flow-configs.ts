@@ -53,11 +53,11 @@ export const integrationFlowKey = (integrationId: string, flowStableKey: string)
 /**
  * The test (system) instance's flow configs of these integrations' draft flows, by integrationFlowKey: their
  * webhook URLs are the flows' test URLs (`IntegrationFlow.testUrl`). Only organization admins get them, because a call
- * runs the draft with the test instance's values, as testIntegrationFlow does; anyone else gets none.
+ * runs the draft with the test instance's values, as testIntegrationFlow does (visibleInstances); anyone else gets none.
  * Reads only: the system instance made its flow configs when the draft was imported or changed.
  */
 export async function systemFlowConfigsOf(db: DbOrTx, actor: Actor, integrationIds: readonly string[]): Promise<Map<string, InstanceFlowConfig>> {
-  if (actor.role !== 'admin' || integrationIds.length === 0) return new Map();
+  if (integrationIds.length === 0) return new Map();
   const rows = await db
     .select({ config: instanceFlowConfigs, integrationId: instances.integrationId })
     .from(instanceFlowConfigs)
@@ -65,7 +65,7 @@ export async function systemFlowConfigsOf(db: DbOrTx, actor: Actor, integrationI
     .innerJoin(integrations, eq(integrations.id, instances.integrationId))
     .where(
       and(
-        eq(instances.orgId, actor.orgId),
+        visibleInstances(actor),
         eq(instances.isSystem, true),
         inArray(instances.integrationId, [...new Set(integrationIds)]),
         // A flow the draft dropped keeps its row but no longer runs there (a published version may still have it).

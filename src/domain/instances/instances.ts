@@ -61,10 +61,16 @@ export type UpdateInstanceInput = {
   preserveDeployState?: boolean | null;
 };
 
-/** Organization users see every instance of their organization; customer users only their own customer's. */
+/**
+ * Organization users see every instance of their organization; customer users only their own customer's.
+ * The test (system) instances are the designers': only organization admins see them, as only they get a
+ * flow's testUrl (their webhook URLs run the draft with the test credentials).
+ */
 export function visibleInstances(actor: Actor): SQL {
   const inOrg = eq(instances.orgId, actor.orgId);
-  return isOrgUser(actor) ? inOrg : and(inOrg, eq(instances.customerId, actor.customerId!))!;
+  if (actor.role === 'admin') return inOrg;
+  const withoutTest = and(inOrg, eq(instances.isSystem, false))!;
+  return isOrgUser(actor) ? withoutTest : and(withoutTest, eq(instances.customerId, actor.customerId!))!;
 }
 
 export async function getInstance(db: DbOrTx, actor: Actor, id: string): Promise<Instance> {

@@ -2,9 +2,9 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { customers, instances, integrations } from '../../db/tables';
 import type { Vault } from '../../vault/vault';
-import { isOrgUser, type Actor } from '../actor';
+import type { Actor } from '../actor';
 import type { Integration } from '../integrations/integrations';
-import { addFlowConfigs, type Instance } from './instances';
+import { addFlowConfigs, visibleInstances, type Instance } from './instances';
 
 /*
  * Prismatic's system instance: every integration has one test instance, of the organization's one system
@@ -55,15 +55,12 @@ export async function addMissingSystemInstances(db: DbOrTx, vault: Vault): Promi
   return missing.length;
 }
 
-/**
- * The system instances of these integrations, by integration id. Only organization users see them: a
- * customer user's instances are their customer's, and the system customer is nobody's.
- */
+/** The system instances of these integrations, by integration id, as far as the actor sees them (visibleInstances). */
 export async function systemInstancesOf(db: DbOrTx, actor: Actor, integrationIds: readonly string[]): Promise<Map<string, Instance>> {
-  if (integrationIds.length === 0 || !isOrgUser(actor)) return new Map();
+  if (integrationIds.length === 0) return new Map();
   const rows = await db
     .select()
     .from(instances)
-    .where(and(eq(instances.orgId, actor.orgId), eq(instances.isSystem, true), inArray(instances.integrationId, [...integrationIds])));
+    .where(and(visibleInstances(actor), eq(instances.isSystem, true), inArray(instances.integrationId, [...integrationIds])));
   return new Map(rows.map((row) => [row.integrationId, row]));
 }

@@ -107,7 +107,7 @@ builder.objectFields(Integration, (t) => ({
       type: InstanceConfigVariable,
       description:
         "The test (system) instance's config variables, which designer test runs use (set them with updateIntegration(testConfigVariables)); " +
-        'reusable connections show their test values (createCustomerConfigVariable(isTest: true)). Empty for customer users.',
+        'reusable connections show their test values (createCustomerConfigVariable(isTest: true)). Empty for anyone but organization admins.',
       extensions: inMemoryList,
       args: { status: t.arg.string({ description: 'active or pending (any case)' }), status_In: t.arg.stringList(), offset: t.arg.int() },
       resolve: async (integration, args, ctx, info) => {
@@ -122,7 +122,7 @@ builder.objectFields(Integration, (t) => ({
     nullable: true,
     description:
       "The integration's test instance: configured against the draft, never deployed; its flow configs' URLs and runInstanceFlow start test runs. " +
-      'Null for customer users.',
+      'Null for anyone but organization admins.',
     resolve: (integration, _args, ctx) => systemInstanceOf(ctx, integration.id),
   }),
 }));
