@@ -9,7 +9,7 @@ import { blocksDeploy } from '../instances/deploy-readiness';
 import { createInstance, deployInstance, updateInstance, updateInstanceConfigVariables } from '../instances/instances';
 import type { IntegrationDefinition } from '../integrations/definition';
 import { instanceKey, type Bundle, type BundleInstance } from './bundle';
-import { ownerOf, type PlannedIntegration } from './plan-integrations';
+import { ownerExternalIdOf, type PlannedIntegration } from './plan-integrations';
 import type { ConnectionLookup } from './plan-setup';
 import { objectName, type PlanBuilder } from './plan-types';
 import type { TargetInstance, TargetState } from './target';
@@ -71,7 +71,7 @@ export async function planInstances(
     if (!instance.integration)
       plan.problem('MISSING_STABLE_KEY', name, `Instance "${instance.name}" deploys an integration without stableKey; give it one in the source.`);
     else if (!definition) plan.problem('MISSING_REFERENCE', name, `No integration with stableKey "${instance.integration}" in the bundle or the target.`);
-    const owner = planned ? planned.customer : current ? ownerOf(target, current.integration) : null;
+    const owner = planned ? planned.customer : current ? ownerExternalIdOf(target, current.integration) : null;
     if (owner !== null && owner !== instance.customer) {
       plan.problem(
         'CUSTOMER_MISMATCH',

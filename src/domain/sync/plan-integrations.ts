@@ -82,7 +82,7 @@ export function planIntegrations(
 
     const text = serializeIntegrationDefinition(definition);
     const existing = definition.stableKey ? target.integrations.get(definition.stableKey) : undefined;
-    const targetCustomer = existing ? ownerOf(target, existing.integration) : null;
+    const targetCustomer = existing ? ownerExternalIdOf(target, existing.integration) : null;
     if (existing && targetCustomer !== customer) {
       plan.problem(
         'CUSTOMER_MISMATCH',
@@ -108,10 +108,17 @@ export function planIntegrations(
 }
 
 /** The externalId of the target customer an integration is built for ("" when it has none); null: the organization's own. */
-export function ownerOf(target: TargetState, integration: { customerId: string | null }): string | null {
+export function ownerExternalIdOf(target: TargetState, integration: { customerId: string | null }): string | null {
   if (!integration.customerId) return null;
-  for (const [externalId, row] of target.customers) if (row.id === integration.customerId) return externalId;
-  return '';
+  return externalIdsOf(target).get(integration.customerId) ?? '';
+}
+
+// Customer id → externalId of a target, built once per plan: a plan asks for every integration and instance.
+const externalIds = new WeakMap<TargetState, Map<string, string>>();
+function externalIdsOf(target: TargetState): Map<string, string> {
+  let byId = externalIds.get(target);
+  if (!byId) externalIds.set(target, (byId = new Map([...target.customers].map(([externalId, row]) => [row.id, externalId]))));
+  return byId;
 }
 
 const describeOwner = (customer: string | null) =>
