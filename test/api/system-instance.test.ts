@@ -248,6 +248,13 @@ describe('Integration.systemInstance', () => {
     });
     const listed = await gql(h.app, `query($i: ID!) { instances(integration: $i, isSystem: true) { totalCount } }`, { i: integration.id }, org.memberToken);
     expect(listed.data.instances.totalCount).toBe(0);
+    const explained = await gql(
+      h.app,
+      `query($flow: ID!, $instance: ID) { explainCredential(flow: $flow, step: "Note", instance: $instance) { outcome } }`,
+      { flow: integration.systemInstance.flowConfigs.nodes[0].flow.id, instance: integration.systemInstance.id },
+      org.memberToken,
+    );
+    expect(explained.errors?.map((e) => e.message)).toEqual(['Record not found']);
   });
 
   it('is given at start to integrations created before test instances existed, with their flow configs', async () => {

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { customers, instances, integrationVersions } from '../../db/tables';
-import { isOrgUser, requireOrgUser, type Actor } from '../../domain/actor';
+import { requireOrgUser, type Actor } from '../../domain/actor';
 import { invalid, NotFoundError } from '../../domain/errors';
 import { findFlow } from '../../domain/integrations';
 import { walkSteps } from '../../domain/integrations/definition';
@@ -11,6 +11,7 @@ import type { Customer, Instance } from '../engine/run-context';
 import { withQueryParams } from '../triggers';
 import { resolveActingUser } from '../../domain/user-authentications/acting-user';
 import { systemInstancesOf } from '../../domain/instances/system-instances';
+import { visibleInstances } from '../../domain/instances';
 import { authIdOf, planCredential } from './resolve-credential';
 import type { CredentialChoice } from './choose-credential';
 
@@ -86,8 +87,8 @@ async function instanceFor(db: Db, actor: Actor, integrationId: string, input: E
     const [row] = await db
       .select()
       .from(instances)
-      .where(and(eq(instances.orgId, actor.orgId), eq(instances.id, input.instanceId)));
-    if (!row || (!isOrgUser(actor) && row.customerId !== actor.customerId)) throw new NotFoundError();
+      .where(and(visibleInstances(actor), eq(instances.id, input.instanceId)));
+    if (!row) throw new NotFoundError();
     return row;
   }
   if (!input.customerId) return null;
